@@ -1,0 +1,81 @@
+"""HTML pages: main text, title, date and author, without scripts, styles or navigation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from articles.dates import parse_date
+from articles.importers.base import Problem
+from articles.language import detect_language
+from articles.model import Article
+from articles.sanitize import clean_line, html_to_text, line_from_markup, safe_url
+
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.I | re.S)
+_LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})", re.I)
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode a page by its declared charset (HTTP header or meta), else UTF-8, else a guess."""
+    charset = declared
+    if not charset:
+        meta = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
+        charset = meta.group(1).decode("ascii") if meta else None
+    for candidate in (charset, "utf-8"):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    return str(best) if best is not None else data.decode("utf-8", errors="replace")
+
+
+def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) -> Iterator[Article | Problem]:
+    """Extract the article of a page with trafilatura; fall back to the page's visible text."""
+    document = None
+    try:
+        import trafilatura
+
+        document = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
+            deduplicate=False, as_dict=False,
+        )
+    except Exception:  # trafilatura raises many kinds on broken markup; fall back below
+        document = None
+    title = line_from_markup(getattr(document, "title", None))
+    body = (getattr(document, "text", None) or "") if document is not None else ""
+    if not body:
+        match = _BODY.search(html)
+        body = html_to_text(match.group(1) if match else html)
+    if not title:
+        match = _TITLE.search(html)
+        title = line_from_markup(match.group(1)) if match else ""
+    if not title and not body.strip():
+        yield Problem(source_name, "no article text found in the page", fatal=True)
+        return
+    lang_match = _LANG.search(html[:4096])
+    language = getattr(document, "language", None) or (lang_match.group(1).lower() if lang_match else None)
+    page_url = safe_url(getattr(document, "url", None)) or url
+    yield Article.create(
+        title=title,
+        body=body,
+        summary=clean_line(getattr(document, "description", None) or ""),
+        author=line_from_markup(getattr(document, "author", None)),
+        source=line_from_markup(getattr(document, "sitename", None)) or _host(page_url),
+        url=page_url,
+        published=parse_date(getattr(document, "date", None)),
+        language=language or detect_language(f"{title}\n{body}"),
+        fetched=fetched,
+    )
+
+
+def _host(url: str | None) -> str:
+    if not url:
+        return ""
+    match = re.match(r"https?://(?:www\.)?([^/:]+)", url)
+    return match.group(1) if match else ""

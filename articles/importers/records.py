@@ -1,0 +1,185 @@
+"""JSON and JSONL: newsdesk's own export records, and plain records with title/body/url/date fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import orjson
+
+from articles.dates import parse_date
+from articles.importers.base import Problem
+from articles.language import detect_language
+from articles.model import EXPORT_FORMAT, Article, Entity, is_article_id
+from articles.sanitize import clean_line, line_from_markup, text_from_markup
+
+_TITLE = ("title", "headline", "name", "subject")
+_BODY = ("body", "content", "text", "article", "content_text", "content_html", "articleBody", "html")
+_SUMMARY = ("summary", "description", "abstract", "excerpt", "lead", "dek")
+_URL = ("url", "link", "href", "permalink", "canonical_url", "external_url")
+_DATE = (
+    "published", "date", "pubDate", "datePublished", "date_published", "published_at", "publishedAt",
+    "created", "created_at", "createdAt", "updated", "updated_at", "date_modified", "timestamp", "time",
+)
+_AUTHOR = ("author", "authors", "byline", "creator", "by")
+_SOURCE = ("source", "site", "site_name", "publisher", "feed_title", "outlet", "domain")
+_LIST_KEYS = ("items", "articles", "entries", "records", "data", "results", "posts", "stories")
+
+
+def _first(record: Mapping[str, Any], names: Iterable[str]) -> Any:
+    for name in names:
+        value = record.get(name)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _name_of(value: Any) -> str:
+    """A person or publisher given as a string, an object with a name, or a list of either."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return str(value.get("name") or value.get("title") or "")
+    if isinstance(value, list):
+        return ", ".join(n for n in (_name_of(v) for v in value) if n)
+    return ""
+
+
+def _tags(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [t for t in (p.strip() for p in value.split(",")) if t]
+    if isinstance(value, list):
+        return [str(t) for t in value if isinstance(t, (str, int)) and not isinstance(t, bool)]
+    return []
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | None:
+    """One JSON record as an article, or None when it has no title, text or url."""
+    own = record.get("newsdesk") == EXPORT_FORMAT
+    title = line_from_markup(_first(record, _TITLE))
+    body = text_from_markup(_first(record, _BODY))
+    summary = text_from_markup(_first(record, _SUMMARY))
+    if body == summary:
+        summary = ""
+    url = _first(record, _URL)
+    if not (title or body or summary or isinstance(url, str)):
+        return None
+    language = record.get("language") or record.get("lang")
+    entities = record.get("entities") if own else None
+    article = Article.create(
+        title=title,
+        body=body or summary,
+        summary=summary if body else "",
+        author=_name_of(_first(record, _AUTHOR)),
+        source=_name_of(_first(record, _SOURCE)),
+        url=url if isinstance(url, str) else None,
+        guid=clean_line(record.get("guid")) or None,
+        published=parse_date(_first(record, _DATE)),
+        language=language if isinstance(language, str) else detect_language(f"{title}\n{body}"),
+        feed=record.get("feed") if isinstance(record.get("feed"), str) else None,
+        fetched=parse_date(record.get("fetched")) if own and record.get("fetched") else fetched,
+        tags=_tags(record.get("tags")),
+        read=_bool(record.get("read")),
+        starred=_bool(record.get("starred")),
+        entities=tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping))
+        if isinstance(entities, list)
+        else None,
+    )
+    key = record.get("key")
+    if own and isinstance(key, str) and key and is_article_id(record.get("id")):
+        # Our own export: keep the identity it was stored under, so ids survive the round trip.
+        article = article.with_changes(key=clean_line(key) or article.key, id=record["id"])
+    return article
+
+
+def parse_records(
+    records: Iterable[tuple[str, Any]], *, source_name: str, fetched: str
+) -> Iterator[Article | Problem]:
+    """Records labelled for error messages ("line 3", "item 7").  Bad records are reported and
+    skipped; when no record at all works, the source fails once instead."""
+    made = 0
+    held: list[Problem] = []  # problems before the first good record
+    for label, record in records:
+        problem: Problem | None = None
+        article = None
+        if isinstance(record, _BadLine):
+            problem = Problem(source_name, f"{label}: invalid JSON ({record})")
+        elif not isinstance(record, Mapping):
+            problem = Problem(source_name, f"{label}: not a JSON object")
+        else:
+            article = record_to_article(record, fetched=fetched)
+            if article is None:
+                problem = Problem(source_name, f"{label}: no title, text or url")
+        if problem is not None:
+            if made:
+                yield problem
+            elif len(held) < 1000:
+                held.append(problem)
+            continue
+        if not made:
+            yield from held
+            held.clear()
+        made += 1
+        yield article  # type: ignore[misc]
+    if held:
+        yield Problem(source_name, f"no record could be imported ({held[0].reason})", fatal=True)
+
+
+def json_records(data: bytes, source_name: str) -> Iterator[tuple[str, Any]] | Problem:
+    """The records of one JSON document: a list, an object holding a list, or a single record."""
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        return Problem(source_name, f"invalid JSON: {exc}", fatal=True)
+    if isinstance(document, Mapping):
+        for key in _LIST_KEYS:
+            if isinstance(document.get(key), list):
+                document = document[key]
+                break
+        else:
+            document = [document]
+    if not isinstance(document, list):
+        return Problem(source_name, "JSON is neither a record nor a list of records", fatal=True)
+    return ((f"item {i}", r) for i, r in enumerate(document, start=1))
+
+
+def jsonl_records(lines: Iterable[bytes]) -> Iterator[tuple[str, Any]]:
+    """JSON Lines, streamed; a bad line is reported and the rest goes on."""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            yield f"line {number}", orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield f"line {number}", _BadLine(str(exc))
+
+
+class _BadLine(str):
+    """A JSONL line that did not parse (not a Mapping, so parse_records reports it)."""
+
+
+def export_record(article: Article, tags: list[str], read: bool, starred: bool) -> dict[str, Any]:
+    """newsdesk's own JSON/JSONL record: the CLI's show record plus key and fetched time."""
+    return {
+        "newsdesk": EXPORT_FORMAT,
+        "id": article.id,
+        "key": article.key,
+        "title": article.title,
+        "source": article.source,
+        "url": article.url,
+        "published": article.published,
+        "tags": tags,
+        "read": read,
+        "starred": starred,
+        "author": article.author,
+        "language": article.language,
+        "feed": article.feed,
+        "fetched": article.fetched,
+        "summary": article.summary,
+        "body": article.body,
+        "entities": None if article.entities is None else [e.to_dict() for e in article.entities],
+    }

@@ -1,0 +1,220 @@
+"""What a news item is: the Article and Entity values, their ids and their record form."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import orjson
+
+from articles.sanitize import clean_line, clean_text, safe_url
+
+ENTITY_TYPES = ("person", "org", "place", "other")
+EXPORT_FORMAT = 1
+"""Version of newsdesk's own JSON/JSONL record format (the `newsdesk` field of each record)."""
+
+_ID_RE = re.compile(r"^[0-9a-f]{12}$")
+# Query parameters that track the reader rather than name the article.
+_TRACKING = re.compile(r"^(utm_[a-z_]+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|_hsenc|_hsmi)$", re.I)
+
+
+def is_article_id(value: object) -> bool:
+    """True for 12 lowercase hex characters."""
+    return isinstance(value, str) and bool(_ID_RE.match(value))
+
+
+def canonical_url(url: str) -> str:
+    """The form of a url used for identity: scheme-less, host lowercased, no default port,
+    no fragment, no tracking parameters, no trailing slash on a non-root path."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    path = parts.path or "/"
+    if len(path) > 1 and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    )
+    return urlunsplit(("", netloc, path, query, "")).lstrip("/")
+
+
+def article_key(guid: str | None, url: str | None, title: str, body: str) -> str:
+    """The identity of an item (CLI.md): its guid, else its canonical url, else title and body.
+    A guid that is itself an http(s) url is treated as that url, so the same story reached
+    through a feed and through its page is one article."""
+    if guid:
+        guid = clean_line(guid)
+    if guid:
+        as_url = safe_url(guid)
+        if as_url:
+            return "url:" + canonical_url(as_url)
+        return "guid:" + guid
+    if url:
+        return "url:" + canonical_url(url)
+    folded = " ".join(title.casefold().split()) + "\n" + " ".join(body.casefold().split())
+    return "text:" + folded
+
+
+def article_id(key: str) -> str:
+    """12 hex characters of the SHA-256 of the key: the same item has the same id in every store."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A person, organisation, place or other named thing an article mentions."""
+
+    name: str
+    type: str
+    mentions: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type, "mentions": self.mentions}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Entity:
+        kind = str(data.get("type", "other"))
+        mentions = data.get("mentions", 1)
+        return cls(
+            name=clean_line(data.get("name")),
+            type=kind if kind in ENTITY_TYPES else "other",
+            mentions=mentions if isinstance(mentions, int) and mentions > 0 else 1,
+        )
+
+
+# Fields whose change means "the source changed the article" (state and bookkeeping excluded).
+CONTENT_FIELDS = ("title", "body", "summary", "author", "source", "url", "published", "language", "feed")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news item.  Text fields are already sanitised; `tags`, `read` and `starred` are the
+    state a record carried into an import (None: the record said nothing about it)."""
+
+    id: str
+    key: str
+    title: str
+    body: str = ""
+    summary: str = ""
+    author: str = ""
+    source: str = ""
+    url: str | None = None
+    published: str | None = None
+    language: str | None = None
+    feed: str | None = None
+    fetched: str | None = None
+    entities: tuple[Entity, ...] | None = None
+    tags: tuple[str, ...] = field(default=())
+    read: bool | None = None
+    starred: bool | None = None
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        title: str,
+        body: str = "",
+        summary: str = "",
+        author: str = "",
+        source: str = "",
+        url: str | None = None,
+        guid: str | None = None,
+        published: str | None = None,
+        language: str | None = None,
+        feed: str | None = None,
+        fetched: str | None = None,
+        tags: Iterable[str] = (),
+        read: bool | None = None,
+        starred: bool | None = None,
+        entities: tuple[Entity, ...] | None = None,
+    ) -> Article:
+        """Build an article from raw values: sanitises every field and derives key and id."""
+        title = clean_line(title)
+        body = clean_text(body)
+        summary = clean_text(summary)
+        url = safe_url(url)
+        if not title:
+            title = _title_from(body or summary, url)
+        key = article_key(guid, url, title, body or summary)
+        return cls(
+            id=article_id(key),
+            key=key,
+            title=title,
+            body=body,
+            summary=summary,
+            author=clean_line(author),
+            source=clean_line(source),
+            url=url,
+            published=published,
+            language=clean_line(language).lower() or None if language else None,
+            feed=safe_url(feed) if feed else None,
+            fetched=fetched,
+            entities=entities,
+            tags=tuple(t for t in (clean_line(t) for t in tags) if t),
+            read=read,
+            starred=starred,
+        )
+
+    def content_hash(self) -> str:
+        """A digest of the content fields: equal hashes mean the source did not change the item."""
+        payload = orjson.dumps([getattr(self, name) for name in CONTENT_FIELDS])
+        return hashlib.sha256(payload).hexdigest()[:16]
+
+    def with_changes(self, **changes: Any) -> Article:
+        return replace(self, **changes)
+
+    def to_record(self) -> dict[str, Any]:
+        """The stored form (no state): what the store keeps in its article table."""
+        return {
+            "id": self.id,
+            "key": self.key,
+            "title": self.title,
+            "body": self.body,
+            "summary": self.summary,
+            "author": self.author,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "language": self.language,
+            "feed": self.feed,
+            "fetched": self.fetched,
+            "entities": None if self.entities is None else [e.to_dict() for e in self.entities],
+            "hash": self.content_hash(),
+        }
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Article:
+        """Read the stored form back; unknown fields are ignored."""
+        entities = record.get("entities")
+        return cls(
+            id=str(record["id"]),
+            key=str(record.get("key") or ""),
+            title=str(record.get("title") or ""),
+            body=str(record.get("body") or ""),
+            summary=str(record.get("summary") or ""),
+            author=str(record.get("author") or ""),
+            source=str(record.get("source") or ""),
+            url=record.get("url") or None,
+            published=record.get("published") or None,
+            language=record.get("language") or None,
+            feed=record.get("feed") or None,
+            fetched=record.get("fetched") or None,
+            entities=None
+            if entities is None
+            else tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping)),
+        )
+
+
+def _title_from(text: str, url: str | None) -> str:
+    """A title for an item that has none: its first words, else its url."""
+    first = text.split("\n", 1)[0].strip()
+    if first:
+        return first if len(first) <= 90 else first[:89].rsplit(" ", 1)[0] + "…"
+    return url or "(untitled)"

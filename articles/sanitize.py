@@ -1,0 +1,152 @@
+"""Make untrusted text safe to store and show: no control sequences, no bidi tricks, text not HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+# C0 controls except tab and newline, DEL, C1 controls, the bidi embedding/override and isolate
+# controls (Trojan Source, CVE-2021-42574) and lone surrogates.  ESC is a C0 control, so no
+# terminal escape sequence can survive: its introducer is gone and the rest is plain text.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CR = re.compile(r"\r\n?")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+
+
+def strip_controls(text: str) -> str:
+    """Remove every code point that could steer a terminal; CR and CRLF become newlines."""
+    return _UNSAFE.sub("", _CR.sub("\n", text))
+
+
+def clean_line(text: object) -> str:
+    """A single-line field (title, author, source): controls removed, whitespace collapsed."""
+    if text is None:
+        return ""
+    return " ".join(strip_controls(str(text)).split())
+
+
+def clean_text(text: object) -> str:
+    """A multi-line field (body): controls removed, paragraphs kept, runs of blank lines folded."""
+    if text is None:
+        return ""
+    lines = [_SPACES.sub(" ", line).strip() for line in strip_controls(str(text)).split("\n")]
+    joined = "\n".join(lines)
+    return _BLANK_LINES.sub("\n\n", joined).strip()
+
+
+def safe_url(url: object) -> str | None:
+    """Return the url when it is an absolute http(s) url, else None (no javascript:, file:, data:)."""
+    if not isinstance(url, str):
+        return None
+    candidate = strip_controls(url).strip()
+    if not candidate or any(ch.isspace() for ch in candidate):
+        return None
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    return candidate
+
+
+_HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text carries tags or character references worth converting."""
+    return bool(_HTML_HINT.search(text))
+
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 h6 "
+    "header hr li main ol p pre section table tbody thead tfoot tr ul".split()
+)
+_SKIP_TAGS = frozenset("script style noscript template iframe object embed svg math head nav form".split())
+_VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
+
+
+class _TextExtractor(HTMLParser):
+    """Collect the visible text of an HTML fragment, with paragraph breaks at block elements."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip_depth = 0
+        self._pre_depth = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            if tag not in _VOID_TAGS:
+                self._skip_depth += 1
+            return
+        if self._skip_depth:
+            return
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n\n• ")
+        elif tag in ("td", "th"):
+            self.parts.append(" ")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        if tag == "pre":
+            self._pre_depth += 1
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br" and not self._skip_depth:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            if tag not in _VOID_TAGS and self._skip_depth:
+                self._skip_depth -= 1
+            return
+        if self._skip_depth:
+            return
+        if tag in _BLOCK_TAGS:
+            self.parts.append("\n\n")
+        if tag == "pre" and self._pre_depth:
+            self._pre_depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self._skip_depth:
+            return
+        if self._pre_depth:
+            self.parts.append(data)
+        else:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(fragment: str) -> str:
+    """Turn an HTML fragment into plain paragraphs; scripts, styles and navigation are dropped."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(fragment)
+        parser.close()
+    except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient; belt and braces
+        return clean_text(html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
+    return clean_text("".join(parser.parts))
+
+
+def text_from_markup(value: object) -> str:
+    """A body that may be HTML or plain text, returned as clean plain text."""
+    if value is None:
+        return ""
+    text = str(value)
+    if looks_like_html(text):
+        return html_to_text(text)
+    return clean_text(text)
+
+
+def line_from_markup(value: object) -> str:
+    """A one-line field that may carry HTML tags or entities (feed titles often do)."""
+    if value is None:
+        return ""
+    text = str(value)
+    if looks_like_html(text):
+        text = html_to_text(text)
+    return clean_line(text)

@@ -1,0 +1,333 @@
+"""The derived SQLite index: list order, id -> segment, state, change feed.  Everything here can
+be rebuilt from the TinyDB files; it is never the only copy of anything."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from articles.dates import to_timestamp
+
+INDEX_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles(
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    seg INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    sort_ts REAL NOT NULL,
+    published TEXT,
+    fetched TEXT,
+    title TEXT NOT NULL,
+    source TEXT NOT NULL,
+    url TEXT,
+    feed TEXT,
+    author TEXT NOT NULL DEFAULT '',
+    language TEXT,
+    has_entities INTEGER NOT NULL DEFAULT 0,
+    tags TEXT NOT NULL DEFAULT '[]',
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    shard INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_order ON articles(sort_ts DESC, id DESC);
+CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
+CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
+CREATE TABLE IF NOT EXISTS article_tags(
+    tag TEXT NOT NULL COLLATE NOCASE,
+    id TEXT NOT NULL,
+    PRIMARY KEY(tag, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, fp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
+"""
+
+LIST_COLUMNS = "id, title, source, url, published, tags, read, starred"
+KEEP_CHANGES = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """What the index keeps of one article (no body)."""
+
+    id: str
+    seg: int
+    hash: str
+    published: str | None
+    fetched: str | None
+    title: str
+    source: str
+    url: str | None
+    feed: str | None
+    author: str
+    language: str | None
+    has_entities: bool
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any], seg: int) -> IndexRow:
+        return cls(
+            id=record["id"],
+            seg=seg,
+            hash=record.get("hash") or "",
+            published=record.get("published"),
+            fetched=record.get("fetched"),
+            title=record.get("title") or "",
+            source=record.get("source") or "",
+            url=record.get("url"),
+            feed=record.get("feed"),
+            author=record.get("author") or "",
+            language=record.get("language"),
+            has_entities=record.get("entities") is not None,
+        )
+
+    def sort_ts(self) -> float:
+        return to_timestamp(self.published) or to_timestamp(self.fetched) or 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    tags: tuple[str, ...] = ()
+    read: bool = False
+    starred: bool = False
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any] | None) -> State:
+        if not doc:
+            return DEFAULT_STATE
+        tags = doc.get("tags") or []
+        return cls(
+            tags=tuple(t for t in tags if isinstance(t, str)),
+            read=bool(doc.get("read")),
+            starred=bool(doc.get("starred")),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"tags": list(self.tags), "read": self.read, "starred": self.starred}
+
+    @property
+    def is_default(self) -> bool:
+        return not self.tags and not self.read and not self.starred
+
+
+DEFAULT_STATE = State()
+
+
+class Index:
+    """One SQLite connection, used under the store's thread lock."""
+
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.rebuilt = False
+        self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            db = self._open()
+            version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+            if version is None or version[0] != str(INDEX_VERSION):
+                raise sqlite3.DatabaseError("index version mismatch")
+            return db
+        except sqlite3.DatabaseError:
+            if self.readonly:
+                return self._memory()
+            # Derived data: set the bad file aside and start again; the store rebuilds it.
+            with contextlib.suppress(NameError, sqlite3.Error):
+                db.close()
+            for suffix in ("", "-wal", "-shm"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.path}{suffix}")
+            self.rebuilt = True
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.readonly and not self.path.exists():
+            return self._memory()
+        uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
+        if not self.readonly:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            os.close(fd)
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)
+        if not self.readonly:
+            db.execute("PRAGMA journal_mode=WAL")
+            # The index is derived from the fsynced TinyDB files, so it need not fsync itself.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+        return db
+
+    def _memory(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+        return db
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[sqlite3.Connection]:
+        """One SQLite transaction."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # -- file fingerprints -------------------------------------------------------------------
+    def file_fingerprints(self) -> dict[str, str]:
+        return dict(self._db.execute("SELECT path, fp FROM files"))
+
+    @staticmethod
+    def set_fingerprints(db: sqlite3.Connection, fps: dict[str, str | None]) -> None:
+        for path, fp in fps.items():
+            if fp is None:
+                db.execute("DELETE FROM files WHERE path = ?", (path,))
+            else:
+                db.execute("INSERT OR REPLACE INTO files(path, fp) VALUES(?, ?)", (path, fp))
+
+    # -- articles ----------------------------------------------------------------------------
+    def locate(self, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """id -> (segment, content hash) for the ids the index knows."""
+        found: dict[str, tuple[int, str]] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT id, seg, hash FROM articles WHERE id IN ({marks})", chunk):
+                found[row[0]] = (row[1], row[2])
+        return found
+
+    def ids_in_segment(self, seg: int) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM articles WHERE seg = ?", (seg,))}
+
+    def segment_counts(self) -> dict[int, int]:
+        return dict(self._db.execute("SELECT seg, count(*) FROM articles GROUP BY seg"))
+
+    @staticmethod
+    def upsert(db: sqlite3.Connection, rows: Iterable[tuple[IndexRow, State, int]]) -> list[str]:
+        changed: list[str] = []
+        for row, state, shard in rows:
+            db.execute(
+                "INSERT INTO articles(id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
+                " author, language, has_entities, tags, read, starred, shard)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                " ON CONFLICT(id) DO UPDATE SET seg=excluded.seg, hash=excluded.hash, sort_ts=excluded.sort_ts,"
+                " published=excluded.published, fetched=excluded.fetched, title=excluded.title,"
+                " source=excluded.source, url=excluded.url, feed=excluded.feed, author=excluded.author,"
+                " language=excluded.language, has_entities=excluded.has_entities, tags=excluded.tags,"
+                " read=excluded.read, starred=excluded.starred, shard=excluded.shard",
+                (
+                    row.id, row.seg, row.hash, row.sort_ts(), row.published, row.fetched, row.title,
+                    row.source, row.url, row.feed, row.author, row.language, int(row.has_entities),
+                    _tags_json(state.tags), int(state.read), int(state.starred), shard,
+                ),
+            )
+            Index._set_tag_rows(db, row.id, state.tags)
+            changed.append(row.id)
+        return changed
+
+    @staticmethod
+    def set_states(db: sqlite3.Connection, states: dict[str, State]) -> list[str]:
+        """Update the state of indexed articles; returns the ids whose row changed."""
+        changed: list[str] = []
+        for article_id, state in states.items():
+            cursor = db.execute(
+                "UPDATE articles SET tags = ?, read = ?, starred = ? WHERE id = ?"
+                " AND (tags != ? OR read != ? OR starred != ?)",
+                (
+                    _tags_json(state.tags), int(state.read), int(state.starred), article_id,
+                    _tags_json(state.tags), int(state.read), int(state.starred),
+                ),
+            )
+            if cursor.rowcount:
+                Index._set_tag_rows(db, article_id, state.tags)
+                changed.append(article_id)
+        return changed
+
+    @staticmethod
+    def _set_tag_rows(db: sqlite3.Connection, article_id: str, tags: Sequence[str]) -> None:
+        db.execute("DELETE FROM article_tags WHERE id = ?", (article_id,))
+        db.executemany("INSERT OR IGNORE INTO article_tags(tag, id) VALUES(?, ?)", [(t, article_id) for t in tags])
+
+    @staticmethod
+    def delete(db: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
+        removed: list[str] = []
+        for article_id in ids:
+            if db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
+                db.execute("DELETE FROM article_tags WHERE id = ?", (article_id,))
+                removed.append(article_id)
+        return removed
+
+    def non_default_states(self, shard: int) -> dict[str, State]:
+        rows = self._db.execute(
+            "SELECT id, tags, read, starred FROM articles WHERE shard = ? AND (tags != '[]' OR read OR starred)",
+            (shard,),
+        )
+        return {r[0]: State(tuple(orjson.loads(r[1])), bool(r[2]), bool(r[3])) for r in rows}
+
+    @staticmethod
+    def record_changes(db: sqlite3.Connection, ids: Iterable[str]) -> None:
+        db.executemany("INSERT INTO changes(id) VALUES(?)", [(i,) for i in ids])
+
+    def prune_changes(self) -> None:
+        top = self.last_change()
+        if top > KEEP_CHANGES * 2:
+            self._db.execute("DELETE FROM changes WHERE seq <= ?", (top - KEEP_CHANGES,))
+
+    def last_change(self) -> int:
+        row = self._db.execute("SELECT max(seq) FROM changes").fetchone()
+        return int(row[0] or 0)
+
+    def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
+        """(latest seq, ids changed after `seq`); None for the ids when `seq` is too old to tell."""
+        oldest = self._db.execute("SELECT min(seq) FROM changes").fetchone()[0]
+        latest = self.last_change()
+        if seq and oldest is not None and seq < oldest - 1:
+            return latest, None
+        ids = [r[0] for r in self._db.execute("SELECT DISTINCT id FROM changes WHERE seq > ?", (seq,))]
+        return latest, ids
+
+    # -- queries -----------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def list_rows(self, limit: int | None = None, offset: int = 0) -> list[tuple[Any, ...]]:
+        sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY sort_ts DESC, id DESC LIMIT ? OFFSET ?"
+        return self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
+
+    def rows_for(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        found: dict[str, tuple[Any, ...]] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT {LIST_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
+                found[row[0]] = row
+        return found
+
+    def ordered_locations(self) -> Iterator[tuple[str, int]]:
+        yield from self._db.execute("SELECT id, seg FROM articles ORDER BY sort_ts DESC, id DESC")
+
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 3", (prefix, prefix + "g"))]
+
+    def state_of(self, article_id: str) -> State | None:
+        row = self._db.execute("SELECT tags, read, starred FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return None if row is None else State(tuple(orjson.loads(row[0])), bool(row[1]), bool(row[2]))
+
+
+def _tags_json(tags: Sequence[str]) -> str:
+    return orjson.dumps(list(tags)).decode()
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,615 @@
+"""NewsStore: articles, tags and reading state in TinyDB files under one directory.
+
+Layout (all files TinyDB JSON, 0600, in a 0700 directory):
+  store.json             schema version and layout
+  articles/seg-NNNNNN.json  articles in insertion order, ~1,000 (or 4 MB) per segment:
+                            an import appends to the last segment, so it never rewrites the corpus
+  state/state-XX.json    tags/read/starred by id hash, 64 shards: a state change rewrites one
+                            small file, flat from 1k to 100k articles
+  feeds.json             subscriptions
+  index.sqlite           derived (list order, id -> segment, state, change feed); rebuildable
+Every operation holds an flock (shared to read, exclusive to write) across its whole
+read-modify-write, and each write is one atomic commit (store.files)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from articles.dates import format_rfc3339, now_utc
+from articles.importers.base import Subscription
+from articles.model import Article, is_article_id
+from store.documents import DocumentCache, Fingerprint, Session, fingerprint, make_document
+from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.files import DIR_MODE, StoreLock, needs_recovery, recover
+from store.index import DEFAULT_STATE, Index, IndexRow, State
+from store.tags import TagError, merge_tags, normalise_tag
+
+SCHEMA_VERSION = 1
+STATE_SHARDS = 64
+SEGMENT_MAX_DOCS = 1000
+SEGMENT_MAX_BYTES = 4 * 1024 * 1024
+RACY_NS = 2_000_000_000
+
+STORE_FILE = "store.json"
+FEEDS_FILE = "feeds.json"
+LOCK_FILE = "newsdesk.lock"
+INDEX_FILE = "index.sqlite"
+ARTICLES_DIR = "articles"
+STATE_DIR = "state"
+_SEGMENT_RE = re.compile(r"^seg-(\d{6})\.json$")
+_STATE_RE = re.compile(r"^state-([0-9a-f]{2})\.json$")
+
+Progress = Callable[[int, int], None]
+
+# Migrations from schema N to N+1, applied in order on open (none yet: schema 1 is the first).
+MIGRATIONS: dict[int, Callable[[Session, Path], None]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A row of the article list (CLI.md's list record)."""
+
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    tags: tuple[str, ...]
+    read: bool
+    starred: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "title": self.title, "source": self.source, "url": self.url,
+            "published": self.published, "tags": list(self.tags), "read": self.read, "starred": self.starred,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article with its state, as `show` returns it."""
+
+    article: Article
+    state: State
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.article
+        return {
+            "id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published,
+            "tags": list(self.state.tags), "read": self.state.read, "starred": self.state.starred,
+            "body": a.body, "summary": a.summary, "author": a.author, "language": a.language,
+            "feed": a.feed, "entities": None if a.entities is None else [e.to_dict() for e in a.entities],
+        }
+
+
+@dataclass(slots=True)
+class ImportCounts:
+    """What one add_articles call did."""
+
+    imported: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: ImportCounts) -> None:
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.updated += other.updated
+        self.ids.extend(other.ids)
+        self.problems.extend(other.problems)
+
+
+def _doc_id(article_id: str) -> int:
+    return int(article_id, 16)
+
+
+def _shard_of(article_id: str) -> int:
+    return int(article_id[:2], 16) % STATE_SHARDS
+
+
+def _fp_text(fp: Fingerprint | None) -> str | None:
+    return None if fp is None else ":".join(map(str, fp))
+
+
+class NewsStore:
+    """The store directory.  Safe to call from several threads and several processes."""
+
+    def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
+        self.root = Path(root)
+        if not self.root.exists():
+            if readonly or not create:
+                raise StoreError(f"{self.root}: no store here")
+            try:
+                self.root.mkdir(mode=DIR_MODE, parents=True)
+            except OSError as exc:
+                raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from exc
+        elif not self.root.is_dir():
+            raise StoreError(f"{self.root}: not a directory")
+        self.readonly = readonly or not os.access(self.root, os.W_OK)
+        self._cache = DocumentCache()
+        self._own_fps: set[str] = set()
+        self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
+        with self._lock.hold(exclusive=not self.readonly):
+            if not self.readonly:
+                recover(self.root, (ARTICLES_DIR, STATE_DIR))
+            self._check_schema()
+        self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
+
+    # -- paths -------------------------------------------------------------------------------
+    def _segment_path(self, seg: int) -> Path:
+        return self.root / ARTICLES_DIR / f"seg-{seg:06d}.json"
+
+    def _state_path(self, shard: int) -> Path:
+        return self.root / STATE_DIR / f"state-{shard:02x}.json"
+
+    def _rel(self, path: Path) -> str:
+        return str(path.relative_to(self.root))
+
+    # -- opening -----------------------------------------------------------------------------
+    def _check_schema(self) -> None:
+        path = self.root / STORE_FILE
+        session = Session(self.root, self._cache, writable=not self.readonly)
+        data = self._cache.load(path)
+        if data is None:
+            if self.readonly:
+                if any(self.root.iterdir()):
+                    raise StoreCorrupt(path, "missing; this does not look like a newsdesk store")
+                return
+            if (self.root / ARTICLES_DIR).exists():
+                raise StoreCorrupt(path, "missing while articles exist; refusing to guess the schema")
+            table = session.table(path, "meta")
+            table.insert(make_document(
+                {"schema": SCHEMA_VERSION, "created": format_rfc3339(now_utc()), "state_shards": STATE_SHARDS},
+                1,
+            ))
+            session.commit()
+            return
+        meta = data.get("meta", {}).get("1")
+        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+            raise StoreCorrupt(path, "no schema version recorded")
+        schema = meta["schema"]
+        if schema > SCHEMA_VERSION:
+            raise StoreError(f"{path}: written by a newer newsdesk (schema {schema}; this one knows {SCHEMA_VERSION})")
+        if schema < SCHEMA_VERSION:
+            if self.readonly:
+                raise StoreReadOnly(f"{path}: schema {schema} needs a migration, but the store is read-only")
+            for version in range(schema, SCHEMA_VERSION):
+                MIGRATIONS[version](session, self.root)
+            session.table(path, "meta").update({"schema": SCHEMA_VERSION}, doc_ids=[1])
+            session.commit()
+
+    def close(self) -> None:
+        with self._lock.hold(exclusive=False):
+            self._index.close()
+        self._lock.close()
+
+    def __enter__(self) -> NewsStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- locking and catching up ----------------------------------------------------------------
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[Session]:
+        with self._lock.hold(exclusive=False):
+            if needs_recovery(self.root) and not self.readonly:
+                with self._lock.hold(exclusive=True):
+                    recover(self.root, (ARTICLES_DIR, STATE_DIR))
+            session = Session(self.root, self._cache, writable=False)
+            self._sync(session)
+            yield session
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[Session]:
+        if self.readonly:
+            raise StoreReadOnly(f"{self.root}: the store is read-only")
+        with self._lock.hold(exclusive=True):
+            if needs_recovery(self.root):
+                recover(self.root, (ARTICLES_DIR, STATE_DIR))
+            self._sync(Session(self.root, self._cache, writable=False))
+            session = Session(self.root, self._cache, writable=True)
+            try:
+                yield session
+            except BaseException:
+                session.abort()
+                raise
+
+    def sync(self, progress: Progress | None = None) -> list[str]:
+        """Bring the index up to date with the files (other processes' commits); returns changed ids."""
+        with self._lock.hold(exclusive=False):
+            return self._sync(Session(self.root, self._cache, writable=False), progress)
+
+    def reindex(self, progress: Progress | None = None) -> int:
+        """Rebuild the derived index from the TinyDB files; returns the number of articles."""
+        with self._writing():
+            with self._index.batch() as db:
+                db.execute("DELETE FROM articles")
+                db.execute("DELETE FROM article_tags")
+                db.execute("DELETE FROM files")
+            self._cache = DocumentCache()
+            self._own_fps.clear()
+            self._sync(Session(self.root, self._cache, writable=False), progress)
+            return self._index.count()
+
+    def _list_files(self) -> dict[str, Fingerprint]:
+        found: dict[str, Fingerprint] = {}
+        for directory, pattern in ((ARTICLES_DIR, _SEGMENT_RE), (STATE_DIR, _STATE_RE)):
+            try:
+                names = os.listdir(self.root / directory)
+            except FileNotFoundError:
+                continue
+            for name in names:
+                if pattern.match(name):
+                    fp = fingerprint(self.root / directory / name)
+                    if fp is not None:
+                        found[f"{directory}/{name}"] = fp
+        return found
+
+    def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
+        known = self._index.file_fingerprints()
+        current = self._list_files()
+        now_ns = time.time_ns()
+        changed = {rel: fp for rel, fp in current.items() if known.get(rel) != _fp_text(fp)}
+        removed = [rel for rel in known if rel not in current]
+        if not changed and not removed:
+            return []
+        seg_changed = sorted(rel for rel in changed if rel.startswith(ARTICLES_DIR))
+        seg_removed = [rel for rel in removed if rel.startswith(ARTICLES_DIR)]
+        state_changed = [rel for rel in changed if rel.startswith(STATE_DIR)]
+        state_removed = [rel for rel in removed if rel.startswith(STATE_DIR)]
+        touched: list[str] = []
+        with self._index.batch() as db:
+            seen_ids: set[str] = set()
+            stale: set[str] = set()
+            new_rows: list[IndexRow] = []
+            for done, rel in enumerate(seg_changed, start=1):
+                seg = int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
+                docs = session.load(self.root / rel).get("articles", {})
+                located = self._index.locate([d["id"] for d in docs.values() if "id" in d])
+                for doc in docs.values():
+                    article_id = doc.get("id")
+                    if not is_article_id(article_id):
+                        continue
+                    seen_ids.add(article_id)
+                    if located.get(article_id) != (seg, doc.get("hash") or ""):
+                        new_rows.append(IndexRow.from_record(doc, seg))
+                stale |= self._index.ids_in_segment(seg) - {d.get("id") for d in docs.values()}
+                if progress:
+                    progress(done, len(seg_changed))
+            for rel in seg_removed:
+                seg = int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
+                stale |= self._index.ids_in_segment(seg)
+            touched += Index.delete(db, stale - seen_ids)
+            rows = []
+            for row in new_rows:
+                state_doc = session.get_doc(self._state_path(_shard_of(row.id)), "state", _doc_id(row.id))
+                rows.append((row, State.from_doc(state_doc), _shard_of(row.id)))
+            touched += Index.upsert(db, rows)
+            for rel in [*state_changed, *state_removed]:
+                shard = int(_STATE_RE.match(rel.split("/", 1)[1]).group(1), 16)  # type: ignore[union-attr]
+                docs = session.load(self.root / rel).get("state", {}) if rel in current else {}
+                wanted = {f"{int(k):012x}": State.from_doc(v) for k, v in docs.items()}
+                for article_id in self._index.non_default_states(shard):
+                    wanted.setdefault(article_id, DEFAULT_STATE)
+                touched += Index.set_states(db, wanted)
+            fps: dict[str, str | None] = {rel: None for rel in removed}
+            for rel, fp in changed.items():
+                text = _fp_text(fp)
+                racy = now_ns - fp[2] < RACY_NS and text not in self._own_fps
+                fps[rel] = f"racy:{text}" if racy else text
+            Index.set_fingerprints(db, fps)
+            Index.record_changes(db, touched)
+        return touched
+
+    def _record_commit(self, fps: dict[Path, Fingerprint | None], touched: Iterable[str],
+                       rows: Sequence[tuple[IndexRow, State, int]] = (),
+                       states: dict[str, State] | None = None) -> None:
+        """Apply our own commit to the index (the files are already durable)."""
+        texts = {self._rel(p): _fp_text(fp) for p, fp in fps.items()}
+        self._own_fps.update(t for t in texts.values() if t)
+        if len(self._own_fps) > 10_000:
+            self._own_fps = {t for t in texts.values() if t}
+        with self._index.batch() as db:
+            Index.upsert(db, rows)
+            if states:
+                Index.set_states(db, states)
+            Index.set_fingerprints(db, texts)
+            Index.record_changes(db, touched)
+        self._index.prune_changes()
+
+    # -- writing -----------------------------------------------------------------------------
+    def add_articles(self, articles: Iterable[Article]) -> ImportCounts:
+        """Import one batch as one commit: new articles appended, changed ones updated in place,
+        identical ones counted as duplicates; stored tags and state are kept, record tags added."""
+        batch: dict[str, Article] = {}
+        carried: dict[str, list[str]] = defaultdict(list)
+        counts = ImportCounts()
+        for article in articles:
+            if article.id in batch:
+                counts.duplicates += 1  # the same item twice in one batch: the later one wins
+            batch[article.id] = article
+            for raw in article.tags:
+                try:
+                    carried[article.id].append(normalise_tag(raw))
+                except TagError as exc:
+                    counts.problems.append(f"{article.id}: tag skipped: {exc}")
+        if not batch:
+            return counts
+        now = format_rfc3339(now_utc())
+        with self._writing() as session:
+            located = self._index.locate(list(batch))
+            appended: list[dict[str, Any]] = []
+            rows: list[tuple[IndexRow, State, int]] = []
+            updated_by_seg: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for article_id, article in batch.items():
+                record = article.to_record()
+                record["fetched"] = record["fetched"] or now
+                if article_id not in located:
+                    appended.append(record)
+                    counts.imported += 1
+                    continue
+                seg, old_hash = located[article_id]
+                if old_hash == record["hash"]:
+                    counts.duplicates += 1
+                    continue
+                old = session.get_doc(self._segment_path(seg), "articles", _doc_id(article_id)) or {}
+                record["fetched"] = old.get("fetched") or record["fetched"]
+                record["updated"] = now
+                if article.entities is None and (old.get("title"), old.get("body")) == (record["title"], record["body"]):
+                    record["entities"] = old.get("entities")
+                updated_by_seg[seg].append(record)
+                counts.updated += 1
+            placed: dict[str, int] = {}
+            for seg, records in updated_by_seg.items():
+                table = session.table(self._segment_path(seg), "articles")
+                for record in records:
+                    table.update(record, doc_ids=[_doc_id(record["id"])])
+                    placed[record["id"]] = seg
+            placed.update(self._append(session, appended))
+            states = self._carry_states(session, batch, carried, located)
+            fps = session.commit()
+            records_by_id = {r["id"]: r for r in appended}
+            for records in updated_by_seg.values():
+                records_by_id.update({r["id"]: r for r in records})
+            for article_id, seg in placed.items():
+                state = states.get(article_id) or self._stored_state(session, article_id)
+                rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, _shard_of(article_id)))
+            state_only = {i: s for i, s in states.items() if i not in placed}
+            counts.ids = list(placed)
+            self._record_commit(fps, [*placed, *state_only], rows, state_only)
+        return counts
+
+    def _stored_state(self, session: Session, article_id: str) -> State:
+        doc = session.get_doc(self._state_path(_shard_of(article_id)), "state", _doc_id(article_id))
+        return State.from_doc(doc)
+
+    def _append(self, session: Session, records: list[dict[str, Any]]) -> dict[str, int]:
+        """Append records to the last segment, opening new ones as segments fill."""
+        if not records:
+            return {}
+        segments = self._segment_numbers()
+        seg = segments[-1] if segments else 1
+        path = self._segment_path(seg)
+        docs = session.load(path).get("articles", {})
+        count = len(docs)
+        size = (fingerprint(path) or (0, 0, 0, 0))[1]
+        placed: dict[str, int] = {}
+        pending: list[dict[str, Any]] = []
+
+        def flush() -> None:
+            if pending:
+                session.table(self._segment_path(seg), "articles").insert_multiple(
+                    make_document(r, _doc_id(r["id"])) for r in pending
+                )
+                pending.clear()
+
+        for record in records:
+            weight = len(record["body"]) + len(record["summary"]) + len(record["title"]) + 400
+            if count and (count >= SEGMENT_MAX_DOCS or size + weight > SEGMENT_MAX_BYTES):
+                flush()
+                seg += 1
+                count, size = 0, 0
+            pending.append(record)
+            placed[record["id"]] = seg
+            count += 1
+            size += weight
+        flush()
+        return placed
+
+    def _segment_numbers(self) -> list[int]:
+        try:
+            names = os.listdir(self.root / ARTICLES_DIR)
+        except FileNotFoundError:
+            return []
+        return sorted(int(m.group(1)) for m in map(_SEGMENT_RE.match, names) if m)
+
+    def _carry_states(self, session: Session, batch: dict[str, Article], carried: dict[str, list[str]],
+                      located: dict[str, tuple[int, str]]) -> dict[str, State]:
+        """Tags and state that imported records carry: tags are added; read/starred are taken
+        only for articles new to this store (stored state is kept)."""
+        changes: dict[str, State] = {}
+        for article_id, article in batch.items():
+            is_new = article_id not in located
+            if not carried.get(article_id) and not (is_new and (article.read or article.starred)):
+                continue
+            current = self._stored_state(session, article_id)
+            wanted = State(
+                tags=tuple(merge_tags(current.tags, carried.get(article_id, ()))),
+                read=current.read or bool(is_new and article.read),
+                starred=current.starred or bool(is_new and article.starred),
+            )
+            if wanted != current:
+                changes[article_id] = wanted
+        self._write_states(session, changes)
+        return changes
+
+    def _write_states(self, session: Session, states: dict[str, State]) -> None:
+        """Stage state documents, one TinyDB rewrite per touched shard and kind of change."""
+        by_shard: dict[int, dict[str, State]] = defaultdict(dict)
+        for article_id, state in states.items():
+            by_shard[_shard_of(article_id)][article_id] = state
+        for shard, wanted in by_shard.items():
+            path = self._state_path(shard)
+            existing = session.load(path).get("state", {})
+            table = session.table(path, "state")
+            to_remove = [_doc_id(i) for i, s in wanted.items() if s.is_default and str(_doc_id(i)) in existing]
+            to_update = {_doc_id(i): s for i, s in wanted.items() if not s.is_default and str(_doc_id(i)) in existing}
+            to_insert = [make_document(s.to_doc(), _doc_id(i)) for i, s in wanted.items()
+                         if not s.is_default and str(_doc_id(i)) not in existing]
+            if to_remove:
+                table.remove(doc_ids=to_remove)
+            if to_update:
+                def apply(doc: dict[str, Any], _updates: dict[int, State] = to_update) -> None:
+                    doc.update(_updates[doc.doc_id].to_doc())  # type: ignore[attr-defined]
+                table.update(apply, doc_ids=list(to_update))
+            if to_insert:
+                table.insert_multiple(to_insert)
+
+    def update_state(
+        self,
+        ids: Iterable[str],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> list[str]:
+        """Change tags and reading state of articles in one durable commit; returns the ids whose
+        state changed.  Tag names are validated first (TagError)."""
+        add = [normalise_tag(t) for t in add_tags]
+        remove = [normalise_tag(t) for t in remove_tags]
+        ids = list(dict.fromkeys(ids))
+        with self._writing() as session:
+            current = {i: self._index.state_of(i) for i in ids}
+            changes: dict[str, State] = {}
+            for article_id, state in current.items():
+                if state is None:
+                    continue  # not in the store
+                wanted = State(
+                    tags=tuple(merge_tags(state.tags, add, remove)),
+                    read=state.read if read is None else read,
+                    starred=state.starred if starred is None else starred,
+                )
+                if wanted != state:
+                    changes[article_id] = wanted
+            if not changes:
+                return []
+            self._write_states(session, changes)
+            fps = session.commit()
+            self._record_commit(fps, list(changes), states=changes)
+        return list(changes)
+
+    def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
+        """Remember feeds; returns how many were new."""
+        subs = {s.url: s for s in subscriptions}
+        if not subs:
+            return 0
+        added = 0
+        with self._writing() as session:
+            path = self.root / FEEDS_FILE
+            existing = {d.get("url") for d in session.load(path).get("feeds", {}).values()}
+            table = session.table(path, "feeds")
+            new_docs = []
+            for url, sub in subs.items():
+                if url in existing:
+                    continue
+                doc_id = int(Article.create(title="-", url=url).id, 16)
+                new_docs.append(make_document({
+                    "url": url, "title": sub.title, "category": sub.category, "origin": sub.origin,
+                    "added": format_rfc3339(now_utc()), "paused": False,
+                }, doc_id))
+                added += 1
+            if new_docs:
+                table.insert_multiple(new_docs)
+                session.commit()
+        return added
+
+    # -- reading -----------------------------------------------------------------------------
+    def count(self) -> int:
+        with self._reading():
+            return self._index.count()
+
+    def list(self, limit: int | None = None, offset: int = 0) -> list[ListItem]:
+        """Articles newest first (published, else fetched time)."""
+        with self._reading():
+            return [_list_item(r) for r in self._index.list_rows(limit, offset)]
+
+    def list_items(self, ids: Sequence[str]) -> dict[str, ListItem]:
+        with self._reading():
+            return {i: _list_item(r) for i, r in self._index.rows_for(ids).items()}
+
+    def resolve(self, id_or_prefix: str) -> str | None:
+        """A full id for an id or a unique prefix of at least 4 characters."""
+        text = id_or_prefix.strip().lower()
+        if not re.fullmatch(r"[0-9a-f]{4,12}", text):
+            return None
+        with self._reading():
+            matches = self._index.ids_with_prefix(text)
+        if len(text) == 12:
+            return text if text in matches else None
+        return matches[0] if len(matches) == 1 else None
+
+    def get(self, article_id: str) -> StoredArticle | None:
+        with self._reading() as session:
+            located = self._index.locate([article_id])
+            if article_id not in located:
+                return None
+            seg = located[article_id][0]
+            doc = session.get_doc(self._segment_path(seg), "articles", _doc_id(article_id))
+            if doc is None:
+                return None
+            state = self._index.state_of(article_id) or DEFAULT_STATE
+            return StoredArticle(Article.from_record(doc), state)
+
+    def iter_articles(self, chunk: int = 2000) -> Iterator[StoredArticle]:
+        """Every article with its state, newest first, reading each segment once per chunk."""
+        with self._reading():
+            order = list(self._index.ordered_locations())
+        for start in range(0, len(order), chunk):
+            part = order[start : start + chunk]
+            with self._reading() as session:
+                by_id: dict[str, StoredArticle] = {}
+                for seg in sorted({s for _, s in part}):
+                    docs = session.load(self._segment_path(seg)).get("articles", {})
+                    for article_id, s in part:
+                        if s == seg:
+                            doc = docs.get(str(_doc_id(article_id)))
+                            if doc is not None:
+                                state = self._index.state_of(article_id) or DEFAULT_STATE
+                                by_id[article_id] = StoredArticle(Article.from_record(doc), state)
+            for article_id, _ in part:
+                if article_id in by_id:
+                    yield by_id[article_id]
+
+    def subscriptions(self) -> list[dict[str, Any]]:
+        with self._reading() as session:
+            docs = session.load(self.root / FEEDS_FILE).get("feeds", {})
+            return sorted((dict(d) for d in docs.values()), key=lambda d: d.get("url", ""))
+
+    def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
+        """The change feed: (latest seq, ids changed since `seq`, or None if too far behind)."""
+        with self._reading():
+            return self._index.changes_since(seq)
+
+    def last_change(self) -> int:
+        with self._reading():
+            return self._index.last_change()
+
+
+def _list_item(row: tuple[Any, ...]) -> ListItem:
+    import orjson
+
+    return ListItem(
+        id=row[0], title=row[1], source=row[2], url=row[3], published=row[4],
+        tags=tuple(orjson.loads(row[5])), read=bool(row[6]), starred=bool(row[7]),
+    )

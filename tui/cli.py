@@ -1,0 +1,374 @@
+"""The newsdesk command line (CLI.md): import, list, show, export, feeds, reindex, and --demo."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Callable, Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, TextIO
+
+import orjson
+
+from articles.dates import local_display
+from articles.sanitize import clean_line, strip_controls
+from tui.config import Settings, load_settings
+from tui.paths import config_file, store_dir
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
+IMPORT_BATCH = 1000
+
+
+class UsageError(Exception):
+    """A usage problem found after parsing (exit 2)."""
+
+
+def _version() -> str:
+    try:
+        return version("newsdesk")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--store", metavar="DIR", default=default,
+                        help="store directory (default: $NEWSDESK_STORE, else the user data dir)")
+    parser.add_argument("--config", metavar="FILE", default=default,
+                        help="config file (default: $NEWSDESK_CONFIG, else the user config dir)")
+
+
+def _command(sub: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(parser, top=False)
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="newsdesk",
+        description="A keyboard-driven terminal news reader with a scriptable store.",
+        epilog="examples:\n  newsdesk --demo\n  newsdesk import ~/feeds.opml https://example.org/rss.xml\n"
+        "  newsdesk list --limit 20 --json | jq -r '.[].title'",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _global_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"newsdesk {_version()}")
+    parser.add_argument("--demo", action="store_true", help="open on a throwaway store filled with sample articles")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = _command(sub, "import", "import files, folders, http(s) feed or page urls, OPML; '-' reads stdin",
+                 "newsdesk import ~/news/ feeds.opml https://example.org/feed.xml --json")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--no-entities", action="store_true", help="skip entity extraction")
+    p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+
+    p = _command(sub, "list", "list articles, newest first", "newsdesk list --limit 10 --json")
+    p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N articles (default: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+
+    p = _command(sub, "show", "show one article by id (or a unique id prefix)", "newsdesk show 3f2a9c01b7de --json")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = _command(sub, "export", "write articles to stdout (jsonl re-imports with tags and state)",
+                 "newsdesk export --format jsonl > backup.jsonl")
+    p.add_argument("--format", choices=("jsonl", "csv", "opml"), default="jsonl",
+                   help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions")
+
+    p = _command(sub, "feeds", "list subscriptions", "newsdesk feeds --json")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+
+    _command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
+    return parser
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `newsdesk` script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings = load_settings(config_file(args.config))
+    for warning in settings.warnings:
+        _err(f"newsdesk: config: {warning}")
+    from store import StoreError
+
+    try:
+        if args.demo:
+            return run_demo(settings)
+        if args.command is None:
+            parser.print_help()
+            return EXIT_OK
+        handler = _HANDLERS[args.command]
+        return handler(args, settings)
+    except StoreError as exc:
+        _err(f"newsdesk: {exc}")
+        return EXIT_STORE
+    except UsageError as exc:
+        _err(f"newsdesk: {exc}")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        _err("newsdesk: interrupted; what was committed before stays")
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # `newsdesk list | head`: not an error
+        return EXIT_OK
+
+
+def _open_store(args: argparse.Namespace, *, write: bool = False) -> Any:
+    from store import NewsStore, StoreError
+
+    root = store_dir(args.store)
+    if not write and not root.exists():
+        raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
+    return NewsStore(root, create=write)
+
+
+def _err(message: str) -> None:
+    print(strip_controls(message), file=sys.stderr)
+
+
+def _out(data: Any) -> None:
+    sys.stdout.buffer.write(orjson.dumps(data) + b"\n")
+    sys.stdout.flush()
+
+
+# -- import ------------------------------------------------------------------------------------
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    store = _open_store(args, write=True)
+    with store:
+        summary = import_sources(store, args.sources, settings, progress=_progress_bar(sys.stderr))
+    if args.json:
+        _out(summary)
+    else:
+        print(
+            f"imported {summary['imported']}, updated {summary['updated']}, duplicates {summary['duplicates']}, "
+            f"failed {summary['failed']}" + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
+        )
+    return EXIT_PARTIAL if summary["failed"] else EXIT_OK
+
+
+def import_sources(store: Any, sources: Sequence[str], settings: Settings,
+                   progress: Callable[[int, str], None] | None = None) -> dict[str, int]:
+    """Read every source into the store in batches of IMPORT_BATCH (one commit each)."""
+    from articles.importers import Problem, Subscription, read_sources
+    from articles.model import Article
+    from store import ImportCounts
+
+    totals = ImportCounts()
+    failed = warnings = 0
+    batch: list[Article] = []
+    subscriptions: list[Subscription] = []
+    seen = 0
+
+    def flush() -> None:
+        if batch:
+            totals.add(store.add_articles(batch))
+            batch.clear()
+
+    for item in read_sources(sources, settings.import_options()):
+        if isinstance(item, Article):
+            batch.append(item)
+            seen += 1
+            if progress and seen % 100 == 0:
+                progress(seen, item.source)
+            if len(batch) >= IMPORT_BATCH:
+                flush()
+        elif isinstance(item, Subscription):
+            subscriptions.append(item)
+        elif isinstance(item, Problem):
+            if item.warning:
+                warnings += 1
+                _err(f"{clean_line(item.source)}: warning: {clean_line(item.reason)}")
+            else:
+                failed += 1
+                _err(str(item))
+    flush()
+    if progress:
+        progress(-1, "")
+    for problem in totals.problems:
+        _err(f"warning: {problem}")
+    feeds = store.add_subscriptions(subscriptions) if subscriptions else 0
+    return {
+        "imported": totals.imported, "duplicates": totals.duplicates, "updated": totals.updated,
+        "failed": failed, "warnings": warnings + len(totals.problems), "feeds": feeds,
+    }
+
+
+def _progress_bar(stream: TextIO) -> Callable[[int, str], None] | None:
+    """A one-line progress display on stderr, only when stderr is a terminal."""
+    if not stream.isatty():
+        return None
+
+    def show(count: int, source: str) -> None:
+        if count < 0:
+            stream.write("\r\x1b[K")
+        else:
+            stream.write(f"\r\x1b[Kimporting… {count} articles  {clean_line(source)[:40]}")
+        stream.flush()
+
+    return show
+
+
+# -- list, show, export, feeds ----------------------------------------------------------------
+def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(args) as store:
+        items = store.list(limit=args.limit)
+    if args.json:
+        _out([i.to_json() for i in items])
+        return EXIT_OK
+    for item in items:
+        print(format_list_line(item))
+    return EXIT_OK
+
+
+def format_list_line(item: Any) -> str:
+    """ID  date  flags  source  title  [tags] — one line, safe for a terminal."""
+    flags = ("N" if not item.read else " ") + ("*" if item.starred else " ")
+    tags = f"  [{', '.join(clean_line(t) for t in item.tags)}]" if item.tags else ""
+    when = local_display(item.published) or " " * 16
+    source = clean_line(item.source)[:20]
+    return f"{item.id}  {when}  {flags} {source:<20}  {clean_line(item.title)}{tags}"
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(args) as store:
+        article_id = store.resolve(args.id)
+        stored = store.get(article_id) if article_id else None
+    if stored is None:
+        _err(f"newsdesk: no article {clean_line(args.id)!r}")
+        return EXIT_PARTIAL
+    if args.json:
+        _out(stored.to_json())
+        return EXIT_OK
+    a, state = stored.article, stored.state
+    lines = [a.title, ""]
+    for label, value in (
+        ("Source", a.source), ("Author", a.author), ("Date", local_display(a.published)),
+        ("Url", a.url or ""), ("Tags", ", ".join(state.tags)), ("Id", a.id),
+    ):
+        if value:
+            lines.append(f"{label + ':':8}{clean_line(value)}")
+    lines.append("")
+    if a.summary:
+        lines += [a.summary, ""]
+    lines.append(a.body)
+    print(strip_controls("\n".join(lines)))
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from articles.importers.records import export_record
+
+    with _open_store(args) as store:
+        out = sys.stdout.buffer
+        if args.format == "jsonl":
+            for stored in store.iter_articles():
+                s = stored.state
+                out.write(orjson.dumps(export_record(stored.article, list(s.tags), s.read, s.starred)) + b"\n")
+        elif args.format == "csv":
+            text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+            writer = csv.writer(text)
+            writer.writerow(["id", "title", "source", "url", "published", "tags", "read", "starred"])
+            for item in store.list():
+                writer.writerow([item.id, item.title, item.source, item.url or "", item.published or "",
+                                 ",".join(item.tags), int(item.read), int(item.starred)])
+            text.detach()
+        else:
+            out.write(opml_document(store.subscriptions()).encode("utf-8"))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def opml_document(feeds: list[dict[str, Any]]) -> str:
+    from xml.sax.saxutils import quoteattr
+
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
+             "  <head><title>newsdesk subscriptions</title></head>", "  <body>"]
+    for feed in feeds:
+        title = quoteattr(clean_line(feed.get("title")) or feed["url"])
+        lines.append(f'    <outline type="rss" text={title} title={title} xmlUrl={quoteattr(feed["url"])}/>')
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(args) as store:
+        feeds = store.subscriptions()
+    if args.json:
+        _out(feeds)
+        return EXIT_OK
+    for feed in feeds:
+        print(f"{clean_line(feed.get('url'))}  {clean_line(feed.get('title'))}")
+    return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(args, write=True) as store:
+        count = store.reindex(progress=_sync_progress(sys.stderr))
+    print(f"reindexed {count} articles")
+    return EXIT_OK
+
+
+def _sync_progress(stream: TextIO) -> Callable[[int, int], None] | None:
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\r\x1b[Kindexing… {done}/{total} segments" if done < total else "\r\x1b[K")
+        stream.flush()
+
+    return show
+
+
+# -- demo ---------------------------------------------------------------------------------------
+DEMO_DIR = Path(__file__).parent / "demo"
+
+
+def demo_sources() -> list[str]:
+    return [str(p) for p in sorted(DEMO_DIR.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+
+def run_demo(settings: Settings) -> int:
+    """A throwaway store (never the user's) filled with the bundled samples, then listed."""
+    import tempfile
+
+    from store import NewsStore
+
+    root = Path(tempfile.mkdtemp(prefix="newsdesk-demo-")) / "store"
+    with NewsStore(root) as store:
+        import_sources(store, demo_sources(), settings)
+        items = store.list()
+    print(f"demo store: {root}  ({len(items)} articles; try: newsdesk --store {root} show {items[0].id})")
+    for item in items:
+        print(format_list_line(item))
+    return EXIT_OK
+
+
+_HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "import": cmd_import,
+    "list": cmd_list,
+    "show": cmd_show,
+    "export": cmd_export,
+    "feeds": cmd_feeds,
+    "reindex": cmd_reindex,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""Settings read from the TOML config; a bad file warns and falls back to defaults."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from articles.importers import FetchSettings, ImportOptions
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the config file can set (more arrives with the terminal issue)."""
+
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    warnings: tuple[str, ...] = ()
+
+    def import_options(self) -> ImportOptions:
+        return ImportOptions(fetch=self.fetch)
+
+
+_FETCH_KEYS = {
+    "connect_timeout": float,
+    "read_timeout": float,
+    "total_timeout": float,
+    "max_bytes": int,
+    "user_agent": str,
+}
+
+
+def load_settings(path: Path) -> Settings:
+    """Read `path` if it exists; unknown keys and wrong types are reported, never fatal."""
+    if not path.exists():
+        return Settings()
+    warnings: list[str] = []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return Settings(warnings=(f"{path}: {exc}; using defaults",))
+    fetch_values: dict[str, object] = {}
+    for section, values in data.items():
+        if section != "fetch" or not isinstance(values, dict):
+            warnings.append(f"{path}: unknown setting [{section}] ignored")
+            continue
+        for key, value in values.items():
+            kind = _FETCH_KEYS.get(key)
+            if kind is None:
+                warnings.append(f"{path}: unknown setting fetch.{key} ignored")
+            elif not isinstance(value, kind) or isinstance(value, bool) or (kind is not str and value <= 0):
+                warnings.append(f"{path}: fetch.{key} must be a positive {kind.__name__}; default used")
+            else:
+                fetch_values[key] = kind(value)
+    return Settings(fetch=FetchSettings(**fetch_values), warnings=tuple(warnings))  # type: ignore[arg-type]
