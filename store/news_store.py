@@ -462,18 +462,14 @@ class NewsStore:
             path = self._state_path(shard)
             existing = session.load(path).get("state", {})
             table = session.table(path, "state")
-            to_remove = [_doc_id(i) for i, s in wanted.items() if s.is_default and str(_doc_id(i)) in existing]
-            to_update = {_doc_id(i): s for i, s in wanted.items() if not s.is_default and str(_doc_id(i)) in existing}
-            to_insert = [make_document(s.to_doc(), _doc_id(i)) for i, s in wanted.items()
-                         if not s.is_default and str(_doc_id(i)) not in existing]
-            if to_remove:
-                table.remove(doc_ids=to_remove)
-            if to_update:
-                def apply(doc: dict[str, Any], _updates: dict[int, State] = to_update) -> None:
-                    doc.update(_updates[doc.doc_id].to_doc())  # type: ignore[attr-defined]
-                table.update(apply, doc_ids=list(to_update))
-            if to_insert:
-                table.insert_multiple(to_insert)
+            # Replace rather than update: each document's new fields differ, and a TinyDB
+            # rewrite per document would cost O(shard) each; this is two rewrites per shard.
+            replaced = [_doc_id(i) for i in wanted if str(_doc_id(i)) in existing]
+            if replaced:
+                table.remove(doc_ids=replaced)
+            kept = [make_document(s.to_doc(), _doc_id(i)) for i, s in wanted.items() if not s.is_default]
+            if kept:
+                table.insert_multiple(kept)
 
     def update_state(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -53,7 +54,7 @@ def read_source(source: str, options: ImportOptions | None = None) -> Iterator[I
     if source.lower().startswith(("http://", "https://")):
         yield from _read_url(source, options, fetched)
         return
-    if "://" in source.split("/", 1)[0] + "/" and not os.path.exists(source):
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not os.path.exists(source):
         yield Problem(source, "only http:// and https:// urls can be imported", fatal=True)
         return
     path = Path(source)

@@ -118,10 +118,11 @@ def _entry_article(
     link = safe_url(entry.get("link"))
     if not (title or body or link):
         return None
+    # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning.
     published = (
-        from_struct_time(entry.get("published_parsed"))
-        or from_struct_time(entry.get("updated_parsed"))
-        or from_struct_time(entry.get("created_parsed"))
+        from_struct_time(dict.get(entry, "published_parsed"))
+        or from_struct_time(dict.get(entry, "updated_parsed"))
+        or from_struct_time(dict.get(entry, "created_parsed"))
     )
     language = _language(entry.get("language") or (content or {}).get("language")) or feed_language
     return Article.create(

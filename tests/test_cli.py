@@ -1,0 +1,146 @@
+"""The CLI contract of CLI.md: options anywhere, JSON documents, exit codes, round trips."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsdesk_testing import shared_path
+from tui.cli import build_parser, main
+
+SEED = "shanghai-mayor-visits-israel.txt"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    code, out, _ = run(capsys, "--store", store, "import", str(shared_path("seed")), "--json")
+    assert code == 0
+    assert json.loads(out) == {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0}
+    code, out, _ = run(capsys, "list", "--json", "--store", store)
+    (item,) = json.loads(out)
+    assert set(item) == {"id", "title", "source", "url", "published", "tags", "read", "starred"}
+    assert item["title"].startswith("Shanghai mayor visits Israel")
+    code, out, _ = run(capsys, "show", item["id"], "--store", store, "--json")
+    shown = json.loads(out)
+    assert code == 0
+    assert {"body", "summary", "author", "language", "feed", "entities"} <= set(shown)
+    assert shown["entities"] is None and shown["language"] == "en"
+    code, out, _ = run(capsys, "show", item["id"][:6], "--store", store)
+    assert code == 0 and "Ying Yong" in out and out.startswith("Shanghai mayor")
+
+
+def test_store_from_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSDESK_STORE", str(tmp_path / "env-store"))
+    assert run(capsys, "import", str(shared_path("seed")))[0] == 0
+    assert (tmp_path / "env-store" / "store.json").exists()
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "Shanghai mayor" in out
+
+
+def test_import_failures_exit_1_and_name_the_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--store", str(tmp_path / "s"), "import", str(shared_path("feeds")), "--json")
+    summary = json.loads(out)
+    assert code == 1
+    assert summary["failed"] == 4 and summary["imported"] > 40
+    failure_lines = [line for line in err.splitlines() if "warning:" not in line]
+    assert len(failure_lines) == 4
+    assert all(line.startswith(str(shared_path("feeds"))) and ": " in line for line in failure_lines)
+
+
+def test_show_unknown_id_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    run(capsys, "--store", str(tmp_path / "s"), "import", str(shared_path("seed")))
+    code, out, err = run(capsys, "--store", str(tmp_path / "s"), "show", "abcdefabcdef")
+    assert code == 1 and out == "" and "no article" in err
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["list", "--limit", "-3"], ["frobnicate"], ["import"], ["export", "--format", "xml"]):
+        with pytest.raises(SystemExit) as exited:
+            main(args)
+        assert exited.value.code == 2
+
+
+def test_missing_or_corrupt_store_exits_3(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, _, err = run(capsys, "--store", str(tmp_path / "nothing"), "list")
+    assert code == 3 and "no store" in err
+    store = tmp_path / "s"
+    run(capsys, "--store", str(store), "import", str(shared_path("seed")))
+    (store / "store.json").write_bytes(b'{"meta": [')
+    before = (store / "store.json").read_bytes()
+    code, _, err = run(capsys, "--store", str(store), "list")
+    assert code == 3 and "store.json" in err
+    assert (store / "store.json").read_bytes() == before
+
+
+def test_export_jsonl_round_trip_through_the_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    src, dst = str(tmp_path / "src"), str(tmp_path / "dst")
+    run(capsys, "--store", src, "import", str(shared_path("wikinews", "articles.jsonl")), str(shared_path("seed")))
+    code, out, _ = run(capsys, "--store", src, "export", "--format", "jsonl")
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 164 and all(json.loads(line)["newsdesk"] == 1 for line in lines)
+    export = tmp_path / "export.jsonl"
+    export.write_text(out)
+    code, out, _ = run(capsys, "--store", dst, "import", str(export), "--json")
+    assert json.loads(out)["imported"] == 164
+    listed = [run(capsys, "--store", s, "list", "--json")[1] for s in (src, dst)]
+    assert json.loads(listed[0]) == json.loads(listed[1])
+
+
+def test_export_csv_and_opml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    store = str(tmp_path / "s")
+    run(capsys, "--store", store, "import", str(shared_path("seed")))
+    code, out, _ = run(capsys, "--store", store, "export", "--format", "csv")
+    assert code == 0 and out.splitlines()[0] == "id,title,source,url,published,tags,read,starred"
+    code, out, _ = run(capsys, "--store", store, "export", "--format", "opml")
+    assert code == 0 and out.startswith("<?xml") and "<opml" in out
+
+
+def test_list_limit_and_human_output_is_terminal_safe(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    hostile = tmp_path / "hostile.jsonl"
+    hostile.write_text(json.dumps({"title": "Evil \x1b]52;c;cHduZWQ=\x07 title \x1b[2J\u202e", "body": "b"}) + "\n"
+                       + json.dumps({"title": "Second", "body": "b"}) + "\n")
+    store = str(tmp_path / "s")
+    assert run(capsys, "--store", store, "import", str(hostile))[0] == 0
+    code, out, _ = run(capsys, "--store", store, "list", "--limit", "1")
+    assert code == 0 and len(out.splitlines()) == 1
+    _, out, _ = run(capsys, "--store", store, "list")
+    assert "\x1b" not in out and "\u202e" not in out and "\x07" not in out
+    assert "Evil ]52;c;cHduZWQ= title [2J" in out
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"import", "list", "show", "export"} <= set(commands)
+    for name, sub in commands.items():
+        assert "example:" in sub.format_help(), name
+
+
+def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
+    env = {**os.environ, "NEWSDESK_STORE": str(tmp_path / "s")}
+    version = subprocess.run([sys.executable, "-m", "tui.cli", "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and version.stdout.startswith("newsdesk ")
+    done = subprocess.run([sys.executable, "-m", "tui.cli", "import", str(shared_path("seed"))],
+                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0
+    assert "importing" not in done.stderr  # no progress bar when stderr is not a terminal
+    assert done.stdout.strip() == "imported 1, updated 0, duplicates 0, failed 0"
+
+
+def test_demo_uses_a_throwaway_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, _ = run(capsys, "--demo")
+    assert code == 0
+    assert "Shanghai mayor visits Israel" in out
+    assert not (tmp_path / "default-store").exists()  # the user's store is never touched

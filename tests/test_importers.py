@@ -1,0 +1,256 @@
+"""Importers on the customer's seed, the real feeds and the Wikinews corpus, plus crafted cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from articles.importers import Problem, Subscription, read_source
+from articles.model import Article
+from newsdesk_testing import shared_names, shared_path
+
+
+def split(items) -> tuple[list[Article], list[Problem], list[Subscription]]:
+    items = list(items)
+    return (
+        [i for i in items if isinstance(i, Article)],
+        [i for i in items if isinstance(i, Problem)],
+        [i for i in items if isinstance(i, Subscription)],
+    )
+
+
+# -- the seed -----------------------------------------------------------------------------------
+def test_seed_text_title_paragraphs_and_no_section_label() -> None:
+    seed = shared_path("seed", "shanghai-mayor-visits-israel.txt")
+    articles, problems, _ = split(read_source(str(seed)))
+    assert problems == []
+    (article,) = articles
+    assert article.title == "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries"
+    assert "Special Reports" not in article.body
+    assert article.body.endswith("attend the signing ceremony of Shanghai International Port Co’s terminal project at port of Haifa.")
+    assert article.body.count("\n\n") >= 10  # paragraphs kept
+    # The standfirst repeated at the start of the next paragraph becomes the summary.
+    assert article.summary == "Shanghai Mayor Ying Yong led a delegation to visit Israel from June 5 to 7."
+    assert article.body.startswith("Shanghai Mayor Ying Yong led a delegation to visit Israel from June 5 to 7. During")
+    assert article.language == "en"
+    assert article.published is None
+    assert len(article.id) == 12
+
+
+# -- feeds --------------------------------------------------------------------------------------
+BROKEN_FEEDS = {
+    "feedparser__aaa_illformed.xml": "unclosed token",
+    "feedparser__rss_empty_document.xml": "no element found",
+    "feedparser__rss_incomplete_cdata.xml": "no item could be recovered",
+    "feedrs__rss_2.0_invalid_1.xml": "line 19, column 84",
+}
+EMPTY_BUT_VALID = {"feedparser__utf-16le-bom.xml"}
+
+
+@pytest.mark.parametrize("name", shared_names("feeds", (".xml", ".json")))
+def test_every_feed_file_imports_or_fails_clearly(name: str) -> None:
+    path = shared_path("feeds", name)
+    articles, problems, _ = split(read_source(str(path)))
+    fatal = [p for p in problems if p.fatal]
+    if name in BROKEN_FEEDS:
+        assert articles == []
+        assert len(fatal) == 1, problems
+        assert BROKEN_FEEDS[name] in fatal[0].reason
+        assert str(path) in str(fatal[0])
+    elif name in EMPTY_BUT_VALID:
+        assert articles == [] and fatal == []
+    else:
+        assert articles, problems
+        assert fatal == []
+        assert all(article.title for article in articles)
+        assert any(article.body or article.summary for article in articles)
+        assert all(a.url is None or a.url.startswith(("http://", "https://")) for a in articles)
+
+
+def test_feed_dates_sources_and_languages() -> None:
+    bbc, _, _ = split(read_source(str(shared_path("feeds", "feedrs__rss_2.0_bbc.xml"))))
+    assert bbc[0].published == "2021-02-25T10:15:00+00:00"
+    assert bbc[0].language == "en"
+    assert bbc[0].source
+    spiegel, _, _ = split(read_source(str(shared_path("feeds", "feedrs__rss_2.0_spiegel.xml"))))
+    assert spiegel[0].language == "de"
+    koi8, _, _ = split(read_source(str(shared_path("feeds", "feedparser__koi8r.xml"))))
+    assert koi8[0].title == "Как пережить новогоднюю ночь"  # undeclared KOI8-R decoded correctly
+
+
+def test_json_feed_is_read() -> None:
+    articles, problems, _ = split(read_source(str(shared_path("feeds", "feedrs__jsonfeed_elastic_1.1.json"))))
+    assert [p for p in problems if p.fatal] == []
+    assert len(articles) == 3
+    assert articles[0].title == "InfluxDB vs. Graphite for Time Series Data & Metrics Benchmark"
+    assert articles[0].published == "2019-05-31T12:17:58-07:00"
+
+
+def test_atom_entries() -> None:
+    articles, _, _ = split(read_source(str(shared_path("feeds", "feedrs__atom_mediarss_reddit_1.xml"))))
+    assert len(articles) == 25
+    assert len({a.id for a in articles}) == 25
+
+
+def test_whole_feeds_folder_never_crashes() -> None:
+    articles, problems, _ = split(read_source(str(shared_path("feeds"))))
+    assert len(articles) > 40
+    assert {Path(p.source).name for p in problems if p.fatal} == set(BROKEN_FEEDS)
+
+
+# -- wikinews -----------------------------------------------------------------------------------
+def test_wikinews_jsonl_records() -> None:
+    articles, problems, _ = split(read_source(str(shared_path("wikinews", "articles.jsonl"))))
+    assert problems == []
+    assert len(articles) == 193
+    assert len({a.id for a in articles}) == 163  # 30 records repeat a url
+    first = articles[0]
+    assert first.source == "Wikinews"
+    assert first.published == "2008-03-01T00:00:00+00:00"
+    assert first.url and first.url.startswith("http://en.wikinews.org/wiki/")
+
+
+# -- crafted cases ------------------------------------------------------------------------------
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def test_markdown_with_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path, "note.md", "---\ntitle: Harbour *opens*\ndate: 2024-06-05\nauthor: Ana Lima\n"
+                 "tags: [ports, Energy]\nurl: https://example.org/harbour\n---\n\n"
+                 "The **new** harbour [opened](https://example.org) today.\n\n- one\n- two\n")
+    (article,), problems, _ = split(read_source(str(path)))
+    assert problems == []
+    assert article.title == "Harbour opens"
+    assert article.published == "2024-06-05T00:00:00+00:00"
+    assert article.author == "Ana Lima"
+    assert article.tags == ("ports", "Energy")
+    assert article.body == "The new harbour opened today.\n• one\n• two"
+    assert article.url == "https://example.org/harbour"
+
+
+def test_markdown_heading_title_without_front_matter(tmp_path: Path) -> None:
+    path = write(tmp_path, "plain.markdown", "# Council votes\n\nThe council voted on Tuesday.\n")
+    (article,), _, _ = split(read_source(str(path)))
+    assert article.title == "Council votes"
+    assert article.body == "The council voted on Tuesday."
+
+
+def test_bad_front_matter_warns_and_imports(tmp_path: Path) -> None:
+    path = write(tmp_path, "bad.md", "---\ntitle: [unclosed\n---\n# Still here\n\nBody.\n")
+    articles, problems, _ = split(read_source(str(path)))
+    assert len(articles) == 1 and articles[0].title == "Still here"
+    assert problems and problems[0].warning and "front matter" in problems[0].reason
+
+
+def test_html_page_main_text_without_scripts_or_navigation(tmp_path: Path) -> None:
+    paragraphs = "".join(
+        f"<p>Paragraph {i} of the report on the river delta flooding, with enough words to count as text.</p>"
+        for i in range(8)
+    )
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><title>Delta floods | Example News</title>"
+        "<meta property='og:title' content='Delta floods recede'>"
+        "<meta name='author' content='Kim Osei'>"
+        "<meta property='article:published_time' content='2024-05-01T08:30:00Z'>"
+        "<script>alert('x'); var secret = 1;</script><style>body{color:red}</style></head>"
+        "<body><nav><a href='/'>Home</a> <a href='/world'>World navigation link</a></nav>"
+        f"<article><h1>Delta floods recede</h1>{paragraphs}</article>"
+        "<footer>Copyright footer text</footer></body></html>"
+    )
+    path = write(tmp_path, "page.html", page)
+    (article,), problems, _ = split(read_source(str(path)))
+    assert [p for p in problems if p.fatal] == []
+    assert article.title == "Delta floods recede"
+    assert "Paragraph 7 of the report" in article.body
+    assert "alert" not in article.body and "secret" not in article.body and "color:red" not in article.body
+    assert "World navigation link" not in article.body
+    assert article.author == "Kim Osei"
+    assert article.published is not None and article.published.startswith("2024-05-01")
+    assert article.language == "en"
+
+
+def test_folder_recursive_by_content_not_extension(tmp_path: Path) -> None:
+    nested = tmp_path / "a" / "b"
+    nested.mkdir(parents=True)
+    write(nested, "feed.dat", (shared_path("feeds", "feedrs__rss_2.0_bbc.xml")).read_bytes())
+    write(tmp_path / "a", "story", "A title\n\nA body paragraph.\n")
+    write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
+    write(tmp_path, ".hidden.txt", "Hidden\n\nnot imported\n")
+    articles, problems, _ = split(read_source(str(tmp_path)))
+    assert sorted(a.title for a in articles) == ["A title", "Marcus Aurelius"]
+    assert [p.warning for p in problems] == [True]  # the png is skipped with a warning
+    assert "image.png" in problems[0].source
+
+
+def test_unknown_file_given_explicitly_fails(tmp_path: Path) -> None:
+    path = write(tmp_path, "blob.bin", bytes(range(256)) * 4)
+    _, problems, _ = split(read_source(str(path)))
+    assert problems[0].fatal and "not a format" in problems[0].reason
+
+
+def test_missing_source_and_other_schemes() -> None:
+    _, problems, _ = split(read_source("/no/such/file.xml"))
+    assert problems[0].fatal and "no such file" in problems[0].reason
+    _, problems, _ = split(read_source("file:///etc/passwd"))
+    assert problems[0].fatal and "http" in problems[0].reason
+
+
+def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path) -> None:
+    lines = [
+        json.dumps({"title": "One", "body": "First.", "url": "https://example.org/1", "date": "2024-01-02"}),
+        "{not json",
+        json.dumps(["not", "an", "object"]),
+        json.dumps({"headline": "Two", "content": "<p>Second &amp; last</p>", "link": "https://example.org/2",
+                    "pubDate": "Tue, 04 Jun 2024 10:00:00 +0200", "author": {"name": "Ren"}}),
+    ]
+    path = write(tmp_path, "export.jsonl", "\n".join(lines) + "\n")
+    articles, problems, _ = split(read_source(str(path)))
+    assert [a.title for a in articles] == ["One", "Two"]
+    assert articles[1].body == "Second & last"
+    assert articles[1].published == "2024-06-04T10:00:00+02:00"
+    assert articles[1].author == "Ren"
+    assert [p.reason.split(":")[0] for p in problems] == ["line 2", "line 3"]
+    assert not any(p.fatal for p in problems)
+
+
+def test_json_document_with_items_list(tmp_path: Path) -> None:
+    doc = {"items": [{"title": "A", "text": "Alpha."}, {"title": "B", "text": "Beta.", "published": 1717600000}]}
+    path = write(tmp_path, "dump.json", json.dumps(doc, indent=2))
+    articles, problems, _ = split(read_source(str(path)))
+    assert problems == []
+    assert [a.title for a in articles] == ["A", "B"]
+    assert articles[1].published == "2024-06-05T15:06:40+00:00"
+
+
+def test_json_with_no_usable_record_fails_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "junk.json", json.dumps([{"x": 1}, {"y": 2}]))
+    articles, problems, _ = split(read_source(str(path)))
+    assert articles == []
+    assert len(problems) == 1 and problems[0].fatal
+
+
+def test_opml_lists_subscriptions_and_refuses_non_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    opml = (
+        '<?xml version="1.0"?><opml version="2.0"><head><title>subs</title></head><body>'
+        '<outline text="News"><outline text="Example" type="rss" xmlUrl="http://127.0.0.1:9/feed.xml"/></outline>'
+        '<outline text="Local" type="rss" xmlUrl="file:///etc/passwd"/>'
+        "</body></opml>"
+    )
+    path = write(tmp_path, "subs.opml", opml)
+    _, problems, subs = split(read_source(str(path)))
+    assert [(s.url, s.title, s.category) for s in subs] == [("http://127.0.0.1:9/feed.xml", "Example", "News")]
+    assert any("only http(s)" in p.reason for p in problems)
+    assert any("127.0.0.1:9" in p.source for p in problems if p.fatal)  # the dead feed fails clearly
+
+
+def test_feed_with_entity_declarations_is_refused(tmp_path: Path) -> None:
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+            "<rss version='2.0'><channel><title>&lol2;</title><item><title>&lol2;</title></item></channel></rss>")
+    path = write(tmp_path, "bomb.xml", bomb)
+    articles, problems, _ = split(read_source(str(path)))
+    assert articles == [] and problems[0].fatal and "entities" in problems[0].reason
