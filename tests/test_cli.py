@@ -139,8 +139,7 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     assert done.stdout.strip() == "imported 1, updated 0, duplicates 0, failed 0"
 
 
-def test_demo_uses_a_throwaway_store(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "--demo")
-    assert code == 0
-    assert "Shanghai mayor visits Israel" in out
-    assert not (tmp_path / "default-store").exists()  # the user's store is never touched
+def test_reader_refuses_a_non_terminal(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "--demo")
+    assert code == 2 and "needs a terminal" in err
+    assert not (tmp_path / "default-store").exists()  # the demo never touches the user's store

@@ -112,8 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.demo:
             return run_demo(settings)
         if args.command is None:
-            parser.print_help()
-            return EXIT_OK
+            return run_reader(args, settings)
         handler = _HANDLERS[args.command]
         return handler(args, settings)
     except StoreError as exc:
@@ -345,19 +344,51 @@ def demo_sources() -> list[str]:
 
 
 def run_demo(settings: Settings) -> int:
-    """A throwaway store (never the user's) filled with the bundled samples, then listed."""
+    """The reader on a throwaway store (never the user's) filled with the bundled samples."""
+    import shutil
     import tempfile
 
     from store import NewsStore
 
-    root = Path(tempfile.mkdtemp(prefix="newsdesk-demo-")) / "store"
-    with NewsStore(root) as store:
-        import_sources(store, demo_sources(), settings)
-        items = store.list()
-    print(f"demo store: {root}  ({len(items)} articles; try: newsdesk --store {root} show {items[0].id})")
-    for item in items:
-        print(format_list_line(item))
+    workdir = Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
+    try:
+        with NewsStore(workdir / "store") as store:
+            fill_demo_store(store, settings)
+            return _run_app(store, demo=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def fill_demo_store(store: Any, settings: Settings | None = None) -> None:
+    """Import the bundled sample set (the seed article and the fictional samples)."""
+    import contextlib
+
+    with contextlib.redirect_stderr(io.StringIO()):
+        import_sources(store, demo_sources(), settings or Settings())
+
+
+def run_reader(args: argparse.Namespace, settings: Settings) -> int:
+    """`newsdesk` with no command: the reader on the user's store."""
+    from store import NewsStore
+
+    with NewsStore(store_dir(args.store)) as store:
+        return _run_app(store, demo=False)
+
+
+def _run_app(store: Any, *, demo: bool) -> int:
+    if not sys.stdout.isatty() and not _headless():
+        _err("newsdesk: the reader needs a terminal; for scripts use the commands (newsdesk --help)")
+        return EXIT_USAGE
+    from tui.app import NewsdeskApp
+
+    NewsdeskApp(store, demo=demo).run(headless=_headless())
     return EXIT_OK
+
+
+def _headless() -> bool:
+    import os
+
+    return os.environ.get("NEWSDESK_HEADLESS") == "1"
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

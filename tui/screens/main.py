@@ -1,0 +1,280 @@
+"""The main screen: article list, text pane and entity sidebar; store I/O in thread workers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.reactive import var
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from tui.literal import literal
+from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, StoreFailed, ViewLoaded
+from tui.widgets.article_list import PAGE, ArticleList
+from tui.widgets.article_view import ArticleView
+from tui.widgets.entity_sidebar import EntitySidebar
+
+if TYPE_CHECKING:
+    from store import ListItem, NewsStore
+    from tui.app import NewsdeskApp
+
+WIDE = 140
+NARROW = 100
+POLL_SECONDS = 1.5
+
+
+class MainScreen(Screen[None]):
+    """Three panes over the current view of the store.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `tab` / `shift+tab` | pane.next / pane.prev | move between list, text, sidebar |
+    | `z` | pane.zen | toggle the sidebar and list |
+    | `m` | article.toggle_read | read/unread |
+    | `s` | article.toggle_star | starred |
+    | `escape` | app.back | back to the list |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "app.focus_next", "Next pane", show=False, id="pane.next"),
+        Binding("shift+tab", "app.focus_previous", "Previous pane", show=False, id="pane.prev"),
+        Binding("z", "toggle_zen", "Zen", id="pane.zen"),
+        Binding("m", "toggle_read", "Read/unread", id="article.toggle_read"),
+        Binding("s", "toggle_star", "Star", id="article.toggle_star"),
+        Binding("escape", "back", "Back", show=False, id="app.back"),
+    ]
+
+    zen: var[bool] = var(False)
+    """Reading mode: the text pane alone."""
+
+    def __init__(self, store: NewsStore, *, read_delay: float = 2.0) -> None:
+        super().__init__()
+        self.store = store
+        self.read_delay = read_delay
+        self._generation = 0
+        self._read_timer: Timer | None = None
+        self._shown_id: str | None = None
+        self._seq = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="topbar")
+        with Vertical(id="body"):
+            yield ArticleList(id="list")
+            with Horizontal(id="reading"):
+                yield ArticleView(id="text")
+                yield EntitySidebar(id="sidebar")
+        yield Footer()
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def article_view(self) -> ArticleView:
+        return self.query_one(ArticleView)
+
+    def on_mount(self) -> None:
+        self.query_one("#sidebar", EntitySidebar).show(None, loading=True)
+        self.article_list.focus()
+        self._layout_for(self.app.size.width)
+        self.reload()
+        self.set_interval(POLL_SECONDS, self.poll_changes)
+
+    def on_resize(self) -> None:
+        self._layout_for(self.app.size.width)
+
+    def _layout_for(self, width: int) -> None:
+        self.set_class(width >= WIDE, "-wide")
+        self.set_class(width < NARROW, "-narrow")
+
+    def watch_zen(self, zen: bool) -> None:
+        self.set_class(zen, "-zen")
+        if zen:
+            self.article_view.focus()
+        else:
+            self.article_list.focus()
+
+    def reload(self) -> None:
+        """Load the view afresh; rows of an older load are ignored when they arrive."""
+        self._generation += 1
+        self.load_view(self._generation)
+
+    # -- workers (store I/O; they only post messages) --------------------------------------------
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def load_view(self, generation: int) -> None:
+        try:
+            seq = self.store.last_change()
+            total = self.store.count()
+            rows = self.store.list(limit=PAGE, offset=0)
+        except Exception as exc:  # the store's error is for the user, the app keeps running
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self._seq = seq
+        self.post_message(ViewLoaded(total, rows, generation))
+
+    @work(thread=True, group="rows", exit_on_error=False)
+    def fetch_rows(self, offset: int, limit: int, generation: int) -> None:
+        try:
+            rows = self.store.list(limit=limit, offset=offset)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.post_message(RowsLoaded(offset, rows, generation))
+
+    @work(thread=True, exclusive=True, group="article", exit_on_error=False)
+    def load_article(self, article_id: str) -> None:
+        try:
+            stored = self.store.get(article_id)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(ArticleLoaded(article_id, stored))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def write_state(self, ids: list[str], read: bool | None = None, starred: bool | None = None) -> None:
+        try:
+            changed = self.store.update_state(ids, read=read, starred=starred)
+            items = self.store.list_items(changed) if changed else {}
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.post_message(ItemsChanged(items))
+
+    @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
+    def poll_changes(self) -> None:
+        """Other sessions' changes, from the store's change feed (no full reload)."""
+        try:
+            seq, ids = self.store.changes_since(self._seq)
+            if seq == self._seq:
+                return
+            self._seq = seq
+            if ids is None:
+                self.post_message(ItemsChanged({}, total=self.store.count()))
+                return
+            items = self.store.list_items(ids)
+            self.post_message(ItemsChanged(items, total=self.store.count()))
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+
+    # -- results --------------------------------------------------------------------------------
+    @on(ViewLoaded)
+    def show_view(self, message: ViewLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        if message.total == 0:
+            from tui.screens.welcome import WelcomeScreen
+
+            self.app.switch_screen(WelcomeScreen(self.store))
+            return
+        self.article_list.reset(message.total, 0, message.rows)
+        self._update_topbar()
+
+    @on(RowsLoaded)
+    def add_rows(self, message: RowsLoaded) -> None:
+        if message.generation == self._generation:
+            self.article_list.add_rows(message.offset, message.rows)
+
+    @on(ArticleList.RowsWanted)
+    def rows_wanted(self, message: ArticleList.RowsWanted) -> None:
+        self.fetch_rows(message.offset, message.limit, self._generation)
+
+    @on(ArticleList.Highlighted)
+    def highlighted(self, message: ArticleList.Highlighted) -> None:
+        item = message.item
+        if item is None or item.id == self._shown_id:
+            return
+        self._shown_id = item.id
+        self._cancel_read_timer()
+        self.load_article(item.id)
+
+    @on(ArticleLoaded)
+    def article_loaded(self, message: ArticleLoaded) -> None:
+        if message.article_id != self._shown_id:
+            return
+        stored = message.stored
+        self.article_view.show(stored, "This article is no longer in the store.")
+        sidebar = self.query_one("#sidebar", EntitySidebar)
+        if stored is None:
+            sidebar.show([])
+            return
+        sidebar.show(stored.article.entities, language=stored.article.language)
+        if not stored.state.read:
+            self._cancel_read_timer()
+            if self.read_delay <= 0:
+                self._mark_read(message.article_id)
+            else:
+                self._read_timer = self.set_timer(self.read_delay, lambda: self._mark_read(message.article_id))
+
+    @on(ArticleList.Opened)
+    def opened(self, message: ArticleList.Opened) -> None:
+        if not message.item.read:
+            self._mark_read(message.item.id)
+        self.article_view.focus()
+
+    @on(ItemsChanged)
+    def items_changed(self, message: ItemsChanged) -> None:
+        if message.total is not None and message.total != self.article_list.total:
+            # Articles arrived or left: reload the window, keeping the cursor where it is.
+            cursor = self.article_list.cursor
+            self.article_list.reset(message.total, cursor=cursor)
+        self.article_list.update_items(message.items)
+        current = self.article_view.article
+        if current is not None and current.article.id in message.items:
+            self.load_article(current.article.id)
+        self._update_topbar()
+
+    @on(StoreFailed)
+    def store_failed(self, message: StoreFailed) -> None:
+        self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
+
+    def _update_topbar(self) -> None:
+        total = self.article_list.total
+        bar = literal(f" newsdesk · all articles · {total} article{'s' if total != 1 else ''}")
+        app: NewsdeskApp = self.app  # type: ignore[assignment]
+        if app.demo:
+            bar.append("  · demo store (thrown away on exit)", style="dim")
+        self.query_one("#topbar", Static).update(bar)
+
+    # -- reading state --------------------------------------------------------------------------
+    def _cancel_read_timer(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def _mark_read(self, article_id: str) -> None:
+        self._cancel_read_timer()
+        if article_id == self._shown_id:
+            self.write_state([article_id], read=True)
+
+    def _current(self) -> ListItem | None:
+        return self.article_list.current
+
+    def action_toggle_read(self) -> None:
+        item = self._current()
+        if item is not None:
+            self._cancel_read_timer()  # an explicit choice wins over the timer
+            self.write_state([item.id], read=not item.read)
+
+    def action_toggle_star(self) -> None:
+        item = self._current()
+        if item is not None:
+            self.write_state([item.id], starred=not item.starred)
+
+    def action_toggle_zen(self) -> None:
+        self.zen = not self.zen
+
+    def action_back(self) -> None:
+        if self.zen:
+            self.zen = False
+        elif not self.article_list.has_focus:
+            self.article_list.focus()
+
+    def action_open(self) -> None:
+        self.article_list.action_open()

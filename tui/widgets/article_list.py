@@ -1,0 +1,266 @@
+"""A virtual article list: draws only the visible rows of a window of results (Line API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from articles.dates import local_display
+from tui.literal import literal, one_line, tag_chips
+
+if TYPE_CHECKING:
+    from store import ListItem
+
+PAGE = 200
+KEEP_PAGES = 24
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """The article list of the current view.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `j` `down` / `k` `up` | list.down / list.up | move |
+    | `g` `home` / `G` `end` | list.top / list.bottom | jump |
+    | `pagedown` / `pageup` | list.page_down / list.page_up | page |
+    | `enter` `l` | list.open | open in the text pane (marks read) |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g,home", "cursor_top", "Top", show=False, id="list.top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="list.bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("enter,l", "open", "Open", id="list.open"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-list--unread", "article-list--read", "article-list--cursor", "article-list--meta",
+        "article-list--star", "article-list--placeholder",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList { background: $surface; }
+    ArticleList > .article-list--unread { text-style: bold; }
+    ArticleList > .article-list--read { color: $text-muted; }
+    ArticleList > .article-list--meta { color: $text-muted; }
+    ArticleList > .article-list--star { color: $warning; }
+    ArticleList > .article-list--placeholder { color: $text-disabled; }
+    ArticleList > .article-list--cursor { background: $surface-lighten-2; }
+    ArticleList:focus > .article-list--cursor { background: $accent 40%; }
+    """
+
+    cursor: reactive[int] = reactive(0, always_update=False)
+    """Index of the highlighted row in the view."""
+
+    @dataclass
+    class Highlighted(Message):
+        """The cursor moved to a row (item None while its page is still loading)."""
+
+        index: int
+        item: ListItem | None
+
+    @dataclass
+    class Opened(Message):
+        """The user opened the highlighted article."""
+
+        index: int
+        item: ListItem
+
+    @dataclass
+    class RowsWanted(Message):
+        """Rows [offset, offset+limit) are needed to draw; the screen fetches them."""
+
+        offset: int
+        limit: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0
+        self._rows: dict[int, dict[int, ListItem]] = {}
+        self._requested: set[int] = set()
+        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        self._generation = 0
+
+    # -- data -----------------------------------------------------------------------------------
+    def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
+        """A new view: its size and (optionally) its first rows."""
+        self.total = total
+        self._rows.clear()
+        self._requested.clear()
+        self._line_cache.clear()
+        self._generation += 1
+        if rows:
+            self._store_rows(offset, rows)
+        self.virtual_size = Size(self.size.width, total)
+        self.set_reactive(ArticleList.cursor, min(max(cursor, 0), max(total - 1, 0)))
+        if cursor == 0:
+            self.scroll_to(y=0, animate=False, immediate=True)
+        else:
+            self._keep_cursor_visible()
+        self.refresh()
+        self._announce()
+
+    def add_rows(self, offset: int, rows: list[ListItem]) -> None:
+        """Rows fetched for a RowsWanted request."""
+        self._store_rows(offset, rows)
+        self._requested.discard(offset // PAGE)
+        self._line_cache.clear()
+        self.refresh()
+        if offset <= self.cursor < offset + len(rows):
+            self._announce()
+
+    def update_items(self, items: dict[str, ListItem]) -> None:
+        """Replace rows whose article changed (state, title) without moving anything."""
+        changed = False
+        for page in self._rows.values():
+            for index, item in page.items():
+                if item.id in items:
+                    page[index] = items[item.id]
+                    changed = True
+        if changed:
+            self._line_cache.clear()
+            self.refresh()
+
+    def item_at(self, index: int) -> ListItem | None:
+        return self._rows.get(index // PAGE, {}).get(index)
+
+    @property
+    def current(self) -> ListItem | None:
+        return self.item_at(self.cursor) if self.total else None
+
+    def loaded_items(self) -> list[ListItem]:
+        return [item for page in self._rows.values() for item in page.values()]
+
+    def _store_rows(self, offset: int, rows: list[ListItem]) -> None:
+        for index, item in enumerate(rows, start=offset):
+            self._rows.setdefault(index // PAGE, {})[index] = item
+        if len(self._rows) > KEEP_PAGES:
+            centre = self.cursor // PAGE
+            for page in sorted(self._rows, key=lambda p: abs(p - centre), reverse=True)[: len(self._rows) - KEEP_PAGES]:
+                del self._rows[page]
+
+    def _want(self, index: int) -> None:
+        page = index // PAGE
+        if 0 <= index < self.total and page not in self._rows and page not in self._requested:
+            self._requested.add(page)
+            self.post_message(self.RowsWanted(page * PAGE, PAGE))
+
+    # -- cursor ---------------------------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return min(max(value, 0), max(self.total - 1, 0))
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._line_cache.clear()
+        self.refresh()
+        self._keep_cursor_visible()
+        self._announce()
+
+    def _announce(self) -> None:
+        self._want(self.cursor)
+        self.post_message(self.Highlighted(self.cursor, self.current))
+
+    def _keep_cursor_visible(self) -> None:
+        height = max(self.scrollable_content_region.height, 1)
+        top = round(self.scroll_y)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_top(self) -> None:
+        self.cursor = 0
+
+    def action_cursor_bottom(self) -> None:
+        self.cursor = self.total - 1
+
+    def action_page_down(self) -> None:
+        self.cursor += max(self.scrollable_content_region.height - 1, 1)
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(self.scrollable_content_region.height - 1, 1)
+
+    def action_open(self) -> None:
+        item = self.current
+        if item is not None:
+            self.post_message(self.Opened(self.cursor, item))
+
+    def on_click(self, event: events.Click) -> None:
+        index = round(self.scroll_y) + event.y
+        if 0 <= index < self.total:
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index
+
+    # -- drawing --------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, self.total)
+        self._line_cache.clear()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        item = self.item_at(index)
+        if item is None:
+            self._want(index)
+        key = (self._generation, index, width, index == self.cursor, self.has_focus, item)
+        cached = self._line_cache.get(key)
+        if cached is not None:
+            return cached
+        strip = self._render_row(item, index, width)
+        self._line_cache[key] = strip
+        return strip
+
+    def _render_row(self, item: ListItem | None, index: int, width: int) -> Strip:
+        base = self.rich_style
+        if item is None:
+            text = literal("  …", self.get_component_rich_style("article-list--placeholder"))
+        else:
+            text = self.row_text(item, width)
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("article-list--cursor"))
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
+        return Strip(segments, width).adjust_cell_length(width, base)
+
+    def row_text(self, item: ListItem, width: int) -> Text:
+        """unread mark, star, date, source, title, tags: one row, every part literal."""
+        meta = self.get_component_rich_style("article-list--meta")
+        weight = self.get_component_rich_style("article-list--read" if item.read else "article-list--unread")
+        text = Text(end="", no_wrap=True)
+        text.append("● " if not item.read else "  ", style=self.get_component_rich_style("article-list--star") if not item.read else meta)
+        text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
+        when = local_display(item.published, "%Y-%m-%d" if width < 70 else "%Y-%m-%d %H:%M") or "—"
+        text.append(f"{when:<{10 if width < 70 else 16}} ", style=meta)
+        if width >= 60:
+            source = literal(one_line(item.source), meta)
+            source.truncate(16, overflow="ellipsis", pad=True)  # cell-aware: CJK is two cells wide
+            text.append_text(source)
+            text.append(" ")
+        text.append_text(literal(one_line(item.title), weight))
+        if item.tags:
+            text.append(" ")
+            text.append_text(tag_chips(item.tags))
+        return text

@@ -1,0 +1,166 @@
+"""The text pane: headers and the body as literal text, wrapped in pages as the reader scrolls,
+so that a 10 MB body opens as fast as a short one."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from articles.dates import local_display
+from tui.literal import literal, one_line, tag_chips
+
+if TYPE_CHECKING:
+    from store import StoredArticle
+
+CHUNK = 16_000
+"""Characters wrapped at a time: a huge paragraph is wrapped piece by piece."""
+
+
+def body_chunks(body: str) -> Iterator[tuple[str, bool]]:
+    """(text, starts a paragraph): paragraphs, with any paragraph longer than CHUNK cut at a
+    space near the limit so that wrapping works piece by piece."""
+    start = 0
+    length = len(body)
+    while start < length:
+        end = body.find("\n\n", start)
+        end = length if end < 0 else end
+        first = True
+        while start < end:
+            stop = min(start + CHUNK, end)
+            if stop < end:
+                space = body.rfind(" ", start + CHUNK // 2, stop)
+                stop = space + 1 if space > 0 else stop
+            yield body[start:stop], first
+            first = False
+            start = stop
+        start = end + 2
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """The current article.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `j` `down` / `k` `up` | text.down / text.up | scroll |
+    | `space` `pagedown` / `b` `pageup` | text.page_down / text.page_up | page |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "scroll_down", "Scroll down", show=False, id="text.down"),
+        Binding("k,up", "scroll_up", "Scroll up", show=False, id="text.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="text.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="text.page_up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="text.top"),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"article-view--title", "article-view--meta", "article-view--summary"}
+
+    DEFAULT_CSS = """
+    ArticleView { background: $surface; padding: 0 1; }
+    ArticleView > .article-view--title { text-style: bold; color: $text; }
+    ArticleView > .article-view--meta { color: $text-muted; }
+    ArticleView > .article-view--summary { text-style: italic; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: StoredArticle | None = None
+        self._message: str = "No article selected."
+        self._lines: list[Strip] = []
+        self._pending: Iterator[tuple[Text, bool]] | None = None
+        self._width = 0
+
+    # -- content --------------------------------------------------------------------------------
+    def show(self, stored: StoredArticle | None, message: str = "") -> None:
+        """Show an article (or a message when there is none), scrolled to the top."""
+        self.article = stored
+        self._message = message or "No article selected."
+        self._restart()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def _blocks(self) -> Iterator[tuple[Text, bool]]:
+        """(text, preceded by a blank line): header lines together, then summary and body."""
+        if self.article is None:
+            yield literal(self._message, self.get_component_rich_style("article-view--meta")), False
+            return
+        article, state = self.article.article, self.article.state
+        meta = self.get_component_rich_style("article-view--meta")
+        yield literal(one_line(article.title), self.get_component_rich_style("article-view--title")), False
+        byline = " · ".join(one_line(v) for v in (article.source, article.author) if v)
+        if byline:
+            yield literal(byline, meta), False
+        when = local_display(article.published, "%A %d %B %Y, %H:%M") if article.published else "date unknown"
+        yield literal(when, meta), False
+        if article.url:
+            yield literal(one_line(article.url), meta + Style(underline=True)), False
+        if state.tags:
+            yield tag_chips(state.tags), False
+        if article.summary:
+            yield literal(article.summary, self.get_component_rich_style("article-view--summary")), True
+        for chunk, starts_paragraph in body_chunks(article.body):
+            yield literal(chunk), starts_paragraph
+
+    def _restart(self) -> None:
+        self._lines = []
+        self._pending = self._blocks()
+        self._width = self.scrollable_content_region.width
+        self._extend(max(self.size.height, 24) * 2)
+        self.refresh()
+
+    def _extend(self, wanted: int) -> None:
+        """Wrap more blocks until `wanted` lines exist or the article ends."""
+        if self._pending is None or self._width <= 0:
+            return
+        console = self.app.console
+        base = self.rich_style
+        while len(self._lines) < wanted:
+            block = next(self._pending, None)
+            if block is None:
+                self._pending = None
+                break
+            text, gap = block
+            if gap and self._lines:
+                self._lines.append(Strip.blank(self._width, base))
+            for line in text.wrap(console, self._width, overflow="fold"):
+                segments = [Segment(s.text, base + s.style if s.style else base) for s in line.render(console)]
+                self._lines.append(Strip(segments).adjust_cell_length(self._width, base))
+        more = 1 if self._pending is not None else 0
+        self.virtual_size = Size(self._width, len(self._lines) + more)
+
+    @property
+    def fully_wrapped(self) -> bool:
+        return self._pending is None
+
+    def plain_lines(self) -> list[str]:
+        """What the pane has wrapped so far, as text (for tests and copy)."""
+        return [strip.text.rstrip() for strip in self._lines]
+
+    # -- drawing --------------------------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._restart()
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        if index >= len(self._lines) - self.size.height and self._pending is not None:
+            self._extend(index + self.size.height * 3)
+        if index < len(self._lines):
+            return self._lines[index]
+        return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+
+    def action_page_down(self) -> None:
+        self._extend(round(self.scroll_y) + self.size.height * 3)
+        super().action_page_down()
+
+    def action_scroll_down(self) -> None:
+        self._extend(round(self.scroll_y) + self.size.height * 3)
+        super().action_scroll_down()
