@@ -54,7 +54,7 @@ class ArticleList(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ArticleList { background: $surface; }
+    ArticleList { background: $surface; overflow-x: hidden; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     ArticleList > .article-list--unread { text-style: bold; }
     ArticleList > .article-list--read { color: $text-muted; }
     ArticleList > .article-list--meta { color: $text-muted; }
@@ -252,15 +252,40 @@ class ArticleList(ScrollView, can_focus=True):
         text = Text(end="", no_wrap=True)
         text.append("● " if not item.read else "  ", style=self.get_component_rich_style("article-list--star") if not item.read else meta)
         text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
-        when = local_display(item.published, "%Y-%m-%d" if width < 70 else "%Y-%m-%d %H:%M") or "—"
-        text.append(f"{when:<{10 if width < 70 else 16}} ", style=meta)
-        if width >= 60:
-            source = literal(one_line(item.source), meta)
-            source.truncate(16, overflow="ellipsis", pad=True)  # cell-aware: CJK is two cells wide
-            text.append_text(source)
+        date_format, source_width = _columns(width)
+        when = local_display(item.published, date_format) or "—"
+        text.append_text(_cell(when, len(local_display("2026-12-31T23:59:00+00:00", date_format)), meta))
+        text.append(" ")
+        if source_width:
+            text.append_text(_cell(one_line(item.source), source_width, meta))
             text.append(" ")
-        text.append_text(literal(one_line(item.title), weight))
+        title = literal(one_line(item.title), weight)
         if item.tags:
-            text.append(" ")
-            text.append_text(tag_chips(item.tags))
+            # Tags are markers the reader scans for: keep them visible by shortening the title.
+            chips = tag_chips(item.tags)
+            chips.truncate(max(width // 3, 8), overflow="ellipsis")
+            room = width - text.cell_len - chips.cell_len - 1
+            if title.cell_len > room > 8:
+                title.truncate(room, overflow="ellipsis")
+            title.append(" ")
+            title.append_text(chips)
+        text.append_text(title)
         return text
+
+
+def _columns(width: int) -> tuple[str, int]:
+    """Date format and source column width for a list this wide (0: no source column)."""
+    if width >= 110:
+        return "%Y-%m-%d %H:%M", 18
+    if width >= 80:
+        return "%b %d %H:%M", 14
+    if width >= 60:
+        return "%b %d", 12
+    return "%b %d", 0
+
+
+def _cell(value: str, cells: int, style: Style) -> Text:
+    """A fixed-width column, cell-aware (CJK is two cells wide), cut with an ellipsis."""
+    text = literal(value, style)
+    text.truncate(cells, overflow="ellipsis", pad=True)
+    return text

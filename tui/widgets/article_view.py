@@ -65,7 +65,8 @@ class ArticleView(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {"article-view--title", "article-view--meta", "article-view--summary"}
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 1; }
+    ArticleView { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable;
+                  scrollbar-size-vertical: 1; }
     ArticleView > .article-view--title { text-style: bold; color: $text; }
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--summary { text-style: italic; }
@@ -131,7 +132,9 @@ class ArticleView(ScrollView, can_focus=True):
             if gap and self._lines:
                 self._lines.append(Strip.blank(self._width, base))
             for line in text.wrap(console, self._width, overflow="fold"):
-                segments = [Segment(s.text, base + s.style if s.style else base) for s in line.render(console)]
+                # Text.render leaves the line's own style to the caller.
+                line_style = base + console.get_style(line.style) if line.style else base
+                segments = [Segment(s.text, line_style + s.style if s.style else line_style) for s in line.render(console)]
                 self._lines.append(Strip(segments).adjust_cell_length(self._width, base))
         more = 1 if self._pending is not None else 0
         self.virtual_size = Size(self._width, len(self._lines) + more)
