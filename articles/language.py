@@ -9,13 +9,17 @@ import unicodedata
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the of and to in is that for it was on with as by at from his are be this have an".split()),
     "de": frozenset("der die und das ist nicht mit sich des ein eine dem den auf auch für von zu im".split()),
-    "fr": frozenset("le la les et des est une pour dans que qui du en au pas sur ce avec sont par".split()),
+    "fr": frozenset("le la les de et des est une pour dans que qui du en au aux pas sur ce avec sont par a il ont été".split()),
     "es": frozenset("el la los las y que del en un una por con para es se su al lo como más".split()),
     "it": frozenset("il di che la per non una sono della le gli del con è da nel alla anche più".split()),
     "pt": frozenset("o de que e do da em um para com não uma os no se na por mais as dos".split()),
     "nl": frozenset("de het een en van is dat op te zijn met voor niet aan er ook als bij".split()),
     "sv": frozenset("och att det som en på är av för med till den har inte om ett var jag".split()),
 }
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang, _words in _STOPWORDS.items():
+    for _word in _words:
+        _LANGUAGES_OF[_word] = (*_LANGUAGES_OF.get(_word, ()), _lang)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _SCRIPTS = (
     ("zh", ("CJK UNIFIED",)),
@@ -26,31 +30,42 @@ _SCRIPTS = (
     ("he", ("HEBREW",)),
     ("el", ("GREEK",)),
 )
+SAMPLE = 1500
+"""Characters looked at: enough for a stable vote, cheap enough for 2,000+ imports a second."""
 
 
-def detect_language(text: str, sample: int = 4000) -> str | None:
+def detect_language(text: str, sample: int = SAMPLE) -> str | None:
     """An ISO 639-1 code for the text, or None when it is too short or unclear to tell."""
     head = text[:sample]
-    letters = [ch for ch in head if ch.isalpha()]
-    if len(letters) < 20:
-        return None
-    non_latin = _script_language(letters)
-    if non_latin:
-        return non_latin
+    if not head.isascii():
+        by_script = _script_language(head)
+        if by_script:
+            return by_script
     words = [w.lower() for w in _WORD.findall(head)]
     if len(words) < 8:
         return None
-    scores = {lang: sum(1 for w in words if w in stop) for lang, stop in _STOPWORDS.items()}
-    best = max(scores, key=lambda lang: scores[lang])
-    ranked = sorted(scores.values(), reverse=True)
-    if ranked[0] < max(2, len(words) // 25) or ranked[0] < ranked[1] * 1.3:
+    counts: dict[str, int] = {}
+    for word in words:
+        for lang in _LANGUAGES_OF.get(word, ()):
+            counts[lang] = counts.get(lang, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
+    best, hits = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0
+    if hits < max(2, len(words) // 25) or hits < runner_up * 1.15:
         return None
     return best
 
 
-def _script_language(letters: list[str]) -> str | None:
+def _script_language(head: str) -> str | None:
+    """A language told by its script, when most letters are in one non-Latin script."""
     counts: dict[str, int] = {}
-    for ch in letters[:2000]:
+    letters = 0
+    for ch in head:
+        if not ch.isalpha():
+            continue
+        letters += 1
         if ch < "\u0250":  # Latin letters decide nothing here
             continue
         name = unicodedata.name(ch, "")
@@ -58,10 +73,10 @@ def _script_language(letters: list[str]) -> str | None:
             if name.startswith(prefixes):
                 counts[lang] = counts.get(lang, 0) + 1
                 break
-    if not counts:
+    if not counts or letters < 10:
         return None
-    # Japanese text mixes kana with kanji: any kana makes it Japanese.
+    # Japanese text mixes kana with kanji: any real share of kana makes it Japanese.
     if counts.get("ja", 0) * 10 >= sum(counts.values()):
         counts["ja"] += counts.pop("zh", 0)
     lang, hits = max(counts.items(), key=lambda item: item[1])
-    return lang if hits * 2 >= len(letters[:2000]) else None
+    return lang if hits * 2 >= letters else None

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 # terminal escape sequence can survive: its introducer is gone and the rest is plain text.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _CR = re.compile(r"\r\n?")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change
+_BLANK_LINES = re.compile(r"\n\n\n+")
 
 
 def strip_controls(text: str) -> str:
@@ -28,13 +28,23 @@ def clean_line(text: object) -> str:
     return " ".join(strip_controls(str(text)).split())
 
 
+_LINE_EDGES = re.compile(r" +\n *| *\n +")
+
+
 def clean_text(text: object) -> str:
     """A multi-line field (body): controls removed, paragraphs kept, runs of blank lines folded."""
     if text is None:
         return ""
-    lines = [_SPACES.sub(" ", line).strip() for line in strip_controls(str(text)).split("\n")]
-    joined = "\n".join(lines)
-    return _BLANK_LINES.sub("\n\n", joined).strip()
+    # Whole-text work, and each regex only when a cheap `in` test says it has something to do:
+    # this runs on every imported body (a space-led regex costs ~60 us on a 3 KB body).
+    folded = strip_controls(str(text))
+    if "  " in folded or "\t" in folded or "\u00a0" in folded:
+        folded = _SPACES.sub(" ", folded)
+    if " \n" in folded or "\n " in folded:
+        folded = _LINE_EDGES.sub("\n", folded)
+    if "\n\n\n" in folded:
+        folded = _BLANK_LINES.sub("\n\n", folded)
+    return folded.strip()
 
 
 def safe_url(url: object) -> str | None:

@@ -15,7 +15,7 @@ import orjson
 
 from articles.dates import to_timestamp
 
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS article_tags(
     id TEXT NOT NULL,
     PRIMARY KEY(tag, id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_tags_id ON article_tags(id);
 CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, fp TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
