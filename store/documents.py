@@ -4,6 +4,7 @@ writes in a session, so that one logical operation becomes one durable commit.""
 from __future__ import annotations
 
 import os
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -51,12 +52,22 @@ def serialise(data: dict[str, Any]) -> bytes:
     return orjson.dumps(data)
 
 
+RACY_NS = 3_000_000_000
+"""A file modified less than this before we looked at it may change again without its
+fingerprint changing: file systems reuse a replaced file's inode at once, and mtime ticks are
+coarse (4 ms on ext4, 1-2 s elsewhere).  Such a file is re-read, as git does with racy entries."""
+
+
+def is_racy(fp: Fingerprint, seen_ns: int) -> bool:
+    return seen_ns - fp[2] < RACY_NS
+
+
 class DocumentCache:
-    """Parsed files keyed by path, trusted while the file's fingerprint is unchanged.
-    Small files always stay; large ones (article segments) are kept LRU within a byte budget."""
+    """Parsed files keyed by path, trusted while the file's fingerprint is unchanged and the file
+    was already old when it was read (see RACY_NS).  Kept LRU within a byte budget."""
 
     def __init__(self, budget_bytes: int = 64 * 1024 * 1024) -> None:
-        self._entries: OrderedDict[Path, tuple[Fingerprint, dict[str, Any], int]] = OrderedDict()
+        self._entries: OrderedDict[Path, tuple[Fingerprint, dict[str, Any], int, int]] = OrderedDict()
         self._budget = budget_bytes
         self._bytes = 0
 
@@ -67,9 +78,10 @@ class DocumentCache:
             self.evict(path)
             return None
         entry = self._entries.get(path)
-        if entry is not None and entry[0] == current:
+        if entry is not None and entry[0] == current and not is_racy(current, entry[3]):
             self._entries.move_to_end(path)
             return entry[1]
+        seen_ns = time.time_ns()
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -80,17 +92,17 @@ class DocumentCache:
         data = parse_document(path, raw)
         # Stat again: if the file was replaced while we read, do not cache a mismatched pair.
         if fingerprint(path) == current:
-            self.put(path, data, current, len(raw))
+            self.put(path, data, current, len(raw), seen_ns)
         return data
 
-    def put(self, path: Path, data: dict[str, Any], fp: Fingerprint | None, size: int) -> None:
+    def put(self, path: Path, data: dict[str, Any], fp: Fingerprint | None, size: int, seen_ns: int) -> None:
         self.evict(path)
         if fp is None:
             return
-        self._entries[path] = (fp, data, size)
+        self._entries[path] = (fp, data, size, seen_ns)
         self._bytes += size
         while self._bytes > self._budget and len(self._entries) > 1:
-            _, (_, _, old_size) = self._entries.popitem(last=False)
+            _, (_, _, old_size, _) = self._entries.popitem(last=False)
             self._bytes -= old_size
 
     def evict(self, path: Path) -> None:
@@ -172,9 +184,10 @@ class Session:
             self.abort()
             raise
         fingerprints: dict[Path, Fingerprint | None] = {}
+        now_ns = time.time_ns()
         for path, data in self._staged.items():
             fp = fingerprint(path)
-            self._cache.put(path, data, fp, len(payload[path]))
+            self._cache.put(path, data, fp, len(payload[path]), now_ns)
             fingerprints[path] = fp
         self._staged.clear()
         self._touched.clear()

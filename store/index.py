@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 
 from articles.dates import to_timestamp
+from store.errors import StoreError
 
 INDEX_VERSION = 2
 
@@ -54,6 +56,8 @@ CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEX
 
 LIST_COLUMNS = "id, title, source, url, published, tags, read, starred"
 KEEP_CHANGES = 200_000
+BUSY_TIMEOUT = 30.0
+"""Seconds to wait for another process's index transaction before giving up (exit 3)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,26 +133,43 @@ class Index:
         self.path = path
         self.readonly = readonly
         self.rebuilt = False
+        self.in_memory = False
         self._db = self._connect()
 
     def _connect(self) -> sqlite3.Connection:
         try:
             db = self._open()
-            version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-            if version is None or version[0] != str(INDEX_VERSION):
-                raise sqlite3.DatabaseError("index version mismatch")
-            return db
+        except sqlite3.OperationalError as exc:
+            # Busy or locked is not corruption: another process is using the index.
+            raise StoreError(f"{self.path}: {exc}") from exc
         except sqlite3.DatabaseError:
             if self.readonly:
                 return self._memory()
-            # Derived data: set the bad file aside and start again; the store rebuilds it.
-            with contextlib.suppress(NameError, sqlite3.Error):
-                db.close()
-            for suffix in ("", "-wal", "-shm"):
+            # Not an SQLite file: set it aside (never delete what we cannot read) and start anew;
+            # the store rebuilds the index from the TinyDB files.
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{int(time.time())}")
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
                 with contextlib.suppress(FileNotFoundError):
                     os.unlink(f"{self.path}{suffix}")
             self.rebuilt = True
-            return self._open()
+            db = self._open()
+        version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+        if version is None or version[0] != str(INDEX_VERSION):
+            if self.readonly:
+                db.close()
+                return self._memory()
+            self._recreate(db)
+        return db
+
+    def _recreate(self, db: sqlite3.Connection) -> None:
+        """An index of another version: empty it in place (other processes share the file)."""
+        db.execute("BEGIN IMMEDIATE")
+        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").fetchall():
+            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        db.executescript("COMMIT;" + _SCHEMA)
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+        self.rebuilt = True
 
     def _open(self) -> sqlite3.Connection:
         if self.readonly and not self.path.exists():
@@ -157,7 +178,7 @@ class Index:
         if not self.readonly:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             os.close(fd)
-        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None, timeout=30)
+        db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         if not self.readonly:
             db.execute("PRAGMA journal_mode=WAL")
             # The index is derived from the fsynced TinyDB files, so it need not fsync itself.
@@ -167,10 +188,16 @@ class Index:
         return db
 
     def _memory(self) -> sqlite3.Connection:
+        self.in_memory = True
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
         db.executescript(_SCHEMA)
         db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
+
+    @property
+    def writable(self) -> bool:
+        """False for a read-only store's index file: it is served as the writers left it."""
+        return not self.readonly or self.in_memory
 
     def close(self) -> None:
         self._db.close()

@@ -26,7 +26,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, is_article_id
-from store.documents import DocumentCache, Fingerprint, Session, fingerprint, make_document
+from store.documents import DocumentCache, Fingerprint, Session, fingerprint, is_racy, make_document
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.files import DIR_MODE, StoreLock, needs_recovery, recover
 from store.index import DEFAULT_STATE, Index, IndexRow, State
@@ -36,7 +36,6 @@ SCHEMA_VERSION = 1
 STATE_SHARDS = 64
 SEGMENT_MAX_DOCS = 1000
 SEGMENT_MAX_BYTES = 4 * 1024 * 1024
-RACY_NS = 2_000_000_000
 
 STORE_FILE = "store.json"
 FEEDS_FILE = "feeds.json"
@@ -129,20 +128,23 @@ class NewsStore:
             if readonly or not create:
                 raise StoreError(f"{self.root}: no store here")
             try:
-                self.root.mkdir(mode=DIR_MODE, parents=True)
+                self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)  # another process may race us
             except OSError as exc:
                 raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from exc
         elif not self.root.is_dir():
             raise StoreError(f"{self.root}: not a directory")
         self.readonly = readonly or not os.access(self.root, os.W_OK)
         self._cache = DocumentCache()
-        self._own_fps: set[str] = set()
         self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
-        with self._lock.hold(exclusive=not self.readonly):
-            if not self.readonly:
-                recover(self.root, (ARTICLES_DIR, STATE_DIR))
-            self._check_schema()
-        self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
+        try:
+            with self._lock.hold(exclusive=not self.readonly):
+                if not self.readonly:
+                    recover(self.root, (ARTICLES_DIR, STATE_DIR))
+                self._check_schema()
+                self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
+        except BaseException:
+            self._lock.close()
+            raise
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -214,8 +216,8 @@ class NewsStore:
         if self.readonly:
             raise StoreReadOnly(f"{self.root}: the store is read-only")
         with self._lock.hold(exclusive=True):
-            if needs_recovery(self.root):
-                recover(self.root, (ARTICLES_DIR, STATE_DIR))
+            # Finish or discard whatever a killed writer left (cheap: three directory listings).
+            recover(self.root, (ARTICLES_DIR, STATE_DIR))
             self._sync(Session(self.root, self._cache, writable=False))
             session = Session(self.root, self._cache, writable=True)
             try:
@@ -237,7 +239,6 @@ class NewsStore:
                 db.execute("DELETE FROM article_tags")
                 db.execute("DELETE FROM files")
             self._cache = DocumentCache()
-            self._own_fps.clear()
             self._sync(Session(self.root, self._cache, writable=False), progress)
             return self._index.count()
 
@@ -256,6 +257,8 @@ class NewsStore:
         return found
 
     def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
+        if not self._index.writable:
+            return []  # a read-only store: the writers keep its index current
         known = self._index.file_fingerprints()
         current = self._list_files()
         now_ns = time.time_ns()
@@ -305,8 +308,7 @@ class NewsStore:
             fps: dict[str, str | None] = {rel: None for rel in removed}
             for rel, fp in changed.items():
                 text = _fp_text(fp)
-                racy = now_ns - fp[2] < RACY_NS and text not in self._own_fps
-                fps[rel] = f"racy:{text}" if racy else text
+                fps[rel] = f"racy:{text}" if is_racy(fp, now_ns) else text
             Index.set_fingerprints(db, fps)
             Index.record_changes(db, touched)
         return touched
@@ -315,10 +317,9 @@ class NewsStore:
                        rows: Sequence[tuple[IndexRow, State, int]] = (),
                        states: dict[str, State] | None = None) -> None:
         """Apply our own commit to the index (the files are already durable)."""
-        texts = {self._rel(p): _fp_text(fp) for p, fp in fps.items()}
-        self._own_fps.update(t for t in texts.values() if t)
-        if len(self._own_fps) > 10_000:
-            self._own_fps = {t for t in texts.values() if t}
+        # Our own files are as racy as anyone's: the next sync looks at them again (cheaply: the
+        # content hashes match), so a foreign rewrite that keeps the fingerprint is not missed.
+        texts = {self._rel(p): f"racy:{_fp_text(fp)}" for p, fp in fps.items() if fp is not None}
         with self._index.batch() as db:
             Index.upsert(db, rows)
             if states:

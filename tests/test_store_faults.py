@@ -1,0 +1,936 @@
+"""Fault injection and multi-process tests of the store.
+
+1. Crash safety: a writer process is SIGKILLed at random moments while it commits; after every
+   kill the store (opened, so recovered) holds exactly the state after the last acknowledged
+   commit or after the one in flight.  A deterministic variant makes each os.write / os.fsync /
+   os.replace of one commit fail in turn.
+2. Concurrency: processes importing, tagging and reading at once lose nothing.
+3. A long-lived store object sees other processes' commits (list/get/changes_since).
+
+The workers live in tests/fault_workers.py (run as a script; imported here by path for the shared
+workload model).  Coordination is by pipes (a "ready"/"go" barrier) and fsynced log files; the
+only sleep is the random delay before a SIGKILL, which is the fault being injected."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import importlib.util
+import json
+import os
+import random
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+import store.files as store_files
+import store.news_store as news_store
+from store import NewsStore, StoreError
+from store.tags import merge_tags
+
+REPO = Path(__file__).resolve().parent.parent
+WORKERS = Path(__file__).with_name("fault_workers.py")
+
+
+def _load_workers() -> Any:
+    spec = importlib.util.spec_from_file_location("newsdesk_fault_workers", WORKERS)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+fw = _load_workers()
+
+Snapshot = dict[str, tuple[str, tuple[str, ...], bool, bool]]  # id -> (title, tags, read, starred)
+
+SEG_RE = re.compile(r"^seg-(\d{6})\.json$")
+STATE_RE = re.compile(r"^state-([0-9a-f]{2})\.json$")
+ROOT_FILES = {"store.json", "feeds.json", "newsdesk.lock", "index.sqlite", "index.sqlite-wal",
+              "index.sqlite-shm", "index.sqlite-journal"}
+ARTICLE_FIELDS = {"id", "key", "title", "body", "summary", "author", "source", "url", "published",
+                  "language", "feed", "fetched", "entities", "hash"}
+
+
+# -- worker processes ----------------------------------------------------------------------------
+
+
+class Worker:
+    """A fault_workers.py subprocess with line-oriented, timeout-guarded pipes."""
+
+    def __init__(self, mode: str, spec: dict[str, Any], directory: Path, name: str) -> None:
+        spec_path = directory / f"{name}.spec.json"
+        spec_path.write_text(json.dumps(spec))
+        self.name = name
+        self.stderr_path = directory / f"{name}.stderr"
+        with open(self.stderr_path, "wb") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, str(WORKERS), mode, str(spec_path)],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd=REPO, bufsize=0,
+            )
+        self._buf = b""
+
+    def line(self, timeout: float = 60.0) -> str | None:
+        """The next stdout line, or None at end of file."""
+        assert self.proc.stdout is not None
+        fd = self.proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(
+                    f"{self.name}: no output within {timeout}s; stderr:\n{self.stderr()}")
+            if not select.select([fd], [], [], left)[0]:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return line.decode()
+
+    def expect(self, wanted: str, timeout: float = 60.0) -> None:
+        got = self.line(timeout)
+        assert got == wanted, (
+            f"{self.name}: expected {wanted!r}, got {got!r}; stderr:\n{self.stderr()}")
+
+    def send(self, text: str) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.proc.stdin.write(text.encode() + b"\n")
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise AssertionError(f"{self.name} died; stderr:\n{self.stderr()}") from None
+
+    def request(self, **cmd: Any) -> Any:
+        self.send(json.dumps(cmd))
+        line = self.line()
+        assert line is not None, f"{self.name} died; stderr:\n{self.stderr()}"
+        return json.loads(line)["reply"]
+
+    def result(self, timeout: float = 120.0) -> dict[str, Any]:
+        """The final JSON line, after which the worker must exit 0 with nothing on stderr."""
+        line = self.line(timeout)
+        rc = self.proc.wait(timeout)
+        assert rc == 0 and line is not None, f"{self.name} exited {rc}; stderr:\n{self.stderr()}"
+        assert self.stderr() == "", f"{self.name} wrote to stderr:\n{self.stderr()}"
+        return json.loads(line)
+
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def kill(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+        self.proc.wait(30)
+        self.close_pipes()
+
+    def close_pipes(self) -> None:
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+
+
+@contextlib.contextmanager
+def workers(*items: Worker) -> Iterator[tuple[Worker, ...]]:
+    """Kill whatever is still running when the test leaves (normally nothing)."""
+    try:
+        yield items
+    finally:
+        for w in items:
+            if w.proc.poll() is None:
+                w.kill()
+            else:
+                w.close_pipes()
+
+
+def start_together(group: list[Worker]) -> None:
+    """Barrier: every worker has opened its store and said ready before any is told to go."""
+    for w in group:
+        w.expect("ready")
+    for w in group:
+        w.send("go")
+
+
+# -- reading the store's files directly ------------------------------------------------------------
+
+
+def _load_json(path: Path) -> Any:
+    raw = path.read_bytes()
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise AssertionError(f"{path} is not valid JSON ({exc}): {raw[:200]!r}") from exc
+
+
+def _check_tables(path: Path, data: Any, allowed: set[str]) -> None:
+    assert isinstance(data, dict), f"{path}: top level is {type(data).__name__}"
+    assert set(data) <= allowed, f"{path}: unexpected tables {sorted(set(data) - allowed)}"
+    for name, table in data.items():
+        assert isinstance(table, dict), f"{path}: table {name} is {type(table).__name__}"
+        for key, doc in table.items():
+            assert key.isdigit() and isinstance(doc, dict), f"{path}: bad document {key!r}"
+
+
+def scan_files(root: Path, *, recovered: bool = True, temps_ok: bool = False) -> Snapshot:
+    """Parse and shape-check every TinyDB file; return what they hold.  With recovered=False
+    (a store nobody opened since a crash) a journal and temp files may exist and the content
+    may be mid-roll-forward, but every file in place must still be complete and valid.
+    temps_ok: a store recovered by an already-open object, which rolls a journal forward but
+    leaves temp files of a commit that died before its journal to the next open."""
+    if not recovered and not root.exists():
+        return {}
+    leftovers = sorted(
+        str(p.relative_to(root)) for p in root.rglob("*")
+        if store_files.TMP_MARK in p.name or p.name == store_files.JOURNAL
+    )
+    if recovered:
+        unwanted = [p for p in leftovers if not (temps_ok and store_files.TMP_MARK in Path(p).name)]
+        assert not unwanted, f"left after recovery: {leftovers}"
+    for path in root.iterdir():
+        if path.is_dir():
+            assert path.name in ("articles", "state"), f"unexpected directory {path}"
+        elif store_files.TMP_MARK not in path.name and path.name != store_files.JOURNAL:
+            assert path.name in ROOT_FILES, f"unexpected file {path}"
+    if (root / store_files.JOURNAL).exists():
+        journal = _load_json(root / store_files.JOURNAL)
+        assert isinstance(journal.get("files"), list) and journal["files"], f"bad journal {journal}"
+
+    if recovered or (root / "store.json").exists():  # a kill may land before the store existed
+        meta = _load_json(root / "store.json")
+        _check_tables(root / "store.json", meta, {"meta"})
+        assert isinstance(meta["meta"]["1"]["schema"], int)
+    if (root / "feeds.json").exists():
+        _check_tables(root / "feeds.json", _load_json(root / "feeds.json"), {"feeds"})
+
+    titles: dict[str, str] = {}
+    where: dict[str, str] = {}
+    articles_dir = root / "articles"
+    for path in sorted(articles_dir.iterdir()) if articles_dir.exists() else []:
+        if store_files.TMP_MARK in path.name:
+            continue
+        assert SEG_RE.match(path.name), f"unexpected file {path}"
+        data = _load_json(path)
+        _check_tables(path, data, {"articles"})
+        for key, doc in data.get("articles", {}).items():
+            assert set(doc) >= ARTICLE_FIELDS, f"{path}: {key} lacks {ARTICLE_FIELDS - set(doc)}"
+            assert int(key) == int(doc["id"], 16), f"{path}: document {key} holds {doc['id']}"
+            assert doc["id"] not in where, f"{doc['id']} in {where.get(doc['id'])} and {path.name}"
+            where[doc["id"]] = path.name
+            titles[doc["id"]] = doc["title"]
+
+    states: dict[str, tuple[tuple[str, ...], bool, bool]] = {}
+    state_dir = root / "state"
+    for path in sorted(state_dir.iterdir()) if state_dir.exists() else []:
+        if store_files.TMP_MARK in path.name:
+            continue
+        match = STATE_RE.match(path.name)
+        assert match, f"unexpected file {path}"
+        data = _load_json(path)
+        _check_tables(path, data, {"state"})
+        for key, doc in data.get("state", {}).items():
+            aid = f"{int(key):012x}"
+            shard = int(aid[:2], 16) % news_store.STATE_SHARDS
+            assert shard == int(match.group(1), 16), f"{aid} in {path.name}"
+            assert set(doc) == {"tags", "read", "starred"}, f"{path}: {doc}"
+            assert isinstance(doc["tags"], list), doc
+            assert all(isinstance(t, str) for t in doc["tags"]), doc
+            assert isinstance(doc["read"], bool) and isinstance(doc["starred"], bool), doc
+            assert doc["tags"] or doc["read"] or doc["starred"], f"{path}: default state for {aid}"
+            states[aid] = (tuple(doc["tags"]), doc["read"], doc["starred"])
+    if recovered:
+        unknown = sorted(set(states) - set(titles))
+        assert not unknown, f"state for unknown articles {unknown}"
+    return {aid: (title, *states.get(aid, fw.DEFAULT)) for aid, title in titles.items()}
+
+
+def api_snapshot(store: NewsStore) -> Snapshot:
+    items = store.list()
+    ids = [i.id for i in items]
+    assert len(ids) == len(set(ids)), "list() holds an article twice"
+    assert store.count() == len(items)
+    return {i.id: (i.title, tuple(i.tags), i.read, i.starred) for i in items}
+
+
+def as_sets(snapshot: Snapshot) -> dict[str, tuple[str, frozenset[str], bool, bool]]:
+    """Tag order depends on how concurrent writers interleaved; compare tags as sets."""
+    return {i: (v[0], frozenset(v[1]), v[2], v[3]) for i, v in snapshot.items()}
+
+
+def tag_pairs(snapshot: Snapshot) -> set[tuple[str, str]]:
+    return {(i, t) for i, v in snapshot.items() for t in v[1]}
+
+
+def diff(a: Snapshot, b: Snapshot, limit: int = 5) -> str:
+    lines = [f"only left: {sorted(set(a) - set(b))[:limit]}",
+             f"only right: {sorted(set(b) - set(a))[:limit]}"]
+    lines += [f"{i}: {a[i]} != {b[i]}" for i in sorted(set(a) & set(b)) if a[i] != b[i]][:limit]
+    return "\n".join(lines)
+
+
+def seed_store(root: Path, numbers: Iterable[int], *,
+               tags: Callable[[int], list[str]] = lambda n: []) -> Snapshot:
+    with NewsStore(root) as store:
+        store.add_articles([fw.make_article(n, tags=tags(n)) for n in numbers])
+        return api_snapshot(store)
+
+
+# -- 1. crash safety: SIGKILL ---------------------------------------------------------------
+
+
+class Expected:
+    """The model's snapshots after n operations of a scenario, computed forward on demand."""
+
+    def __init__(self, scenario: str) -> None:
+        self.scenario = scenario
+        self.model = fw.Model()
+        self.n = 0
+        self.snapshots: dict[int, Snapshot] = {0: {}}
+
+    def after(self, n: int) -> Snapshot:
+        while self.n < n:
+            self.n += 1
+            fw.apply_op(self.model, fw.make_op(self.scenario, self.n, self.model))
+            self.snapshots[self.n] = self.model.snapshot()
+        return self.snapshots[n]
+
+    def forget_before(self, n: int) -> None:
+        for old in [k for k in self.snapshots if k < n]:
+            del self.snapshots[old]
+
+
+def read_log(path: Path, start: int) -> tuple[int, int | None]:
+    """(last acknowledged commit, commit in flight or None) from a crash worker's log."""
+    done, inflight = start, None
+    expected_next = start + 1
+    text = path.read_text() if path.exists() else ""
+    for line in text.splitlines():
+        word, number = line.split()
+        j = int(number)
+        if word == "intent":
+            assert j == expected_next and inflight is None, f"log out of order: {text!r}"
+            inflight = j
+        else:
+            assert word == "done" and j == inflight, f"log out of order: {text!r}"
+            done, inflight, expected_next = j, None, j + 1
+    return done, inflight
+
+
+CRASH_SCENARIOS = [
+    # scenario, kills, SEGMENT_MAX_DOCS in the writer
+    pytest.param("mixed", 30, 25, id="mixed"),
+    pytest.param("multi", 26, None, id="multi-shard"),
+    pytest.param("append", 26, 30, id="append-segments"),
+]
+
+# After a kill, who meets the crashed store first (cycling):
+#   "fresh"     a store opened in the test process (its open recovers);
+#   "long-lived" a store object the test process has kept open since before the writer started:
+#               its next list() must recover and catch its index up, and changes_since() must
+#               report every article that changed;
+#   "writer"    nobody: the checks run on a copy and the next writer recovers the original itself
+#               (and may be killed while doing so).
+RECOVERERS = ("fresh", "long-lived", "writer")
+
+
+def _check_recovered(store: NewsStore, root: Path, candidates: list[int], expected: Expected,
+                     context: str, *, temps_ok: bool = False) -> tuple[Snapshot, list[int]]:
+    store.count()  # the store's first read after the crash: recovery and index catch-up
+    on_disk = scan_files(root, temps_ok=temps_ok)  # (a) valid files, (b) no temps, no journal
+    matched = [n for n in candidates if expected.after(n) == on_disk]
+    assert matched, (  # (c) exactly a committed state: the acknowledged one or the one in flight
+        f"{context}: the store is neither the state after commit {candidates[0]} nor after the "
+        f"in-flight {candidates[1:]}:\n"
+        + "\n---\n".join(diff(expected.after(n), on_disk) for n in candidates)
+    )
+    # The index (left behind by the killed writer) has caught up with the files.
+    before = api_snapshot(store)
+    assert before == on_disk, f"{context}: index differs from the files:\n{diff(on_disk, before)}"
+    return on_disk, matched
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("scenario", "kills", "segment_max"), CRASH_SCENARIOS)
+def test_sigkill_at_random_moments_leaves_a_committed_state(
+    tmp_path: Path, scenario: str, kills: int, segment_max: int | None
+) -> None:
+    root = tmp_path / "store"
+    seed = int.from_bytes(os.urandom(4), "big")
+    rng = random.Random(seed)
+    expected = Expected(scenario)
+    applied = 0  # operations known to be in the store
+    acknowledged_total = 0
+    outcomes = {"at_acknowledged": 0, "in_flight_landed": 0, "journal_seen": 0, "temps_seen": 0}
+    long_lived: NewsStore | None = None
+    last_seen: tuple[int, Snapshot] | None = None  # (change seq, snapshot) of root's index
+    try:
+        for cycle in range(kills):
+            recoverer = RECOVERERS[cycle % len(RECOVERERS)]
+            log = tmp_path / f"log-{cycle}.txt"
+            spec = {"root": str(root), "log": str(log), "scenario": scenario, "start": applied,
+                    "segment_max_docs": segment_max}
+            context = f"{scenario}, seed {seed}, cycle {cycle} ({recoverer}), start {applied}"
+            writer = Worker("crash", spec, tmp_path, f"writer-{cycle}")
+            with workers(writer):
+                writer.expect("ready")
+                # Let it acknowledge a random number of commits, then kill it a random moment
+                # later (none acknowledged: the kill may land in open/recovery or the 1st commit).
+                wait_for = rng.choice([0, 1, 1, 2, 3, 5])
+                for _ in range(wait_for):
+                    line = writer.line()
+                    assert line is not None and line.startswith("done"), (
+                        f"{context}: {line!r}\n{writer.stderr()}")
+                acknowledged_total += wait_for
+                time.sleep(rng.uniform(0.0, 0.06))
+                writer.proc.send_signal(signal.SIGKILL)
+                rc = writer.proc.wait(30)
+                assert rc == -signal.SIGKILL, (
+                    f"{context}: writer exited {rc} before the kill:\n{writer.stderr()}")
+
+            done, inflight = read_log(log, applied)
+            assert done >= applied + wait_for, context
+            candidates = [done] + ([inflight] if inflight is not None else [])
+            leftovers = {p.name for p in root.rglob("*")}
+            outcomes["journal_seen"] += store_files.JOURNAL in leftovers
+            outcomes["temps_seen"] += any(store_files.TMP_MARK in n for n in leftovers)
+            scan_files(root, recovered=False)  # before recovery: every file in place is whole
+
+            if recoverer == "long-lived" and long_lived is not None:
+                live, matched = _check_recovered(long_lived, root, candidates, expected, context,
+                                                 temps_ok=True)
+                if last_seen is not None:
+                    changed = {i for i in live if last_seen[1].get(i) != live[i]}
+                    latest, ids = long_lived.changes_since(last_seen[0])
+                    assert ids is not None and changed <= set(ids), (
+                        f"{context}: changes_since misses {sorted(changed - set(ids or []))[:5]}")
+
+            checked = root
+            if recoverer == "writer" and root.exists():
+                checked = tmp_path / f"check-{cycle}"
+                shutil.copytree(root, checked)
+            with NewsStore(checked) as store:  # runs recovery (unless the long-lived one did)
+                on_disk, matched = _check_recovered(store, checked, candidates, expected, context)
+                count = store.count()
+                assert store.reindex() == count  # (d) a rebuilt index agrees with the old one
+                after = api_snapshot(store)
+                assert len(after) == count, context
+                assert after == on_disk, f"{context}:\n{diff(on_disk, after)}"
+                sample = rng.choice(sorted(on_disk)) if on_disk else None
+                if sample is not None:
+                    got = store.get(sample)
+                    assert got is not None and (got.article.title, got.state.tags, got.state.read,
+                                                got.state.starred) == on_disk[sample]
+                last_seen = (store.last_change(), on_disk) if checked == root else None
+            if checked != root:
+                shutil.rmtree(checked)
+            if long_lived is None:
+                long_lived = NewsStore(root)
+            applied = matched[-1]
+            outcomes["at_acknowledged" if applied == done else "in_flight_landed"] += 1
+            expected.forget_before(applied)
+    finally:
+        if long_lived is not None:
+            long_lived.close()
+
+    assert applied >= acknowledged_total
+    print(f"{scenario}: seed {seed}, {kills} kills, {applied} commits survived, {outcomes}")
+
+
+# -- 1b. crash safety: deterministic I/O failures -------------------------------------------
+
+
+class InjectedFault(OSError):
+    pass
+
+
+class FaultyOs:
+    """Stands in for the `os` module inside store.files: records every os.write, os.fsync and
+    os.replace, and makes the `fail_at`-th call (0-based) of `fail_fn` raise EIO."""
+
+    def __init__(self, root: Path, fail_fn: str | None = None, fail_at: int = -1) -> None:
+        self.root = root
+        self.fail_fn = fail_fn
+        self.fail_at = fail_at
+        self.trace: list[tuple[str, str]] = []
+        self.failed = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(os, name)
+
+    def _call(self, fn: str, what: str, *args: Any) -> Any:
+        nth = sum(1 for f, _ in self.trace if f == fn)
+        self.trace.append((fn, what))
+        if fn == self.fail_fn and nth == self.fail_at:
+            self.failed = True
+            raise InjectedFault(errno.EIO, f"injected failure of os.{fn} call #{nth} ({what})")
+        return getattr(os, fn)(*args)
+
+    def _name(self, path: Any) -> str:
+        """A path relative to the store, temp tags elided: the same in every copy of the store."""
+        path = Path(path)
+        rel = str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
+        return re.sub(r"\.tmp-[0-9a-f]+$", ".tmp-*", rel)
+
+    def _fd_name(self, fd: int) -> str:
+        try:
+            path = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            return f"fd {fd}"
+        # Directories are fsynced in set order, which depends on the store's path: not named.
+        return "a directory" if os.path.isdir(path) else self._name(path)
+
+    def replace(self, src: Any, dst: Any) -> None:
+        return self._call("replace", f"{self._name(src)} -> {self._name(dst)}", src, dst)
+
+    def fsync(self, fd: int) -> None:
+        return self._call("fsync", self._fd_name(fd), fd)
+
+    def write(self, fd: int, data: Any) -> int:
+        return self._call("write", self._fd_name(fd), fd, data)
+
+
+def _op_tag_many(store: NewsStore) -> None:
+    ids = [fw.article_id(n) for n in range(1, 60, 4)]  # 15 articles over many state shards
+    changed = store.update_state(ids, add_tags=["fault"], remove_tags=["seed"], read=True)
+    assert sorted(changed) == sorted(ids)
+
+
+def _op_import_span(store: NewsStore) -> None:
+    # 18 new articles: 15 fill segment 3, 3 open segment 4; two revisions rewrite segment 1;
+    # four carry a tag (state shards).  One commit of about nine files.
+    new = [fw.make_article(n, tags=["carried"] if n % 5 == 0 else []) for n in range(100, 118)]
+    revised = [fw.make_article(n, rev=7) for n in (2, 3)]
+    counts = store.add_articles([*new, *revised])
+    assert (counts.imported, counts.updated) == (18, 2)
+
+
+def _op_single(store: NewsStore) -> None:
+    assert store.update_state([fw.article_id(5)], add_tags=["solo"], starred=True)
+
+
+FAULT_OPS = {"tag_many": _op_tag_many, "import_span": _op_import_span, "single": _op_single}
+
+
+@pytest.fixture
+def fault_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A closed store of 60 articles in three segments (25 per segment), some tagged or read."""
+    monkeypatch.setattr(news_store, "SEGMENT_MAX_DOCS", 25)
+    root = tmp_path / "base"
+    seed_store(root, range(1, 61), tags=lambda n: ["seed"] if n % 3 == 0 else [])
+    with NewsStore(root) as store:
+        early = [fw.article_id(n) for n in range(1, 61, 7)]
+        store.update_state(early, read=True, add_tags=["early"])
+    assert len(list((root / "articles").iterdir())) == 3
+    return root
+
+
+def _with_after_tag(snapshot: Snapshot, aid: str) -> Snapshot:
+    out = dict(snapshot)
+    title, tags, read, starred = out[aid]
+    out[aid] = (title, tuple(merge_tags(tags, ["after"])), read, starred)
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("op_name", list(FAULT_OPS))
+def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
+    tmp_path: Path, fault_base: Path, monkeypatch: pytest.MonkeyPatch, op_name: str
+) -> None:
+    op = FAULT_OPS[op_name]
+    old = scan_files(fault_base)
+
+    # Dry run: the new state, and the sequence of I/O calls the commit makes.
+    dry_root = tmp_path / "dry"
+    shutil.copytree(fault_base, dry_root)
+    recorder = FaultyOs(dry_root)
+    with NewsStore(dry_root) as store:
+        with monkeypatch.context() as patch:
+            patch.setattr(store_files, "os", recorder)
+            op(store)
+    new = scan_files(dry_root)
+    assert new != old
+    trace = recorder.trace
+    replaces = [i for i, (fn, _) in enumerate(trace) if fn == "replace"]
+    multi = any(what.endswith(f"-> {store_files.JOURNAL}") for fn, what in trace if fn == "replace")
+    assert multi == (op_name != "single"), trace
+    # The commit point: the rename of the journal, or the one rename of a single-file commit.
+    if multi:
+        commit_point = next(i for i in replaces if trace[i][1].endswith(store_files.JOURNAL))
+    else:
+        commit_point = replaces[0]
+    assert commit_point + 1 < len(trace) and trace[commit_point + 1][0] == "fsync"
+    per_fn = {fn: [i for i, (f, _) in enumerate(trace) if f == fn]
+              for fn in ("write", "fsync", "replace")}
+    assert all(per_fn.values()), per_fn
+
+    follow_up = fw.article_id(1)
+    seen: dict[str, int] = {"old": 0, "new": 0}
+    outcomes: list[str] = []
+    for fn, positions in per_fn.items():
+        for nth, position in enumerate(positions):
+            where = (f"{op_name}: os.{fn} call #{nth} ({trace[position][1]}), "
+                     f"call {position} of {len(trace)}")
+            root = tmp_path / f"run-{fn}-{nth}"
+            shutil.copytree(fault_base, root)
+            store = NewsStore(root)
+            try:
+                faulty = FaultyOs(root, fn, nth)
+                with monkeypatch.context() as patch:
+                    patch.setattr(store_files, "os", faulty)
+                    with pytest.raises(InjectedFault) as raised:
+                        op(store)
+                assert faulty.failed and "injected failure" in str(raised.value), where
+                assert faulty.trace == trace[: position + 1], f"{where}: took another path"
+                # The same store object: recovers on its next read and agrees with the files.
+                in_process = api_snapshot(store)
+                assert in_process in (old, new), (
+                    f"{where}: mixed state in process:\n{diff(old, in_process)}")
+                # ...and its next write works on that state (no stale cached documents).
+                store.update_state([follow_up], add_tags=["after"])
+            finally:
+                store.close()
+            outcome = "old" if in_process == old else "new"
+            if position <= commit_point:
+                assert outcome == "old", f"{where}: failed before the commit point, yet applied"
+            elif position > commit_point + 1:
+                assert outcome == "new", f"{where}: failed after the commit point, yet lost"
+            seen[outcome] += 1
+            outcomes.append(f"{fn}#{nth}@{position}:{outcome}")
+            with NewsStore(root) as reopened:
+                on_disk = scan_files(root)
+                want = _with_after_tag(in_process, follow_up)
+                assert on_disk == want, f"{where}: reopened store differs:\n{diff(want, on_disk)}"
+                assert api_snapshot(reopened) == on_disk
+            shutil.rmtree(root)
+    assert seen["old"] and seen["new"], seen
+    print(f"{op_name}: commit point at call {commit_point} of {len(trace)}; {' '.join(outcomes)}")
+
+
+# -- 2. concurrency -----------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
+    """One importer, two taggers on the same pre-seeded articles and a reader, started together."""
+    root = tmp_path / "store"
+    seeded = range(1, 121)
+    base = seed_store(root, seeded)
+    rng = random.Random(20240601)
+
+    import_ops = []
+    for b in range(25):
+        fresh = list(range(1000 + 8 * b, 1008 + 8 * b))
+        # duplicates: two seeded articles and two of the previous batch
+        again = rng.sample(list(seeded), 2) + ([n - 8 for n in fresh[:2]] if b else [])
+        import_ops.append({
+            "kind": "append", "numbers": fresh + again,
+            "tags": ["imported"] if b % 2 == 0 else [],
+            "expect": {"imported": 8, "duplicates": len(again), "updated": 0},
+        })
+    tag_ops: dict[str, list[dict[str, Any]]] = {}
+    for who in ("a", "b"):
+        ops = []
+        for i in range(50):
+            numbers = rng.sample(list(seeded), 10)
+            ops.append({
+                "kind": "tag", "numbers": numbers, "add": [f"{who}{i}", f"tmp-{who}{i}"],
+                "remove": [f"tmp-{who}{i - 1}"],
+                "read": True if who == "a" and i % 5 == 0 else None,
+                "starred": True if who == "b" and i % 7 == 0 else None,
+            })
+        tag_ops[who] = ops
+
+    # Expected: the taggers' tag names are disjoint and "imported" is only ever added, so the
+    # final set of (id, tag) pairs does not depend on the interleaving.
+    model = fw.Model()
+    for n in seeded:
+        fw.apply_op(model, {"kind": "append", "numbers": [n], "tags": []})
+    for op in [*import_ops, *tag_ops["a"], *tag_ops["b"]]:
+        if op["kind"] == "append":
+            for n in op["numbers"]:
+                aid = fw.article_id(n)
+                if aid not in model.titles:
+                    fw.apply_op(model, {"kind": "append", "numbers": [n], "tags": op["tags"]})
+                elif op["tags"]:
+                    fw.apply_op(model, {"kind": "tag", "numbers": [n], "add": op["tags"],
+                                        "remove": [], "read": None, "starred": None})
+        else:
+            fw.apply_op(model, op)
+    want = model.snapshot()
+    assert len(want) == 120 + 200
+
+    group = [
+        Worker("script", {"root": str(root), "ops": import_ops}, tmp_path, "importer"),
+        Worker("script", {"root": str(root), "ops": tag_ops["a"]}, tmp_path, "tagger-a"),
+        Worker("script", {"root": str(root), "ops": tag_ops["b"], "open_after_go": True},
+               tmp_path, "tagger-b"),
+    ]
+    reader = Worker("observe", {"root": str(root), "volatile_prefix": "tmp-"}, tmp_path, "reader")
+    with workers(*group, reader):
+        start_together([*group, reader])
+        finished = {w.name: w.result() for w in group}
+        reader.send("stop")
+        observed = reader.result()
+    results = {name: r["results"] for name, r in finished.items()}
+    spans = [r["span"] for r in finished.values()]
+    assert max(a for a, _ in spans) < min(b for _, b in spans), f"writers did not overlap: {spans}"
+
+    imported_ids = [i for r in results["importer"] for i in r["ids"]]
+    assert len(imported_ids) == len(set(imported_ids)) == 200
+    for who in ("a", "b"):
+        for op, result in zip(tag_ops[who], results[f"tagger-{who}"], strict=True):
+            assert sorted(result["changed"]) == sorted(fw.article_id(n) for n in op["numbers"])
+
+    with NewsStore(root) as store:
+        on_disk = scan_files(root)
+        assert as_sets(on_disk) == as_sets(want), diff(want, on_disk)
+        assert tag_pairs(on_disk) == tag_pairs(want)
+        assert as_sets(api_snapshot(store)) == as_sets(on_disk)
+        assert set(base) <= set(on_disk)
+    final = {i: (v[0], tuple(v[1]), v[2], v[3]) for i, v in observed["final"].items()}
+    assert as_sets(final) == as_sets(want), "the long-lived reader did not catch up"
+    assert observed["rounds"] >= 1
+
+
+def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
+    """4 processes x 50 single-tag writes on the same 10 articles: exactly 200 tag assignments.
+    The articles share two state shards, so every write rewrites a file the others also write."""
+    root = tmp_path / "store"
+    numbers = _in_shards(2, 5)
+    seed_store(root, numbers)
+    ids = [fw.article_id(n) for n in numbers]
+    group = []
+    want: set[tuple[str, str]] = set()
+    for p in range(4):
+        ops = []
+        for i in range(50):
+            n = numbers[(i + p) % 10]
+            ops.append({"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:02d}"], "remove": [],
+                        "read": None, "starred": None})
+            want.add((fw.article_id(n), f"p{p}-{i:02d}"))
+        # Half of them open the store after the barrier: concurrent opens are part of the test.
+        spec = {"root": str(root), "ops": ops, "open_after_go": p % 2 == 1}
+        group.append((Worker("script", spec, tmp_path, f"tagger-{p}"), ops))
+    assert len(want) == 200
+
+    spans = []
+    with workers(*(w for w, _ in group)):
+        start_together([w for w, _ in group])
+        for w, ops in group:
+            finished = w.result()
+            spans.append(finished["span"])
+            for op, result in zip(ops, finished["results"], strict=True):
+                assert result["changed"] == [fw.article_id(op["numbers"][0])], f"{w.name}: {op}"
+    assert max(a for a, _ in spans) < min(b for _, b in spans), f"writers did not overlap: {spans}"
+
+    with NewsStore(root) as store:
+        on_disk = scan_files(root)
+        assert tag_pairs(on_disk) == want
+        assert len(tag_pairs(on_disk)) == 200
+        assert tag_pairs(api_snapshot(store)) == want
+        for aid in ids:
+            got = store.get(aid)
+            assert got is not None and len(got.state.tags) == 20
+        assert store.reindex() == 10
+        assert tag_pairs(api_snapshot(store)) == want
+
+
+# -- 3. a long-lived store object sees other processes' commits ------------------------------
+
+
+def _view(store: NewsStore, aid: str) -> list[Any] | None:
+    got = store.get(aid)
+    if got is None:
+        return None
+    return [got.article.title, list(got.state.tags), got.state.read, got.state.starred]
+
+
+def _tag_op(n: int, add: list[str], remove: tuple[str, ...] | list[str] = (),
+            read: bool | None = None, starred: bool | None = None) -> dict[str, Any]:
+    return {"kind": "tag", "numbers": [n], "add": add, "remove": list(remove), "read": read,
+            "starred": starred}
+
+
+def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    seed_store(root, range(1, 6))
+    store = NewsStore(root)
+    other = Worker("serve", {"root": str(root)}, tmp_path, "other")
+    try:
+        with workers(other):
+            assert json.loads(other.line() or "{}") == {"ready": True}, other.stderr()
+            before = api_snapshot(store)
+            assert len(before) == 5
+            seq = store.last_change()
+
+            # B writes: three new articles (one carrying a tag), a tag + read on two seeded
+            # articles, a revision of a third.
+            other.request(op="execute",
+                          operation={"kind": "append", "numbers": [50, 51, 52], "tags": []})
+            other.request(op="execute",
+                          operation={"kind": "append", "numbers": [53], "tags": ["carried"]})
+            changed = other.request(op="execute", operation={
+                **_tag_op(1, ["from-b"], read=True), "numbers": [1, 2]})
+            other.request(op="execute", operation={"kind": "revise", "numbers": [3], "rev": 9})
+            assert sorted(changed["changed"]) == sorted(fw.article_id(n) for n in (1, 2))
+
+            # A's next list()/get() sees all of it without reopening.
+            after = api_snapshot(store)
+            assert set(after) == set(before) | {fw.article_id(n) for n in (50, 51, 52, 53)}
+            assert after[fw.article_id(53)][1] == ("carried",)
+            for n in (1, 2):
+                assert after[fw.article_id(n)][1:] == (("from-b",), True, False)
+                assert _view(store, fw.article_id(n)) == [fw.title_of(n), ["from-b"], True, False]
+            assert after[fw.article_id(3)][0] == fw.title_of(3, 9)
+            assert _view(store, fw.article_id(52)) == [fw.title_of(52), [], False, False]
+            latest, ids = store.changes_since(seq)
+            assert latest > seq and ids is not None
+            assert {fw.article_id(n) for n in (1, 2, 3, 50, 51, 52, 53)} <= set(ids)
+            assert store.changes_since(latest) == (latest, [])
+
+            # The other way round: A writes, B's long-lived object sees it.
+            b_seq = other.request(op="last_change")
+            assert b_seq >= latest
+            store.update_state([fw.article_id(50)], add_tags=["from-a"], starred=True)
+            got = other.request(op="get", id=fw.article_id(50))
+            assert got == [fw.title_of(50), ["from-a"], False, True]
+            b_latest, b_ids = other.request(op="changes_since", seq=b_seq)
+            assert b_latest > b_seq and b_ids == [fw.article_id(50)]
+            assert other.request(op="list") == {i: list(v[:1]) + [list(v[1]), v[2], v[3]]
+                                                for i, v in api_snapshot(store).items()}
+
+            # Same-size rewrites of one state shard by both processes in quick succession: each
+            # side must see the other's latest tag (file fingerprints, not sizes, detect changes)
+            # and must not write back a stale copy of the shard.
+            p, q = _in_shards(1, 2, start=1000)
+            assert store.add_articles([fw.make_article(p)]).imported == 1
+            other.request(op="execute", operation={"kind": "append", "numbers": [q], "tags": []})
+            pid, qid = fw.article_id(p), fw.article_id(q)
+            shard = root / "state" / f"state-{int(pid[:2], 16) % news_store.STATE_SHARDS:02x}.json"
+            sizes = set()
+            for r in range(1, 31):
+                store.update_state([pid], add_tags=[f"x-{r:04d}"], remove_tags=[f"x-{r - 1:04d}"])
+                other.request(op="execute",
+                              operation=_tag_op(q, [f"y-{r:04d}"], [f"y-{r - 1:04d}"]))
+                other.request(op="execute",
+                              operation=_tag_op(q, [f"z-{r:04d}"], [f"z-{r - 1:04d}"]))
+                if r > 1:
+                    sizes.add(shard.stat().st_size)
+                got = _view(store, qid)
+                assert got == [fw.title_of(q), [f"y-{r:04d}", f"z-{r:04d}"], False, False], r
+                got = other.request(op="get", id=pid)
+                assert got == [fw.title_of(p), [f"x-{r:04d}"], False, False], r
+            assert len(sizes) == 1, f"the shard's size was meant to stay the same: {sizes}"
+            store.update_state([pid], add_tags=["last"])
+            on_disk = scan_files(root)
+            assert on_disk[qid][1] == ("y-0030", "z-0030") and on_disk[pid][1] == ("x-0030", "last")
+            other.send(json.dumps({"op": "quit"}))
+            assert other.proc.wait(30) == 0 and other.stderr() == ""
+    finally:
+        store.close()
+    with NewsStore(root) as reopened:
+        assert api_snapshot(reopened) == scan_files(root)
+
+
+def _in_shards(shards: int, per_shard: int, start: int = 100) -> list[int]:
+    """Article numbers (from `start` up) whose ids fall in `shards` state shards, `per_shard`
+    in each."""
+    by_shard: dict[int, list[int]] = {}
+    for n in range(start, start + 5000):
+        group = by_shard.setdefault(int(fw.article_id(n)[:2], 16) % news_store.STATE_SHARDS, [])
+        group.append(n)
+        full = [g for g in by_shard.values() if len(g) >= per_shard]
+        if len(full) == shards:
+            return [n for g in full for n in g[:per_shard]]
+    raise AssertionError("not enough articles share shards")
+
+
+# -- 4. regressions: store bugs these tests found ------------------------------------------
+
+
+def test_creating_a_store_another_process_is_creating(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes creating the same new store: neither fails with 'File exists'."""
+    root = tmp_path / "new-store"
+    real_exists = Path.exists
+
+    def exists(self: Path, *args: Any, **kwargs: Any) -> bool:
+        if self == root and not real_exists(self):
+            root.mkdir(mode=0o700)  # another process creates it between the check and the mkdir
+            return False
+        return real_exists(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", exists)
+    with NewsStore(root) as store:
+        assert store.count() == 0
+
+
+def test_same_size_rewrites_with_coarse_timestamps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached file is not trusted while it is racy: ext4 reuses a replaced file's inode at once,
+    so with coarse (here 1 s) timestamps two same-size foreign rewrites keep the fingerprint, and
+    a stale cached copy written back would lose them."""
+    import store.documents as documents
+
+    real = documents.fingerprint
+
+    def coarse(path: Path) -> Any:
+        fp = real(path)
+        if fp is None:
+            return None
+        return (fp[0], fp[1], fp[2] // 10**9 * 10**9, fp[3] // 10**9 * 10**9)
+
+    monkeypatch.setattr(documents, "fingerprint", coarse)
+    monkeypatch.setattr(news_store, "fingerprint", coarse)
+    root = tmp_path / "store"
+    p, q = _in_shards(1, 2)  # two articles in one state shard
+    seed_store(root, [p, q])
+    pid, qid = fw.article_id(p), fw.article_id(q)
+    with NewsStore(root) as s:
+        s.update_state([pid], add_tags=["x0"])
+        s.update_state([qid], add_tags=["y0"])
+    with NewsStore(root) as a, NewsStore(root) as b:  # two independent store objects
+        a.update_state([pid], add_tags=["x1"], remove_tags=["x0"])  # a caches the shard
+        b.update_state([qid], add_tags=["y1"], remove_tags=["y0"])  # same size, a new inode
+        b.update_state([qid], add_tags=["y2"], remove_tags=["y1"])  # same size, a's inode again
+        a.update_state([pid], add_tags=["x2"], remove_tags=["x1"])  # a rewrites the shard
+    on_disk = scan_files(root)
+    assert on_disk[qid][1] == ("y2",), f"b's acknowledged tag was lost: {on_disk[qid]}"
+
+
+def test_a_busy_index_is_not_mistaken_for_a_corrupt_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening while another process holds the index's write lock fails cleanly (exit 3) and
+    leaves the index in place, instead of deleting it under the other process."""
+    import sqlite3
+
+    import store.index as index_module
+
+    root = tmp_path / "store"
+    seed_store(root, [0, 1, 2])
+    holder = sqlite3.connect(root / "index.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    inode = (root / "index.sqlite").stat().st_ino
+    monkeypatch.setattr(index_module, "BUSY_TIMEOUT", 0.2)
+    try:
+        with pytest.raises(StoreError, match="locked"):
+            NewsStore(root)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert (root / "index.sqlite").stat().st_ino == inode
+    with NewsStore(root) as opened:
+        assert opened.count() == 3
