@@ -3,8 +3,6 @@ writes in a session, so that one logical operation becomes one durable commit.""
 
 from __future__ import annotations
 
-import os
-import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -15,19 +13,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from store.errors import StoreCorrupt, StoreReadOnly
-from store.files import commit_files
-
-Fingerprint = tuple[int, int, int, int]
-
-
-def fingerprint(path: Path) -> Fingerprint | None:
-    """Inode, size, mtime and ctime: a rename of a new file changes at least the inode."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
+from store.files import Manifest, commit_files
 
 def parse_document(path: Path, raw: bytes) -> dict[str, dict[str, Any]]:
     """A TinyDB file's content, checked to be what newsdesk writes: {table: {"int": {doc}}}."""
@@ -52,57 +38,37 @@ def serialise(data: dict[str, Any]) -> bytes:
     return orjson.dumps(data)
 
 
-RACY_NS = 3_000_000_000
-"""A file modified less than this before we looked at it may change again without its
-fingerprint changing: file systems reuse a replaced file's inode at once, and mtime ticks are
-coarse (4 ms on ext4, 1-2 s elsewhere).  Such a file is re-read, as git does with racy entries."""
-
-
-def is_racy(fp: Fingerprint, seen_ns: int) -> bool:
-    return seen_ns - fp[2] < RACY_NS
-
-
 class DocumentCache:
-    """Parsed files keyed by path, trusted while the file's fingerprint is unchanged and the file
-    was already old when it was read (see RACY_NS).  Kept LRU within a byte budget."""
+    """Parsed files keyed by path and the manifest generation they were read at: an entry is
+    exact while the manifest names the same generation.  Kept LRU within a byte budget."""
 
     def __init__(self, budget_bytes: int = 64 * 1024 * 1024) -> None:
-        self._entries: OrderedDict[Path, tuple[Fingerprint, dict[str, Any], int, int]] = OrderedDict()
+        self._entries: OrderedDict[Path, tuple[int, dict[str, Any], int]] = OrderedDict()
         self._budget = budget_bytes
         self._bytes = 0
 
-    def load(self, path: Path) -> dict[str, Any] | None:
-        """The file's tables, or None when the file does not exist."""
-        current = fingerprint(path)
-        if current is None:
-            self.evict(path)
-            return None
+    def load(self, path: Path, gen: int) -> dict[str, Any]:
+        """The file's tables as of generation `gen` (the manifest says the file exists)."""
         entry = self._entries.get(path)
-        if entry is not None and entry[0] == current and not is_racy(current, entry[3]):
+        if entry is not None and entry[0] == gen:
             self._entries.move_to_end(path)
             return entry[1]
-        seen_ns = time.time_ns()
         try:
             raw = path.read_bytes()
-        except FileNotFoundError:
-            self.evict(path)
-            return None
+        except FileNotFoundError as exc:
+            raise StoreCorrupt(path, "missing, though the commit manifest lists it") from exc
         except OSError as exc:
             raise StoreCorrupt(path, f"cannot be read ({exc.strerror})") from exc
         data = parse_document(path, raw)
-        # Stat again: if the file was replaced while we read, do not cache a mismatched pair.
-        if fingerprint(path) == current:
-            self.put(path, data, current, len(raw), seen_ns)
+        self.put(path, data, gen, len(raw))
         return data
 
-    def put(self, path: Path, data: dict[str, Any], fp: Fingerprint | None, size: int, seen_ns: int) -> None:
+    def put(self, path: Path, data: dict[str, Any], gen: int, size: int) -> None:
         self.evict(path)
-        if fp is None:
-            return
-        self._entries[path] = (fp, data, size, seen_ns)
+        self._entries[path] = (gen, data, size)
         self._bytes += size
         while self._bytes > self._budget and len(self._entries) > 1:
-            _, (_, _, old_size, _) = self._entries.popitem(last=False)
+            _, (_, _, old_size) = self._entries.popitem(last=False)
             self._bytes -= old_size
 
     def evict(self, path: Path) -> None:
@@ -110,9 +76,9 @@ class DocumentCache:
         if entry is not None:
             self._bytes -= entry[2]
 
-    def fingerprint_of(self, path: Path) -> Fingerprint | None:
+    def size_of(self, path: Path) -> int:
         entry = self._entries.get(path)
-        return entry[0] if entry else None
+        return entry[2] if entry else 0
 
 
 class SessionStorage(Storage):
@@ -133,25 +99,28 @@ class SessionStorage(Storage):
 
 
 class Session:
-    """A consistent view of the store's files under the store lock.  Writes are staged and
-    become durable together on commit(); nothing reaches disk before."""
+    """A consistent view of the store's files under the store lock, as of one manifest.
+    Writes are staged and become durable together on commit(); nothing reaches disk before."""
 
-    def __init__(self, root: Path, cache: DocumentCache, *, writable: bool) -> None:
+    def __init__(self, root: Path, cache: DocumentCache, manifest: Manifest, *, writable: bool) -> None:
         self.root = root
+        self.manifest = manifest
         self._cache = cache
         self._writable = writable
+        self._seen: dict[Path, dict[str, Any]] = {}
         self._staged: dict[Path, dict[str, Any]] = {}
-        self._touched: set[Path] = set()
+
+    def gen_of(self, path: Path) -> int | None:
+        return self.manifest.files.get(str(path.relative_to(self.root)))
 
     def load(self, path: Path) -> dict[str, Any]:
         if path in self._staged:
             return self._staged[path]
-        data = self._cache.load(path)
+        data = self._seen.get(path)
         if data is None:
-            data = {}
-        if self._writable:
-            # TinyDB mutates what read() returns; if this session fails, drop the cached copy.
-            self._touched.add(path)
+            gen = self.gen_of(path)
+            data = {} if gen is None else self._cache.load(path, gen)
+            self._seen[path] = data
         return data
 
     def stage(self, path: Path, data: dict[str, Any]) -> None:
@@ -167,37 +136,31 @@ class Session:
         """One document straight from the parsed file (no TinyDB table scan)."""
         return self.load(path).get(name, {}).get(str(doc_id))
 
-    @property
-    def staged_paths(self) -> list[Path]:
-        return list(self._staged)
-
-    def commit(self) -> dict[Path, Fingerprint | None]:
-        """Write every staged file in one atomic commit; return their new fingerprints."""
+    def commit(self) -> Manifest:
+        """Write every staged file in one atomic commit; return the new manifest."""
         if not self._staged:
-            return {}
+            return self.manifest
         payload = {path: serialise(data) for path, data in self._staged.items()}
         for path in payload:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
-            commit_files(self.root, payload)
+            manifest = commit_files(self.root, self.manifest, payload)
         except BaseException:
             self.abort()
             raise
-        fingerprints: dict[Path, Fingerprint | None] = {}
-        now_ns = time.time_ns()
         for path, data in self._staged.items():
-            fp = fingerprint(path)
-            self._cache.put(path, data, fp, len(payload[path]), now_ns)
-            fingerprints[path] = fp
+            self._cache.put(path, data, manifest.gen, len(payload[path]))
+        self.manifest = manifest
         self._staged.clear()
-        self._touched.clear()
-        return fingerprints
+        self._seen.clear()
+        return manifest
 
     def abort(self) -> None:
-        for path in self._touched | set(self._staged):
+        # TinyDB mutates what read() returned: drop every copy this session may have touched.
+        for path in set(self._seen) | set(self._staged):
             self._cache.evict(path)
         self._staged.clear()
-        self._touched.clear()
+        self._seen.clear()
 
 
 def make_document(data: dict[str, Any], doc_id: int) -> Document:

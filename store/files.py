@@ -1,5 +1,5 @@
-"""Durable file commits: temp file, fsync, rename, directory fsync; a redo journal makes a commit
-that spans several files atomic; an flock on a sidecar file orders the processes."""
+"""Durable file commits: temp files, fsync, a manifest renamed into place as the commit point,
+then renames; an flock on a sidecar file orders the processes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import secrets
 import threading
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -18,7 +19,6 @@ from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
-JOURNAL = "journal.json"
 TMP_MARK = ".tmp-"
 
 
@@ -62,65 +62,123 @@ def write_atomic(final: Path, data: bytes) -> None:
     fsync_dir(final.parent)
 
 
-def commit_files(root: Path, files: Mapping[Path, bytes]) -> None:
-    """Replace every file in `files` as one atomic, durable commit.
+MANIFEST = "manifest.json"
 
-    One file: temp + rename.  Several: all temps are written and fsynced, then a journal naming
-    them is renamed into place (the commit point), then the temps are renamed over their targets
-    and the journal removed.  A crash before the journal leaves the old state (stray temps are
-    cleaned by `recover`); a crash after it is rolled forward by `recover`."""
-    if not files:
-        return
-    if len(files) == 1:
-        ((path, data),) = files.items()
-        write_atomic(path, data)
-        return
-    tag = secrets.token_hex(6)
-    temps: list[tuple[Path, Path]] = []
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """The commit record: the store's generation, the generation in which each TinyDB file last
+    changed, and the files of the latest commit (which recovery may have to roll forward).
+    Change detection compares generations, never timestamps or inodes, so it is exact."""
+
+    gen: int
+    files: dict[str, int]
+    pending: tuple[str, ...] = ()
+
+    def to_bytes(self) -> bytes:
+        return orjson.dumps({"gen": self.gen, "files": self.files, "pending": list(self.pending)})
+
+    @classmethod
+    def parse(cls, path: Path, raw: bytes) -> Manifest:
+        try:
+            data = orjson.loads(raw)
+            files = {str(k): int(v) for k, v in data["files"].items()}
+            return cls(int(data["gen"]), files, tuple(str(p) for p in data.get("pending", ())))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StoreCorrupt(path, f"unreadable commit manifest ({exc})") from exc
+
+
+EMPTY_MANIFEST = Manifest(0, {})
+
+
+def read_manifest(root: Path) -> Manifest | None:
+    path = root / MANIFEST
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreCorrupt(path, f"cannot be read ({exc.strerror})") from exc
+    return Manifest.parse(path, raw)
+
+
+def temp_path(final: Path, gen: int) -> Path:
+    return final.with_name(f"{final.name}{TMP_MARK}{gen}")
+
+
+def commit_files(root: Path, manifest: Manifest, files: Mapping[Path, bytes | None]) -> Manifest:
+    """Replace (bytes) or delete (None) the given files as one atomic, durable commit.
+
+    Every new file is written to a temp named after the new generation and fsynced, with its
+    directory; then the manifest naming the generation is replaced atomically: that rename is the
+    commit point.  Then the temps are renamed over their targets.  A crash before the manifest
+    leaves the old state (the temps are stray and `recover` deletes them); a crash after it is
+    rolled forward by `recover` from the temps, which are durable by then."""
+    gen = manifest.gen + 1
+    temps: list[Path] = []
     try:
         for path, data in files.items():
-            temps.append((write_temp(path, data, tag), path))
-        for directory in {tmp.parent for tmp, _ in temps}:
+            if data is not None:
+                temps.append(write_temp(path, data, str(gen)))
+        for directory in {tmp.parent for tmp in temps}:
             fsync_dir(directory)
-        journal = orjson.dumps(
-            {"tag": tag, "files": [[str(t.relative_to(root)), str(p.relative_to(root))] for t, p in temps]}
-        )
-        write_atomic(root / JOURNAL, journal)
+        changed = dict(manifest.files)
+        for path, data in files.items():
+            rel = str(path.relative_to(root))
+            if data is None:
+                changed.pop(rel, None)
+            else:
+                changed[rel] = gen
+        new = Manifest(gen, changed, tuple(str(p.relative_to(root)) for p in files))
+        temps.append(write_temp(root / MANIFEST, new.to_bytes(), str(gen)))
+        os.replace(temps[-1], root / MANIFEST)  # the commit point
     except BaseException:
-        for tmp, _ in temps:
+        for tmp in temps:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
-    _roll_forward(root)
-
-
-def _roll_forward(root: Path) -> None:
-    journal_path = root / JOURNAL
+    # Committed: whatever fails from here on, the new state is the one recovery restores.
     try:
-        journal = orjson.loads(journal_path.read_bytes())
-        pairs = [(root / tmp, root / final) for tmp, final in journal["files"]]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise StoreCorrupt(journal_path, f"unreadable commit journal ({exc})") from exc
-    directories = set()
-    for tmp, final in pairs:
-        if tmp.exists():
-            os.replace(tmp, final)
-        directories.add(final.parent)
-    for directory in directories:
-        fsync_dir(directory)
-    os.unlink(journal_path)
-    fsync_dir(root)
+        fsync_dir(root)
+    finally:
+        roll_forward(root, new)
+    return new
 
 
-def needs_recovery(root: Path) -> bool:
-    return (root / JOURNAL).exists()
+def roll_forward(root: Path, manifest: Manifest) -> bool:
+    """Put the latest commit's temps in place and remove the files it deleted; True if it had to."""
+    did = False
+    for rel in manifest.pending:
+        final = root / rel
+        if rel in manifest.files:
+            tmp = temp_path(final, manifest.gen)
+            if tmp.exists():
+                os.replace(tmp, final)
+                did = True
+        elif final.exists():
+            os.unlink(final)
+            did = True
+    return did
 
 
-def recover(root: Path, subdirs: tuple[str, ...]) -> int:
-    """Finish an interrupted commit and remove temp files no commit will use; returns how many
-    temp files were removed.  Call with the exclusive lock held."""
-    if (root / JOURNAL).exists():
-        _roll_forward(root)
+def needs_recovery(root: Path, manifest: Manifest) -> bool:
+    """Whether the latest commit was interrupted after its commit point (a few stats)."""
+    for rel in manifest.pending:
+        final = root / rel
+        if rel in manifest.files:
+            if temp_path(final, manifest.gen).exists():
+                return True
+        elif final.exists():
+            return True
+    return False
+
+
+def recover(root: Path, subdirs: tuple[str, ...], manifest: Manifest) -> int:
+    """Finish an interrupted commit and delete temp files no commit will use; returns how many
+    temp files were deleted.  Call with the exclusive lock held."""
+    if roll_forward(root, manifest):
+        for directory in {(root / rel).parent for rel in manifest.pending}:
+            fsync_dir(directory)
     removed = 0
     for directory in (root, *(root / s for s in subdirs)):
         try:

@@ -17,7 +17,7 @@ import orjson
 from articles.dates import to_timestamp
 from store.errors import StoreError
 
-INDEX_VERSION = 2
+INDEX_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -50,7 +50,7 @@ CREATE TABLE IF NOT EXISTS article_tags(
     PRIMARY KEY(tag, id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_tags_id ON article_tags(id);
-CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, fp TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
 
@@ -213,17 +213,23 @@ class Index:
             raise
         self._db.execute("COMMIT")
 
-    # -- file fingerprints -------------------------------------------------------------------
-    def file_fingerprints(self) -> dict[str, str]:
-        return dict(self._db.execute("SELECT path, fp FROM files"))
+    # -- file generations -------------------------------------------------------------------
+    def file_gens(self) -> dict[str, str]:
+        """The manifest generation of each file as last indexed."""
+        return dict(self._db.execute("SELECT path, gen FROM files"))
 
     @staticmethod
-    def set_fingerprints(db: sqlite3.Connection, fps: dict[str, str | None]) -> None:
-        for path, fp in fps.items():
-            if fp is None:
+    def set_file_gens(db: sqlite3.Connection, gens: dict[str, str | None]) -> None:
+        for path, gen in gens.items():
+            if gen is None:
                 db.execute("DELETE FROM files WHERE path = ?", (path,))
             else:
-                db.execute("INSERT OR REPLACE INTO files(path, fp) VALUES(?, ?)", (path, fp))
+                db.execute("INSERT OR REPLACE INTO files(path, gen) VALUES(?, ?)", (path, gen))
+
+    def forget_files(self) -> None:
+        """Make the next sync read every file (after the manifest had to be rebuilt)."""
+        if self.writable:
+            self._db.execute("DELETE FROM files")
 
     # -- articles ----------------------------------------------------------------------------
     def locate(self, ids: Sequence[str]) -> dict[str, tuple[int, str]]:

@@ -26,9 +26,19 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, is_article_id
-from store.documents import DocumentCache, Fingerprint, Session, fingerprint, is_racy, make_document
+from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
-from store.files import DIR_MODE, StoreLock, needs_recovery, recover
+from store.files import (
+    DIR_MODE,
+    EMPTY_MANIFEST,
+    MANIFEST,
+    Manifest,
+    StoreLock,
+    needs_recovery,
+    read_manifest,
+    recover,
+    write_atomic,
+)
 from store.index import DEFAULT_STATE, Index, IndexRow, State
 from store.tags import TagError, merge_tags, normalise_tag
 
@@ -107,16 +117,16 @@ class ImportCounts:
         self.problems.extend(other.problems)
 
 
+def _segment_number(rel: str) -> int:
+    return int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
+
+
 def _doc_id(article_id: str) -> int:
     return int(article_id, 16)
 
 
 def _shard_of(article_id: str) -> int:
     return int(article_id[:2], 16) % STATE_SHARDS
-
-
-def _fp_text(fp: Fingerprint | None) -> str | None:
-    return None if fp is None else ":".join(map(str, fp))
 
 
 class NewsStore:
@@ -138,10 +148,11 @@ class NewsStore:
         self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
         try:
             with self._lock.hold(exclusive=not self.readonly):
-                if not self.readonly:
-                    recover(self.root, (ARTICLES_DIR, STATE_DIR))
-                self._check_schema()
+                manifest, rebuilt = self._open_manifest()
+                self._check_schema(manifest)
                 self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
+                if rebuilt:
+                    self._index.forget_files()
         except BaseException:
             self._lock.close()
             raise
@@ -157,16 +168,43 @@ class NewsStore:
         return str(path.relative_to(self.root))
 
     # -- opening -----------------------------------------------------------------------------
-    def _check_schema(self) -> None:
+    def _open_manifest(self) -> tuple[Manifest, bool]:
+        """The commit manifest, recovered; rebuilt from the files if it was lost (True)."""
+        manifest = read_manifest(self.root)
+        rebuilt = False
+        if manifest is None:
+            found = self._scan_tinydb_files()
+            if not found:
+                return EMPTY_MANIFEST, False  # a new store: the first commit writes it
+            if self.readonly:
+                raise StoreCorrupt(self.root / MANIFEST, "missing; open the store once with write access")
+            manifest = Manifest(1, dict.fromkeys(found, 1))
+            write_atomic(self.root / MANIFEST, manifest.to_bytes())
+            rebuilt = True
+        if not self.readonly:
+            recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
+        return manifest, rebuilt
+
+    def _scan_tinydb_files(self) -> list[str]:
+        found = [name for name in (STORE_FILE, FEEDS_FILE) if (self.root / name).exists()]
+        for directory, pattern in ((ARTICLES_DIR, _SEGMENT_RE), (STATE_DIR, _STATE_RE)):
+            try:
+                names = os.listdir(self.root / directory)
+            except FileNotFoundError:
+                continue
+            found += [f"{directory}/{name}" for name in names if pattern.match(name)]
+        return found
+
+    def _check_schema(self, manifest: Manifest) -> None:
         path = self.root / STORE_FILE
-        session = Session(self.root, self._cache, writable=not self.readonly)
-        data = self._cache.load(path)
+        session = Session(self.root, self._cache, manifest, writable=not self.readonly)
+        data = session.load(path) if session.gen_of(path) is not None else None
         if data is None:
             if self.readonly:
                 if any(self.root.iterdir()):
                     raise StoreCorrupt(path, "missing; this does not look like a newsdesk store")
                 return
-            if (self.root / ARTICLES_DIR).exists():
+            if manifest.files:
                 raise StoreCorrupt(path, "missing while articles exist; refusing to guess the schema")
             table = session.table(path, "meta")
             table.insert(make_document(
@@ -201,13 +239,23 @@ class NewsStore:
         self.close()
 
     # -- locking and catching up ----------------------------------------------------------------
+    def _current_manifest(self) -> Manifest:
+        return read_manifest(self.root) or EMPTY_MANIFEST
+
+    def _recovered_manifest(self) -> Manifest:
+        """The manifest, after finishing a commit whose writer died past its commit point.
+        Call with the shared lock held."""
+        manifest = self._current_manifest()
+        if not self.readonly and needs_recovery(self.root, manifest):
+            with self._lock.hold(exclusive=True):
+                manifest = self._current_manifest()
+                recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
+        return manifest
+
     @contextlib.contextmanager
     def _reading(self) -> Iterator[Session]:
         with self._lock.hold(exclusive=False):
-            if needs_recovery(self.root) and not self.readonly:
-                with self._lock.hold(exclusive=True):
-                    recover(self.root, (ARTICLES_DIR, STATE_DIR))
-            session = Session(self.root, self._cache, writable=False)
+            session = Session(self.root, self._cache, self._recovered_manifest(), writable=False)
             self._sync(session)
             yield session
 
@@ -216,10 +264,11 @@ class NewsStore:
         if self.readonly:
             raise StoreReadOnly(f"{self.root}: the store is read-only")
         with self._lock.hold(exclusive=True):
+            manifest = self._current_manifest()
             # Finish or discard whatever a killed writer left (cheap: three directory listings).
-            recover(self.root, (ARTICLES_DIR, STATE_DIR))
-            self._sync(Session(self.root, self._cache, writable=False))
-            session = Session(self.root, self._cache, writable=True)
+            recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
+            self._sync(Session(self.root, self._cache, manifest, writable=False))
+            session = Session(self.root, self._cache, manifest, writable=True)
             try:
                 yield session
             except BaseException:
@@ -229,40 +278,29 @@ class NewsStore:
     def sync(self, progress: Progress | None = None) -> list[str]:
         """Bring the index up to date with the files (other processes' commits); returns changed ids."""
         with self._lock.hold(exclusive=False):
-            return self._sync(Session(self.root, self._cache, writable=False), progress)
+            session = Session(self.root, self._cache, self._recovered_manifest(), writable=False)
+            return self._sync(session, progress)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the derived index from the TinyDB files; returns the number of articles."""
-        with self._writing():
+        with self._writing() as session:
             with self._index.batch() as db:
                 db.execute("DELETE FROM articles")
                 db.execute("DELETE FROM article_tags")
                 db.execute("DELETE FROM files")
             self._cache = DocumentCache()
-            self._sync(Session(self.root, self._cache, writable=False), progress)
+            self._sync(Session(self.root, self._cache, session.manifest, writable=False), progress)
             return self._index.count()
 
-    def _list_files(self) -> dict[str, Fingerprint]:
-        found: dict[str, Fingerprint] = {}
-        for directory, pattern in ((ARTICLES_DIR, _SEGMENT_RE), (STATE_DIR, _STATE_RE)):
-            try:
-                names = os.listdir(self.root / directory)
-            except FileNotFoundError:
-                continue
-            for name in names:
-                if pattern.match(name):
-                    fp = fingerprint(self.root / directory / name)
-                    if fp is not None:
-                        found[f"{directory}/{name}"] = fp
-        return found
-
     def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
+        """Apply to the index every file whose manifest generation differs from the one indexed.
+        Exact: generations, not timestamps, say what changed (store.files.Manifest)."""
         if not self._index.writable:
             return []  # a read-only store: the writers keep its index current
-        known = self._index.file_fingerprints()
-        current = self._list_files()
-        now_ns = time.time_ns()
-        changed = {rel: fp for rel, fp in current.items() if known.get(rel) != _fp_text(fp)}
+        known = self._index.file_gens()
+        current = {rel: gen for rel, gen in session.manifest.files.items()
+                   if rel.startswith((ARTICLES_DIR + "/", STATE_DIR + "/"))}
+        changed = {rel: gen for rel, gen in current.items() if known.get(rel) != str(gen)}
         removed = [rel for rel in known if rel not in current]
         if not changed and not removed:
             return []
@@ -276,7 +314,7 @@ class NewsStore:
             stale: set[str] = set()
             new_rows: list[IndexRow] = []
             for done, rel in enumerate(seg_changed, start=1):
-                seg = int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
+                seg = _segment_number(rel)
                 docs = session.load(self.root / rel).get("articles", {})
                 located = self._index.locate([d["id"] for d in docs.values() if "id" in d])
                 for doc in docs.values():
@@ -290,8 +328,7 @@ class NewsStore:
                 if progress:
                     progress(done, len(seg_changed))
             for rel in seg_removed:
-                seg = int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
-                stale |= self._index.ids_in_segment(seg)
+                stale |= self._index.ids_in_segment(_segment_number(rel))
             touched += Index.delete(db, stale - seen_ids)
             rows = []
             for row in new_rows:
@@ -302,29 +339,29 @@ class NewsStore:
                 shard = int(_STATE_RE.match(rel.split("/", 1)[1]).group(1), 16)  # type: ignore[union-attr]
                 docs = session.load(self.root / rel).get("state", {}) if rel in current else {}
                 wanted = {f"{int(k):012x}": State.from_doc(v) for k, v in docs.items()}
-                for article_id in self._index.non_default_states(shard):
+                indexed = self._index.non_default_states(shard)
+                for article_id in indexed:
                     wanted.setdefault(article_id, DEFAULT_STATE)
-                touched += Index.set_states(db, wanted)
-            fps: dict[str, str | None] = {rel: None for rel in removed}
-            for rel, fp in changed.items():
-                text = _fp_text(fp)
-                fps[rel] = f"racy:{text}" if is_racy(fp, now_ns) else text
-            Index.set_fingerprints(db, fps)
+                # Compare here, write only the differences: a shard holds ~1.5k states at 100k.
+                differing = {i: s for i, s in wanted.items() if indexed.get(i, DEFAULT_STATE) != s}
+                touched += Index.set_states(db, differing)
+            gens: dict[str, str | None] = {rel: None for rel in removed}
+            gens.update({rel: str(gen) for rel, gen in changed.items()})
+            Index.set_file_gens(db, gens)
             Index.record_changes(db, touched)
         return touched
 
-    def _record_commit(self, fps: dict[Path, Fingerprint | None], touched: Iterable[str],
+    def _record_commit(self, session: Session, touched: Iterable[str],
                        rows: Sequence[tuple[IndexRow, State, int]] = (),
                        states: dict[str, State] | None = None) -> None:
         """Apply our own commit to the index (the files are already durable)."""
-        # Our own files are as racy as anyone's: the next sync looks at them again (cheaply: the
-        # content hashes match), so a foreign rewrite that keeps the fingerprint is not missed.
-        texts = {self._rel(p): f"racy:{_fp_text(fp)}" for p, fp in fps.items() if fp is not None}
+        written = {rel: str(gen) for rel, gen in session.manifest.files.items()
+                   if gen == session.manifest.gen and rel.startswith((ARTICLES_DIR + "/", STATE_DIR + "/"))}
         with self._index.batch() as db:
             Index.upsert(db, rows)
             if states:
                 Index.set_states(db, states)
-            Index.set_fingerprints(db, texts)
+            Index.set_file_gens(db, written)
             Index.record_changes(db, touched)
         self._index.prune_changes()
 
@@ -387,7 +424,7 @@ class NewsStore:
                 rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, _shard_of(article_id)))
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
-            self._record_commit(fps, [*placed, *state_only], rows, state_only)
+            self._record_commit(session, [*placed, *state_only], rows, state_only)
         return counts
 
     def _stored_state(self, session: Session, article_id: str) -> State:
@@ -398,12 +435,12 @@ class NewsStore:
         """Append records to the last segment, opening new ones as segments fill."""
         if not records:
             return {}
-        segments = self._segment_numbers()
+        segments = self._segment_numbers(session)
         seg = segments[-1] if segments else 1
         path = self._segment_path(seg)
         docs = session.load(path).get("articles", {})
         count = len(docs)
-        size = (fingerprint(path) or (0, 0, 0, 0))[1]
+        size = path.stat().st_size if session.gen_of(path) is not None else 0
         placed: dict[str, int] = {}
         pending: list[dict[str, Any]] = []
 
@@ -427,12 +464,9 @@ class NewsStore:
         flush()
         return placed
 
-    def _segment_numbers(self) -> list[int]:
-        try:
-            names = os.listdir(self.root / ARTICLES_DIR)
-        except FileNotFoundError:
-            return []
-        return sorted(int(m.group(1)) for m in map(_SEGMENT_RE.match, names) if m)
+    def _segment_numbers(self, session: Session) -> list[int]:
+        prefix = ARTICLES_DIR + "/"
+        return sorted(_segment_number(rel) for rel in session.manifest.files if rel.startswith(prefix))
 
     def _carry_states(self, session: Session, batch: dict[str, Article], carried: dict[str, list[str]],
                       located: dict[str, tuple[int, str]]) -> dict[str, State]:
@@ -502,8 +536,8 @@ class NewsStore:
             if not changes:
                 return []
             self._write_states(session, changes)
-            fps = session.commit()
-            self._record_commit(fps, list(changes), states=changes)
+            session.commit()
+            self._record_commit(session, list(changes), states=changes)
         return list(changes)
 
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
