@@ -42,7 +42,7 @@ class DocumentCache:
     """Parsed files keyed by path and the manifest generation they were read at: an entry is
     exact while the manifest names the same generation.  Kept LRU within a byte budget."""
 
-    def __init__(self, budget_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, budget_bytes: int = 16 * 1024 * 1024) -> None:
         self._entries: OrderedDict[Path, tuple[int, dict[str, Any], int]] = OrderedDict()
         self._budget = budget_bytes
         self._bytes = 0

@@ -25,3 +25,11 @@ def shared_names(folder: str, suffixes: tuple[str, ...]) -> list[object]:
     if not path.is_dir():
         return [pytest.param("absent", marks=pytest.mark.skip(reason=f"shared data not available: {path}"))]
     return sorted(p.name for p in path.iterdir() if p.suffix in suffixes)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let the app's workers finish and their messages be handled (no fixed sleeps): a worker's
+    result message can start another worker, hence a few rounds."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

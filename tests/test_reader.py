@@ -9,6 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from articles.model import Article, Entity
+from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.cli import fill_demo_store
@@ -38,12 +39,6 @@ def filled(store: NewsStore) -> NewsStore:
     store.add_articles([article(n) for n in range(1, 21)])
     return store
 
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    """Let workers finish and their messages be handled (no fixed sleeps)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def visible_title(app: NewsdeskApp) -> str:
@@ -274,3 +269,40 @@ def test_reader_start_path_imports_no_heavy_module(tmp_path: Path) -> None:
              "charset_normalizer", "tantivy"}
     assert imported & heavy == set()
     assert "textual" in imported  # the check does see the start path
+
+
+async def test_another_sessions_change_appears_without_moving_the_cursor(filled: NewsStore) -> None:
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        other = NewsStore(filled.root)  # a second SSH session, or a cron job
+        other.update_state([article(20).id], starred=True, add_tags=["from-elsewhere"])
+        other.add_articles([article(25)])
+        other.close()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.poll_changes()  # what the 1.5 s interval does
+        await settle(pilot)
+        listing = screen.query_one(ArticleList)
+        assert listing.total == 21
+        assert listing.cursor == 2  # the cursor stays where the user left it
+        starred = [listing.item_at(i) for i in range(3)]
+        assert any(i is not None and i.starred and i.tags == ("from-elsewhere",) for i in starred)
+
+
+async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens import main as main_module
+
+    monkeypatch.setattr(main_module, "MAX_PATCHED_ROWS", 3)
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        other = NewsStore(filled.root)
+        other.update_state([article(n).id for n in range(1, 21)], read=True)
+        other.close()
+        app.screen.poll_changes()  # type: ignore[attr-defined]
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+        assert all(listing.item_at(i).read for i in range(20))  # type: ignore[union-attr]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from articles.model import Article, Entity
+from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.messages import StoreFailed
@@ -53,9 +54,7 @@ async def test_payload_is_literal_in_every_pane(store: NewsStore, payload: str) 
     store.update_state(["a0a0a0a0a0a0"], add_tags=[f"tag {payload}"])
     app = NewsdeskApp(store, read_delay=3600)
     async with app.run_test(size=(200, 50)) as pilot:
-        for _ in range(3):
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         listing = screen.query_one(ArticleList)
         row = rendered_text([listing.render_line(0)])

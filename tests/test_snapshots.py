@@ -9,17 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.cli import fill_demo_store
 
 WELCOME_STORE = Path("/tmp/newsdesk-snapshot-empty-store")  # fixed: the welcome text shows it
 
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 @pytest.fixture

@@ -43,6 +43,7 @@ class ItemsChanged(Message):
 
     items: dict[str, ListItem]
     total: int | None = None
+    reload: bool = False
 
 
 @dataclass

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 WIDE = 140
 NARROW = 100
 POLL_SECONDS = 1.5
+MAX_PATCHED_ROWS = 500
+"""More changed articles than this in one poll: refetch the window rather than patch rows."""
 
 
 class MainScreen(Screen[None]):
@@ -60,7 +62,7 @@ class MainScreen(Screen[None]):
         self._generation = 0
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
-        self._seq = 0
+        self._seq: int | None = None  # change-feed position; None until the view has loaded
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -150,16 +152,19 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll_changes(self) -> None:
         """Other sessions' changes, from the store's change feed (no full reload)."""
+        if self._seq is None:
+            return
         try:
             seq, ids = self.store.changes_since(self._seq)
             if seq == self._seq:
                 return
             self._seq = seq
-            if ids is None:
-                self.post_message(ItemsChanged({}, total=self.store.count()))
+            total = self.store.count()
+            if ids is None or len(ids) > MAX_PATCHED_ROWS:
+                # Too far behind, or a bulk change: refetch the visible window instead.
+                self.post_message(ItemsChanged({}, total=total, reload=True))
                 return
-            items = self.store.list_items(ids)
-            self.post_message(ItemsChanged(items, total=self.store.count()))
+            self.post_message(ItemsChanged(self.store.list_items(ids), total=total))
         except Exception as exc:
             self.post_message(StoreFailed(str(exc)))
 
@@ -220,10 +225,11 @@ class MainScreen(Screen[None]):
 
     @on(ItemsChanged)
     def items_changed(self, message: ItemsChanged) -> None:
-        if message.total is not None and message.total != self.article_list.total:
-            # Articles arrived or left: reload the window, keeping the cursor where it is.
+        if message.reload or (message.total is not None and message.total != self.article_list.total):
+            # Articles arrived or left, or many changed: reload the window, keeping the cursor.
             cursor = self.article_list.cursor
-            self.article_list.reset(message.total, cursor=cursor)
+            total = self.article_list.total if message.total is None else message.total
+            self.article_list.reset(total, cursor=cursor)
         self.article_list.update_items(message.items)
         current = self.article_view.article
         if current is not None and current.article.id in message.items:
