@@ -9,7 +9,9 @@ import unicodedata
 _STOPWORDS: dict[str, frozenset[str]] = {
     "en": frozenset("the of and to in is that for it was on with as by at from his are be this have an".split()),
     "de": frozenset("der die und das ist nicht mit sich des ein eine dem den auf auch für von zu im".split()),
-    "fr": frozenset("le la les de et des est une pour dans que qui du en au aux pas sur ce avec sont par a il ont été".split()),
+    "fr": frozenset(
+        "le la les de et des est une pour dans que qui du en au aux pas sur ce avec sont par a il ont été".split()
+    ),
     "es": frozenset("el la los las y que del en un una por con para es se su al lo como más".split()),
     "it": frozenset("il di che la per non una sono della le gli del con è da nel alla anche più".split()),
     "pt": frozenset("o de que e do da em um para com não uma os no se na por mais as dos".split()),

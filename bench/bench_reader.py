@@ -142,8 +142,12 @@ def worker_rss(store_path: str) -> None:
 # -- driver --------------------------------------------------------------------------------------
 def timed_start(kind: str, store: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, __file__, "--worker", "start", kind, str(store)], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, __file__, "--worker", "start", kind, str(store)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     return (time.perf_counter() - started) * 1000
 
 
@@ -152,8 +156,9 @@ def measure(size: int, runs: int) -> dict[str, Any]:
     timed_start("reader", store)  # warm the page cache
     empty = [timed_start("empty", store) for _ in range(runs)]
     reader = [timed_start("reader", store) for _ in range(runs)]
-    done = subprocess.run([sys.executable, __file__, "--worker", "rss", str(store)], check=True,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", "rss", str(store)], check=True, capture_output=True, text=True
+    )
     rss = json.loads(done.stdout.strip().splitlines()[-1])
     return {
         "size": size,

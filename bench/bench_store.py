@@ -138,8 +138,7 @@ class Zipf:
         return list(seen)
 
 
-def _syllable_words(rng: random.Random, count: int, syllables: tuple[int, int],
-                    taken: set[str]) -> list[str]:
+def _syllable_words(rng: random.Random, count: int, syllables: tuple[int, int], taken: set[str]) -> list[str]:
     """Pronounceable made-up lowercase words, none in `taken` (which is extended)."""
     onsets = "b c d f g h j k l m n p r s t v w z br ch cr dr fl gr kl pl pr sh st th tr".split()
     vowels = "a e i o u ai ea ee io ou".split()
@@ -202,8 +201,7 @@ class CorpusGenerator:
         sources = _syllable_words(self.rng, SOURCES, (2, 3), set())
         self.sources = [(f"The {s.capitalize()} Times", s) for s in sources]
         self.authors = {
-            slug: [" ".join(name.split()[:2])
-                   for name in self.entities.draw(self.rng, AUTHORS_PER_SOURCE)]
+            slug: [" ".join(name.split()[:2]) for name in self.entities.draw(self.rng, AUTHORS_PER_SOURCE)]
             for _, slug in self.sources
         }
 
@@ -397,8 +395,7 @@ def run_worker(kind: str, *args: str) -> tuple[dict[str, Any], float]:
 def time_snippet(snippet: str, *args: str) -> tuple[float, str]:
     """Wall time (ms) of a fresh `python -c snippet` process, and what it printed."""
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", snippet, *args], stdout=subprocess.PIPE,
-                          check=True, cwd=REPO)
+    done = subprocess.run([sys.executable, "-c", snippet, *args], stdout=subprocess.PIPE, check=True, cwd=REPO)
     return (time.perf_counter() - started) * 1000, done.stdout.decode().strip()
 
 
@@ -488,18 +485,19 @@ def measure_size(size: int, corpus: Path, keep: bool) -> dict[str, Any]:
 # -- reporting ---------------------------------------------------------------------------------
 def machine() -> dict[str, str]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
-               platform.processor())
-    mem_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), platform.processor()
+    )
+    mem_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
     disk = shutil.disk_usage(tempfile.gettempdir())
     return {
         "cpus": str(os.cpu_count()),
         "cpu": cpu,
         "memory": f"{mem_kb / 1024**2:.1f} GiB",
         "python": platform.python_version(),
-        "tmp_disk": f"{tempfile.gettempdir()}: {disk.total / 1e9:.0f} GB, "
-                    f"{disk.free / 1e9:.0f} GB free",
+        "tmp_disk": f"{tempfile.gettempdir()}: {disk.total / 1e9:.0f} GB, {disk.free / 1e9:.0f} GB free",
         "platform": platform.platform(),
         "commit": code_version(),
     }
@@ -511,6 +509,7 @@ CODE_UNDER_TEST = ("store", "articles", "tui")
 def code_version() -> str:
     """The commit measured (marked dirty when the code under test has uncommitted changes) and a
     digest of that code's .py files, to notice the code changing while the benchmark runs."""
+
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return done.stdout.strip()
@@ -531,29 +530,31 @@ def _label(size: int) -> str:
 ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("import rate (articles/s, wall)", "≥ 2,000", lambda r: f"{r['import']['rate']:,.0f}"),
     ("import time (s)", "", lambda r: f"{r['import']['import_s']:.2f}"),
-    ("… of which in store.add_articles (s)", "",
-     lambda r: f"{r['import']['add_articles_s']:.2f}"),
-    ("… add_articles per 1000-batch: first / last (ms)", "",
-     lambda r: f"{r['import']['batch_ms'][0]:,.0f} / {r['import']['batch_ms'][-1]:,.0f}"),
+    ("… of which in store.add_articles (s)", "", lambda r: f"{r['import']['add_articles_s']:.2f}"),
+    (
+        "… add_articles per 1000-batch: first / last (ms)",
+        "",
+        lambda r: f"{r['import']['batch_ms'][0]:,.0f} / {r['import']['batch_ms'][-1]:,.0f}",
+    ),
     ("import peak RSS (MB)", "", lambda r: f"{r['peak_rss_mb']:.0f}"),
-    ("open + list 50, fresh process (ms, median of 5)", "",
-     lambda r: f"{r['open']['process_ms']:.0f}"),
-    ("`import store` only, fresh process (ms, median of 5)", "",
-     lambda r: f"{r['open']['baseline_ms']:.0f}"),
-    ("open + list 50, in process (ms, median of 5)", "",
-     lambda r: f"{r['open']['in_process_ms']:.1f}"),
-    ("first open + list 50 after the import: at once · 5 s later (ms, in process)", "",
-     lambda r: f"{r['open']['first_after_import']['in_process_ms']:.0f} · "
-               f"{r['open']['in_process_runs_ms'][0]:.0f}"),
+    ("open + list 50, fresh process (ms, median of 5)", "", lambda r: f"{r['open']['process_ms']:.0f}"),
+    ("`import store` only, fresh process (ms, median of 5)", "", lambda r: f"{r['open']['baseline_ms']:.0f}"),
+    ("open + list 50, in process (ms, median of 5)", "", lambda r: f"{r['open']['in_process_ms']:.1f}"),
+    (
+        "first open + list 50 after the import: at once · 5 s later (ms, in process)",
+        "",
+        lambda r: f"{r['open']['first_after_import']['in_process_ms']:.0f} · {r['open']['in_process_runs_ms'][0]:.0f}",
+    ),
     ("one durable state write p50 (ms)", "", lambda r: f"{r['state_write']['p50_ms']:.1f}"),
-    ("one durable state write p95 (ms)", "≤ 30 at 100k, flat",
-     lambda r: f"{r['state_write']['p95_ms']:.1f}"),
+    ("one durable state write p95 (ms)", "≤ 30 at 100k, flat", lambda r: f"{r['state_write']['p95_ms']:.1f}"),
     ("one durable state write max (ms)", "", lambda r: f"{r['state_write']['max_ms']:.1f}"),
-    ("bulk tag, one update_state (ms)", "",
-     lambda r: f"{r['bulk_tag']['ms']:,.0f} ({_label(r['bulk_tag']['n'])})"),
+    ("bulk tag, one update_state (ms)", "", lambda r: f"{r['bulk_tag']['ms']:,.0f} ({_label(r['bulk_tag']['n'])})"),
     ("store on disk (MB)", "", lambda r: f"{r['disk_mb']['total']:.0f}"),
-    ("… articles/ · state/ · index.sqlite (MB)", "", lambda r: " · ".join(
-        f"{r['disk_mb'].get(k, 0):.1f}" for k in ("articles", "state", "index.sqlite"))),
+    (
+        "… articles/ · state/ · index.sqlite (MB)",
+        "",
+        lambda r: " · ".join(f"{r['disk_mb'].get(k, 0):.1f}" for k in ("articles", "state", "index.sqlite")),
+    ),
 ]
 
 
@@ -603,13 +604,16 @@ def profile_store(corpus: Path, out: Path, top: int = 25) -> Path:
 # -- entry point ---------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
-                        help="comma-separated corpus sizes (default: %(default)s)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="corpus cache and results directory (default: bench/corpora)")
+    parser.add_argument(
+        "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="comma-separated corpus sizes (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=DEFAULT_OUT, help="corpus cache and results directory (default: bench/corpora)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp stores")
-    parser.add_argument("--profile", type=int, metavar="N",
-                        help="only profile (cProfile) import, state writes and bulk tag at N")
+    parser.add_argument(
+        "--profile", type=int, metavar="N", help="only profile (cProfile) import, state writes and bulk tag at N"
+    )
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -640,9 +644,18 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown_table(results)
     print(table)
     path = args.out / f"results-{date.today().isoformat()}.json"
-    path.write_text(json.dumps({"date": date.today().isoformat(), "machine": info,
-                                "command": " ".join(["python", *sys.argv]),
-                                "results": results, "table": table}, indent=1))
+    path.write_text(
+        json.dumps(
+            {
+                "date": date.today().isoformat(),
+                "machine": info,
+                "command": " ".join(["python", *sys.argv]),
+                "results": results,
+                "table": table,
+            },
+            indent=1,
+        )
+    )
     log(f"results written to {path}")
     return 0
 

@@ -1,7 +1,8 @@
 """TinyDB persistence for newsdesk: atomic, multi-process safe, with a derived SQLite index."""
 
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
-from store.news_store import ImportCounts, ListItem, NewsStore, StoredArticle
+from store.news_store import NewsStore
+from store.values import ImportCounts, ListItem, StoredArticle
 
 __all__ = [
     "ImportCounts",

@@ -15,6 +15,7 @@ from tinydb.table import Document, Table
 from store.errors import StoreCorrupt, StoreReadOnly
 from store.files import Manifest, commit_files
 
+
 def parse_document(path: Path, raw: bytes) -> dict[str, dict[str, Any]]:
     """A TinyDB file's content, checked to be what newsdesk writes: {table: {"int": {doc}}}."""
     if not raw.strip():

@@ -165,7 +165,9 @@ class Index:
     def _recreate(self, db: sqlite3.Connection) -> None:
         """An index of another version: empty it in place (other processes share the file)."""
         db.execute("BEGIN IMMEDIATE")
-        for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'").fetchall():
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall():
             db.execute(f'DROP TABLE IF EXISTS "{name}"')
         db.executescript("COMMIT;" + _SCHEMA)
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
@@ -261,9 +263,23 @@ class Index:
                 " language=excluded.language, has_entities=excluded.has_entities, tags=excluded.tags,"
                 " read=excluded.read, starred=excluded.starred, shard=excluded.shard",
                 (
-                    row.id, row.seg, row.hash, row.sort_ts(), row.published, row.fetched, row.title,
-                    row.source, row.url, row.feed, row.author, row.language, int(row.has_entities),
-                    _tags_json(state.tags), int(state.read), int(state.starred), shard,
+                    row.id,
+                    row.seg,
+                    row.hash,
+                    row.sort_ts(),
+                    row.published,
+                    row.fetched,
+                    row.title,
+                    row.source,
+                    row.url,
+                    row.feed,
+                    row.author,
+                    row.language,
+                    int(row.has_entities),
+                    _tags_json(state.tags),
+                    int(state.read),
+                    int(state.starred),
+                    shard,
                 ),
             )
             Index._set_tag_rows(db, row.id, state.tags)
@@ -279,8 +295,13 @@ class Index:
                 "UPDATE articles SET tags = ?, read = ?, starred = ? WHERE id = ?"
                 " AND (tags != ? OR read != ? OR starred != ?)",
                 (
-                    _tags_json(state.tags), int(state.read), int(state.starred), article_id,
-                    _tags_json(state.tags), int(state.read), int(state.starred),
+                    _tags_json(state.tags),
+                    int(state.read),
+                    int(state.starred),
+                    article_id,
+                    _tags_json(state.tags),
+                    int(state.read),
+                    int(state.starred),
                 ),
             )
             if cursor.rowcount:
@@ -351,7 +372,12 @@ class Index:
         yield from self._db.execute("SELECT id, seg FROM articles ORDER BY sort_ts DESC, id DESC")
 
     def ids_with_prefix(self, prefix: str) -> list[str]:
-        return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 3", (prefix, prefix + "g"))]
+        return [
+            r[0]
+            for r in self._db.execute(
+                "SELECT id FROM articles WHERE id >= ? AND id < ? LIMIT 3", (prefix, prefix + "g")
+            )
+        ]
 
     def state_of(self, article_id: str) -> State | None:
         row = self._db.execute("SELECT tags, read, starred FROM articles WHERE id = ?", (article_id,)).fetchone()

@@ -16,16 +16,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
-from articles.model import Article, is_article_id
+from articles.model import Article
+from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.files import (
@@ -40,93 +39,31 @@ from store.files import (
     write_atomic,
 )
 from store.index import DEFAULT_STATE, Index, IndexRow, State
+from store.layout import (
+    ARTICLES_DIR,
+    FEEDS_FILE,
+    INDEX_FILE,
+    LOCK_FILE,
+    STATE_DIR,
+    STATE_SHARDS,
+    STORE_FILE,
+    doc_id,
+    is_indexed_file,
+    scan_tinydb_files,
+    segment_number,
+    segment_path,
+    shard_of,
+    state_path,
+)
 from store.tags import TagError, merge_tags, normalise_tag
+from store.values import ImportCounts, ListItem, StoredArticle, list_item
 
 SCHEMA_VERSION = 1
-STATE_SHARDS = 64
 SEGMENT_MAX_DOCS = 1000
 SEGMENT_MAX_BYTES = 4 * 1024 * 1024
 
-STORE_FILE = "store.json"
-FEEDS_FILE = "feeds.json"
-LOCK_FILE = "newsdesk.lock"
-INDEX_FILE = "index.sqlite"
-ARTICLES_DIR = "articles"
-STATE_DIR = "state"
-_SEGMENT_RE = re.compile(r"^seg-(\d{6})\.json$")
-_STATE_RE = re.compile(r"^state-([0-9a-f]{2})\.json$")
-
-Progress = Callable[[int, int], None]
-
 # Migrations from schema N to N+1, applied in order on open (none yet: schema 1 is the first).
 MIGRATIONS: dict[int, Callable[[Session, Path], None]] = {}
-
-
-@dataclass(frozen=True, slots=True)
-class ListItem:
-    """A row of the article list (CLI.md's list record)."""
-
-    id: str
-    title: str
-    source: str
-    url: str | None
-    published: str | None
-    tags: tuple[str, ...]
-    read: bool
-    starred: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id, "title": self.title, "source": self.source, "url": self.url,
-            "published": self.published, "tags": list(self.tags), "read": self.read, "starred": self.starred,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class StoredArticle:
-    """An article with its state, as `show` returns it."""
-
-    article: Article
-    state: State
-
-    def to_json(self) -> dict[str, Any]:
-        a = self.article
-        return {
-            "id": a.id, "title": a.title, "source": a.source, "url": a.url, "published": a.published,
-            "tags": list(self.state.tags), "read": self.state.read, "starred": self.state.starred,
-            "body": a.body, "summary": a.summary, "author": a.author, "language": a.language,
-            "feed": a.feed, "entities": None if a.entities is None else [e.to_dict() for e in a.entities],
-        }
-
-
-@dataclass(slots=True)
-class ImportCounts:
-    """What one add_articles call did."""
-
-    imported: int = 0
-    duplicates: int = 0
-    updated: int = 0
-    ids: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    def add(self, other: ImportCounts) -> None:
-        self.imported += other.imported
-        self.duplicates += other.duplicates
-        self.updated += other.updated
-        self.ids.extend(other.ids)
-        self.problems.extend(other.problems)
-
-
-def _segment_number(rel: str) -> int:
-    return int(_SEGMENT_RE.match(rel.split("/", 1)[1]).group(1))  # type: ignore[union-attr]
-
-
-def _doc_id(article_id: str) -> int:
-    return int(article_id, 16)
-
-
-def _shard_of(article_id: str) -> int:
-    return int(article_id[:2], 16) % STATE_SHARDS
 
 
 class NewsStore:
@@ -159,10 +96,10 @@ class NewsStore:
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
-        return self.root / ARTICLES_DIR / f"seg-{seg:06d}.json"
+        return segment_path(self.root, seg)
 
     def _state_path(self, shard: int) -> Path:
-        return self.root / STATE_DIR / f"state-{shard:02x}.json"
+        return state_path(self.root, shard)
 
     def _rel(self, path: Path) -> str:
         return str(path.relative_to(self.root))
@@ -173,7 +110,7 @@ class NewsStore:
         manifest = read_manifest(self.root)
         rebuilt = False
         if manifest is None:
-            found = self._scan_tinydb_files()
+            found = scan_tinydb_files(self.root)
             if not found:
                 return EMPTY_MANIFEST, False  # a new store: the first commit writes it
             if self.readonly:
@@ -184,16 +121,6 @@ class NewsStore:
         if not self.readonly:
             recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
         return manifest, rebuilt
-
-    def _scan_tinydb_files(self) -> list[str]:
-        found = [name for name in (STORE_FILE, FEEDS_FILE) if (self.root / name).exists()]
-        for directory, pattern in ((ARTICLES_DIR, _SEGMENT_RE), (STATE_DIR, _STATE_RE)):
-            try:
-                names = os.listdir(self.root / directory)
-            except FileNotFoundError:
-                continue
-            found += [f"{directory}/{name}" for name in names if pattern.match(name)]
-        return found
 
     def _check_schema(self, manifest: Manifest) -> None:
         path = self.root / STORE_FILE
@@ -207,10 +134,12 @@ class NewsStore:
             if manifest.files:
                 raise StoreCorrupt(path, "missing while articles exist; refusing to guess the schema")
             table = session.table(path, "meta")
-            table.insert(make_document(
-                {"schema": SCHEMA_VERSION, "created": format_rfc3339(now_utc()), "state_shards": STATE_SHARDS},
-                1,
-            ))
+            table.insert(
+                make_document(
+                    {"schema": SCHEMA_VERSION, "created": format_rfc3339(now_utc()), "state_shards": STATE_SHARDS},
+                    1,
+                )
+            )
             session.commit()
             return
         meta = data.get("meta", {}).get("1")
@@ -293,70 +222,21 @@ class NewsStore:
             return self._index.count()
 
     def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
-        """Apply to the index every file whose manifest generation differs from the one indexed.
-        Exact: generations, not timestamps, say what changed (store.files.Manifest)."""
-        if not self._index.writable:
-            return []  # a read-only store: the writers keep its index current
-        known = self._index.file_gens()
-        current = {rel: gen for rel, gen in session.manifest.files.items()
-                   if rel.startswith((ARTICLES_DIR + "/", STATE_DIR + "/"))}
-        changed = {rel: gen for rel, gen in current.items() if known.get(rel) != str(gen)}
-        removed = [rel for rel in known if rel not in current]
-        if not changed and not removed:
-            return []
-        seg_changed = sorted(rel for rel in changed if rel.startswith(ARTICLES_DIR))
-        seg_removed = [rel for rel in removed if rel.startswith(ARTICLES_DIR)]
-        state_changed = [rel for rel in changed if rel.startswith(STATE_DIR)]
-        state_removed = [rel for rel in removed if rel.startswith(STATE_DIR)]
-        touched: list[str] = []
-        with self._index.batch() as db:
-            seen_ids: set[str] = set()
-            stale: set[str] = set()
-            new_rows: list[IndexRow] = []
-            for done, rel in enumerate(seg_changed, start=1):
-                seg = _segment_number(rel)
-                docs = session.load(self.root / rel).get("articles", {})
-                located = self._index.locate([d["id"] for d in docs.values() if "id" in d])
-                for doc in docs.values():
-                    article_id = doc.get("id")
-                    if not is_article_id(article_id):
-                        continue
-                    seen_ids.add(article_id)
-                    if located.get(article_id) != (seg, doc.get("hash") or ""):
-                        new_rows.append(IndexRow.from_record(doc, seg))
-                stale |= self._index.ids_in_segment(seg) - {d.get("id") for d in docs.values()}
-                if progress:
-                    progress(done, len(seg_changed))
-            for rel in seg_removed:
-                stale |= self._index.ids_in_segment(_segment_number(rel))
-            touched += Index.delete(db, stale - seen_ids)
-            rows = []
-            for row in new_rows:
-                state_doc = session.get_doc(self._state_path(_shard_of(row.id)), "state", _doc_id(row.id))
-                rows.append((row, State.from_doc(state_doc), _shard_of(row.id)))
-            touched += Index.upsert(db, rows)
-            for rel in [*state_changed, *state_removed]:
-                shard = int(_STATE_RE.match(rel.split("/", 1)[1]).group(1), 16)  # type: ignore[union-attr]
-                docs = session.load(self.root / rel).get("state", {}) if rel in current else {}
-                wanted = {f"{int(k):012x}": State.from_doc(v) for k, v in docs.items()}
-                indexed = self._index.non_default_states(shard)
-                for article_id in indexed:
-                    wanted.setdefault(article_id, DEFAULT_STATE)
-                # Compare here, write only the differences: a shard holds ~1.5k states at 100k.
-                differing = {i: s for i, s in wanted.items() if indexed.get(i, DEFAULT_STATE) != s}
-                touched += Index.set_states(db, differing)
-            gens: dict[str, str | None] = {rel: None for rel in removed}
-            gens.update({rel: str(gen) for rel, gen in changed.items()})
-            Index.set_file_gens(db, gens)
-            Index.record_changes(db, touched)
-        return touched
+        return catch_up(self._index, session, progress)
 
-    def _record_commit(self, session: Session, touched: Iterable[str],
-                       rows: Sequence[tuple[IndexRow, State, int]] = (),
-                       states: dict[str, State] | None = None) -> None:
+    def _record_commit(
+        self,
+        session: Session,
+        touched: Iterable[str],
+        rows: Sequence[tuple[IndexRow, State, int]] = (),
+        states: dict[str, State] | None = None,
+    ) -> None:
         """Apply our own commit to the index (the files are already durable)."""
-        written = {rel: str(gen) for rel, gen in session.manifest.files.items()
-                   if gen == session.manifest.gen and rel.startswith((ARTICLES_DIR + "/", STATE_DIR + "/"))}
+        written = {
+            rel: str(gen)
+            for rel, gen in session.manifest.files.items()
+            if gen == session.manifest.gen and is_indexed_file(rel)
+        }
         with self._index.batch() as db:
             Index.upsert(db, rows)
             if states:
@@ -400,10 +280,13 @@ class NewsStore:
                 if old_hash == record["hash"]:
                     counts.duplicates += 1
                     continue
-                old = session.get_doc(self._segment_path(seg), "articles", _doc_id(article_id)) or {}
+                old = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id)) or {}
                 record["fetched"] = old.get("fetched") or record["fetched"]
                 record["updated"] = now
-                if article.entities is None and (old.get("title"), old.get("body")) == (record["title"], record["body"]):
+                if article.entities is None and (old.get("title"), old.get("body")) == (
+                    record["title"],
+                    record["body"],
+                ):
                     record["entities"] = old.get("entities")
                 updated_by_seg[seg].append(record)
                 counts.updated += 1
@@ -411,24 +294,24 @@ class NewsStore:
             for seg, records in updated_by_seg.items():
                 table = session.table(self._segment_path(seg), "articles")
                 for record in records:
-                    table.update(record, doc_ids=[_doc_id(record["id"])])
+                    table.update(record, doc_ids=[doc_id(record["id"])])
                     placed[record["id"]] = seg
             placed.update(self._append(session, appended))
             states = self._carry_states(session, batch, carried, located)
-            fps = session.commit()
+            session.commit()
             records_by_id = {r["id"]: r for r in appended}
             for records in updated_by_seg.values():
                 records_by_id.update({r["id"]: r for r in records})
             for article_id, seg in placed.items():
                 state = states.get(article_id) or self._stored_state(session, article_id)
-                rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, _shard_of(article_id)))
+                rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, shard_of(article_id)))
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
         return counts
 
     def _stored_state(self, session: Session, article_id: str) -> State:
-        doc = session.get_doc(self._state_path(_shard_of(article_id)), "state", _doc_id(article_id))
+        doc = session.get_doc(self._state_path(shard_of(article_id)), "state", doc_id(article_id))
         return State.from_doc(doc)
 
     def _append(self, session: Session, records: list[dict[str, Any]]) -> dict[str, int]:
@@ -447,7 +330,7 @@ class NewsStore:
         def flush() -> None:
             if pending:
                 session.table(self._segment_path(seg), "articles").insert_multiple(
-                    make_document(r, _doc_id(r["id"])) for r in pending
+                    make_document(r, doc_id(r["id"])) for r in pending
                 )
                 pending.clear()
 
@@ -466,10 +349,15 @@ class NewsStore:
 
     def _segment_numbers(self, session: Session) -> list[int]:
         prefix = ARTICLES_DIR + "/"
-        return sorted(_segment_number(rel) for rel in session.manifest.files if rel.startswith(prefix))
+        return sorted(segment_number(rel) for rel in session.manifest.files if rel.startswith(prefix))
 
-    def _carry_states(self, session: Session, batch: dict[str, Article], carried: dict[str, list[str]],
-                      located: dict[str, tuple[int, str]]) -> dict[str, State]:
+    def _carry_states(
+        self,
+        session: Session,
+        batch: dict[str, Article],
+        carried: dict[str, list[str]],
+        located: dict[str, tuple[int, str]],
+    ) -> dict[str, State]:
         """Tags and state that imported records carry: tags are added; read/starred are taken
         only for articles new to this store (stored state is kept)."""
         changes: dict[str, State] = {}
@@ -492,17 +380,17 @@ class NewsStore:
         """Stage state documents, one TinyDB rewrite per touched shard and kind of change."""
         by_shard: dict[int, dict[str, State]] = defaultdict(dict)
         for article_id, state in states.items():
-            by_shard[_shard_of(article_id)][article_id] = state
+            by_shard[shard_of(article_id)][article_id] = state
         for shard, wanted in by_shard.items():
             path = self._state_path(shard)
             existing = session.load(path).get("state", {})
             table = session.table(path, "state")
             # Replace rather than update: each document's new fields differ, and a TinyDB
             # rewrite per document would cost O(shard) each; this is two rewrites per shard.
-            replaced = [_doc_id(i) for i in wanted if str(_doc_id(i)) in existing]
+            replaced = [doc_id(i) for i in wanted if str(doc_id(i)) in existing]
             if replaced:
                 table.remove(doc_ids=replaced)
-            kept = [make_document(s.to_doc(), _doc_id(i)) for i, s in wanted.items() if not s.is_default]
+            kept = [make_document(s.to_doc(), doc_id(i)) for i, s in wanted.items() if not s.is_default]
             if kept:
                 table.insert_multiple(kept)
 
@@ -555,10 +443,19 @@ class NewsStore:
                 if url in existing:
                     continue
                 doc_id = int(Article.create(title="-", url=url).id, 16)
-                new_docs.append(make_document({
-                    "url": url, "title": sub.title, "category": sub.category, "origin": sub.origin,
-                    "added": format_rfc3339(now_utc()), "paused": False,
-                }, doc_id))
+                new_docs.append(
+                    make_document(
+                        {
+                            "url": url,
+                            "title": sub.title,
+                            "category": sub.category,
+                            "origin": sub.origin,
+                            "added": format_rfc3339(now_utc()),
+                            "paused": False,
+                        },
+                        doc_id,
+                    )
+                )
                 added += 1
             if new_docs:
                 table.insert_multiple(new_docs)
@@ -573,11 +470,11 @@ class NewsStore:
     def list(self, limit: int | None = None, offset: int = 0) -> list[ListItem]:
         """Articles newest first (published, else fetched time)."""
         with self._reading():
-            return [_list_item(r) for r in self._index.list_rows(limit, offset)]
+            return [list_item(r) for r in self._index.list_rows(limit, offset)]
 
     def list_items(self, ids: Sequence[str]) -> dict[str, ListItem]:
         with self._reading():
-            return {i: _list_item(r) for i, r in self._index.rows_for(ids).items()}
+            return {i: list_item(r) for i, r in self._index.rows_for(ids).items()}
 
     def resolve(self, id_or_prefix: str) -> str | None:
         """A full id for an id or a unique prefix of at least 4 characters."""
@@ -596,7 +493,7 @@ class NewsStore:
             if article_id not in located:
                 return None
             seg = located[article_id][0]
-            doc = session.get_doc(self._segment_path(seg), "articles", _doc_id(article_id))
+            doc = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id))
             if doc is None:
                 return None
             state = self._index.state_of(article_id) or DEFAULT_STATE
@@ -614,7 +511,7 @@ class NewsStore:
                     docs = session.load(self._segment_path(seg)).get("articles", {})
                     for article_id, s in part:
                         if s == seg:
-                            doc = docs.get(str(_doc_id(article_id)))
+                            doc = docs.get(str(doc_id(article_id)))
                             if doc is not None:
                                 state = self._index.state_of(article_id) or DEFAULT_STATE
                                 by_id[article_id] = StoredArticle(Article.from_record(doc), state)
@@ -635,12 +532,3 @@ class NewsStore:
     def last_change(self) -> int:
         with self._reading():
             return self._index.last_change()
-
-
-def _list_item(row: tuple[Any, ...]) -> ListItem:
-    import orjson
-
-    return ListItem(
-        id=row[0], title=row[1], source=row[2], url=row[3], published=row[4],
-        tags=tuple(orjson.loads(row[5])), read=bool(row[6]), starred=bool(row[7]),
-    )

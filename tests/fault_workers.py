@@ -26,7 +26,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +55,7 @@ def make_article(n: int, *, rev: int = 0, tags: tuple[str, ...] | list[str] = ()
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def article_id(n: int) -> str:
     return make_article(n).id
 
@@ -74,7 +74,8 @@ SCENARIOS: dict[str, dict[str, Any]] = {
     "multi": {"weights": {"append": 1, "revise": 1, "tag_many": 6, "tag_one": 1}, "batch": (4, 12)},
     # Mostly appends that fill and open segments (the worker lowers SEGMENT_MAX_DOCS).
     "append": {
-        "weights": {"append": 6, "revise": 2, "tag_many": 1, "tag_one": 1}, "batch": (10, 40),
+        "weights": {"append": 6, "revise": 2, "tag_many": 1, "tag_one": 1},
+        "batch": (10, 40),
     },
 }
 
@@ -115,14 +116,21 @@ def make_op(scenario: str, j: int, model: Model) -> dict[str, Any]:
     if kind == "tag_many":
         numbers = rng.sample(model.numbers, min(len(model.numbers), rng.randint(15, 40)))
         return {
-            "kind": "tag", "numbers": numbers, "add": [f"t{j}"],
+            "kind": "tag",
+            "numbers": numbers,
+            "add": [f"t{j}"],
             "remove": [f"t{j - 5}"] if j > 5 else [],
-            "read": rng.choice([None, True, False]), "starred": None,
+            "read": rng.choice([None, True, False]),
+            "starred": None,
         }
     number = rng.choice(model.numbers)
     return {
-        "kind": "tag", "numbers": [number], "add": [f"s{j}"], "remove": [f"s{j - 2}"],
-        "read": None, "starred": rng.choice([None, True, False]),
+        "kind": "tag",
+        "numbers": [number],
+        "add": [f"s{j}"],
+        "remove": [f"s{j - 2}"],
+        "read": None,
+        "starred": rng.choice([None, True, False]),
     }
 
 
@@ -172,7 +180,9 @@ def execute(store: Any, op: dict[str, Any]) -> Any:
         counts = store.add_articles(articles)
         expected = op.get("expect", {"imported": len(articles), "duplicates": 0, "updated": 0})
         got = {
-            "imported": counts.imported, "duplicates": counts.duplicates, "updated": counts.updated,
+            "imported": counts.imported,
+            "duplicates": counts.duplicates,
+            "updated": counts.updated,
         }
         if got != expected:
             raise AssertionError(f"append of {op['numbers']} reported {got}, expected {expected}")
@@ -185,8 +195,11 @@ def execute(store: Any, op: dict[str, Any]) -> Any:
     if op["kind"] == "tag":
         ids = [article_id(n) for n in op["numbers"]]
         changed = store.update_state(
-            ids, add_tags=op.get("add", ()), remove_tags=op.get("remove", ()),
-            read=op.get("read"), starred=op.get("starred"),
+            ids,
+            add_tags=op.get("add", ()),
+            remove_tags=op.get("remove", ()),
+            read=op.get("read"),
+            starred=op.get("starred"),
         )
         return {"changed": changed}
     raise ValueError(op)
@@ -303,9 +316,16 @@ def run_serve(spec: dict[str, Any]) -> None:
             reply = _observe(store)
         elif op == "get":
             got = store.get(cmd["id"])
-            reply = None if got is None else [
-                got.article.title, list(got.state.tags), got.state.read, got.state.starred,
-            ]
+            reply = (
+                None
+                if got is None
+                else [
+                    got.article.title,
+                    list(got.state.tags),
+                    got.state.read,
+                    got.state.starred,
+                ]
+            )
         elif op == "last_change":
             reply = store.last_change()
         elif op == "changes_since":

@@ -40,7 +40,9 @@ def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixtu
     assert code == 0 and "Ying Yong" in out and out.startswith("Shanghai mayor")
 
 
-def test_store_from_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_from_environment(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("NEWSDESK_STORE", str(tmp_path / "env-store"))
     assert run(capsys, "import", str(shared_path("seed")))[0] == 0
     assert (tmp_path / "env-store" / "store.json").exists()
@@ -109,8 +111,12 @@ def test_export_csv_and_opml(capsys: pytest.CaptureFixture[str], tmp_path: Path)
 
 def test_list_limit_and_human_output_is_terminal_safe(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     hostile = tmp_path / "hostile.jsonl"
-    hostile.write_text(json.dumps({"title": "Evil \x1b]52;c;cHduZWQ=\x07 title \x1b[2J\u202e", "body": "b"}) + "\n"
-                       + json.dumps({"title": "Second", "body": "b"}) + "\n")
+    hostile.write_text(
+        json.dumps({"title": "Evil \x1b]52;c;cHduZWQ=\x07 title \x1b[2J\u202e", "body": "b"})
+        + "\n"
+        + json.dumps({"title": "Second", "body": "b"})
+        + "\n"
+    )
     store = str(tmp_path / "s")
     assert run(capsys, "--store", store, "import", str(hostile))[0] == 0
     code, out, _ = run(capsys, "--store", store, "list", "--limit", "1")
@@ -132,8 +138,13 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     env = {**os.environ, "NEWSDESK_STORE": str(tmp_path / "s")}
     version = subprocess.run([sys.executable, "-m", "tui.cli", "--version"], capture_output=True, text=True, env=env)
     assert version.returncode == 0 and version.stdout.startswith("newsdesk ")
-    done = subprocess.run([sys.executable, "-m", "tui.cli", "import", str(shared_path("seed"))],
-                          capture_output=True, text=True, env=env, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "import", str(shared_path("seed"))],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0
     assert "importing" not in done.stderr  # no progress bar when stderr is not a terminal
     assert done.stdout.strip() == "imported 1, updated 0, duplicates 0, failed 0"

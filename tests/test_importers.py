@@ -29,7 +29,9 @@ def test_seed_text_title_paragraphs_and_no_section_label() -> None:
     (article,) = articles
     assert article.title == "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries"
     assert "Special Reports" not in article.body
-    assert article.body.endswith("attend the signing ceremony of Shanghai International Port Co’s terminal project at port of Haifa.")
+    assert article.body.endswith(
+        "attend the signing ceremony of Shanghai International Port Co’s terminal project at port of Haifa."
+    )
     assert article.body.count("\n\n") >= 10  # paragraphs kept
     # The standfirst repeated at the start of the next paragraph becomes the summary.
     assert article.summary == "Shanghai Mayor Ying Yong led a delegation to visit Israel from June 5 to 7."
@@ -120,9 +122,13 @@ def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
 
 
 def test_markdown_with_front_matter(tmp_path: Path) -> None:
-    path = write(tmp_path, "note.md", "---\ntitle: Harbour *opens*\ndate: 2024-06-05\nauthor: Ana Lima\n"
-                 "tags: [ports, Energy]\nurl: https://example.org/harbour\n---\n\n"
-                 "The **new** harbour [opened](https://example.org) today.\n\n- one\n- two\n")
+    path = write(
+        tmp_path,
+        "note.md",
+        "---\ntitle: Harbour *opens*\ndate: 2024-06-05\nauthor: Ana Lima\n"
+        "tags: [ports, Energy]\nurl: https://example.org/harbour\n---\n\n"
+        "The **new** harbour [opened](https://example.org) today.\n\n- one\n- two\n",
+    )
     (article,), problems, _ = split(read_source(str(path)))
     assert problems == []
     assert article.title == "Harbour opens"
@@ -205,8 +211,15 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path) -> No
         json.dumps({"title": "One", "body": "First.", "url": "https://example.org/1", "date": "2024-01-02"}),
         "{not json",
         json.dumps(["not", "an", "object"]),
-        json.dumps({"headline": "Two", "content": "<p>Second &amp; last</p>", "link": "https://example.org/2",
-                    "pubDate": "Tue, 04 Jun 2024 10:00:00 +0200", "author": {"name": "Ren"}}),
+        json.dumps(
+            {
+                "headline": "Two",
+                "content": "<p>Second &amp; last</p>",
+                "link": "https://example.org/2",
+                "pubDate": "Tue, 04 Jun 2024 10:00:00 +0200",
+                "author": {"name": "Ren"},
+            }
+        ),
     ]
     path = write(tmp_path, "export.jsonl", "\n".join(lines) + "\n")
     articles, problems, _ = split(read_source(str(path)))
@@ -249,8 +262,10 @@ def test_opml_lists_subscriptions_and_refuses_non_http(tmp_path: Path, monkeypat
 
 
 def test_feed_with_entity_declarations_is_refused(tmp_path: Path) -> None:
-    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
-            "<rss version='2.0'><channel><title>&lol2;</title><item><title>&lol2;</title></item></channel></rss>")
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        "<rss version='2.0'><channel><title>&lol2;</title><item><title>&lol2;</title></item></channel></rss>"
+    )
     path = write(tmp_path, "bomb.xml", bomb)
     articles, problems, _ = split(read_source(str(path)))
     assert articles == [] and problems[0].fatal and "entities" in problems[0].reason

@@ -92,8 +92,10 @@ def test_export_import_round_trip(tmp_path: Path) -> None:
         first = src.list()[0].id
         src.update_state([first], add_tags=["Keep me", "Second"], starred=True)
         src.update_state([src.list()[5].id], read=True)
-        lines = [orjson.dumps(export_record(s.article, list(s.state.tags), s.state.read, s.state.starred))
-                 for s in src.iter_articles()]
+        lines = [
+            orjson.dumps(export_record(s.article, list(s.state.tags), s.state.read, s.state.starred))
+            for s in src.iter_articles()
+        ]
         before = [s.to_json() for s in src.iter_articles()]
     records = ((f"line {n}", orjson.loads(line)) for n, line in enumerate(lines, 1))
     imported = [a for a in parse_records(records, source_name="export", fetched="2030-01-01T00:00:00+00:00")]
@@ -124,8 +126,15 @@ def test_schema_version_is_recorded_and_newer_is_refused(store_root: Path) -> No
 
 @pytest.mark.parametrize(
     "content",
-    [b"", b"\x00" * 64, b'{"articles": {"1": {', b'{"articles": {}} trailing', b"[1, 2]",
-     b'{"articles": {"abc": {}}}', b"\xff\xfe\xfa not utf-8"],
+    [
+        b"",
+        b"\x00" * 64,
+        b'{"articles": {"1": {',
+        b'{"articles": {}} trailing',
+        b"[1, 2]",
+        b'{"articles": {"abc": {}}}',
+        b"\xff\xfe\xfa not utf-8",
+    ],
     ids=["empty", "nul-padded", "truncated", "trailing-garbage", "wrong-type", "bad-key", "invalid-utf8"],
 )
 def test_corrupt_segment_is_named_and_never_overwritten(store_root: Path, content: bytes) -> None:
@@ -134,9 +143,8 @@ def test_corrupt_segment_is_named_and_never_overwritten(store_root: Path, conten
     segment = store_root / "articles" / "seg-000001.json"
     segment.write_bytes(content)
     (store_root / "index.sqlite").unlink()  # force a re-read of the files
-    with pytest.raises(StoreCorrupt) as raised:
-        with NewsStore(store_root) as store:
-            store.add_articles([make(2)])
+    with pytest.raises(StoreCorrupt) as raised, NewsStore(store_root) as store:
+        store.add_articles([make(2)])
     assert "seg-000001.json" in str(raised.value)
     assert segment.read_bytes() == content
 
@@ -170,8 +178,9 @@ def test_reindex_matches(store: NewsStore) -> None:
     assert [i.to_json() for i in store.list()] == before
 
 
-def test_segments_roll_over_and_imports_only_touch_the_tail(store: NewsStore, store_root: Path,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_segments_roll_over_and_imports_only_touch_the_tail(
+    store: NewsStore, store_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(news_store_module, "SEGMENT_MAX_DOCS", 10)
     store.add_articles([make(i) for i in range(25)])
     segments = sorted((store_root / "articles").iterdir())
@@ -245,8 +254,12 @@ def test_subscriptions_are_remembered_once(store: NewsStore) -> None:
     from articles.importers import Subscription
 
     assert store.add_subscriptions([Subscription("https://a.example/feed", "A")]) == 1
-    assert store.add_subscriptions([Subscription("https://a.example/feed", "A"),
-                                    Subscription("https://b.example/rss", "B")]) == 1
+    assert (
+        store.add_subscriptions(
+            [Subscription("https://a.example/feed", "A"), Subscription("https://b.example/rss", "B")]
+        )
+        == 1
+    )
     assert [f["url"] for f in store.subscriptions()] == ["https://a.example/feed", "https://b.example/rss"]
 
 

@@ -40,7 +40,6 @@ def filled(store: NewsStore) -> NewsStore:
     return store
 
 
-
 def visible_title(app: NewsdeskApp) -> str:
     lines = app.screen.query_one(ArticleView).plain_lines()
     return lines[0] if lines else ""
@@ -165,8 +164,17 @@ async def test_help_lists_every_binding_id_of_the_screen(filled: NewsStore) -> N
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         ids = {row[2] for row in app.screen.rows}
-        assert {"app.help", "app.quit", "pane.next", "pane.zen", "list.down", "list.open", "text.page_down",
-                "article.toggle_read", "article.toggle_star"} <= ids
+        assert {
+            "app.help",
+            "app.quit",
+            "pane.next",
+            "pane.zen",
+            "list.down",
+            "list.open",
+            "text.page_down",
+            "article.toggle_read",
+            "article.toggle_star",
+        } <= ids
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -206,15 +214,27 @@ async def test_q_quits(filled: NewsStore) -> None:
 
 
 async def test_sidebar_groups_entities_by_type_with_counts(store: NewsStore) -> None:
-    entities = (Entity("Ying Yong", "person", 9), Entity("Haifa", "place", 5), Entity("Eli Cohen", "person", 3),
-                Entity("Mobileye", "org", 1))
+    entities = (
+        Entity("Ying Yong", "person", 9),
+        Entity("Haifa", "place", 5),
+        Entity("Eli Cohen", "person", 3),
+        Entity("Mobileye", "org", 1),
+    )
     store.add_articles([article(1, entities=entities)])
     app = NewsdeskApp(store)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         sidebar = app.screen.query_one(EntitySidebar)
         prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
-        assert prompts == ["People", "Ying Yong  9", "Eli Cohen  3", "Organisations", "Mobileye  1", "Places", "Haifa  5"]
+        assert prompts == [
+            "People",
+            "Ying Yong  9",
+            "Eli Cohen  3",
+            "Organisations",
+            "Mobileye  1",
+            "Places",
+            "Haifa  5",
+        ]
 
 
 async def test_empty_store_shows_the_welcome_screen(store: NewsStore) -> None:
@@ -265,8 +285,19 @@ def test_reader_start_path_imports_no_heavy_module(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
-    heavy = {"spacy", "numpy", "torch", "thinc", "feedparser", "httpx", "trafilatura", "lxml", "yaml",
-             "charset_normalizer", "tantivy"}
+    heavy = {
+        "spacy",
+        "numpy",
+        "torch",
+        "thinc",
+        "feedparser",
+        "httpx",
+        "trafilatura",
+        "lxml",
+        "yaml",
+        "charset_normalizer",
+        "tantivy",
+    }
     assert imported & heavy == set()
     assert "textual" in imported  # the check does see the start path
 

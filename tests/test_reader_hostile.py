@@ -65,8 +65,14 @@ async def test_payload_is_literal_in_every_pane(store: NewsStore, payload: str) 
         names = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
 
         assert f"T {payload} " in full_row and f"#tag {payload}" in full_row
-        for expected in (f"T {payload}", f"So {payload}", f"Au {payload}", f"Sum {payload}",
-                         f"Body {payload}", f"#tag {payload}"):
+        for expected in (
+            f"T {payload}",
+            f"So {payload}",
+            f"Au {payload}",
+            f"Sum {payload}",
+            f"Body {payload}",
+            f"#tag {payload}",
+        ):
             assert expected in text, expected
         assert any(f"En {payload}" in name for name in names)
 

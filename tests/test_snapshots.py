@@ -17,7 +17,6 @@ from tui.cli import fill_demo_store
 WELCOME_STORE = Path("/tmp/newsdesk-snapshot-empty-store")  # fixed: the welcome text shows it
 
 
-
 @pytest.fixture
 def demo_app(tmp_path: Path):
     store = NewsStore(tmp_path / "demo")

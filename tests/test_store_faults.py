@@ -57,10 +57,32 @@ Snapshot = dict[str, tuple[str, tuple[str, ...], bool, bool]]  # id -> (title, t
 
 SEG_RE = re.compile(r"^seg-(\d{6})\.json$")
 STATE_RE = re.compile(r"^state-([0-9a-f]{2})\.json$")
-ROOT_FILES = {"store.json", "feeds.json", "manifest.json", "newsdesk.lock", "index.sqlite", "index.sqlite-wal",
-              "index.sqlite-shm", "index.sqlite-journal"}
-ARTICLE_FIELDS = {"id", "key", "title", "body", "summary", "author", "source", "url", "published",
-                  "language", "feed", "fetched", "entities", "hash"}
+ROOT_FILES = {
+    "store.json",
+    "feeds.json",
+    "manifest.json",
+    "newsdesk.lock",
+    "index.sqlite",
+    "index.sqlite-wal",
+    "index.sqlite-shm",
+    "index.sqlite-journal",
+}
+ARTICLE_FIELDS = {
+    "id",
+    "key",
+    "title",
+    "body",
+    "summary",
+    "author",
+    "source",
+    "url",
+    "published",
+    "language",
+    "feed",
+    "fetched",
+    "entities",
+    "hash",
+}
 
 
 # -- worker processes ----------------------------------------------------------------------------
@@ -77,7 +99,11 @@ class Worker:
         with open(self.stderr_path, "wb") as err:
             self.proc = subprocess.Popen(
                 [sys.executable, str(WORKERS), mode, str(spec_path)],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, cwd=REPO, bufsize=0,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=err,
+                cwd=REPO,
+                bufsize=0,
             )
         self._buf = b""
 
@@ -89,8 +115,7 @@ class Worker:
         while b"\n" not in self._buf:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise AssertionError(
-                    f"{self.name}: no output within {timeout}s; stderr:\n{self.stderr()}")
+                raise AssertionError(f"{self.name}: no output within {timeout}s; stderr:\n{self.stderr()}")
             if not select.select([fd], [], [], left)[0]:
                 continue
             chunk = os.read(fd, 65536)
@@ -102,8 +127,7 @@ class Worker:
 
     def expect(self, wanted: str, timeout: float = 60.0) -> None:
         got = self.line(timeout)
-        assert got == wanted, (
-            f"{self.name}: expected {wanted!r}, got {got!r}; stderr:\n{self.stderr()}")
+        assert got == wanted, f"{self.name}: expected {wanted!r}, got {got!r}; stderr:\n{self.stderr()}"
 
     def send(self, text: str) -> None:
         assert self.proc.stdin is not None
@@ -273,14 +297,12 @@ def tag_pairs(snapshot: Snapshot) -> set[tuple[str, str]]:
 
 
 def diff(a: Snapshot, b: Snapshot, limit: int = 5) -> str:
-    lines = [f"only left: {sorted(set(a) - set(b))[:limit]}",
-             f"only right: {sorted(set(b) - set(a))[:limit]}"]
+    lines = [f"only left: {sorted(set(a) - set(b))[:limit]}", f"only right: {sorted(set(b) - set(a))[:limit]}"]
     lines += [f"{i}: {a[i]} != {b[i]}" for i in sorted(set(a) & set(b)) if a[i] != b[i]][:limit]
     return "\n".join(lines)
 
 
-def seed_store(root: Path, numbers: Iterable[int], *,
-               tags: Callable[[int], list[str]] = lambda n: []) -> Snapshot:
+def seed_store(root: Path, numbers: Iterable[int], *, tags: Callable[[int], list[str]] = lambda n: []) -> Snapshot:
     with NewsStore(root) as store:
         store.add_articles([fw.make_article(n, tags=tags(n)) for n in numbers])
         return api_snapshot(store)
@@ -344,15 +366,15 @@ CRASH_SCENARIOS = [
 RECOVERERS = ("fresh", "long-lived", "writer")
 
 
-def _check_recovered(store: NewsStore, root: Path, candidates: list[int], expected: Expected,
-                     context: str, *, temps_ok: bool = False) -> tuple[Snapshot, list[int]]:
+def _check_recovered(
+    store: NewsStore, root: Path, candidates: list[int], expected: Expected, context: str, *, temps_ok: bool = False
+) -> tuple[Snapshot, list[int]]:
     store.count()  # the store's first read after the crash: recovery and index catch-up
     on_disk = scan_files(root, temps_ok=temps_ok)  # (a) valid files, (b) no temps, no journal
     matched = [n for n in candidates if expected.after(n) == on_disk]
     assert matched, (  # (c) exactly a committed state: the acknowledged one or the one in flight
         f"{context}: the store is neither the state after commit {candidates[0]} nor after the "
-        f"in-flight {candidates[1:]}:\n"
-        + "\n---\n".join(diff(expected.after(n), on_disk) for n in candidates)
+        f"in-flight {candidates[1:]}:\n" + "\n---\n".join(diff(expected.after(n), on_disk) for n in candidates)
     )
     # The index (left behind by the killed writer) has caught up with the files.
     before = api_snapshot(store)
@@ -378,8 +400,13 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
         for cycle in range(kills):
             recoverer = RECOVERERS[cycle % len(RECOVERERS)]
             log = tmp_path / f"log-{cycle}.txt"
-            spec = {"root": str(root), "log": str(log), "scenario": scenario, "start": applied,
-                    "segment_max_docs": segment_max}
+            spec = {
+                "root": str(root),
+                "log": str(log),
+                "scenario": scenario,
+                "start": applied,
+                "segment_max_docs": segment_max,
+            }
             context = f"{scenario}, seed {seed}, cycle {cycle} ({recoverer}), start {applied}"
             writer = Worker("crash", spec, tmp_path, f"writer-{cycle}")
             with workers(writer):
@@ -389,14 +416,12 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
                 wait_for = rng.choice([0, 1, 1, 2, 3, 5])
                 for _ in range(wait_for):
                     line = writer.line()
-                    assert line is not None and line.startswith("done"), (
-                        f"{context}: {line!r}\n{writer.stderr()}")
+                    assert line is not None and line.startswith("done"), f"{context}: {line!r}\n{writer.stderr()}"
                 acknowledged_total += wait_for
                 time.sleep(rng.uniform(0.0, 0.06))
                 writer.proc.send_signal(signal.SIGKILL)
                 rc = writer.proc.wait(30)
-                assert rc == -signal.SIGKILL, (
-                    f"{context}: writer exited {rc} before the kill:\n{writer.stderr()}")
+                assert rc == -signal.SIGKILL, f"{context}: writer exited {rc} before the kill:\n{writer.stderr()}"
 
             done, inflight = read_log(log, applied)
             assert done >= applied + wait_for, context
@@ -408,13 +433,13 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
             scan_files(root, recovered=False)  # before recovery: every file in place is whole
 
             if recoverer == "long-lived" and long_lived is not None:
-                live, matched = _check_recovered(long_lived, root, candidates, expected, context,
-                                                 temps_ok=True)
+                live, matched = _check_recovered(long_lived, root, candidates, expected, context, temps_ok=True)
                 if last_seen is not None:
                     changed = {i for i in live if last_seen[1].get(i) != live[i]}
                     latest, ids = long_lived.changes_since(last_seen[0])
                     assert ids is not None and changed <= set(ids), (
-                        f"{context}: changes_since misses {sorted(changed - set(ids or []))[:5]}")
+                        f"{context}: changes_since misses {sorted(changed - set(ids or []))[:5]}"
+                    )
 
             checked = root
             if recoverer == "writer" and root.exists():
@@ -430,8 +455,10 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
                 sample = rng.choice(sorted(on_disk)) if on_disk else None
                 if sample is not None:
                     got = store.get(sample)
-                    assert got is not None and (got.article.title, got.state.tags, got.state.read,
-                                                got.state.starred) == on_disk[sample]
+                    assert (
+                        got is not None
+                        and (got.article.title, got.state.tags, got.state.read, got.state.starred) == on_disk[sample]
+                    )
                 last_seen = (store.last_change(), on_disk) if checked == root else None
             if checked != root:
                 shutil.rmtree(checked)
@@ -555,10 +582,9 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
     dry_root = tmp_path / "dry"
     shutil.copytree(fault_base, dry_root)
     recorder = FaultyOs(dry_root)
-    with NewsStore(dry_root) as store:
-        with monkeypatch.context() as patch:
-            patch.setattr(store_files, "os", recorder)
-            op(store)
+    with NewsStore(dry_root) as store, monkeypatch.context() as patch:
+        patch.setattr(store_files, "os", recorder)
+        op(store)
     new = scan_files(dry_root)
     assert new != old
     trace = recorder.trace
@@ -567,8 +593,7 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
     commit_point = next(i for i in replaces if trace[i][1].endswith(store_files.MANIFEST))
     assert commit_point + 1 < len(trace) and trace[commit_point + 1][0] == "fsync"
     assert replaces[-1] > commit_point  # the data files are renamed after the commit point
-    per_fn = {fn: [i for i, (f, _) in enumerate(trace) if f == fn]
-              for fn in ("write", "fsync", "replace")}
+    per_fn = {fn: [i for i, (f, _) in enumerate(trace) if f == fn] for fn in ("write", "fsync", "replace")}
     assert all(per_fn.values()), per_fn
 
     follow_up = fw.article_id(1)
@@ -576,8 +601,7 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
     outcomes: list[str] = []
     for fn, positions in per_fn.items():
         for nth, position in enumerate(positions):
-            where = (f"{op_name}: os.{fn} call #{nth} ({trace[position][1]}), "
-                     f"call {position} of {len(trace)}")
+            where = f"{op_name}: os.{fn} call #{nth} ({trace[position][1]}), call {position} of {len(trace)}"
             root = tmp_path / f"run-{fn}-{nth}"
             shutil.copytree(fault_base, root)
             store = NewsStore(root)
@@ -593,8 +617,7 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
                     assert len(faulty.trace) == position + 1, f"{where}: went on after the failure"
                 # The same store object: recovers on its next read and agrees with the files.
                 in_process = api_snapshot(store)
-                assert in_process in (old, new), (
-                    f"{where}: mixed state in process:\n{diff(old, in_process)}")
+                assert in_process in (old, new), f"{where}: mixed state in process:\n{diff(old, in_process)}"
                 # ...and its next write works on that state (no stale cached documents).
                 store.update_state([follow_up], add_tags=["after"])
             finally:
@@ -632,22 +655,29 @@ def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
         fresh = list(range(1000 + 8 * b, 1008 + 8 * b))
         # duplicates: two seeded articles and two of the previous batch
         again = rng.sample(list(seeded), 2) + ([n - 8 for n in fresh[:2]] if b else [])
-        import_ops.append({
-            "kind": "append", "numbers": fresh + again,
-            "tags": ["imported"] if b % 2 == 0 else [],
-            "expect": {"imported": 8, "duplicates": len(again), "updated": 0},
-        })
+        import_ops.append(
+            {
+                "kind": "append",
+                "numbers": fresh + again,
+                "tags": ["imported"] if b % 2 == 0 else [],
+                "expect": {"imported": 8, "duplicates": len(again), "updated": 0},
+            }
+        )
     tag_ops: dict[str, list[dict[str, Any]]] = {}
     for who in ("a", "b"):
         ops = []
         for i in range(50):
             numbers = rng.sample(list(seeded), 10)
-            ops.append({
-                "kind": "tag", "numbers": numbers, "add": [f"{who}{i}", f"tmp-{who}{i}"],
-                "remove": [f"tmp-{who}{i - 1}"],
-                "read": True if who == "a" and i % 5 == 0 else None,
-                "starred": True if who == "b" and i % 7 == 0 else None,
-            })
+            ops.append(
+                {
+                    "kind": "tag",
+                    "numbers": numbers,
+                    "add": [f"{who}{i}", f"tmp-{who}{i}"],
+                    "remove": [f"tmp-{who}{i - 1}"],
+                    "read": True if who == "a" and i % 5 == 0 else None,
+                    "starred": True if who == "b" and i % 7 == 0 else None,
+                }
+            )
         tag_ops[who] = ops
 
     # Expected: the taggers' tag names are disjoint and "imported" is only ever added, so the
@@ -662,8 +692,10 @@ def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
                 if aid not in model.titles:
                     fw.apply_op(model, {"kind": "append", "numbers": [n], "tags": op["tags"]})
                 elif op["tags"]:
-                    fw.apply_op(model, {"kind": "tag", "numbers": [n], "add": op["tags"],
-                                        "remove": [], "read": None, "starred": None})
+                    fw.apply_op(
+                        model,
+                        {"kind": "tag", "numbers": [n], "add": op["tags"], "remove": [], "read": None, "starred": None},
+                    )
         else:
             fw.apply_op(model, op)
     want = model.snapshot()
@@ -672,8 +704,7 @@ def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
     group = [
         Worker("script", {"root": str(root), "ops": import_ops}, tmp_path, "importer"),
         Worker("script", {"root": str(root), "ops": tag_ops["a"]}, tmp_path, "tagger-a"),
-        Worker("script", {"root": str(root), "ops": tag_ops["b"], "open_after_go": True},
-               tmp_path, "tagger-b"),
+        Worker("script", {"root": str(root), "ops": tag_ops["b"], "open_after_go": True}, tmp_path, "tagger-b"),
     ]
     reader = Worker("observe", {"root": str(root), "volatile_prefix": "tmp-"}, tmp_path, "reader")
     with workers(*group, reader):
@@ -715,8 +746,9 @@ def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
         ops = []
         for i in range(50):
             n = numbers[(i + p) % 10]
-            ops.append({"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:02d}"], "remove": [],
-                        "read": None, "starred": None})
+            ops.append(
+                {"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:02d}"], "remove": [], "read": None, "starred": None}
+            )
             want.add((fw.article_id(n), f"p{p}-{i:02d}"))
         # Half of them open the store after the barrier: concurrent opens are part of the test.
         spec = {"root": str(root), "ops": ops, "open_after_go": p % 2 == 1}
@@ -755,10 +787,14 @@ def _view(store: NewsStore, aid: str) -> list[Any] | None:
     return [got.article.title, list(got.state.tags), got.state.read, got.state.starred]
 
 
-def _tag_op(n: int, add: list[str], remove: tuple[str, ...] | list[str] = (),
-            read: bool | None = None, starred: bool | None = None) -> dict[str, Any]:
-    return {"kind": "tag", "numbers": [n], "add": add, "remove": list(remove), "read": read,
-            "starred": starred}
+def _tag_op(
+    n: int,
+    add: list[str],
+    remove: tuple[str, ...] | list[str] = (),
+    read: bool | None = None,
+    starred: bool | None = None,
+) -> dict[str, Any]:
+    return {"kind": "tag", "numbers": [n], "add": add, "remove": list(remove), "read": read, "starred": starred}
 
 
 def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
@@ -775,12 +811,9 @@ def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
 
             # B writes: three new articles (one carrying a tag), a tag + read on two seeded
             # articles, a revision of a third.
-            other.request(op="execute",
-                          operation={"kind": "append", "numbers": [50, 51, 52], "tags": []})
-            other.request(op="execute",
-                          operation={"kind": "append", "numbers": [53], "tags": ["carried"]})
-            changed = other.request(op="execute", operation={
-                **_tag_op(1, ["from-b"], read=True), "numbers": [1, 2]})
+            other.request(op="execute", operation={"kind": "append", "numbers": [50, 51, 52], "tags": []})
+            other.request(op="execute", operation={"kind": "append", "numbers": [53], "tags": ["carried"]})
+            changed = other.request(op="execute", operation={**_tag_op(1, ["from-b"], read=True), "numbers": [1, 2]})
             other.request(op="execute", operation={"kind": "revise", "numbers": [3], "rev": 9})
             assert sorted(changed["changed"]) == sorted(fw.article_id(n) for n in (1, 2))
 
@@ -806,8 +839,9 @@ def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
             assert got == [fw.title_of(50), ["from-a"], False, True]
             b_latest, b_ids = other.request(op="changes_since", seq=b_seq)
             assert b_latest > b_seq and b_ids == [fw.article_id(50)]
-            assert other.request(op="list") == {i: list(v[:1]) + [list(v[1]), v[2], v[3]]
-                                                for i, v in api_snapshot(store).items()}
+            assert other.request(op="list") == {
+                i: list(v[:1]) + [list(v[1]), v[2], v[3]] for i, v in api_snapshot(store).items()
+            }
 
             # Same-size rewrites of one state shard by both processes in quick succession: each
             # side must see the other's latest tag (file fingerprints, not sizes, detect changes)
@@ -820,10 +854,8 @@ def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
             sizes = set()
             for r in range(1, 31):
                 store.update_state([pid], add_tags=[f"x-{r:04d}"], remove_tags=[f"x-{r - 1:04d}"])
-                other.request(op="execute",
-                              operation=_tag_op(q, [f"y-{r:04d}"], [f"y-{r - 1:04d}"]))
-                other.request(op="execute",
-                              operation=_tag_op(q, [f"z-{r:04d}"], [f"z-{r - 1:04d}"]))
+                other.request(op="execute", operation=_tag_op(q, [f"y-{r:04d}"], [f"y-{r - 1:04d}"]))
+                other.request(op="execute", operation=_tag_op(q, [f"z-{r:04d}"], [f"z-{r - 1:04d}"]))
                 if r > 1:
                     sizes.add(shard.stat().st_size)
                 got = _view(store, qid)
@@ -858,9 +890,7 @@ def _in_shards(shards: int, per_shard: int, start: int = 100) -> list[int]:
 # -- 4. regressions: store bugs these tests found ------------------------------------------
 
 
-def test_creating_a_store_another_process_is_creating(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_creating_a_store_another_process_is_creating(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two processes creating the same new store: neither fails with 'File exists'."""
     root = tmp_path / "new-store"
     real_exists = Path.exists
@@ -876,9 +906,7 @@ def test_creating_a_store_another_process_is_creating(
         assert store.count() == 0
 
 
-def test_same_size_rewrites_by_another_process_are_seen(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_same_size_rewrites_by_another_process_are_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two same-size foreign rewrites of a file this object has cached are not missed: ext4
     reuses a replaced file's inode at once and timestamps are coarse, so (inode, size, mtime)
     can repeat; change detection uses the manifest's generations, which cannot."""

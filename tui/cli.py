@@ -35,15 +35,26 @@ def _version() -> str:
 
 def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--store", metavar="DIR", default=default,
-                        help="store directory (default: $NEWSDESK_STORE, else the user data dir)")
-    parser.add_argument("--config", metavar="FILE", default=default,
-                        help="config file (default: $NEWSDESK_CONFIG, else the user config dir)")
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        default=default,
+        help="store directory (default: $NEWSDESK_STORE, else the user data dir)",
+    )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=default,
+        help="config file (default: $NEWSDESK_CONFIG, else the user config dir)",
+    )
 
 
 def _command(sub: Any, name: str, summary: str, example: str) -> argparse.ArgumentParser:
     parser = sub.add_parser(
-        name, help=summary, description=summary, epilog=f"example:\n  {example}",
+        name,
+        help=summary,
+        description=summary,
+        epilog=f"example:\n  {example}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _global_options(parser, top=False)
@@ -63,8 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="open on a throwaway store filled with sample articles")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = _command(sub, "import", "import files, folders, http(s) feed or page urls, OPML; '-' reads stdin",
-                 "newsdesk import ~/news/ feeds.opml https://example.org/feed.xml --json")
+    p = _command(
+        sub,
+        "import",
+        "import files, folders, http(s) feed or page urls, OPML; '-' reads stdin",
+        "newsdesk import ~/news/ feeds.opml https://example.org/feed.xml --json",
+    )
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--no-entities", action="store_true", help="skip entity extraction")
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -77,10 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
-    p = _command(sub, "export", "write articles to stdout (jsonl re-imports with tags and state)",
-                 "newsdesk export --format jsonl > backup.jsonl")
-    p.add_argument("--format", choices=("jsonl", "csv", "opml"), default="jsonl",
-                   help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions")
+    p = _command(
+        sub,
+        "export",
+        "write articles to stdout (jsonl re-imports with tags and state)",
+        "newsdesk export --format jsonl > backup.jsonl",
+    )
+    p.add_argument(
+        "--format",
+        choices=("jsonl", "csv", "opml"),
+        default="jsonl",
+        help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions",
+    )
 
     p = _command(sub, "feeds", "list subscriptions", "newsdesk feeds --json")
     p.add_argument("--json", action="store_true", help="print one JSON array")
@@ -162,8 +185,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_PARTIAL if summary["failed"] else EXIT_OK
 
 
-def import_sources(store: Any, sources: Sequence[str], settings: Settings,
-                   progress: Callable[[int, str], None] | None = None) -> dict[str, int]:
+def import_sources(
+    store: Any, sources: Sequence[str], settings: Settings, progress: Callable[[int, str], None] | None = None
+) -> dict[str, int]:
     """Read every source into the store in batches of IMPORT_BATCH (one commit each)."""
     from articles.importers import Problem, Subscription, read_sources
     from articles.model import Article
@@ -204,8 +228,12 @@ def import_sources(store: Any, sources: Sequence[str], settings: Settings,
         _err(f"warning: {problem}")
     feeds = store.add_subscriptions(subscriptions) if subscriptions else 0
     return {
-        "imported": totals.imported, "duplicates": totals.duplicates, "updated": totals.updated,
-        "failed": failed, "warnings": warnings + len(totals.problems), "feeds": feeds,
+        "imported": totals.imported,
+        "duplicates": totals.duplicates,
+        "updated": totals.updated,
+        "failed": failed,
+        "warnings": warnings + len(totals.problems),
+        "feeds": feeds,
     }
 
 
@@ -258,8 +286,12 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     a, state = stored.article, stored.state
     lines = [a.title, ""]
     for label, value in (
-        ("Source", a.source), ("Author", a.author), ("Date", local_display(a.published)),
-        ("Url", a.url or ""), ("Tags", ", ".join(state.tags)), ("Id", a.id),
+        ("Source", a.source),
+        ("Author", a.author),
+        ("Date", local_display(a.published)),
+        ("Url", a.url or ""),
+        ("Tags", ", ".join(state.tags)),
+        ("Id", a.id),
     ):
         if value:
             lines.append(f"{label + ':':8}{clean_line(value)}")
@@ -285,8 +317,18 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             writer = csv.writer(text)
             writer.writerow(["id", "title", "source", "url", "published", "tags", "read", "starred"])
             for item in store.list():
-                writer.writerow([item.id, item.title, item.source, item.url or "", item.published or "",
-                                 ",".join(item.tags), int(item.read), int(item.starred)])
+                writer.writerow(
+                    [
+                        item.id,
+                        item.title,
+                        item.source,
+                        item.url or "",
+                        item.published or "",
+                        ",".join(item.tags),
+                        int(item.read),
+                        int(item.starred),
+                    ]
+                )
             text.detach()
         else:
             out.write(opml_document(store.subscriptions()).encode("utf-8"))
@@ -297,8 +339,12 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def opml_document(feeds: list[dict[str, Any]]) -> str:
     from xml.sax.saxutils import quoteattr
 
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
-             "  <head><title>newsdesk subscriptions</title></head>", "  <body>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head><title>newsdesk subscriptions</title></head>",
+        "  <body>",
+    ]
     for feed in feeds:
         title = quoteattr(clean_line(feed.get("title")) or feed["url"])
         lines.append(f'    <outline type="rss" text={title} title={title} xmlUrl={quoteattr(feed["url"])}/>')

@@ -108,7 +108,9 @@ def _read_file(path: Path, options: ImportOptions, fetched: str, *, explicit: bo
     yield from _parse(data, kind, name, options, fetched, url=None)
 
 
-def read_bytes(data: bytes, name: str, options: ImportOptions, *, fetched: str, url: str | None = None) -> Iterator[Item]:
+def read_bytes(
+    data: bytes, name: str, options: ImportOptions, *, fetched: str, url: str | None = None
+) -> Iterator[Item]:
     """Parse bytes whose format is recognised by content."""
     kind = detect.sniff(data, name)
     if kind is None:
@@ -117,9 +119,13 @@ def read_bytes(data: bytes, name: str, options: ImportOptions, *, fetched: str, 
     yield from _parse(data, kind, name, options, fetched, url=url)
 
 
-def _parse(data: bytes, kind: str, name: str, options: ImportOptions, fetched: str, *, url: str | None) -> Iterator[Item]:
+def _parse(
+    data: bytes, kind: str, name: str, options: ImportOptions, fetched: str, *, url: str | None
+) -> Iterator[Item]:
     if kind == detect.FEED:
-        yield from parse_feed(data, source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed)
+        yield from parse_feed(
+            data, source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed
+        )
     elif kind in (detect.JSON, detect.JSONFEED):
         records = json_records(data, name)
         if isinstance(records, Problem):
@@ -128,7 +134,13 @@ def _parse(data: bytes, kind: str, name: str, options: ImportOptions, fetched: s
         if kind == detect.JSONFEED:
             import orjson
 
-            yield from parse_json_feed(orjson.loads(data), source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed)
+            yield from parse_json_feed(
+                orjson.loads(data),
+                source_name=name,
+                feed_url=url,
+                fetched=fetched,
+                max_items=options.max_items_per_feed,
+            )
         else:
             yield from parse_records(records, source_name=name, fetched=fetched)
     elif kind == detect.JSONL:
@@ -170,7 +182,9 @@ def _read_url(url: str, options: ImportOptions, fetched: str, *, subscribe: bool
     yield from _from_response(checked, response, options, fetched, subscribe=subscribe)
 
 
-def _from_response(url: str, response: object, options: ImportOptions, fetched: str, *, subscribe: bool) -> Iterator[Item]:
+def _from_response(
+    url: str, response: object, options: ImportOptions, fetched: str, *, subscribe: bool
+) -> Iterator[Item]:
     final_url = response.permanent_redirect or url  # type: ignore[attr-defined]
     content: bytes = response.content  # type: ignore[attr-defined]
     content_type = response.content_type.lower()  # type: ignore[attr-defined]
@@ -184,7 +198,11 @@ def _from_response(url: str, response: object, options: ImportOptions, fetched: 
         return
     items = list(_parse(content, kind, url, options, fetched, url=final_url))
     got_articles = any(isinstance(i, Article) for i in items)
-    if subscribe and kind in (detect.FEED, detect.JSONFEED) and (got_articles or not any(isinstance(i, Problem) and i.fatal for i in items)):
+    if (
+        subscribe
+        and kind in (detect.FEED, detect.JSONFEED)
+        and (got_articles or not any(isinstance(i, Problem) and i.fatal for i in items))
+    ):
         title = next((i.source for i in items if isinstance(i, Article) and i.source), "")
         yield Subscription(url=final_url, title=title, origin=url)
     yield from items

@@ -175,9 +175,7 @@ def parse_json_feed(
             url=link,
             guid=str(item["id"]) if item.get("id") is not None else None,
             published=parse_date(item.get("date_published") or item.get("date_modified")),
-            language=_language(item.get("language"))
-            or feed_language
-            or detect_language(f"{title}\n{body or summary}"),
+            language=_language(item.get("language")) or feed_language or detect_language(f"{title}\n{body or summary}"),
             feed=feed_url,
             fetched=fetched,
         )

@@ -42,8 +42,13 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
         import trafilatura
 
         document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=True,
-            deduplicate=False, as_dict=False,
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            deduplicate=False,
+            as_dict=False,
         )
     except Exception:  # trafilatura raises many kinds on broken markup; fall back below
         document = None

@@ -18,8 +18,21 @@ _BODY = ("body", "content", "text", "article", "content_text", "content_html", "
 _SUMMARY = ("summary", "description", "abstract", "excerpt", "lead", "dek")
 _URL = ("url", "link", "href", "permalink", "canonical_url", "external_url")
 _DATE = (
-    "published", "date", "pubDate", "datePublished", "date_published", "published_at", "publishedAt",
-    "created", "created_at", "createdAt", "updated", "updated_at", "date_modified", "timestamp", "time",
+    "published",
+    "date",
+    "pubDate",
+    "datePublished",
+    "date_published",
+    "published_at",
+    "publishedAt",
+    "created",
+    "created_at",
+    "createdAt",
+    "updated",
+    "updated_at",
+    "date_modified",
+    "timestamp",
+    "time",
 )
 _AUTHOR = ("author", "authors", "byline", "creator", "by")
 _SOURCE = ("source", "site", "site_name", "publisher", "feed_title", "outlet", "domain")
@@ -96,9 +109,7 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
     return article
 
 
-def parse_records(
-    records: Iterable[tuple[str, Any]], *, source_name: str, fetched: str
-) -> Iterator[Article | Problem]:
+def parse_records(records: Iterable[tuple[str, Any]], *, source_name: str, fetched: str) -> Iterator[Article | Problem]:
     """Records labelled for error messages ("line 3", "item 7").  Bad records are reported and
     skipped; when no record at all works, the source fails once instead."""
     made = 0

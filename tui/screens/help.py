@@ -66,4 +66,6 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(where), Text(keys), Text(description), Text(binding_id))
         with VerticalScroll():
             yield Static(table)
-            yield Static(Text("Esc closes this help. Every action is also in the command palette (ctrl+p).", style="dim"))
+            yield Static(
+                Text("Esc closes this help. Every action is also in the command palette (ctrl+p).", style="dim")
+            )

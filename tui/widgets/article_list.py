@@ -49,8 +49,12 @@ class ArticleList(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "article-list--unread", "article-list--read", "article-list--cursor", "article-list--meta",
-        "article-list--star", "article-list--placeholder",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--cursor",
+        "article-list--meta",
+        "article-list--star",
+        "article-list--placeholder",
     }
 
     DEFAULT_CSS = """
@@ -250,7 +254,10 @@ class ArticleList(ScrollView, can_focus=True):
         meta = self.get_component_rich_style("article-list--meta")
         weight = self.get_component_rich_style("article-list--read" if item.read else "article-list--unread")
         text = Text(end="", no_wrap=True)
-        text.append("● " if not item.read else "  ", style=self.get_component_rich_style("article-list--star") if not item.read else meta)
+        text.append(
+            "● " if not item.read else "  ",
+            style=self.get_component_rich_style("article-list--star") if not item.read else meta,
+        )
         text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
         date_format, source_width = _columns(width)
         when = local_display(item.published, date_format) or "—"

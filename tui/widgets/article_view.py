@@ -134,7 +134,9 @@ class ArticleView(ScrollView, can_focus=True):
             for line in text.wrap(console, self._width, overflow="fold"):
                 # Text.render leaves the line's own style to the caller.
                 line_style = base + console.get_style(line.style) if line.style else base
-                segments = [Segment(s.text, line_style + s.style if s.style else line_style) for s in line.render(console)]
+                segments = [
+                    Segment(s.text, line_style + s.style if s.style else line_style) for s in line.render(console)
+                ]
                 self._lines.append(Strip(segments).adjust_cell_length(self._width, base))
         more = 1 if self._pending is not None else 0
         self.virtual_size = Size(self._width, len(self._lines) + more)

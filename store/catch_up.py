@@ -1,0 +1,80 @@
+"""Catching the derived index up with the TinyDB files, by manifest generations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from articles.model import is_article_id
+from store.documents import Session
+from store.index import DEFAULT_STATE, Index, IndexRow, State
+from store.layout import (
+    ARTICLES_DIR,
+    STATE_DIR,
+    doc_id,
+    is_indexed_file,
+    segment_number,
+    shard_number,
+    shard_of,
+    state_path,
+)
+
+Progress = Callable[[int, int], None]
+
+
+def catch_up(index: Index, session: Session, progress: Progress | None = None) -> list[str]:
+    """Apply to the index every file whose manifest generation differs from the one indexed.
+    Exact: generations, not timestamps, say what changed (store.files.Manifest)."""
+    if not index.writable:
+        return []  # a read-only store: the writers keep its index current
+    known = index.file_gens()
+    current = {rel: gen for rel, gen in session.manifest.files.items() if is_indexed_file(rel)}
+    changed = {rel: gen for rel, gen in current.items() if known.get(rel) != str(gen)}
+    removed = [rel for rel in known if rel not in current]
+    if not changed and not removed:
+        return []
+    seg_changed = sorted(rel for rel in changed if rel.startswith(ARTICLES_DIR))
+    seg_removed = [rel for rel in removed if rel.startswith(ARTICLES_DIR)]
+    state_changed = [rel for rel in changed if rel.startswith(STATE_DIR)]
+    state_removed = [rel for rel in removed if rel.startswith(STATE_DIR)]
+    touched: list[str] = []
+    with index.batch() as db:
+        seen_ids: set[str] = set()
+        stale: set[str] = set()
+        new_rows: list[IndexRow] = []
+        for done, rel in enumerate(seg_changed, start=1):
+            seg = segment_number(rel)
+            docs = session.load(session.root / rel).get("articles", {})
+            located = index.locate([d["id"] for d in docs.values() if "id" in d])
+            for doc in docs.values():
+                article_id = doc.get("id")
+                if not is_article_id(article_id):
+                    continue
+                seen_ids.add(article_id)
+                if located.get(article_id) != (seg, doc.get("hash") or ""):
+                    new_rows.append(IndexRow.from_record(doc, seg))
+            stale |= index.ids_in_segment(seg) - {d.get("id") for d in docs.values()}
+            if progress:
+                progress(done, len(seg_changed))
+        for rel in seg_removed:
+            stale |= index.ids_in_segment(segment_number(rel))
+        touched += Index.delete(db, stale - seen_ids)
+        rows = []
+        for row in new_rows:
+            state_doc = session.get_doc(state_path(session.root, shard_of(row.id)), "state", doc_id(row.id))
+            rows.append((row, State.from_doc(state_doc), shard_of(row.id)))
+        touched += Index.upsert(db, rows)
+        for rel in [*state_changed, *state_removed]:
+            shard = shard_number(rel)
+            docs = session.load(session.root / rel).get("state", {}) if rel in current else {}
+            wanted = {f"{int(k):012x}": State.from_doc(v) for k, v in docs.items()}
+            indexed = index.non_default_states(shard)
+            for article_id in indexed:
+                wanted.setdefault(article_id, DEFAULT_STATE)
+            # Compare here, write only the differences: a shard holds ~1.5k states at 100k.
+            differing = {i: s for i, s in wanted.items() if indexed.get(i, DEFAULT_STATE) != s}
+            touched += Index.set_states(db, differing)
+        gens: dict[str, str | None] = {rel: None for rel in removed}
+        gens.update({rel: str(gen) for rel, gen in changed.items()})
+        Index.set_file_gens(db, gens)
+        Index.record_changes(db, touched)
+    return touched

@@ -1,0 +1,95 @@
+"""Plain values the store hands out: list rows, stored articles, import counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from articles.model import Article
+from store.index import State
+
+
+@dataclass(frozen=True, slots=True)
+class ListItem:
+    """A row of the article list (CLI.md's list record)."""
+
+    id: str
+    title: str
+    source: str
+    url: str | None
+    published: str | None
+    tags: tuple[str, ...]
+    read: bool
+    starred: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "source": self.source,
+            "url": self.url,
+            "published": self.published,
+            "tags": list(self.tags),
+            "read": self.read,
+            "starred": self.starred,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article with its state, as `show` returns it."""
+
+    article: Article
+    state: State
+
+    def to_json(self) -> dict[str, Any]:
+        a = self.article
+        return {
+            "id": a.id,
+            "title": a.title,
+            "source": a.source,
+            "url": a.url,
+            "published": a.published,
+            "tags": list(self.state.tags),
+            "read": self.state.read,
+            "starred": self.state.starred,
+            "body": a.body,
+            "summary": a.summary,
+            "author": a.author,
+            "language": a.language,
+            "feed": a.feed,
+            "entities": None if a.entities is None else [e.to_dict() for e in a.entities],
+        }
+
+
+@dataclass(slots=True)
+class ImportCounts:
+    """What one add_articles call did."""
+
+    imported: int = 0
+    duplicates: int = 0
+    updated: int = 0
+    ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, other: ImportCounts) -> None:
+        self.imported += other.imported
+        self.duplicates += other.duplicates
+        self.updated += other.updated
+        self.ids.extend(other.ids)
+        self.problems.extend(other.problems)
+
+
+def list_item(row: tuple[Any, ...]) -> ListItem:
+    return ListItem(
+        id=row[0],
+        title=row[1],
+        source=row[2],
+        url=row[3],
+        published=row[4],
+        tags=tuple(orjson.loads(row[5])),
+        read=bool(row[6]),
+        starred=bool(row[7]),
+    )
