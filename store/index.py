@@ -169,7 +169,8 @@ class Index:
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         ).fetchall():
             db.execute(f'DROP TABLE IF EXISTS "{name}"')
-        db.executescript("COMMIT;" + _SCHEMA)
+        db.execute("COMMIT")
+        db.executescript(_SCHEMA)
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         self.rebuilt = True
 

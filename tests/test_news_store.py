@@ -285,3 +285,32 @@ def test_opening_does_not_parse_article_files(store_root: Path, monkeypatch: pyt
     with NewsStore(store_root) as store:
         assert len(store.list(limit=5)) == 5
     assert not [n for n in opened if n.startswith("seg-")]
+
+
+def test_an_index_of_another_version_is_rebuilt_in_place(store_root: Path) -> None:
+    import sqlite3
+
+    with NewsStore(store_root) as store:
+        store.add_articles([make(i) for i in range(4)])
+        store.update_state([make(1).id], add_tags=["kept"])
+    db = sqlite3.connect(store_root / "index.sqlite")
+    db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
+    db.commit()
+    db.close()
+    inode = (store_root / "index.sqlite").stat().st_ino
+    with NewsStore(store_root) as store:
+        assert store.count() == 4
+        assert store.get(make(1).id).state.tags == ("kept",)  # type: ignore[union-attr]
+    assert (store_root / "index.sqlite").stat().st_ino == inode  # emptied in place, not replaced
+
+
+def test_a_lost_manifest_is_rebuilt_from_the_files(store_root: Path) -> None:
+    with NewsStore(store_root) as store:
+        store.add_articles([make(i) for i in range(6)])
+        store.update_state([make(2).id], starred=True)
+    (store_root / "manifest.json").unlink()
+    with NewsStore(store_root) as store:
+        assert store.count() == 6
+        assert store.get(make(2).id).state.starred  # type: ignore[union-attr]
+        store.add_articles([make(7)])
+        assert store.count() == 7

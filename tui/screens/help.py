@@ -13,29 +13,41 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+WHERE = {
+    "NewsdeskApp": "anywhere",
+    "MainScreen": "main screen",
+    "ArticleList": "list",
+    "ArticleView": "text",
+    "EntitySidebar": "sidebar",
+    "WelcomeScreen": "welcome",
+}
+
 
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
-    """(where, keys, id, description) for the app, the screen and each widget on it."""
+    """(where, keys, id, description) of every key that works on the screen: the app's, the
+    screen's and each focusable widget's effective bindings (user keymap applied), id first."""
     app = screen.app
-    sources: list[tuple[str, type[object] | object]] = [("anywhere", app), ("screen", screen)]
+    nodes: list[object] = [app, screen]
     seen_types: set[type] = set()
     for widget in screen.query(Widget):
-        kind = type(widget)
-        if kind in seen_types or not getattr(kind, "BINDINGS", None):
-            continue
-        seen_types.add(kind)
-        sources.append((kind.__name__, widget))
+        if widget.focusable and type(widget) not in seen_types:
+            seen_types.add(type(widget))
+            nodes.append(widget)
     rows: list[tuple[str, str, str, str]] = []
-    seen: set[tuple[str, str]] = set()
-    for where, node in sources:
-        for binding in getattr(node, "BINDINGS", []):
-            if not isinstance(binding, Binding) or not binding.id:
-                continue
-            keys = ", ".join(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-            if (where, binding.id) in seen:
-                continue
-            seen.add((where, binding.id))
-            rows.append((where, keys, binding.id, binding.description or binding.action))
+    for node in nodes:
+        where = WHERE.get(type(node).__name__, type(node).__name__)
+        keys_of: dict[tuple[str, str], list[str]] = {}
+        described: dict[tuple[str, str], Binding] = {}
+        for key, bindings in node._bindings.key_to_bindings.items():  # type: ignore[attr-defined]
+            for binding in bindings:
+                if binding.system:
+                    continue
+                ident = (binding.id or "", binding.action)
+                keys_of.setdefault(ident, []).append(app.get_key_display(Binding(key, binding.action)))
+                described[ident] = binding
+        for ident, keys in sorted(keys_of.items(), key=lambda item: (not item[0][0], item[0])):
+            binding = described[ident]
+            rows.append((where, ", ".join(keys), ident[0], binding.description or binding.action.replace("_", " ")))
     return rows
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual.binding import Binding, BindingType
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -39,7 +40,17 @@ def entity_options(entities: Sequence[Entity] | None, *, language: str | None = 
 
 
 class EntitySidebar(OptionList):
-    """Entities of the article shown in the text pane."""
+    """Entities of the article shown in the text pane.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `j` `down` / `k` `up` | sidebar.down / sidebar.up | move |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="sidebar.up"),
+    ]
 
     DEFAULT_CSS = """
     EntitySidebar { background: $surface; border: none; }
