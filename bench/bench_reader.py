@@ -44,8 +44,8 @@ def store_for(size: int) -> Path:
         return root
     corpus = ensure_corpora(DEFAULT_OUT, [size])[size]
     from store import NewsStore
-    from tui.cli import import_sources
     from tui.config import Settings
+    from tui.importing import import_sources
 
     with NewsStore(root) as store:
         import_sources(store, [str(corpus)], Settings())

@@ -5,7 +5,7 @@
 
 For each size this builds (or reuses) a synthetic JSONL corpus shaped as ../shared/PHYSICS.md
 "Corpus" describes, imports it into a fresh store in a temp directory through the CLI's real
-import path (tui.cli.import_sources: reading, parsing, sanitising, batches of 1000), and measures:
+import path (tui.importing.import_sources: reading, parsing, sanitising, batches of 1000), and measures:
 
   * import rate (articles/s, wall time of import_sources) and the importing process's peak RSS,
     both reported by a fresh child process;
@@ -303,8 +303,8 @@ def _partial(path: Path) -> Path:
 def worker_import(store_path: str, corpus: str) -> dict[str, Any]:
     """Import one JSONL file through the CLI's path; report wall time and this process's RSS."""
     from store import NewsStore
-    from tui.cli import import_sources
     from tui.config import Settings
+    from tui.importing import import_sources
 
     started = time.perf_counter()
     with NewsStore(store_path) as store:
@@ -571,8 +571,8 @@ def profile_store(corpus: Path, out: Path, top: int = 25) -> Path:
     """cProfile, in this process, of importing `corpus`, of the single state writes and of the
     bulk tag the benchmark does; the report goes to <out>/profile-<corpus>.txt."""
     from store import NewsStore
-    from tui.cli import import_sources
     from tui.config import Settings
+    from tui.importing import import_sources
 
     workdir = Path(tempfile.mkdtemp(prefix="newsdesk-bench-profile-"))
     report = io.StringIO()

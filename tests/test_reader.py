@@ -12,7 +12,7 @@ from articles.model import Article, Entity
 from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.cli import fill_demo_store
+from tui.launch import fill_demo_store
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.welcome import WelcomeScreen

@@ -12,7 +12,7 @@ import pytest
 from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.cli import fill_demo_store
+from tui.launch import fill_demo_store
 
 WELCOME_STORE = Path("/tmp/newsdesk-snapshot-empty-store")  # fixed: the welcome text shows it
 

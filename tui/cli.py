@@ -8,7 +8,6 @@ import io
 import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
-from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
@@ -16,10 +15,11 @@ import orjson
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
 from tui.config import Settings, load_settings
+from tui.importing import import_sources, progress_line
+from tui.launch import run_demo, run_reader
 from tui.paths import config_file, store_dir
 
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_STORE = 0, 1, 2, 3
-IMPORT_BATCH = 1000
 
 
 class UsageError(Exception):
@@ -174,7 +174,7 @@ def _out(data: Any) -> None:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     store = _open_store(args, write=True)
     with store:
-        summary = import_sources(store, args.sources, settings, progress=_progress_bar(sys.stderr))
+        summary = import_sources(store, args.sources, settings, progress=progress_line(sys.stderr))
     if args.json:
         _out(summary)
     else:
@@ -183,73 +183,6 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"failed {summary['failed']}" + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
         )
     return EXIT_PARTIAL if summary["failed"] else EXIT_OK
-
-
-def import_sources(
-    store: Any, sources: Sequence[str], settings: Settings, progress: Callable[[int, str], None] | None = None
-) -> dict[str, int]:
-    """Read every source into the store in batches of IMPORT_BATCH (one commit each)."""
-    from articles.importers import Problem, Subscription, read_sources
-    from articles.model import Article
-    from store import ImportCounts
-
-    totals = ImportCounts()
-    failed = warnings = 0
-    batch: list[Article] = []
-    subscriptions: list[Subscription] = []
-    seen = 0
-
-    def flush() -> None:
-        if batch:
-            totals.add(store.add_articles(batch))
-            batch.clear()
-
-    for item in read_sources(sources, settings.import_options()):
-        if isinstance(item, Article):
-            batch.append(item)
-            seen += 1
-            if progress and seen % 100 == 0:
-                progress(seen, item.source)
-            if len(batch) >= IMPORT_BATCH:
-                flush()
-        elif isinstance(item, Subscription):
-            subscriptions.append(item)
-        elif isinstance(item, Problem):
-            if item.warning:
-                warnings += 1
-                _err(f"{clean_line(item.source)}: warning: {clean_line(item.reason)}")
-            else:
-                failed += 1
-                _err(str(item))
-    flush()
-    if progress:
-        progress(-1, "")
-    for problem in totals.problems:
-        _err(f"warning: {problem}")
-    feeds = store.add_subscriptions(subscriptions) if subscriptions else 0
-    return {
-        "imported": totals.imported,
-        "duplicates": totals.duplicates,
-        "updated": totals.updated,
-        "failed": failed,
-        "warnings": warnings + len(totals.problems),
-        "feeds": feeds,
-    }
-
-
-def _progress_bar(stream: TextIO) -> Callable[[int, str], None] | None:
-    """A one-line progress display on stderr, only when stderr is a terminal."""
-    if not stream.isatty():
-        return None
-
-    def show(count: int, source: str) -> None:
-        if count < 0:
-            stream.write("\r\x1b[K")
-        else:
-            stream.write(f"\r\x1b[Kimporting… {count} articles  {clean_line(source)[:40]}")
-        stream.flush()
-
-    return show
 
 
 # -- list, show, export, feeds ----------------------------------------------------------------
@@ -379,62 +312,6 @@ def _sync_progress(stream: TextIO) -> Callable[[int, int], None] | None:
         stream.flush()
 
     return show
-
-
-# -- demo ---------------------------------------------------------------------------------------
-DEMO_DIR = Path(__file__).parent / "demo"
-
-
-def demo_sources() -> list[str]:
-    return [str(p) for p in sorted(DEMO_DIR.iterdir()) if p.is_file() and not p.name.startswith(".")]
-
-
-def run_demo(settings: Settings) -> int:
-    """The reader on a throwaway store (never the user's) filled with the bundled samples."""
-    import shutil
-    import tempfile
-
-    from store import NewsStore
-
-    workdir = Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
-    try:
-        with NewsStore(workdir / "store") as store:
-            fill_demo_store(store, settings)
-            return _run_app(store, demo=True)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-
-
-def fill_demo_store(store: Any, settings: Settings | None = None) -> None:
-    """Import the bundled sample set (the seed article and the fictional samples)."""
-    import contextlib
-
-    with contextlib.redirect_stderr(io.StringIO()):
-        import_sources(store, demo_sources(), settings or Settings())
-
-
-def run_reader(args: argparse.Namespace, settings: Settings) -> int:
-    """`newsdesk` with no command: the reader on the user's store."""
-    from store import NewsStore
-
-    with NewsStore(store_dir(args.store)) as store:
-        return _run_app(store, demo=False)
-
-
-def _run_app(store: Any, *, demo: bool) -> int:
-    if not sys.stdout.isatty() and not _headless():
-        _err("newsdesk: the reader needs a terminal; for scripts use the commands (newsdesk --help)")
-        return EXIT_USAGE
-    from tui.app import NewsdeskApp
-
-    NewsdeskApp(store, demo=demo).run(headless=_headless())
-    return EXIT_OK
-
-
-def _headless() -> bool:
-    import os
-
-    return os.environ.get("NEWSDESK_HEADLESS") == "1"
 
 
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
