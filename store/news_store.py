@@ -50,17 +50,15 @@ from store.layout import (
     doc_id,
     is_indexed_file,
     scan_tinydb_files,
-    segment_number,
     segment_path,
     shard_of,
     state_path,
 )
+from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import ImportCounts, ListItem, StoredArticle, list_item
 
 SCHEMA_VERSION = 1
-SEGMENT_MAX_DOCS = 1000
-SEGMENT_MAX_BYTES = 4 * 1024 * 1024
 
 # Migrations from schema N to N+1, applied in order on open (none yet: schema 1 is the first).
 MIGRATIONS: dict[int, Callable[[Session, Path], None]] = {}
@@ -296,60 +294,19 @@ class NewsStore:
                 for record in records:
                     table.update(record, doc_ids=[doc_id(record["id"])])
                     placed[record["id"]] = seg
-            placed.update(self._append(session, appended))
+            placed.update(append_articles(session, appended))
             states = self._carry_states(session, batch, carried, located)
             session.commit()
             records_by_id = {r["id"]: r for r in appended}
             for records in updated_by_seg.values():
                 records_by_id.update({r["id"]: r for r in records})
             for article_id, seg in placed.items():
-                state = states.get(article_id) or self._stored_state(session, article_id)
+                state = states.get(article_id) or stored_state(session, article_id)
                 rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, shard_of(article_id)))
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
         return counts
-
-    def _stored_state(self, session: Session, article_id: str) -> State:
-        doc = session.get_doc(self._state_path(shard_of(article_id)), "state", doc_id(article_id))
-        return State.from_doc(doc)
-
-    def _append(self, session: Session, records: list[dict[str, Any]]) -> dict[str, int]:
-        """Append records to the last segment, opening new ones as segments fill."""
-        if not records:
-            return {}
-        segments = self._segment_numbers(session)
-        seg = segments[-1] if segments else 1
-        path = self._segment_path(seg)
-        docs = session.load(path).get("articles", {})
-        count = len(docs)
-        size = path.stat().st_size if session.gen_of(path) is not None else 0
-        placed: dict[str, int] = {}
-        pending: list[dict[str, Any]] = []
-
-        def flush() -> None:
-            if pending:
-                session.table(self._segment_path(seg), "articles").insert_multiple(
-                    make_document(r, doc_id(r["id"])) for r in pending
-                )
-                pending.clear()
-
-        for record in records:
-            weight = len(record["body"]) + len(record["summary"]) + len(record["title"]) + 400
-            if count and (count >= SEGMENT_MAX_DOCS or size + weight > SEGMENT_MAX_BYTES):
-                flush()
-                seg += 1
-                count, size = 0, 0
-            pending.append(record)
-            placed[record["id"]] = seg
-            count += 1
-            size += weight
-        flush()
-        return placed
-
-    def _segment_numbers(self, session: Session) -> list[int]:
-        prefix = ARTICLES_DIR + "/"
-        return sorted(segment_number(rel) for rel in session.manifest.files if rel.startswith(prefix))
 
     def _carry_states(
         self,
@@ -365,7 +322,7 @@ class NewsStore:
             is_new = article_id not in located
             if not carried.get(article_id) and not (is_new and (article.read or article.starred)):
                 continue
-            current = self._stored_state(session, article_id)
+            current = stored_state(session, article_id)
             wanted = State(
                 tags=tuple(merge_tags(current.tags, carried.get(article_id, ()))),
                 read=current.read or bool(is_new and article.read),
@@ -373,26 +330,8 @@ class NewsStore:
             )
             if wanted != current:
                 changes[article_id] = wanted
-        self._write_states(session, changes)
+        write_states(session, changes)
         return changes
-
-    def _write_states(self, session: Session, states: dict[str, State]) -> None:
-        """Stage state documents, one TinyDB rewrite per touched shard and kind of change."""
-        by_shard: dict[int, dict[str, State]] = defaultdict(dict)
-        for article_id, state in states.items():
-            by_shard[shard_of(article_id)][article_id] = state
-        for shard, wanted in by_shard.items():
-            path = self._state_path(shard)
-            existing = session.load(path).get("state", {})
-            table = session.table(path, "state")
-            # Replace rather than update: each document's new fields differ, and a TinyDB
-            # rewrite per document would cost O(shard) each; this is two rewrites per shard.
-            replaced = [doc_id(i) for i in wanted if str(doc_id(i)) in existing]
-            if replaced:
-                table.remove(doc_ids=replaced)
-            kept = [make_document(s.to_doc(), doc_id(i)) for i, s in wanted.items() if not s.is_default]
-            if kept:
-                table.insert_multiple(kept)
 
     def update_state(
         self,
@@ -423,7 +362,7 @@ class NewsStore:
                     changes[article_id] = wanted
             if not changes:
                 return []
-            self._write_states(session, changes)
+            write_states(session, changes)
             session.commit()
             self._record_commit(session, list(changes), states=changes)
         return list(changes)

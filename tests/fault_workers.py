@@ -211,11 +211,11 @@ def _note(fd: int, line: str) -> None:
 
 
 def run_crash(spec: dict[str, Any]) -> None:
-    import store.news_store as news_store
+    import store.tables as tables
     from store import NewsStore
 
     if spec.get("segment_max_docs"):
-        news_store.SEGMENT_MAX_DOCS = spec["segment_max_docs"]
+        tables.SEGMENT_MAX_DOCS = spec["segment_max_docs"]
     scenario, start = spec["scenario"], spec["start"]
     model = replay(scenario, start)
     log = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)

@@ -16,6 +16,7 @@ from articles.model import Article, article_id
 from newsdesk_testing import shared_path
 from store import NewsStore, StoreCorrupt, StoreError
 from store import news_store as news_store_module
+from store import tables as tables_module
 
 
 def make(n: int, **changes: object) -> Article:
@@ -181,7 +182,7 @@ def test_reindex_matches(store: NewsStore) -> None:
 def test_segments_roll_over_and_imports_only_touch_the_tail(
     store: NewsStore, store_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(news_store_module, "SEGMENT_MAX_DOCS", 10)
+    monkeypatch.setattr(tables_module, "SEGMENT_MAX_DOCS", 10)
     store.add_articles([make(i) for i in range(25)])
     segments = sorted((store_root / "articles").iterdir())
     assert [p.name for p in segments] == ["seg-000001.json", "seg-000002.json", "seg-000003.json"]

@@ -35,6 +35,7 @@ import pytest
 
 import store.files as store_files
 import store.news_store as news_store
+import store.tables as store_tables
 from store import NewsStore, StoreError
 from store.tags import merge_tags
 
@@ -553,7 +554,7 @@ FAULT_OPS = {"tag_many": _op_tag_many, "import_span": _op_import_span, "single":
 @pytest.fixture
 def fault_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A closed store of 60 articles in three segments (25 per segment), some tagged or read."""
-    monkeypatch.setattr(news_store, "SEGMENT_MAX_DOCS", 25)
+    monkeypatch.setattr(store_tables, "SEGMENT_MAX_DOCS", 25)
     root = tmp_path / "base"
     seed_store(root, range(1, 61), tags=lambda n: ["seed"] if n % 3 == 0 else [])
     with NewsStore(root) as store:
