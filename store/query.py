@@ -1,0 +1,430 @@
+"""The search language (notmuch-like): parsed into a small AST, with errors that point at the problem.
+
+words          every word must match; case-insensitive, diacritics folded
+"a phrase"     the words in order, punctuation between them ignored
+prefix*        words starting with prefix
+a OR b, a AND b, NOT a, -a, ( … )
+               NOT binds tightest, then AND (explicit or implied), then OR:
+               `a b OR c` is `(a AND b) OR c`; lower-case and/or/not are plain words
+field:value    title: body: author: source: url: tag: id: feed: lang:
+               person: org: place: entity:   (a word or a "phrase")
+date:2024-06  date:2024-06-05  date:2024-06-01..2024-06-30  date:7d
+after:2024-06-01  before:2w    (d, w, m, y: days, weeks, months, years ago; local days)
+is:unread  is:read  is:starred  has:entities
+sort:new  sort:old  sort:rel
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+
+TEXT_FIELDS = ("title", "body", "author", "source")
+EXACT_FIELDS = ("url", "tag", "id", "feed", "lang")
+ENTITY_FIELDS = ("person", "org", "place", "entity")
+DATE_FIELDS = ("date", "after", "before")
+FLAG_FIELDS = {"is": ("unread", "read", "starred"), "has": ("entities",)}
+SORTS = ("new", "old", "rel")
+FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, *ENTITY_FIELDS, *DATE_FIELDS, *FLAG_FIELDS, "sort")
+
+
+class QueryError(ValueError):
+    """A malformed query; `position` is the character offset of the problem."""
+
+    def __init__(self, message: str, position: int, query: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.query = query
+
+    def pointer(self) -> str:
+        """The query with a caret under the problem, for a terminal."""
+        return f"  {self.query}\n  {' ' * self.position}^"
+
+
+# -- the AST --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Everything:
+    """The empty query."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word (folded) in `field` (None: any text field); prefix=True for `word*`."""
+
+    word: str
+    field: str | None = None
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words in order, in `field` (None: any text field)."""
+
+    words: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An exact-valued field: url (substring), tag, id (prefix), feed, lang, or an entity field."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Published in [start, end) as Unix timestamps; None for an open end."""
+
+    start: float | None
+    end: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """is:unread, is:read, is:starred, has:entities."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Everything | Term | Phrase | Match | DateRange | Flag | Not | And | Or
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: what to match and in which order ('new', 'old' or 'rel')."""
+
+    node: Node
+    sort: str
+    text: str = field(default="", compare=False)
+
+    @property
+    def has_words(self) -> bool:
+        return _has_words(self.node)
+
+
+def _has_words(node: Node) -> bool:
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, And | Or):
+        return any(_has_words(n) for n in node.nodes)
+    return False  # words under NOT do not rank
+
+
+# -- words ----------------------------------------------------------------------------------------
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def fold(text: str) -> str:
+    """Case- and diacritic-insensitive form: 'Zürich' -> 'zurich'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words_of(text: str) -> list[str]:
+    """The searchable words of a text, folded.  CJK characters are single-character words
+    (unigrams), so a CJK run becomes a phrase of its characters."""
+    folded = fold(text)
+    if _CJK.search(folded):
+        folded = _CJK.sub(lambda m: f" {m.group(0)} ", folded)
+    return _WORD.findall(folded)
+
+
+# -- tokens ---------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class _Token:
+    kind: str  # WORD PHRASE LPAREN RPAREN AND OR NOT MINUS FIELD END
+    text: str
+    position: int
+    field: str | None = None  # for FIELD: the field name; text is the raw value
+    quoted: bool = False
+
+
+_FIELD = re.compile(r"([A-Za-z]+):")
+
+
+def _tokens(query: str) -> list[_Token]:
+    tokens: list[_Token] = []
+    i, n = 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+        elif ch == "(":
+            tokens.append(_Token("LPAREN", ch, i))
+            i += 1
+        elif ch == ")":
+            tokens.append(_Token("RPAREN", ch, i))
+            i += 1
+        elif ch == '"':
+            text, end = _quoted(query, i)
+            tokens.append(_Token("PHRASE", text, i, quoted=True))
+            i = end
+        elif ch == "-" and i + 1 < n and not query[i + 1].isspace() and (i == 0 or query[i - 1] in " \t(("):
+            tokens.append(_Token("MINUS", ch, i))
+            i += 1
+        else:
+            field_match = _FIELD.match(query, i)
+            if field_match and field_match.group(1).lower() in FIELDS:
+                name = field_match.group(1).lower()
+                j = field_match.end()
+                if j < n and query[j] == '"':
+                    value, end = _quoted(query, j)
+                    tokens.append(_Token("FIELD", value, i, field=name, quoted=True))
+                    i = end
+                else:
+                    end = _bare_end(query, j)
+                    if end == j:
+                        raise QueryError(f"'{name}:' needs a value", j, query)
+                    tokens.append(_Token("FIELD", query[j:end], i, field=name))
+                    i = end
+                continue
+            if field_match and i + len(field_match.group(0)) < n and not query[field_match.end()].isspace():
+                raise QueryError(f"unknown field '{field_match.group(1)}:' (fields: {', '.join(FIELDS)})", i, query)
+            end = _bare_end(query, i)
+            word = query[i:end]
+            kind = word if word in ("AND", "OR", "NOT") else "WORD"
+            tokens.append(_Token(kind, word, i))
+            i = end
+    tokens.append(_Token("END", "", n))
+    return tokens
+
+
+def _quoted(query: str, start: int) -> tuple[str, int]:
+    end = query.find('"', start + 1)
+    if end < 0:
+        raise QueryError('unbalanced quote: no closing "', start, query)
+    return query[start + 1 : end], end + 1
+
+
+def _bare_end(query: str, start: int) -> int:
+    i = start
+    while i < len(query) and not query[i].isspace() and query[i] not in '()"':
+        i += 1
+    return i
+
+
+# -- the parser -----------------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, query: str, resolve_date: Callable[[str, str, int], DateRange]) -> None:
+        self.query = query
+        self.tokens = _tokens(query)
+        self.at = 0
+        self.sort: str | None = None
+        self.resolve_date = resolve_date
+
+    def peek(self) -> _Token:
+        return self.tokens[self.at]
+
+    def take(self) -> _Token:
+        token = self.tokens[self.at]
+        self.at += 1
+        return token
+
+    def fail(self, message: str, token: _Token) -> QueryError:
+        return QueryError(message, token.position, self.query)
+
+    def parse(self) -> Node:
+        if self.peek().kind == "END":
+            return Everything()
+        node = self.parse_or()
+        token = self.peek()
+        if token.kind == "RPAREN":
+            raise self.fail("unbalanced parenthesis: ')' without '('", token)
+        if token.kind != "END":  # pragma: no cover - parse_or consumes everything else
+            raise self.fail(f"unexpected {token.text!r}", token)
+        return node
+
+    def parse_or(self) -> Node:
+        nodes = [self.parse_and()]
+        while self.peek().kind == "OR":
+            operator = self.take()
+            if self.peek().kind in ("END", "RPAREN", "OR", "AND"):
+                raise self.fail("OR needs something on its right", operator)
+            nodes.append(self.parse_and())
+        return _flatten(Or, nodes)
+
+    def parse_and(self) -> Node:
+        nodes = [self.parse_unary()]
+        while self.peek().kind not in ("END", "RPAREN", "OR"):
+            if self.peek().kind == "AND":
+                operator = self.take()
+                if self.peek().kind in ("END", "RPAREN", "OR", "AND"):
+                    raise self.fail("AND needs something on its right", operator)
+            nodes.append(self.parse_unary())
+        return _flatten(And, [n for n in nodes if not isinstance(n, Everything)] or [Everything()])
+
+    def parse_unary(self) -> Node:
+        token = self.peek()
+        if token.kind in ("NOT", "MINUS"):
+            self.take()
+            if self.peek().kind in ("END", "RPAREN", "OR", "AND"):
+                raise self.fail(f"{token.text} needs something to negate", token)
+            inner = self.parse_unary()
+            return inner.node if isinstance(inner, Not) else Not(inner)
+        return self.parse_atom()
+
+    def parse_atom(self) -> Node:
+        token = self.take()
+        if token.kind == "LPAREN":
+            if self.peek().kind == "RPAREN":
+                raise self.fail("empty parentheses", token)
+            node = self.parse_or()
+            if self.peek().kind != "RPAREN":
+                raise self.fail("unbalanced parenthesis: '(' without ')'", token)
+            self.take()
+            return node
+        if token.kind == "RPAREN":
+            raise self.fail("unbalanced parenthesis: ')' without '('", token)
+        if token.kind in ("AND", "OR"):
+            raise self.fail(f"{token.text} needs something on its left", token)
+        if token.kind == "PHRASE":
+            return _text_node(token.text, None, quoted=True, token=token, parser=self)
+        if token.kind == "WORD":
+            return _text_node(token.text, None, quoted=False, token=token, parser=self)
+        if token.kind == "FIELD":
+            return self.field_node(token)
+        raise self.fail("the query ends too early", token)  # pragma: no cover - END is caught above
+
+    def field_node(self, token: _Token) -> Node:
+        name, value = token.field or "", token.text
+        if name in TEXT_FIELDS:
+            return _text_node(value, name, quoted=token.quoted, token=token, parser=self)
+        if name in EXACT_FIELDS or name in ENTITY_FIELDS:
+            value = " ".join(value.split())
+            if not value:
+                raise self.fail(f"'{name}:' needs a value", token)
+            return Match(name, value)
+        if name in DATE_FIELDS:
+            return self.resolve_date(name, value, token.position)
+        if name in FLAG_FIELDS:
+            word = value.lower()
+            if word not in FLAG_FIELDS[name]:
+                allowed = ", ".join(f"{name}:{v}" for v in FLAG_FIELDS[name])
+                raise self.fail(f"unknown {name}:{value} (use {allowed})", token)
+            return Flag(word)
+        word = value.lower()  # sort:
+        if word not in SORTS:
+            raise self.fail(f"unknown sort:{value} (use sort:new, sort:old or sort:rel)", token)
+        self.sort = word
+        return Everything()
+
+
+def _text_node(value: str, field_name: str | None, *, quoted: bool, token: _Token, parser: _Parser) -> Node:
+    prefix = not quoted and value.endswith("*")
+    words = words_of(value.rstrip("*") if prefix else value)
+    if not words:
+        if prefix:
+            raise parser.fail("a prefix needs at least one letter or digit before '*'", token)
+        return Everything()  # punctuation alone matches like nothing was typed
+    if len(words) == 1:
+        return Term(words[0], field_name, prefix)
+    if prefix:  # "foo-ba*": the last word is the prefix
+        head = Phrase(tuple(words[:-1]), field_name)
+        return And((head, Term(words[-1], field_name, True)))
+    return Phrase(tuple(words), field_name)
+
+
+def _flatten(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
+    flat: list[Node] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, kind) else (node,))
+    if kind is Or and any(isinstance(n, Everything) for n in flat):
+        return Everything()
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+# -- dates ----------------------------------------------------------------------------------------
+_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
+_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+
+class DateResolver:
+    """Turns date words into local-day ranges.  `now` and the time zone are injectable."""
+
+    def __init__(self, now: datetime | None = None, zone: tzinfo | None = None) -> None:
+        self.zone = zone or datetime.now().astimezone().tzinfo
+        self.now = (now or datetime.now(self.zone)).astimezone(self.zone)
+        self.query = ""
+
+    def __call__(self, name: str, value: str, position: int) -> DateRange:
+        def fail(message: str) -> QueryError:
+            return QueryError(message, position, self.query)
+
+        if name == "date" and ".." in value:
+            first, _, last = value.partition("..")
+            start = self._span(first, fail)[0] if first else None
+            end = self._span(last, fail)[1] if last else None
+            if start is not None and end is not None and start >= end:
+                raise fail(f"date range {value} ends before it starts")
+            return DateRange(start, end)
+        start, end = self._span(value, fail)
+        if name == "after":
+            return DateRange(start, None)
+        if name == "before":
+            return DateRange(None, start)
+        return DateRange(start, end)
+
+    def _midnight(self, day: date) -> float:
+        return datetime(day.year, day.month, day.day, tzinfo=self.zone).timestamp()
+
+    def _span(self, value: str, fail: Callable[[str], QueryError]) -> tuple[float, float]:
+        """[start, end) of a day, month, year, or of the period since a relative date."""
+        text = value.strip().lower()
+        today = self.now.date()
+        relative = _RELATIVE.match(text)
+        try:
+            if text in ("today", "yesterday"):
+                day = today if text == "today" else today - timedelta(days=1)
+                return self._midnight(day), self._midnight(day + timedelta(days=1))
+            if relative:
+                count, unit = int(relative.group(1)), relative.group(2)
+                days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
+                # "7d": from the start of the local day 7 days ago up to now (and beyond).
+                return self._midnight(today - timedelta(days=days)), self._midnight(today + timedelta(days=1))
+            if match := _DAY.match(text):
+                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+                return self._midnight(day), self._midnight(day + timedelta(days=1))
+            if match := _MONTH.match(text):
+                year, month = int(match.group(1)), int(match.group(2))
+                first = date(year, month, 1)
+                following = date(year + (month == 12), month % 12 + 1, 1)
+                return self._midnight(first), self._midnight(following)
+            if match := _YEAR.match(text):
+                year = int(match.group(1))
+                return self._midnight(date(year, 1, 1)), self._midnight(date(year + 1, 1, 1))
+        except (ValueError, OverflowError) as exc:
+            raise fail(f"bad date {value!r}: {exc}") from None
+        raise fail(f"bad date {value!r} (use 2024-06-05, 2024-06, 2024, 7d, 2w, 3m, 1y, today, yesterday)")
+
+
+def parse_query(text: str, *, now: datetime | None = None, zone: tzinfo | None = None) -> Query:
+    """Parse a query; QueryError (with the position) when it is malformed."""
+    resolver = DateResolver(now, zone)
+    resolver.query = text
+    parser = _Parser(text, resolver)
+    node = parser.parse()
+    sort = parser.sort or ("rel" if _has_words(node) else "new")
+    return Query(node, sort, text)
