@@ -361,6 +361,17 @@ class Index:
         sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY sort_ts DESC, id DESC LIMIT ? OFFSET ?"
         return self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
 
+    def position(self, article_id: str) -> int | None:
+        """The row of an article in the list order (newest first), or None if it is gone."""
+        row = self._db.execute("SELECT sort_ts FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return None
+        before = self._db.execute(
+            "SELECT count(*) FROM articles WHERE sort_ts > ? OR (sort_ts = ? AND id > ?)",
+            (row[0], row[0], article_id),
+        ).fetchone()
+        return int(before[0])
+
     def rows_for(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         found: dict[str, tuple[Any, ...]] = {}
         for chunk in _chunks(list(ids), 500):

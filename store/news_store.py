@@ -411,6 +411,11 @@ class NewsStore:
         with self._reading():
             return [list_item(r) for r in self._index.list_rows(limit, offset)]
 
+    def position(self, article_id: str) -> int | None:
+        """Where an article stands in `list()` order, so a view can keep it under the cursor."""
+        with self._reading():
+            return self._index.position(article_id)
+
     def list_items(self, ids: Sequence[str]) -> dict[str, ListItem]:
         with self._reading():
             return {i: list_item(r) for i, r in self._index.rows_for(ids).items()}

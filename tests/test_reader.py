@@ -302,7 +302,7 @@ def test_reader_start_path_imports_no_heavy_module(tmp_path: Path) -> None:
     assert "textual" in imported  # the check does see the start path
 
 
-async def test_another_sessions_change_appears_without_moving_the_cursor(filled: NewsStore) -> None:
+async def test_another_sessions_change_appears_and_the_cursor_keeps_its_article(filled: NewsStore) -> None:
     app = NewsdeskApp(filled, read_delay=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -314,12 +314,14 @@ async def test_another_sessions_change_appears_without_moving_the_cursor(filled:
         other.close()
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        screen.poll_changes()  # what the 1.5 s interval does
+        screen._poll()  # what the 1.5 s interval does
         await settle(pilot)
         listing = screen.query_one(ArticleList)
         assert listing.total == 21
-        assert listing.cursor == 2  # the cursor stays where the user left it
-        starred = [listing.item_at(i) for i in range(3)]
+        assert listing.cursor == 3  # one article arrived above: the cursor moved with its article
+        assert listing.current is not None and listing.current.id == article(18).id
+        assert visible_title(app) == "Story number 18"
+        starred = [listing.item_at(i) for i in range(4)]
         assert any(i is not None and i.starred and i.tags == ("from-elsewhere",) for i in starred)
 
 
@@ -333,7 +335,7 @@ async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, m
         other = NewsStore(filled.root)
         other.update_state([article(n).id for n in range(1, 21)], read=True)
         other.close()
-        app.screen.poll_changes()  # type: ignore[attr-defined]
+        app.screen._poll()  # type: ignore[attr-defined]
         await settle(pilot)
         listing = app.screen.query_one(ArticleList)
         assert all(listing.item_at(i).read for i in range(20))  # type: ignore[union-attr]

@@ -44,6 +44,9 @@ class ItemsChanged(Message):
     items: dict[str, ListItem]
     total: int | None = None
     reload: bool = False
+    cursor_id: str | None = None
+    """The article under the cursor when the poll started, and its row now (to keep it there)."""
+    cursor_row: int | None = None
 
 
 @dataclass

@@ -86,7 +86,7 @@ class MainScreen(Screen[None]):
         self.article_list.focus()
         self._layout_for(self.app.size.width)
         self.reload()
-        self.set_interval(POLL_SECONDS, self.poll_changes)
+        self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
@@ -150,8 +150,9 @@ class MainScreen(Screen[None]):
         self.post_message(ItemsChanged(items))
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
-    def poll_changes(self) -> None:
-        """Other sessions' changes, from the store's change feed (no full reload)."""
+    def poll_changes(self, cursor_id: str | None = None) -> None:
+        """Other sessions' changes, from the store's change feed (no full reload).  When the
+        list's size changes, the article under the cursor keeps its place (`cursor_id`)."""
         if self._seq is None:
             return
         try:
@@ -160,13 +161,19 @@ class MainScreen(Screen[None]):
                 return
             self._seq = seq
             total = self.store.count()
+            row = self.store.position(cursor_id) if cursor_id else None
             if ids is None or len(ids) > MAX_PATCHED_ROWS:
                 # Too far behind, or a bulk change: refetch the visible window instead.
-                self.post_message(ItemsChanged({}, total=total, reload=True))
+                self.post_message(ItemsChanged({}, total=total, reload=True, cursor_id=cursor_id, cursor_row=row))
                 return
-            self.post_message(ItemsChanged(self.store.list_items(ids), total=total))
+            items = self.store.list_items(ids)
+            self.post_message(ItemsChanged(items, total=total, cursor_id=cursor_id, cursor_row=row))
         except Exception as exc:
             self.post_message(StoreFailed(str(exc)))
+
+    def _poll(self) -> None:
+        current = self.article_list.current
+        self.poll_changes(current.id if current else None)
 
     # -- results --------------------------------------------------------------------------------
     @on(ViewLoaded)
@@ -227,9 +234,15 @@ class MainScreen(Screen[None]):
     def items_changed(self, message: ItemsChanged) -> None:
         if message.reload or (message.total is not None and message.total != self.article_list.total):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.
-            cursor = self.article_list.cursor
-            total = self.article_list.total if message.total is None else message.total
-            self.article_list.reset(total, cursor=cursor)
+            listing = self.article_list
+            cursor, scroll = listing.cursor, listing.scroll_y
+            current = listing.current
+            if message.cursor_row is not None and current is not None and current.id == message.cursor_id:
+                # Keep the same article under the cursor, on the same screen row.
+                scroll += message.cursor_row - cursor
+                cursor = message.cursor_row
+            listing.reset(listing.total if message.total is None else message.total, cursor=cursor)
+            listing.scroll_to(y=max(scroll, 0), animate=False, immediate=True)
         self.article_list.update_items(message.items)
         current = self.article_view.article
         if current is not None and current.article.id in message.items:
