@@ -265,13 +265,14 @@ class NewsStore:
         with self._writing() as session:
             located = self._index.locate(list(batch))
             appended: list[dict[str, Any]] = []
-            rows: list[tuple[IndexRow, State, int]] = []
             updated_by_seg: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            written: dict[str, dict[str, Any]] = {}  # id -> the record committed for it
             for article_id, article in batch.items():
                 record = article.to_record()
                 record["fetched"] = record["fetched"] or now
                 if article_id not in located:
                     appended.append(record)
+                    written[article_id] = record
                     counts.imported += 1
                     continue
                 seg, old_hash = located[article_id]
@@ -287,6 +288,7 @@ class NewsStore:
                 ):
                     record["entities"] = old.get("entities")
                 updated_by_seg[seg].append(record)
+                written[article_id] = record
                 counts.updated += 1
             placed: dict[str, int] = {}
             for seg, records in updated_by_seg.items():
@@ -297,12 +299,14 @@ class NewsStore:
             placed.update(append_articles(session, appended))
             states = self._carry_states(session, batch, carried, located)
             session.commit()
-            records_by_id = {r["id"]: r for r in appended}
-            for records in updated_by_seg.values():
-                records_by_id.update({r["id"]: r for r in records})
-            for article_id, seg in placed.items():
-                state = states.get(article_id) or stored_state(session, article_id)
-                rows.append((IndexRow.from_record(records_by_id[article_id], seg), state, shard_of(article_id)))
+            rows = [
+                (
+                    IndexRow.from_record(written[article_id], seg),
+                    states.get(article_id) or stored_state(session, article_id),
+                    shard_of(article_id),
+                )
+                for article_id, seg in placed.items()
+            ]
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
