@@ -64,7 +64,8 @@ def _command(sub: Any, name: str, summary: str, example: str) -> argparse.Argume
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsdesk",
-        description="A keyboard-driven terminal news reader with a scriptable store.",
+        description="A keyboard-driven terminal news reader with a scriptable store. "
+        "Without a command, newsdesk opens the reader on your store.",
         epilog="examples:\n  newsdesk --demo\n  newsdesk import ~/feeds.opml https://example.org/rss.xml\n"
         "  newsdesk list --limit 20 --json | jq -r '.[].title'",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -81,7 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
         "newsdesk import ~/news/ feeds.opml https://example.org/feed.xml --json",
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE")
-    p.add_argument("--no-entities", action="store_true", help="skip entity extraction")
+    p.add_argument(
+        "--no-entities", action="store_true", help="skip entity extraction (accepted now; extraction is not built yet)"
+    )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
     p = _command(sub, "list", "list articles, newest first", "newsdesk list --limit 10 --json")
