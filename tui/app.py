@@ -60,6 +60,8 @@ class NewsdeskApp(App[None]):
                 ("Go to newest", "Jump to the top of the list", screen.article_list.action_cursor_top),
                 ("Go to oldest", "Jump to the bottom of the list", screen.article_list.action_cursor_bottom),
                 ("Next pane", "Focus the next pane", self.action_focus_next),
+                ("Previous pane", "Focus the previous pane", self.action_focus_previous),
+                ("Back to the list", "Leave zen mode, or return to the article list", screen.action_back),
             ):
                 yield SystemCommand(title, help_text, action)
         yield SystemCommand("Quit", "Quit newsdesk", self.action_quit)
