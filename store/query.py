@@ -137,6 +137,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-
 
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form: 'Zürich' -> 'zurich'."""
+    if text.isascii():  # the common case, and 2x cheaper: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -145,7 +147,7 @@ def words_of(text: str) -> list[str]:
     """The searchable words of a text, folded.  CJK characters are single-character words
     (unigrams), so a CJK run becomes a phrase of its characters."""
     folded = fold(text)
-    if _CJK.search(folded):
+    if not folded.isascii() and _CJK.search(folded):
         folded = _CJK.sub(lambda m: f" {m.group(0)} ", folded)
     return _WORD.findall(folded)
 
