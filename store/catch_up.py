@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from articles.model import is_article_id
 from store.documents import Session
-from store.index import DEFAULT_STATE, Index, IndexRow, State
+from store.index import Index, IndexRow
 from store.layout import (
     ARTICLES_DIR,
     STATE_DIR,
@@ -17,6 +17,7 @@ from store.layout import (
     shard_of,
     state_path,
 )
+from store.values import DEFAULT_STATE, State
 
 Progress = Callable[[int, int], None]
 

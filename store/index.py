@@ -16,6 +16,7 @@ import orjson
 
 from articles.dates import to_timestamp
 from store.errors import StoreError
+from store.values import State
 
 INDEX_VERSION = 3
 
@@ -96,34 +97,6 @@ class IndexRow:
 
     def sort_ts(self) -> float:
         return to_timestamp(self.published) or to_timestamp(self.fetched) or 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class State:
-    tags: tuple[str, ...] = ()
-    read: bool = False
-    starred: bool = False
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any] | None) -> State:
-        if not doc:
-            return DEFAULT_STATE
-        tags = doc.get("tags") or []
-        return cls(
-            tags=tuple(t for t in tags if isinstance(t, str)),
-            read=bool(doc.get("read")),
-            starred=bool(doc.get("starred")),
-        )
-
-    def to_doc(self) -> dict[str, Any]:
-        return {"tags": list(self.tags), "read": self.read, "starred": self.starred}
-
-    @property
-    def is_default(self) -> bool:
-        return not self.tags and not self.read and not self.starred
-
-
-DEFAULT_STATE = State()
 
 
 class Index:

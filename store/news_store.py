@@ -17,7 +17,7 @@ import contextlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,42 +26,33 @@ from articles.importers.base import Subscription
 from articles.model import Article
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
-from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.errors import StoreError, StoreReadOnly
 from store.files import (
     DIR_MODE,
     EMPTY_MANIFEST,
-    MANIFEST,
     Manifest,
     StoreLock,
     needs_recovery,
     read_manifest,
     recover,
-    write_atomic,
 )
-from store.index import DEFAULT_STATE, Index, IndexRow, State
+from store.index import Index, IndexRow
 from store.layout import (
     ARTICLES_DIR,
     FEEDS_FILE,
     INDEX_FILE,
     LOCK_FILE,
     STATE_DIR,
-    STATE_SHARDS,
-    STORE_FILE,
     doc_id,
     is_indexed_file,
-    scan_tinydb_files,
     segment_path,
     shard_of,
     state_path,
 )
+from store.opening import check_schema, open_manifest
 from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
-from store.values import ImportCounts, ListItem, StoredArticle, list_item
-
-SCHEMA_VERSION = 1
-
-# Migrations from schema N to N+1, applied in order on open (none yet: schema 1 is the first).
-MIGRATIONS: dict[int, Callable[[Session, Path], None]] = {}
+from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
 class NewsStore:
@@ -83,8 +74,8 @@ class NewsStore:
         self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
         try:
             with self._lock.hold(exclusive=not self.readonly):
-                manifest, rebuilt = self._open_manifest()
-                self._check_schema(manifest)
+                manifest, rebuilt = open_manifest(self.root, readonly=self.readonly)
+                check_schema(self.root, self._cache, manifest, readonly=self.readonly)
                 self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
                 if rebuilt:
                     self._index.forget_files()
@@ -101,58 +92,6 @@ class NewsStore:
 
     def _rel(self, path: Path) -> str:
         return str(path.relative_to(self.root))
-
-    # -- opening -----------------------------------------------------------------------------
-    def _open_manifest(self) -> tuple[Manifest, bool]:
-        """The commit manifest, recovered; rebuilt from the files if it was lost (True)."""
-        manifest = read_manifest(self.root)
-        rebuilt = False
-        if manifest is None:
-            found = scan_tinydb_files(self.root)
-            if not found:
-                return EMPTY_MANIFEST, False  # a new store: the first commit writes it
-            if self.readonly:
-                raise StoreCorrupt(self.root / MANIFEST, "missing; open the store once with write access")
-            manifest = Manifest(1, dict.fromkeys(found, 1))
-            write_atomic(self.root / MANIFEST, manifest.to_bytes())
-            rebuilt = True
-        if not self.readonly:
-            recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
-        return manifest, rebuilt
-
-    def _check_schema(self, manifest: Manifest) -> None:
-        path = self.root / STORE_FILE
-        session = Session(self.root, self._cache, manifest, writable=not self.readonly)
-        data = session.load(path) if session.gen_of(path) is not None else None
-        if data is None:
-            if self.readonly:
-                if any(self.root.iterdir()):
-                    raise StoreCorrupt(path, "missing; this does not look like a newsdesk store")
-                return
-            if manifest.files:
-                raise StoreCorrupt(path, "missing while articles exist; refusing to guess the schema")
-            table = session.table(path, "meta")
-            table.insert(
-                make_document(
-                    {"schema": SCHEMA_VERSION, "created": format_rfc3339(now_utc()), "state_shards": STATE_SHARDS},
-                    1,
-                )
-            )
-            session.commit()
-            return
-        meta = data.get("meta", {}).get("1")
-        if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
-            raise StoreCorrupt(path, "no schema version recorded")
-        schema = meta["schema"]
-        if schema > SCHEMA_VERSION:
-            raise StoreError(f"{path}: written by a newer newsdesk (schema {schema}; this one knows {SCHEMA_VERSION})")
-        if schema < SCHEMA_VERSION:
-            if self.readonly:
-                raise StoreReadOnly(f"{path}: schema {schema} needs a migration, but the store is read-only")
-            for version in range(schema, SCHEMA_VERSION):
-                MIGRATIONS[version](session, self.root)
-            session.table(path, "meta").update({"schema": SCHEMA_VERSION}, doc_ids=[1])
-            session.commit()
 
     def close(self) -> None:
         with self._lock.hold(exclusive=False):

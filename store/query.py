@@ -19,8 +19,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+
+from store.query_dates import DateResolver
+from store.query_nodes import (
+    And,
+    DateRange,
+    Everything,
+    Flag,
+    Match,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Query,
+    QueryError,
+    Term,
+    has_words,
+)
 
 TEXT_FIELDS = ("title", "body", "author", "source")
 EXACT_FIELDS = ("url", "tag", "id", "feed", "lang")
@@ -29,105 +46,6 @@ DATE_FIELDS = ("date", "after", "before")
 FLAG_FIELDS = {"is": ("unread", "read", "starred"), "has": ("entities",)}
 SORTS = ("new", "old", "rel")
 FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, *ENTITY_FIELDS, *DATE_FIELDS, *FLAG_FIELDS, "sort")
-
-
-class QueryError(ValueError):
-    """A malformed query; `position` is the character offset of the problem."""
-
-    def __init__(self, message: str, position: int, query: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.position = position
-        self.query = query
-
-    def pointer(self) -> str:
-        """The query with a caret under the problem, for a terminal."""
-        return f"  {self.query}\n  {' ' * self.position}^"
-
-
-# -- the AST --------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Everything:
-    """The empty query."""
-
-
-@dataclass(frozen=True, slots=True)
-class Term:
-    """A word (folded) in `field` (None: any text field); prefix=True for `word*`."""
-
-    word: str
-    field: str | None = None
-    prefix: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """Words in order, in `field` (None: any text field)."""
-
-    words: tuple[str, ...]
-    field: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """An exact-valued field: url (substring), tag, id (prefix), feed, lang, or an entity field."""
-
-    field: str
-    value: str
-
-
-@dataclass(frozen=True, slots=True)
-class DateRange:
-    """Published in [start, end) as Unix timestamps; None for an open end."""
-
-    start: float | None
-    end: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """is:unread, is:read, is:starred, has:entities."""
-
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
-class Not:
-    node: Node
-
-
-@dataclass(frozen=True, slots=True)
-class And:
-    nodes: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Or:
-    nodes: tuple[Node, ...]
-
-
-Node = Everything | Term | Phrase | Match | DateRange | Flag | Not | And | Or
-
-
-@dataclass(frozen=True, slots=True)
-class Query:
-    """A parsed query: what to match and in which order ('new', 'old' or 'rel')."""
-
-    node: Node
-    sort: str
-    text: str = field(default="", compare=False)
-
-    @property
-    def has_words(self) -> bool:
-        return _has_words(self.node)
-
-
-def _has_words(node: Node) -> bool:
-    if isinstance(node, Term | Phrase):
-        return True
-    if isinstance(node, And | Or):
-        return any(_has_words(n) for n in node.nodes)
-    return False  # words under NOT do not rank
 
 
 # -- words ----------------------------------------------------------------------------------------
@@ -356,77 +274,11 @@ def _flatten(kind: type[And] | type[Or], nodes: list[Node]) -> Node:
     return flat[0] if len(flat) == 1 else kind(tuple(flat))
 
 
-# -- dates ----------------------------------------------------------------------------------------
-_RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
-_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_YEAR = re.compile(r"^(\d{4})$")
-
-
-class DateResolver:
-    """Turns date words into local-day ranges.  `now` and the time zone are injectable."""
-
-    def __init__(self, now: datetime | None = None, zone: tzinfo | None = None) -> None:
-        self.zone = zone or datetime.now().astimezone().tzinfo
-        self.now = (now or datetime.now(self.zone)).astimezone(self.zone)
-        self.query = ""
-
-    def __call__(self, name: str, value: str, position: int) -> DateRange:
-        def fail(message: str) -> QueryError:
-            return QueryError(message, position, self.query)
-
-        if name == "date" and ".." in value:
-            first, _, last = value.partition("..")
-            start = self._span(first, fail)[0] if first else None
-            end = self._span(last, fail)[1] if last else None
-            if start is not None and end is not None and start >= end:
-                raise fail(f"date range {value} ends before it starts")
-            return DateRange(start, end)
-        start, end = self._span(value, fail)
-        if name == "after":
-            return DateRange(start, None)
-        if name == "before":
-            return DateRange(None, start)
-        return DateRange(start, end)
-
-    def _midnight(self, day: date) -> float:
-        return datetime(day.year, day.month, day.day, tzinfo=self.zone).timestamp()
-
-    def _span(self, value: str, fail: Callable[[str], QueryError]) -> tuple[float, float]:
-        """[start, end) of a day, month, year, or of the period since a relative date."""
-        text = value.strip().lower()
-        today = self.now.date()
-        relative = _RELATIVE.match(text)
-        try:
-            if text in ("today", "yesterday"):
-                day = today if text == "today" else today - timedelta(days=1)
-                return self._midnight(day), self._midnight(day + timedelta(days=1))
-            if relative:
-                count, unit = int(relative.group(1)), relative.group(2)
-                days = {"d": 1, "w": 7, "m": 30, "y": 365}[unit] * count
-                # "7d": from the start of the local day 7 days ago up to now (and beyond).
-                return self._midnight(today - timedelta(days=days)), self._midnight(today + timedelta(days=1))
-            if match := _DAY.match(text):
-                day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-                return self._midnight(day), self._midnight(day + timedelta(days=1))
-            if match := _MONTH.match(text):
-                year, month = int(match.group(1)), int(match.group(2))
-                first = date(year, month, 1)
-                following = date(year + (month == 12), month % 12 + 1, 1)
-                return self._midnight(first), self._midnight(following)
-            if match := _YEAR.match(text):
-                year = int(match.group(1))
-                return self._midnight(date(year, 1, 1)), self._midnight(date(year + 1, 1, 1))
-        except (ValueError, OverflowError) as exc:
-            raise fail(f"bad date {value!r}: {exc}") from None
-        raise fail(f"bad date {value!r} (use 2024-06-05, 2024-06, 2024, 7d, 2w, 3m, 1y, today, yesterday)")
-
-
 def parse_query(text: str, *, now: datetime | None = None, zone: tzinfo | None = None) -> Query:
     """Parse a query; QueryError (with the position) when it is malformed."""
     resolver = DateResolver(now, zone)
     resolver.query = text
     parser = _Parser(text, resolver)
     node = parser.parse()
-    sort = parser.sort or ("rel" if _has_words(node) else "new")
+    sort = parser.sort or ("rel" if has_words(node) else "new")
     return Query(node, sort, text)

@@ -7,8 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from store.documents import Session, make_document
-from store.index import State
 from store.layout import ARTICLES_DIR, doc_id, segment_number, segment_path, shard_of, state_path
+from store.values import State
 
 SEGMENT_MAX_DOCS = 1000
 SEGMENT_MAX_BYTES = 4 * 1024 * 1024

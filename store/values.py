@@ -8,7 +8,34 @@ from typing import Any
 import orjson
 
 from articles.model import Article
-from store.index import State
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    tags: tuple[str, ...] = ()
+    read: bool = False
+    starred: bool = False
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any] | None) -> State:
+        if not doc:
+            return DEFAULT_STATE
+        tags = doc.get("tags") or []
+        return cls(
+            tags=tuple(t for t in tags if isinstance(t, str)),
+            read=bool(doc.get("read")),
+            starred=bool(doc.get("starred")),
+        )
+
+    def to_doc(self) -> dict[str, Any]:
+        return {"tags": list(self.tags), "read": self.read, "starred": self.starred}
+
+    @property
+    def is_default(self) -> bool:
+        return not self.tags and not self.read and not self.starred
+
+
+DEFAULT_STATE = State()
 
 
 @dataclass(frozen=True, slots=True)

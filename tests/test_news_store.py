@@ -15,7 +15,7 @@ from articles.importers.records import export_record, parse_records
 from articles.model import Article, article_id
 from newsdesk_testing import shared_path
 from store import NewsStore, StoreCorrupt, StoreError
-from store import news_store as news_store_module
+from store import opening as opening_module
 from store import tables as tables_module
 
 
@@ -118,7 +118,7 @@ def test_files_are_private(store: NewsStore, store_root: Path) -> None:
 def test_schema_version_is_recorded_and_newer_is_refused(store_root: Path) -> None:
     NewsStore(store_root).close()
     data = orjson.loads((store_root / "store.json").read_bytes())
-    assert data["meta"]["1"]["schema"] == news_store_module.SCHEMA_VERSION
+    assert data["meta"]["1"]["schema"] == opening_module.SCHEMA_VERSION
     data["meta"]["1"]["schema"] = 99
     (store_root / "store.json").write_bytes(orjson.dumps(data))
     with pytest.raises(StoreError, match="newer newsdesk"):

@@ -34,7 +34,7 @@ import orjson
 import pytest
 
 import store.files as store_files
-import store.news_store as news_store
+import store.layout as store_layout
 import store.tables as store_tables
 from store import NewsStore, StoreError
 from store.tags import merge_tags
@@ -266,7 +266,7 @@ def scan_files(root: Path, *, recovered: bool = True, temps_ok: bool = False) ->
         _check_tables(path, data, {"state"})
         for key, doc in data.get("state", {}).items():
             aid = f"{int(key):012x}"
-            shard = int(aid[:2], 16) % news_store.STATE_SHARDS
+            shard = int(aid[:2], 16) % store_layout.STATE_SHARDS
             assert shard == int(match.group(1), 16), f"{aid} in {path.name}"
             assert set(doc) == {"tags", "read", "starred"}, f"{path}: {doc}"
             assert isinstance(doc["tags"], list), doc
@@ -851,7 +851,7 @@ def test_open_store_sees_another_process_changes(tmp_path: Path) -> None:
             assert store.add_articles([fw.make_article(p)]).imported == 1
             other.request(op="execute", operation={"kind": "append", "numbers": [q], "tags": []})
             pid, qid = fw.article_id(p), fw.article_id(q)
-            shard = root / "state" / f"state-{int(pid[:2], 16) % news_store.STATE_SHARDS:02x}.json"
+            shard = root / "state" / f"state-{int(pid[:2], 16) % store_layout.STATE_SHARDS:02x}.json"
             sizes = set()
             for r in range(1, 31):
                 store.update_state([pid], add_tags=[f"x-{r:04d}"], remove_tags=[f"x-{r - 1:04d}"])
@@ -880,7 +880,7 @@ def _in_shards(shards: int, per_shard: int, start: int = 100) -> list[int]:
     in each."""
     by_shard: dict[int, list[int]] = {}
     for n in range(start, start + 5000):
-        group = by_shard.setdefault(int(fw.article_id(n)[:2], 16) % news_store.STATE_SHARDS, [])
+        group = by_shard.setdefault(int(fw.article_id(n)[:2], 16) % store_layout.STATE_SHARDS, [])
         group.append(n)
         full = [g for g in by_shard.values() if len(g) >= per_shard]
         if len(full) == shards:

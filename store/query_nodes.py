@@ -1,0 +1,104 @@
+"""The search language's syntax tree and its error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class QueryError(ValueError):
+    """A malformed query; `position` is the character offset of the problem."""
+
+    def __init__(self, message: str, position: int, query: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.query = query
+
+    def pointer(self) -> str:
+        """The query with a caret under the problem, for a terminal."""
+        return f"  {self.query}\n  {' ' * self.position}^"
+
+
+# -- the AST --------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Everything:
+    """The empty query."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A word (folded) in `field` (None: any text field); prefix=True for `word*`."""
+
+    word: str
+    field: str | None = None
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """Words in order, in `field` (None: any text field)."""
+
+    words: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An exact-valued field: url (substring), tag, id (prefix), feed, lang, or an entity field."""
+
+    field: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    """Published in [start, end) as Unix timestamps; None for an open end."""
+
+    start: float | None
+    end: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """is:unread, is:read, is:starred, has:entities."""
+
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    node: Node
+
+
+@dataclass(frozen=True, slots=True)
+class And:
+    nodes: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Or:
+    nodes: tuple[Node, ...]
+
+
+Node = Everything | Term | Phrase | Match | DateRange | Flag | Not | And | Or
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed query: what to match and in which order ('new', 'old' or 'rel')."""
+
+    node: Node
+    sort: str
+    text: str = field(default="", compare=False)
+
+    @property
+    def has_words(self) -> bool:
+        return has_words(self.node)
+
+
+def has_words(node: Node) -> bool:
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, And | Or):
+        return any(has_words(n) for n in node.nodes)
+    return False  # words under NOT do not rank
