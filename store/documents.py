@@ -77,10 +77,6 @@ class DocumentCache:
         if entry is not None:
             self._bytes -= entry[2]
 
-    def size_of(self, path: Path) -> int:
-        entry = self._entries.get(path)
-        return entry[2] if entry else 0
-
 
 class SessionStorage(Storage):
     """A TinyDB Storage bound to one file of a session."""

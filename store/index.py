@@ -220,9 +220,6 @@ class Index:
     def ids_in_segment(self, seg: int) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT id FROM articles WHERE seg = ?", (seg,))}
 
-    def segment_counts(self) -> dict[int, int]:
-        return dict(self._db.execute("SELECT seg, count(*) FROM articles GROUP BY seg"))
-
     @staticmethod
     def upsert(db: sqlite3.Connection, rows: Iterable[tuple[IndexRow, State, int]]) -> list[str]:
         changed: list[str] = []
@@ -364,9 +361,15 @@ class Index:
             )
         ]
 
-    def state_of(self, article_id: str) -> State | None:
-        row = self._db.execute("SELECT tags, read, starred FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return None if row is None else State(tuple(orjson.loads(row[0])), bool(row[1]), bool(row[2]))
+    def states_of(self, ids: Sequence[str]) -> dict[str, State]:
+        """The state of each indexed article among `ids` (unknown ids are left out)."""
+        found: dict[str, State] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, tags, read, starred FROM articles WHERE id IN ({marks})"
+            for row in self._db.execute(sql, chunk):
+                found[row[0]] = State(tuple(orjson.loads(row[1])), bool(row[2]), bool(row[3]))
+        return found
 
 
 def _tags_json(tags: Sequence[str]) -> str:

@@ -47,7 +47,6 @@ from store.layout import (
     is_indexed_file,
     segment_path,
     shard_of,
-    state_path,
 )
 from store.opening import check_schema, open_manifest
 from store.tables import append_articles, stored_state, write_states
@@ -86,12 +85,6 @@ class NewsStore:
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
         return segment_path(self.root, seg)
-
-    def _state_path(self, shard: int) -> Path:
-        return state_path(self.root, shard)
-
-    def _rel(self, path: Path) -> str:
-        return str(path.relative_to(self.root))
 
     def close(self) -> None:
         with self._lock.hold(exclusive=False):
@@ -140,12 +133,6 @@ class NewsStore:
             except BaseException:
                 session.abort()
                 raise
-
-    def sync(self, progress: Progress | None = None) -> list[str]:
-        """Bring the index up to date with the files (other processes' commits); returns changed ids."""
-        with self._lock.hold(exclusive=False):
-            session = Session(self.root, self._cache, self._recovered_manifest(), writable=False)
-            return self._sync(session, progress)
 
     def reindex(self, progress: Progress | None = None) -> int:
         """Rebuild the derived index from the TinyDB files; returns the number of articles."""
@@ -291,11 +278,8 @@ class NewsStore:
         remove = [normalise_tag(t) for t in remove_tags]
         ids = list(dict.fromkeys(ids))
         with self._writing() as session:
-            current = {i: self._index.state_of(i) for i in ids}
             changes: dict[str, State] = {}
-            for article_id, state in current.items():
-                if state is None:
-                    continue  # not in the store
+            for article_id, state in self._index.states_of(ids).items():  # ids not in the store drop out
                 wanted = State(
                     tags=tuple(merge_tags(state.tags, add, remove)),
                     read=state.read if read is None else read,
@@ -383,7 +367,7 @@ class NewsStore:
             doc = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id))
             if doc is None:
                 return None
-            state = self._index.state_of(article_id) or DEFAULT_STATE
+            state = self._index.states_of([article_id]).get(article_id, DEFAULT_STATE)
             return StoredArticle(Article.from_record(doc), state)
 
     def iter_articles(self, chunk: int = 2000) -> Iterator[StoredArticle]:
@@ -392,16 +376,19 @@ class NewsStore:
             order = list(self._index.ordered_locations())
         for start in range(0, len(order), chunk):
             part = order[start : start + chunk]
+            by_segment: dict[int, list[str]] = defaultdict(list)
+            for article_id, seg in part:
+                by_segment[seg].append(article_id)
+            by_id: dict[str, StoredArticle] = {}
             with self._reading() as session:
-                by_id: dict[str, StoredArticle] = {}
-                for seg in sorted({s for _, s in part}):
+                states = self._index.states_of([article_id for article_id, _ in part])
+                for seg, ids in by_segment.items():
                     docs = session.load(self._segment_path(seg)).get("articles", {})
-                    for article_id, s in part:
-                        if s == seg:
-                            doc = docs.get(str(doc_id(article_id)))
-                            if doc is not None:
-                                state = self._index.state_of(article_id) or DEFAULT_STATE
-                                by_id[article_id] = StoredArticle(Article.from_record(doc), state)
+                    for article_id in ids:
+                        doc = docs.get(str(doc_id(article_id)))
+                        if doc is not None:
+                            state = states.get(article_id, DEFAULT_STATE)
+                            by_id[article_id] = StoredArticle(Article.from_record(doc), state)
             for article_id, _ in part:
                 if article_id in by_id:
                     yield by_id[article_id]

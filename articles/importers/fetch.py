@@ -39,10 +39,6 @@ class Fetched:
     last_modified: str | None = None
     permanent_redirect: str | None = None
 
-    @property
-    def not_modified(self) -> bool:
-        return self.status == 304
-
 
 def fetch(
     url: str,

@@ -147,9 +147,6 @@ class ArticleList(ScrollView, can_focus=True):
     def current(self) -> ListItem | None:
         return self.item_at(self.cursor) if self.total else None
 
-    def loaded_items(self) -> list[ListItem]:
-        return [item for page in self._rows.values() for item in page.values()]
-
     def _store_rows(self, offset: int, rows: list[ListItem]) -> None:
         for index, item in enumerate(rows, start=offset):
             self._rows.setdefault(index // PAGE, {})[index] = item
