@@ -72,9 +72,11 @@ class Entity:
     name: str
     type: str
     mentions: int = 1
+    aliases: tuple[str, ...] = ()
+    """Other names the article uses for it ("Obama" for "Barack Obama"); search matches them too."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "mentions": self.mentions}
+        return {"name": self.name, "type": self.type, "mentions": self.mentions, "aliases": list(self.aliases)}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Entity:
@@ -84,7 +86,12 @@ class Entity:
             name=clean_line(data.get("name")),
             type=kind if kind in ENTITY_TYPES else "other",
             mentions=mentions if isinstance(mentions, int) and mentions > 0 else 1,
+            aliases=tuple(dict.fromkeys(a for a in (clean_line(x) for x in _list(data.get("aliases"))) if a)),
         )
+
+
+def _list(value: Any) -> list[Any]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 # Fields whose change means "the source changed the article" (state and bookkeeping excluded).

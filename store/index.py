@@ -8,22 +8,23 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from articles.dates import to_timestamp
+from store import fulltext
 from store.errors import StoreError
 from store.values import State
 
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(
-    n INTEGER PRIMARY KEY,
+    n INTEGER PRIMARY KEY,  -- the date key (store.fulltext): list order, and the FTS rowid
     id TEXT NOT NULL UNIQUE,
     seg INTEGER NOT NULL,
     hash TEXT NOT NULL,
@@ -42,7 +43,6 @@ CREATE TABLE IF NOT EXISTS articles(
     starred INTEGER NOT NULL DEFAULT 0,
     shard INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS articles_order ON articles(sort_ts DESC, id DESC);
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
 CREATE TABLE IF NOT EXISTS article_tags(
@@ -77,6 +77,8 @@ class IndexRow:
     author: str
     language: str | None
     has_entities: bool
+    record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The whole record, for the full-text index."""
 
     @classmethod
     def from_record(cls, record: dict[str, Any], seg: int) -> IndexRow:
@@ -93,6 +95,7 @@ class IndexRow:
             author=record.get("author") or "",
             language=record.get("language"),
             has_entities=record.get("entities") is not None,
+            record=record,
         )
 
     def sort_ts(self) -> float:
@@ -143,7 +146,7 @@ class Index:
         ).fetchall():
             db.execute(f'DROP TABLE IF EXISTS "{name}"')
         db.execute("COMMIT")
-        db.executescript(_SCHEMA)
+        db.executescript(_SCHEMA + fulltext.SCHEMA)
         db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         self.rebuilt = True
 
@@ -159,14 +162,14 @@ class Index:
             db.execute("PRAGMA journal_mode=WAL")
             # The index is derived from the fsynced TinyDB files, so it need not fsync itself.
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
+            db.executescript(_SCHEMA + fulltext.SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
 
     def _memory(self) -> sqlite3.Connection:
         self.in_memory = True
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        db.executescript(_SCHEMA)
+        db.executescript(_SCHEMA + fulltext.SCHEMA)
         db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
 
@@ -177,6 +180,11 @@ class Index:
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """For read-only queries (store.search), under the store's lock."""
+        return self._db
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
@@ -222,22 +230,30 @@ class Index:
 
     @staticmethod
     def upsert(db: sqlite3.Connection, rows: Iterable[tuple[IndexRow, State, int]]) -> list[str]:
+        """Add or replace articles: the row, its tags and its text.  A replaced article keeps its
+        date key unless its date moved to another second."""
         changed: list[str] = []
+        indexed: list[tuple[int, dict[str, Any]]] = []
         for row, state, shard in rows:
+            sort_ts = row.sort_ts()
+            base = fulltext.date_key_base(sort_ts)
+            old = db.execute("SELECT n FROM articles WHERE id = ?", (row.id,)).fetchone()
+            if old is not None:
+                fulltext.delete(db, [old[0]])
+                db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
+            n = old[0] if old is not None and old[0] >> fulltext.KEY_BITS == base >> fulltext.KEY_BITS else None
+            if n is None:
+                n = _free_key(db, base, row.id)
             db.execute(
-                "INSERT INTO articles(id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
+                "INSERT INTO articles(n, id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
                 " author, language, has_entities, tags, read, starred, shard)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-                " ON CONFLICT(id) DO UPDATE SET seg=excluded.seg, hash=excluded.hash, sort_ts=excluded.sort_ts,"
-                " published=excluded.published, fetched=excluded.fetched, title=excluded.title,"
-                " source=excluded.source, url=excluded.url, feed=excluded.feed, author=excluded.author,"
-                " language=excluded.language, has_entities=excluded.has_entities, tags=excluded.tags,"
-                " read=excluded.read, starred=excluded.starred, shard=excluded.shard",
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
+                    n,
                     row.id,
                     row.seg,
                     row.hash,
-                    row.sort_ts(),
+                    sort_ts,
                     row.published,
                     row.fetched,
                     row.title,
@@ -254,7 +270,9 @@ class Index:
                 ),
             )
             Index._set_tag_rows(db, row.id, state.tags)
+            indexed.append((n, row.record))
             changed.append(row.id)
+        fulltext.insert(db, indexed)
         return changed
 
     @staticmethod
@@ -289,7 +307,10 @@ class Index:
     def delete(db: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
         removed: list[str] = []
         for article_id in ids:
-            if db.execute("DELETE FROM articles WHERE id = ?", (article_id,)).rowcount:
+            old = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if old is not None:
+                fulltext.delete(db, [old[0]])
+                db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
                 db.execute("DELETE FROM article_tags WHERE id = ?", (article_id,))
                 removed.append(article_id)
         return removed
@@ -328,19 +349,15 @@ class Index:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def list_rows(self, limit: int | None = None, offset: int = 0) -> list[tuple[Any, ...]]:
-        sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY sort_ts DESC, id DESC LIMIT ? OFFSET ?"
+        sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY n DESC LIMIT ? OFFSET ?"
         return self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
 
     def position(self, article_id: str) -> int | None:
         """The row of an article in the list order (newest first), or None if it is gone."""
-        row = self._db.execute("SELECT sort_ts FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self._db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             return None
-        before = self._db.execute(
-            "SELECT count(*) FROM articles WHERE sort_ts > ? OR (sort_ts = ? AND id > ?)",
-            (row[0], row[0], article_id),
-        ).fetchone()
-        return int(before[0])
+        return int(self._db.execute("SELECT count(*) FROM articles WHERE n > ?", (row[0],)).fetchone()[0])
 
     def rows_for(self, ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         found: dict[str, tuple[Any, ...]] = {}
@@ -351,7 +368,7 @@ class Index:
         return found
 
     def ordered_locations(self) -> Iterator[tuple[str, int]]:
-        yield from self._db.execute("SELECT id, seg FROM articles ORDER BY sort_ts DESC, id DESC")
+        yield from self._db.execute("SELECT id, seg FROM articles ORDER BY n DESC")
 
     def ids_with_prefix(self, prefix: str) -> list[str]:
         return [
@@ -370,6 +387,18 @@ class Index:
             for row in self._db.execute(sql, chunk):
                 found[row[0]] = State(tuple(orjson.loads(row[1])), bool(row[2]), bool(row[3]))
         return found
+
+
+def _free_key(db: sqlite3.Connection, base: int, article_id: str) -> int:
+    """A date key in the second that starts at `base`: its low bits are the id's first 20 bits, so
+    articles of one second sort by id, the same in every store; the next free slot on a clash."""
+    span = 1 << fulltext.KEY_BITS
+    low = int(article_id[:5], 16) % span
+    for step in range(span):
+        n = base + (low + step) % span
+        if db.execute("SELECT 1 FROM articles WHERE n = ?", (n,)).fetchone() is None:
+            return n
+    return _free_key(db, base - span, article_id)  # a million articles in one second
 
 
 def _tags_json(tags: Sequence[str]) -> str:

@@ -24,6 +24,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article
+from store import fulltext, search
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreError, StoreReadOnly
@@ -36,7 +37,7 @@ from store.files import (
     read_manifest,
     recover,
 )
-from store.index import Index, IndexRow
+from store.index import LIST_COLUMNS, Index, IndexRow
 from store.layout import (
     ARTICLES_DIR,
     FEEDS_FILE,
@@ -49,9 +50,11 @@ from store.layout import (
     shard_of,
 )
 from store.opening import check_schema, open_manifest
+from store.query import parse_query
+from store.query_nodes import Query
 from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
-from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
+from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
 
 
 class NewsStore:
@@ -140,6 +143,7 @@ class NewsStore:
             with self._index.batch() as db:
                 db.execute("DELETE FROM articles")
                 db.execute("DELETE FROM article_tags")
+                fulltext.clear(db)
                 db.execute("DELETE FROM files")
             self._cache = DocumentCache()
             self._sync(Session(self.root, self._cache, session.manifest, writable=False), progress)
@@ -338,6 +342,32 @@ class NewsStore:
         with self._reading():
             return [list_item(r) for r in self._index.list_rows(limit, offset)]
 
+    def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
+        """Articles matching a query (store.query; QueryError if malformed), with the exact count."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._reading():
+            db = self._index.connection
+            plan = search.plan(parsed)
+            total = search.count(db, plan)
+            ranked = parsed.sort == "rel" and plan.rank is not None and total <= search.RANK_LIMIT
+            found = search.rows(db, plan, LIST_COLUMNS, sort=parsed.sort, ranked=ranked, limit=limit, offset=offset)
+            return SearchResult(total, [list_item(r) for r in found], parsed.sort, ranked)
+
+    def count_matching(self, query: Query | str) -> int:
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._reading():
+            return search.count(self._index.connection, search.plan(parsed))
+
+    def search_position(self, query: Query | str, article_id: str) -> int | None:
+        """Where an article stands in a date-ordered result (None: not a match, or ranked)."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._reading():
+            db = self._index.connection
+            plan = search.plan(parsed)
+            if parsed.sort == "rel" and plan.rank is not None and search.count(db, plan) <= search.RANK_LIMIT:
+                return None
+            return search.position(db, plan, article_id, sort=parsed.sort)
+
     def position(self, article_id: str) -> int | None:
         """Where an article stands in `list()` order, so a view can keep it under the cursor."""
         with self._reading():
@@ -370,10 +400,18 @@ class NewsStore:
             state = self._index.states_of([article_id]).get(article_id, DEFAULT_STATE)
             return StoredArticle(Article.from_record(doc), state)
 
-    def iter_articles(self, chunk: int = 2000) -> Iterator[StoredArticle]:
-        """Every article with its state, newest first, reading each segment once per chunk."""
+    def iter_articles(self, chunk: int = 2000, *, query: Query | str | None = None) -> Iterator[StoredArticle]:
+        """Every article (or those matching `query`) with its state, newest first (or oldest, for
+        sort:old), reading each segment once per chunk."""
         with self._reading():
-            order = list(self._index.ordered_locations())
+            if query is None:
+                order = list(self._index.ordered_locations())
+            else:
+                parsed = query if isinstance(query, Query) else parse_query(query)
+                plan = search.plan(parsed)
+                db = self._index.connection
+                found = search.rows(db, plan, "id, seg", sort=parsed.sort, ranked=False, limit=None, offset=0)
+                order = [(r[0], r[1]) for r in found]
         for start in range(0, len(order), chunk):
             part = order[start : start + chunk]
             by_segment: dict[int, list[str]] = defaultdict(list)

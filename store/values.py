@@ -91,6 +91,17 @@ class StoredArticle:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """One page of a search: the exact count of matches, the items in order, and whether that
+    order is relevance (sort:rel with at most store.search.RANK_LIMIT matches) or by date."""
+
+    count: int
+    items: list[ListItem]
+    sort: str
+    ranked: bool
+
+
 @dataclass(slots=True)
 class ImportCounts:
     """What one add_articles call did."""

@@ -7,6 +7,7 @@ import csv
 import io
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TextIO
 
@@ -91,6 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N articles (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
+    p = _command(
+        sub,
+        "search",
+        "articles matching a query (see 'Search' in README: words, \"phrases\", AND/OR/NOT, fields, dates)",
+        "newsdesk search tag:climate after:7d flood OR flooding --limit 20 --json",
+    )
+    _query_argument(p)
+    p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N articles (default: all)")
+    p.add_argument(
+        "--sort",
+        choices=("new", "old", "rel"),
+        help="order: newest, oldest, or relevance (default: relevance when the query has words, else newest)",
+    )
+    p.add_argument("--count", action="store_true", help="print the number of matches only")
+    p.add_argument("--json", action="store_true", help='print one JSON array (with --count: {"count": N})')
+
     p = _command(sub, "show", "show one article by id (or a unique id prefix)", "newsdesk show 3f2a9c01b7de --json")
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -98,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(
         sub,
         "export",
-        "write articles to stdout (jsonl re-imports with tags and state)",
-        "newsdesk export --format jsonl > backup.jsonl",
+        "write articles to stdout, all or those matching QUERY (jsonl re-imports with tags and state)",
+        "newsdesk export --format jsonl > backup.jsonl\n  newsdesk export tag:climate --format csv",
     )
+    _query_argument(p)
     p.add_argument(
         "--format",
         choices=("jsonl", "csv", "opml"),
@@ -113,6 +131,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     _command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
     return parser
+
+
+def _query_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "query",
+        nargs="*",
+        metavar="QUERY",
+        help="query words, joined by spaces; empty matches every article; put -- first if it starts with '-'",
+    )
+
+
+def _parse_query(args: argparse.Namespace) -> Any:
+    """The QUERY arguments parsed, or a usage error that points at the problem (exit 2)."""
+    from store.query import QueryError, parse_query
+
+    text = " ".join(args.query)
+    try:
+        query = parse_query(text)
+    except QueryError as exc:
+        raise UsageError(f"malformed query: {exc.message}\n{strip_controls(exc.pointer())}") from None
+    if getattr(args, "sort", None):
+        query = replace(query, sort=args.sort)
+    return query
 
 
 def _non_negative(text: str) -> int:
@@ -200,6 +241,25 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    query = _parse_query(args)
+    with _open_store(args) as store:
+        if args.count:
+            count = store.count_matching(query)
+            _out({"count": count}) if args.json else print(count)
+            return EXIT_OK
+        result = store.search(query, limit=args.limit)
+    if args.json:
+        _out([i.to_json() for i in result.items])
+        return EXIT_OK
+    for item in result.items:
+        print(format_list_line(item))
+    if sys.stderr.isatty():
+        order = "by relevance" if result.ranked else ("oldest first" if result.sort == "old" else "newest first")
+        _err(f"{result.count} matching, {order}")
+    return EXIT_OK
+
+
 def format_list_line(item: Any) -> str:
     """ID  date  flags  source  title  [tags] — one line, safe for a terminal."""
     flags = ("N" if not item.read else " ") + ("*" if item.starred else " ")
@@ -242,17 +302,19 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from articles.importers.records import export_record
 
+    query = replace(_parse_query(args), sort="new") if args.query else None
     with _open_store(args) as store:
         out = sys.stdout.buffer
         if args.format == "jsonl":
-            for stored in store.iter_articles():
+            for stored in store.iter_articles(query=query):
                 s = stored.state
                 out.write(orjson.dumps(export_record(stored.article, list(s.tags), s.read, s.starred)) + b"\n")
         elif args.format == "csv":
             text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
             writer = csv.writer(text)
             writer.writerow(["id", "title", "source", "url", "published", "tags", "read", "starred"])
-            for item in store.list():
+            items = store.search(query).items if query is not None else store.list()
+            for item in items:
                 writer.writerow(
                     [
                         item.id,
@@ -320,6 +382,7 @@ def _sync_progress(stream: TextIO) -> Callable[[int, int], None] | None:
 _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "import": cmd_import,
     "list": cmd_list,
+    "search": cmd_search,
     "show": cmd_show,
     "export": cmd_export,
     "feeds": cmd_feeds,
