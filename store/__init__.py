@@ -1,15 +1,26 @@
 """TinyDB persistence for newsdesk: atomic, multi-process safe, with a derived SQLite index."""
 
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.highlight import Highlighter
 from store.news_store import NewsStore
-from store.values import ImportCounts, ListItem, StoredArticle
+from store.query import QueryError, parse_query
+from store.query_nodes import Query
+from store.values import ImportCounts, ListItem, SearchResult, StoredArticle
+from store.views import SavedView, ViewError
 
 __all__ = [
+    "Highlighter",
     "ImportCounts",
     "ListItem",
     "NewsStore",
+    "Query",
+    "QueryError",
+    "SavedView",
+    "SearchResult",
     "StoreCorrupt",
     "StoreError",
     "StoreReadOnly",
     "StoredArticle",
+    "ViewError",
+    "parse_query",
 ]

@@ -24,7 +24,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article
-from store import fulltext, search
+from store import fulltext, search, views
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreError, StoreReadOnly
@@ -55,6 +55,7 @@ from store.query_nodes import Query
 from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
+from store.views import SavedView
 
 
 class NewsStore:
@@ -331,6 +332,68 @@ class NewsStore:
                 table.insert_multiple(new_docs)
                 session.commit()
         return added
+
+    # -- saved views and search history ---------------------------------------------------------
+    def saved_views(self) -> list[SavedView]:
+        with self._reading() as session:
+            return views.read_views(session)
+
+    def save_view(self, name: str, query: str, *, replace: bool = False) -> SavedView:
+        """Save a query under a name (ViewError if the name is taken and not `replace`; QueryError
+        if the query is malformed)."""
+        name = views.normalise_name(name)
+        parse_query(query)
+        with self._writing() as session:
+            saved = views.read_views(session)
+            at = views.find(saved, name)
+            if at is not None and not replace:
+                raise views.ViewError(f"a view named {saved[at].name!r} exists already")
+            view = views.SavedView(name, " ".join(query.split()))
+            saved = [v for i, v in enumerate(saved) if i != at] + [view]
+            views.write_views(session, saved)
+            session.commit()
+        return view
+
+    def rename_view(self, old: str, new: str) -> SavedView:
+        new = views.normalise_name(new)
+        with self._writing() as session:
+            saved = views.read_views(session)
+            at = views.find(saved, old)
+            if at is None:
+                raise views.ViewError(f"no view named {old!r}")
+            clash = views.find(saved, new)
+            if clash is not None and clash != at:
+                raise views.ViewError(f"a view named {saved[clash].name!r} exists already")
+            saved[at] = views.SavedView(new, saved[at].query)
+            views.write_views(session, saved)
+            session.commit()
+            return saved[at]
+
+    def delete_view(self, name: str) -> bool:
+        with self._writing() as session:
+            saved = views.read_views(session)
+            at = views.find(saved, name)
+            if at is None:
+                return False
+            views.write_views(session, [v for i, v in enumerate(saved) if i != at])
+            session.commit()
+            return True
+
+    def search_history(self) -> list[str]:
+        """Queries searched in the reader, oldest first."""
+        with self._reading() as session:
+            return views.read_history(session)
+
+    def add_search_history(self, query: str) -> None:
+        text = " ".join(query.split())
+        if not text:
+            return
+        with self._writing() as session:
+            entries = views.read_history(session)
+            if entries and entries[-1] == text:
+                return
+            views.write_history(session, [e for e in entries if e != text] + [text])
+            session.commit()
 
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:

@@ -1,7 +1,9 @@
 """The search language (notmuch-like): parsed into a small AST, with errors that point at the problem.
 
-words          every word must match; case-insensitive, diacritics folded
-"a phrase"     the words in order, punctuation between them ignored
+words          every word must match, whole words; case-insensitive, diacritics folded
+               (zurich finds Zürich); no stemming; Chinese/Japanese/Korean text is
+               searched by character: 上海 finds the two characters in a row
+"a phrase"     the words in order, punctuation between them ignored ("tel aviv" finds Tel-Aviv)
 prefix*        words starting with prefix
 a OR b, a AND b, NOT a, -a, ( … )
                NOT binds tightest, then AND (explicit or implied), then OR:
@@ -12,6 +14,9 @@ date:2024-06  date:2024-06-05  date:2024-06-01..2024-06-30  date:7d
 after:2024-06-01  before:2w    (d, w, m, y: days, weeks, months, years ago; local days)
 is:unread  is:read  is:starred  has:entities
 sort:new  sort:old  sort:rel
+               by relevance (BM25, title words count most) when there are words and at
+               most 5,000 matches; otherwise newest first
+an empty query matches every article
 """
 
 from __future__ import annotations

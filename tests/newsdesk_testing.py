@@ -33,3 +33,16 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def wait_until(pilot, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Poll `condition` between message-loop turns until it holds (timers such as the search
+    debounce fire in between); fail after `timeout` seconds, a hang guard, not a pace."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {condition}")
+        await pilot.pause(0.01)
+    await settle(pilot)

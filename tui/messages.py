@@ -18,6 +18,18 @@ class ViewLoaded(Message):
     total: int
     rows: list[ListItem]
     generation: int
+    ranked: bool = False
+    """Ordered by relevance (else by date)."""
+    cursor: int = 0
+    """The row to put the cursor on (returning to a previous view)."""
+
+
+@dataclass
+class SearchFailed(Message):
+    """The query being typed is malformed: the message says where."""
+
+    text: str
+    generation: int
 
 
 @dataclass

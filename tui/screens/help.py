@@ -20,7 +20,17 @@ WHERE = {
     "ArticleView": "text",
     "EntitySidebar": "sidebar",
     "WelcomeScreen": "welcome",
+    "SearchBar": "search bar",
+    "ViewsScreen": "views",
 }
+
+
+def search_language() -> Text:
+    """The query language, from the parser's own documentation."""
+    from store import query
+
+    doc = (query.__doc__ or "").split("\n", 1)[1].strip("\n")
+    return Text(doc.rstrip() + "\n", no_wrap=False)
 
 
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
@@ -78,6 +88,8 @@ class HelpScreen(ModalScreen[None]):
             table.add_row(Text(where), Text(keys), Text(description), Text(binding_id))
         with VerticalScroll():
             yield Static(table)
+            yield Static(Text("\nSearch (/)", style="bold"))
+            yield Static(search_language())
             yield Static(
                 Text("Esc closes this help. Every action is also in the command palette (ctrl+p).", style="dim")
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -11,14 +12,16 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from tui.literal import literal
-from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, StoreFailed, ViewLoaded
+from store import Highlighter, Query, QueryError, parse_query
+from tui.literal import literal, one_line
+from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
 from tui.widgets.article_list import PAGE, ArticleList
 from tui.widgets.article_view import ArticleView
 from tui.widgets.entity_sidebar import EntitySidebar
+from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from store import ListItem, NewsStore
@@ -29,6 +32,22 @@ NARROW = 100
 POLL_SECONDS = 1.5
 MAX_PATCHED_ROWS = 500
 """More changed articles than this in one poll: refetch the window rather than patch rows."""
+DEBOUNCE = 0.12
+"""Seconds of quiet typing before the search runs (the issue allows up to 0.15)."""
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What the list shows: a query (empty: every article), and the name of a saved view."""
+
+    query: str = ""
+    name: str = ""
+    cursor: int = 0  # where the cursor was when we left it
+
+    def title(self) -> str:
+        if self.name:
+            return f"view: {self.name}"
+        return f"search: {self.query}" if self.query.strip() else "all articles"
 
 
 class MainScreen(Screen[None]):
@@ -40,7 +59,9 @@ class MainScreen(Screen[None]):
     | `z` | pane.zen | toggle the sidebar and list |
     | `m` | article.toggle_read | read/unread |
     | `s` | article.toggle_star | starred |
-    | `escape` | app.back | back to the list |
+    | `/` | search.focus | open the search bar |
+    | `V` | views.show | saved views with counts |
+    | `escape` | app.back | back to the list, then to the previous view |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -49,6 +70,8 @@ class MainScreen(Screen[None]):
         Binding("z", "toggle_zen", "Zen", id="pane.zen"),
         Binding("m", "toggle_read", "Read/unread", id="article.toggle_read"),
         Binding("s", "toggle_star", "Star", id="article.toggle_star"),
+        Binding("slash", "search", "Search", id="search.focus"),
+        Binding("V", "views", "Views", id="views.show"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -63,9 +86,18 @@ class MainScreen(Screen[None]):
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
         self._seq: int | None = None  # change-feed position; None until the view has loaded
+        self.view = View()
+        self._query: Query = parse_query("")
+        self._previous: list[View] = []  # views to return to with escape
+        self._before_search: View | None = None  # the view when the search bar opened
+        self._debounce: Timer | None = None
+        self._ranked = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
+        with Horizontal(id="searchrow"):
+            yield SearchBar(id="search")
+            yield Static(id="search-status")
         with Vertical(id="body"):
             yield ArticleList(id="list")
             with Horizontal(id="reading"):
@@ -102,28 +134,35 @@ class MainScreen(Screen[None]):
         else:
             self.article_list.focus()
 
-    def reload(self) -> None:
+    def reload(self, cursor: int = 0) -> None:
         """Load the view afresh; rows of an older load are ignored when they arrive."""
         self._generation += 1
-        self.load_view(self._generation)
+        self.load_view(self._generation, self.view.query, cursor)
 
     # -- workers (store I/O; they only post messages) --------------------------------------------
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def load_view(self, generation: int) -> None:
+    def load_view(self, generation: int, text: str, cursor: int = 0) -> None:
+        try:
+            query = parse_query(text)
+        except QueryError as exc:
+            self.post_message(SearchFailed(f"{exc.message} (at {exc.position + 1})", generation))
+            return
         try:
             seq = self.store.last_change()
-            total = self.store.count()
-            rows = self.store.list(limit=PAGE, offset=0)
+            result = self.store.search(query, limit=PAGE)
         except Exception as exc:  # the store's error is for the user, the app keeps running
             self.post_message(StoreFailed(str(exc)))
             return
+        if get_current_worker().is_cancelled:
+            return
         self._seq = seq
-        self.post_message(ViewLoaded(total, rows, generation))
+        self._query = query
+        self.post_message(ViewLoaded(result.count, result.items, generation, result.ranked, cursor))
 
     @work(thread=True, group="rows", exit_on_error=False)
     def fetch_rows(self, offset: int, limit: int, generation: int) -> None:
         try:
-            rows = self.store.list(limit=limit, offset=offset)
+            rows = self.store.search(self._query, limit=limit, offset=offset).items
         except Exception as exc:
             self.post_message(StoreFailed(str(exc)))
             return
@@ -160,8 +199,8 @@ class MainScreen(Screen[None]):
             if seq == self._seq:
                 return
             self._seq = seq
-            total = self.store.count()
-            row = self.store.position(cursor_id) if cursor_id else None
+            total = self.store.count_matching(self._query)
+            row = self.store.search_position(self._query, cursor_id) if cursor_id else None
             if ids is None or len(ids) > MAX_PATCHED_ROWS:
                 # Too far behind, or a bulk change: refetch the visible window instead.
                 self.post_message(ItemsChanged({}, total=total, reload=True, cursor_id=cursor_id, cursor_row=row))
@@ -180,13 +219,23 @@ class MainScreen(Screen[None]):
     def show_view(self, message: ViewLoaded) -> None:
         if message.generation != self._generation:
             return
-        if message.total == 0:
+        if message.total == 0 and not self.view.query.strip() and not self._previous:
             from tui.screens.welcome import WelcomeScreen
 
             self.app.switch_screen(WelcomeScreen(self.store))
             return
-        self.article_list.reset(message.total, 0, message.rows)
+        self._ranked = message.ranked
+        highlighter = Highlighter(self._query)
+        self.article_list.highlighter = highlighter or None
+        self.article_view.set_highlighter(highlighter or None)
+        self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
+        self.query_one("#search-status", Static).update("")
         self._update_topbar()
+
+    @on(SearchFailed)
+    def search_failed(self, message: SearchFailed) -> None:
+        if message.generation == self._generation:
+            self.query_one("#search-status", Static).update(literal(message.text))
 
     @on(RowsLoaded)
     def add_rows(self, message: RowsLoaded) -> None:
@@ -255,7 +304,14 @@ class MainScreen(Screen[None]):
 
     def _update_topbar(self) -> None:
         total = self.article_list.total
-        bar = literal(f" newsdesk · all articles · {total} article{'s' if total != 1 else ''}")
+        noun = "match" if self.view.query.strip() else "article"
+        plural = "es" if noun == "match" else "s"
+        bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
+        if self.view.query.strip() and total:
+            if self._ranked:
+                bar.append(" · by relevance", style="dim")
+            elif self._query.sort == "rel":
+                bar.append(" · newest first (too many matches to rank)", style="dim")
         app: NewsdeskApp = self.app  # type: ignore[assignment]
         if app.demo:
             bar.append("  · demo store (thrown away on exit)", style="dim")
@@ -294,6 +350,125 @@ class MainScreen(Screen[None]):
             self.zen = False
         elif not self.article_list.has_focus:
             self.article_list.focus()
+        elif self._previous:
+            self._go_to(self._previous.pop())
+
+    # -- views and search ---------------------------------------------------------------------
+    def _go_to(self, view: View) -> None:
+        self.view = view
+        self._shown_id = None
+        self.reload(cursor=view.cursor)
+
+    def open_view(self, query: str, name: str = "") -> None:
+        """Show a query's results; escape returns to the view we leave."""
+        self._previous.append(replace(self.view, cursor=self.article_list.cursor))
+        self._go_to(View(query, name))
+
+    def action_search(self) -> None:
+        bar = self.query_one(SearchBar)
+        if not self.has_class("-searching"):
+            self._before_search = replace(self.view, cursor=self.article_list.cursor)
+            self.add_class("-searching")
+            bar.open(self.view.query, [])
+            self.load_history()
+        bar.focus()
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def load_history(self) -> None:
+        try:
+            history = self.store.search_history()
+        except Exception:
+            return  # no history is no reason to stop searching
+        self.app.call_from_thread(setattr, self.query_one(SearchBar), "history", history)
+
+    @work(thread=True, group="history", exit_on_error=False)
+    def remember(self, text: str) -> None:
+        try:
+            self.store.add_search_history(text)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if not self.has_class("-searching"):
+            return
+        if self._debounce is not None:
+            self._debounce.stop()
+        text = event.value
+        self._debounce = self.set_timer(DEBOUNCE, lambda: self._search_now(text))
+
+    def _search_now(self, text: str) -> None:
+        self._debounce = None
+        if text != self.view.query or not self.view.query:
+            self.view = View(text)
+            self._shown_id = None
+            self.reload()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        if event.value != self.view.query:
+            self.view = View(event.value)
+            self._shown_id = None
+            self.reload()
+        if event.value.strip():
+            self.remember(event.value)
+        before = self._before_search
+        if before is not None and before.query != self.view.query:
+            self._previous.append(before)
+        self._close_search()
+
+    @on(SearchBar.Cancelled)
+    def search_cancelled(self, event: SearchBar.Cancelled) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._debounce = None
+        before = self._before_search
+        self._close_search()
+        if before is not None and (before.query, before.name) != (self.view.query, self.view.name):
+            self._go_to(before)
+
+    def _close_search(self) -> None:
+        self.remove_class("-searching")
+        self.query_one("#search-status", Static).update("")
+        self._before_search = None
+        self.article_list.focus()
+
+    @on(SearchBar.SaveRequested)
+    def save_requested(self, event: SearchBar.SaveRequested) -> None:
+        event.stop()
+        from tui.screens.prompt import PromptScreen
+
+        query = event.query
+
+        def named(name: str | None) -> None:
+            if name:
+                self.save_view(name, query)
+
+        self.app.push_screen(PromptScreen(f"Save “{one_line(query) or 'all articles'}” as the view:"), named)
+
+    @work(thread=True, group="views", exit_on_error=False)
+    def save_view(self, name: str, query: str) -> None:
+        try:
+            view = self.store.save_view(name, query, replace=True)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.app.call_from_thread(self.notify, f"Saved the view “{one_line(view.name)}”", markup=False)
+
+    def action_views(self) -> None:
+        from tui.screens.views import ViewsScreen
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.open_view(result[1], result[0])
+
+        self.app.push_screen(ViewsScreen(self.store), chosen)
 
     def action_open(self) -> None:
         self.article_list.action_open()

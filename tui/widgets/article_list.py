@@ -21,7 +21,7 @@ from articles.dates import local_display
 from tui.literal import literal, one_line, tag_chips
 
 if TYPE_CHECKING:
-    from store import ListItem
+    from store import Highlighter, ListItem
 
 PAGE = 200
 KEEP_PAGES = 24
@@ -55,6 +55,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--meta",
         "article-list--star",
         "article-list--placeholder",
+        "article-list--match",
     }
 
     DEFAULT_CSS = """
@@ -65,6 +66,7 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--star { color: $warning; }
     ArticleList > .article-list--placeholder { color: $text-disabled; }
     ArticleList > .article-list--cursor { background: $surface-lighten-2; }
+    ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
     ArticleList:focus > .article-list--cursor { background: $accent 40%; }
     """
 
@@ -99,6 +101,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._requested: set[int] = set()
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._generation = 0
+        self.highlighter: Highlighter | None = None
+        """Marks the search's words in titles (set before reset())."""
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
@@ -264,6 +268,10 @@ class ArticleList(ScrollView, can_focus=True):
             text.append_text(_cell(one_line(item.source), source_width, meta))
             text.append(" ")
         title = literal(one_line(item.title), weight)
+        if self.highlighter is not None:
+            match = self.get_component_rich_style("article-list--match")
+            for start, end in self.highlighter.spans(title.plain):
+                title.stylize(match, start, end)
         if item.tags:
             # Tags are markers the reader scans for: keep them visible by shortening the title.
             chips = tag_chips(item.tags)

@@ -19,7 +19,7 @@ from articles.dates import local_display
 from tui.literal import literal, one_line, tag_chips
 
 if TYPE_CHECKING:
-    from store import StoredArticle
+    from store import Highlighter, StoredArticle
 
 CHUNK = 16_000
 """Characters wrapped at a time: a huge paragraph is wrapped piece by piece."""
@@ -52,6 +52,7 @@ class ArticleView(ScrollView, can_focus=True):
     |---|---|---|
     | `j` `down` / `k` `up` | text.down / text.up | scroll |
     | `space` `pagedown` / `b` `pageup` | text.page_down / text.page_up | page |
+    | `n` / `N` | text.next_match / text.prev_match | next/previous search match |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -60,9 +61,16 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("space,pagedown", "page_down", "Page down", show=False, id="text.page_down"),
         Binding("b,pageup", "page_up", "Page up", show=False, id="text.page_up"),
         Binding("g,home", "scroll_home", "Top", show=False, id="text.top"),
+        Binding("n", "next_match", "Next match", show=False, id="text.next_match"),
+        Binding("N", "prev_match", "Previous match", show=False, id="text.prev_match"),
     ]
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"article-view--title", "article-view--meta", "article-view--summary"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-view--title",
+        "article-view--meta",
+        "article-view--summary",
+        "article-view--match",
+    }
 
     DEFAULT_CSS = """
     ArticleView { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable;
@@ -70,6 +78,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--title { text-style: bold; color: $text; }
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--summary { text-style: italic; }
+    ArticleView > .article-view--match { background: $warning 35%; text-style: bold; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -79,14 +88,42 @@ class ArticleView(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._pending: Iterator[tuple[Text, bool]] | None = None
         self._width = 0
+        self._highlighter: Highlighter | None = None
+        self.match_lines: list[int] = []
+        """Wrapped lines (so far) that hold a search match, in order."""
+        self.current_match: int | None = None
+        """The match line n/N last jumped to."""
 
     # -- content --------------------------------------------------------------------------------
     def show(self, stored: StoredArticle | None, message: str = "") -> None:
-        """Show an article (or a message when there is none), scrolled to the top."""
+        """Show an article (or a message when there is none), scrolled to the top unless it is the
+        article already shown."""
+        same = stored is not None and self.article is not None and stored.article == self.article.article
+        scroll, match = round(self.scroll_y), self.current_match
         self.article = stored
         self._message = message or "No article selected."
         self._restart()
-        self.scroll_to(0, 0, animate=False, immediate=True)
+        if same:  # only its state changed (read, tags): the reader keeps their place
+            self._extend(scroll + self.size.height * 2)
+            self.current_match = match
+            self.scroll_to(0, scroll, animate=False, immediate=True)
+        else:
+            self.scroll_to(0, 0, animate=False, immediate=True)
+
+    def set_highlighter(self, highlighter: Highlighter | None) -> None:
+        """Mark a search's words in the text (None: no marks)."""
+        if highlighter is self._highlighter:
+            return
+        self._highlighter = highlighter
+        if self.article is not None:
+            self._restart()
+
+    def _marked(self, text: Text) -> Text:
+        if self._highlighter is not None:
+            style = self.get_component_rich_style("article-view--match")
+            for start, end in self._highlighter.spans(text.plain):
+                text.stylize(style, start, end)
+        return text
 
     def _blocks(self) -> Iterator[tuple[Text, bool]]:
         """(text, preceded by a blank line): header lines together, then summary and body."""
@@ -95,7 +132,10 @@ class ArticleView(ScrollView, can_focus=True):
             return
         article, state = self.article.article, self.article.state
         meta = self.get_component_rich_style("article-view--meta")
-        yield literal(one_line(article.title), self.get_component_rich_style("article-view--title")), False
+        yield (
+            self._marked(literal(one_line(article.title), self.get_component_rich_style("article-view--title"))),
+            False,
+        )
         byline = " · ".join(one_line(v) for v in (article.source, article.author) if v)
         if byline:
             yield literal(byline, meta), False
@@ -106,12 +146,14 @@ class ArticleView(ScrollView, can_focus=True):
         if state.tags:
             yield tag_chips(state.tags), False
         if article.summary:
-            yield literal(article.summary, self.get_component_rich_style("article-view--summary")), True
+            yield self._marked(literal(article.summary, self.get_component_rich_style("article-view--summary"))), True
         for chunk, starts_paragraph in body_chunks(article.body):
-            yield literal(chunk), starts_paragraph
+            yield self._marked(literal(chunk)), starts_paragraph
 
     def _restart(self) -> None:
         self._lines = []
+        self.match_lines = []
+        self.current_match = None
         self._pending = self._blocks()
         self._width = self.scrollable_content_region.width
         self._extend(max(self.size.height, 24) * 2)
@@ -123,6 +165,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         console = self.app.console
         base = self.rich_style
+        match = self.get_component_rich_style("article-view--match") if self._highlighter is not None else None
         while len(self._lines) < wanted:
             block = next(self._pending, None)
             if block is None:
@@ -132,6 +175,8 @@ class ArticleView(ScrollView, can_focus=True):
             if gap and self._lines:
                 self._lines.append(Strip.blank(self._width, base))
             for line in text.wrap(console, self._width, overflow="fold"):
+                if match is not None and any(span.style == match for span in line.spans):
+                    self.match_lines.append(len(self._lines))
                 # Text.render leaves the line's own style to the caller.
                 line_style = base + console.get_style(line.style) if line.style else base
                 segments = [
@@ -169,3 +214,40 @@ class ArticleView(ScrollView, can_focus=True):
     def action_scroll_down(self) -> None:
         self._extend(round(self.scroll_y) + self.size.height * 3)
         super().action_scroll_down()
+
+    # -- search matches -------------------------------------------------------------------------
+    MATCH_CONTEXT = 2
+    """Lines shown above a match jumped to."""
+
+    def _match_reference(self) -> int:
+        """The line n/N move from: the match jumped to while it is on screen, else the top."""
+        top = round(self.scroll_y)
+        current = self.current_match
+        if current is not None and top <= current < top + self.size.height:
+            return current
+        return top + self.MATCH_CONTEXT - 1
+
+    def action_next_match(self) -> None:
+        reference = self._match_reference()
+        while True:
+            after = [line for line in self.match_lines if line > reference]
+            if after or self._pending is None:
+                break
+            self._extend(len(self._lines) + max(self.size.height, 24) * 10)
+        if after:
+            self._jump(after[0])
+        elif self._highlighter is not None:
+            self.notify("No more matches below.", timeout=2)
+
+    def action_prev_match(self) -> None:
+        reference = self._match_reference() + (0 if self.current_match is not None else 1)
+        before = [line for line in self.match_lines if line < reference]
+        if before:
+            self._jump(before[-1])
+        elif self._highlighter is not None:
+            self.notify("No more matches above.", timeout=2)
+
+    def _jump(self, line: int) -> None:
+        self.current_match = line
+        self._extend(line + self.size.height * 2)
+        self.scroll_to(y=max(line - self.MATCH_CONTEXT, 0), animate=False, immediate=True)
