@@ -217,3 +217,22 @@ async def test_saved_views_save_list_open_rename_delete(news: NewsStore) -> None
         await pilot.press("d")
         await settle(pilot)
         assert news.saved_views() == []
+
+
+async def test_a_state_change_keeps_the_reading_position(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+        await pilot.press("G")  # the oldest: the long flood article
+        await settle(pilot)
+        assert listing.current.title == "Flood barrier finished at last"
+        await pilot.press("enter", "space", "space")
+        await settle(pilot)
+        view = app.screen.query_one(ArticleView)
+        scrolled = round(view.scroll_y)
+        assert scrolled > 0
+        await pilot.press("s")  # star it: the row and the article are refreshed
+        await settle(pilot)
+        assert news.search("is:starred").count == 1
+        assert round(view.scroll_y) == scrolled

@@ -288,6 +288,25 @@ def api_snapshot(store: NewsStore) -> Snapshot:
     return {i.id: (i.title, tuple(i.tags), i.read, i.starred) for i in items}
 
 
+def assert_search_agrees(store: NewsStore, want: Snapshot) -> None:
+    """The full-text and tag index say what the files say: every tag finds exactly its
+    articles, and every article is found by its own body words."""
+    by_tag: dict[str, set[str]] = {}
+    for aid, (_title, tags, _read, _starred) in want.items():
+        for tag in tags:
+            by_tag.setdefault(tag.casefold(), set()).add(aid)
+    for tag, ids in by_tag.items():
+        assert {i.id for i in store.search(f'tag:"{tag}"').items} == ids, tag
+    assert store.count_matching("article") == len(want)
+    assert store.count_matching("is:read") == sum(1 for v in want.values() if v[2])
+    assert store.count_matching("is:starred") == sum(1 for v in want.values() if v[3])
+    for aid in list(want)[:: max(len(want) // 25, 1)]:
+        got = store.get(aid)
+        assert got is not None
+        number = got.article.title.split()[1]
+        assert [i.id for i in store.search(f'"body of article {number}"').items] == [aid]
+
+
 def as_sets(snapshot: Snapshot) -> dict[str, tuple[str, frozenset[str], bool, bool]]:
     """Tag order depends on how concurrent writers interleaved; compare tags as sets."""
     return {i: (v[0], frozenset(v[1]), v[2], v[3]) for i, v in snapshot.items()}
@@ -729,6 +748,7 @@ def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
         assert tag_pairs(on_disk) == tag_pairs(want)
         assert as_sets(api_snapshot(store)) == as_sets(on_disk)
         assert set(base) <= set(on_disk)
+        assert_search_agrees(store, on_disk)
     final = {i: (v[0], tuple(v[1]), v[2], v[3]) for i, v in observed["final"].items()}
     assert as_sets(final) == as_sets(want), "the long-lived reader did not catch up"
     assert observed["rounds"] >= 1
@@ -774,8 +794,10 @@ def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
         for aid in ids:
             got = store.get(aid)
             assert got is not None and len(got.state.tags) == 20
+        assert_search_agrees(store, on_disk)
         assert store.reindex() == 10
         assert tag_pairs(api_snapshot(store)) == want
+        assert_search_agrees(store, on_disk)
 
 
 # -- 3. a long-lived store object sees other processes' commits ------------------------------
