@@ -11,7 +11,10 @@ bench/corpora/store-N), it measures:
   * peak RSS of a reader process that opened the store, scrolled 1,000 rows and opened one
     article (target <= 300 MB at 100k);
   * key press to frame: a `j` key event handed to the app until the compositor's next update,
-    median and p95 over 60 presses (target: one frame, ~16.7 ms at 60 fps).
+    median and p95 over 60 presses (target: one frame, ~16.7 ms at 60 fps);
+  * search: typing a query in the `/` bar, from the moment the debounce fires to the first
+    frame that shows the new results, for several query kinds (target: <= 100 ms after the
+    debounce).
 
 Each measurement runs in a fresh interpreter (this file with --worker).
 """
@@ -117,6 +120,7 @@ def worker_rss(store_path: str) -> None:
                 while len(frames) == before and time.perf_counter() - started < 2:
                     await asyncio.sleep(0.0005)
                 latencies.append((frames[before] - started) * 1000 if len(frames) > before else 2000.0)
+            search_ms = await time_searches(app, pilot, frames, store)
             target = min(1000, listing.total - 1)
             while listing.cursor < target:
                 await pilot.press("pagedown")
@@ -134,9 +138,53 @@ def worker_rss(store_path: str) -> None:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "key_ms_median": statistics.median(latencies),
             "key_ms_p95": sorted(latencies)[int(len(latencies) * 0.95) - 1],
+            "search_ms_median": statistics.median(search_ms),
+            "search_ms_max": max(search_ms),
         }
 
     print(json.dumps(asyncio.run(run())))
+
+
+async def time_searches(app: Any, pilot: Any, frames: list[float], store: Any) -> list[float]:
+    """Type queries into the search bar; ms from the debounce firing to the frame with results."""
+    from tui.widgets.article_list import ArticleList
+
+    screen = app.screen
+    listing = screen.query_one(ArticleList)
+    words = store.get(store.list(limit=1)[0].id).article.body.lower().split()
+    plain = [w.strip(".,") for w in words if w.strip(".,").isalpha()]
+    queries = [
+        "the",
+        plain[5],
+        f"{plain[3]} {plain[9]}",
+        f'"{plain[1]} {plain[2]}"',
+        "NOT the",
+        f"{plain[7]} is:unread",
+    ]
+    fired: list[float] = []
+    original = screen._search_now
+
+    def search_now(text: str) -> None:
+        fired.append(time.perf_counter())
+        original(text)
+
+    screen._search_now = search_now
+    results = []
+    for query in queries * 2:
+        await pilot.press("slash", "ctrl+u", *[c if c != " " else "space" for c in query])
+        before_fire, generation = len(fired), listing._generation
+        started = time.perf_counter()
+        while (len(fired) == before_fire or listing._generation == generation) and time.perf_counter() - started < 10:
+            await asyncio.sleep(0.0005)
+        shown = len(frames)
+        while len(frames) == shown and time.perf_counter() - started < 10:
+            await asyncio.sleep(0.0005)
+        results.append((frames[shown] - fired[-1]) * 1000 if len(frames) > shown else 10_000.0)
+        await pilot.press("escape")
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    return results
 
 
 # -- driver --------------------------------------------------------------------------------------
@@ -178,6 +226,8 @@ def table(results: list[dict[str, Any]]) -> str:
         ("peak RSS: opened, scrolled 1,000 rows, one article opened (MB)", "peak_rss_mb", "{:.0f}", "≤ 300 at 100k"),
         ("key `j` to next frame, median (ms)", "key_ms_median", "{:.1f}", "one frame"),
         ("key `j` to next frame, p95 (ms)", "key_ms_p95", "{:.1f}", ""),
+        ("search: debounce fired to frame with results, median (ms)", "search_ms_median", "{:.1f}", "≤ 100"),
+        ("search: debounce fired to frame with results, worst of 12 (ms)", "search_ms_max", "{:.1f}", "≤ 100"),
     ]
     lines = [head, "|---" * (len(results) + 2) + "|"]
     for label, key, fmt, target in rows:
