@@ -17,6 +17,7 @@ import orjson
 from articles.dates import to_timestamp
 from store import fulltext
 from store.errors import StoreError
+from store.search import register_functions
 from store.values import State
 
 INDEX_VERSION = 4
@@ -130,6 +131,7 @@ class Index:
                     os.unlink(f"{self.path}{suffix}")
             self.rebuilt = True
             db = self._open()
+        register_functions(db)
         version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if version is None or version[0] != str(INDEX_VERSION):
             if self.readonly:
@@ -169,6 +171,7 @@ class Index:
     def _memory(self) -> sqlite3.Connection:
         self.in_memory = True
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        register_functions(db)
         db.executescript(_SCHEMA + fulltext.SCHEMA)
         db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 
@@ -15,8 +16,17 @@ class QueryError(ValueError):
         self.query = query
 
     def pointer(self) -> str:
-        """The query with a caret under the problem, for a terminal."""
-        return f"  {self.query}\n  {' ' * self.position}^"
+        """The query with a caret under the problem, for a terminal: on one line (line breaks, tabs
+        and other controls shown as spaces), wide CJK characters counted as two columns."""
+        shown = "".join(ch if ch.isprintable() else " " for ch in self.query)
+        column = sum(_columns(ch) for ch in shown[: self.position])
+        return f"  {shown}\n  {' ' * column}^"
+
+
+def _columns(ch: str) -> int:
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 # -- the AST --------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from store.fulltext import ENTITY_COLUMNS, TEXT_COLUMNS, date_key_base
 from store.query import words_of
 from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Query, Term
+from store.tags import tag_key
 
 RANK_LIMIT = 5_000
 """Matches above which sort:rel falls back to newest first (BM25 would cost over ~4 ms)."""
@@ -26,6 +27,8 @@ TEXT_WEIGHTS = (8.0, 1.0, 2.0, 2.0)
 """BM25 weights of title, body, author, source: a word in the title counts most."""
 
 _ENTITY_FIELD_COLUMNS = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_COLUMNS}
+_TAG_KEY = "newsdesk_tag_key"
+"""An SQL function: store.tags.tag_key (casefold), registered by register_functions()."""
 _FLAGS = {
     "unread": "a.read = 0",
     "read": "a.read = 1",
@@ -147,17 +150,21 @@ class _Compiler:
     def field_match(self, node: Match) -> str:
         value = node.value
         if node.field == "tag":
+            if not value.isascii():  # the column's NOCASE folds ASCII only: compare as tag_key does
+                self.params.append(tag_key(value))
+                return f"EXISTS (SELECT 1 FROM article_tags t WHERE t.id = a.id AND {_TAG_KEY}(t.tag) = ?)"
             self.params.append(value)
             return "EXISTS (SELECT 1 FROM article_tags t WHERE t.tag = ? AND t.id = a.id)"
+        # coalesce: a missing url, feed or language must not match, nor make NOT of it NULL
         if node.field in ("url", "feed"):
             self.params.append(f"%{_like_escape(value)}%")
-            return f"a.{node.field} LIKE ? ESCAPE '\\'"
+            return f"coalesce(a.{node.field}, '') LIKE ? ESCAPE '\\'"
         if node.field == "id":
             self.params.append(f"{_like_escape(value.lower())}%")
             return "a.id LIKE ? ESCAPE '\\'"
         if node.field == "lang":
             self.params.extend([value, f"{_like_escape(value)}-%"])
-            return "(a.language LIKE ? OR a.language LIKE ? ESCAPE '\\')"
+            return "(coalesce(a.language, '') = ? COLLATE NOCASE OR coalesce(a.language, '') LIKE ? ESCAPE '\\')"
         assert node.field in _ENTITY_FIELD_COLUMNS  # with no words in it: matches nothing
         return "0"
 
@@ -186,12 +193,23 @@ def plan(query: Query) -> Plan:
         return Plan("articles a", where, tuple(compiler.params), "a.n", None, not_only)
     match = compiler.and_match(drive, exclude)
     compiler.params.append(match)
-    filters = compiler.grouped(rest, "fts.rowid") if rest else []
+    # Date ranges on fts.rowid, which FTS5 evaluates itself; every other filter on a.n: an OR of
+    # conditions on fts.rowid lets SQLite plan the fts scan as an OR of rowid lookups, and then
+    # fails with "unable to use function MATCH in the requested context".
+    ranges = [part for part in rest if isinstance(part, DateRange)]
+    others = [part for part in rest if not isinstance(part, DateRange)]
+    filters = [compiler.date_range(r, "fts.rowid") for r in ranges]
+    filters += compiler.grouped(others, "a.n") if others else []
     where = " AND ".join(["fts MATCH ?", *filters])
     weights = ", ".join(str(w) for w in TEXT_WEIGHTS)
     return Plan(
         "fts JOIN articles a ON a.n = fts.rowid", where, tuple(compiler.params), "fts.rowid", f"bm25(fts, {weights})"
     )
+
+
+def register_functions(db: sqlite3.Connection) -> None:
+    """SQL functions the plans use; the index registers them on each connection it opens."""
+    db.create_function(_TAG_KEY, 1, tag_key, deterministic=True)
 
 
 def count(db: sqlite3.Connection, p: Plan) -> int:
