@@ -18,7 +18,7 @@ def query_terms(node: Node) -> list[tuple[tuple[str, ...], bool]]:
     if isinstance(node, Term) and node.field in HIGHLIGHTED_FIELDS:
         return [((node.word,), node.prefix)]
     if isinstance(node, Phrase) and node.field in HIGHLIGHTED_FIELDS:
-        return [(node.words, False)]
+        return [(node.words, node.prefix)]
     if isinstance(node, And | Or):
         return [t for n in node.nodes for t in query_terms(n)]
     return []  # words under NOT are what the article lacks; entity names are in the sidebar

@@ -264,10 +264,7 @@ def _text_node(value: str, field_name: str | None, *, quoted: bool, token: _Toke
         return Everything()  # punctuation alone matches like nothing was typed
     if len(words) == 1:
         return Term(words[0], field_name, prefix)
-    if prefix:  # "foo-ba*": the last word is the prefix
-        head = Phrase(tuple(words[:-1]), field_name)
-        return And((head, Term(words[-1], field_name, True)))
-    return Phrase(tuple(words), field_name)
+    return Phrase(tuple(words), field_name, prefix)  # tel-av*: a phrase whose last word is a prefix
 
 
 def _flatten(kind: type[And] | type[Or], nodes: list[Node]) -> Node:

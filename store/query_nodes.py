@@ -46,10 +46,12 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """Words in order, in `field` (None: any text field)."""
+    """Words in order, in `field` (None: any text field); prefix=True when the last word is a
+    prefix (`tel-av*`)."""
 
     words: tuple[str, ...]
     field: str | None = None
+    prefix: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ class _Compiler:
         if isinstance(node, Term):
             return _columns(node.field, _quote(node.word) + (" *" if node.prefix else ""))
         if isinstance(node, Phrase):
-            return _columns(node.field, _quote(" ".join(node.words)))
+            return _columns(node.field, _quote(" ".join(node.words)) + (" *" if node.prefix else ""))
         if isinstance(node, Match):
             columns = _ENTITY_FIELD_COLUMNS[node.field]
             words = words_of(node.value)

@@ -18,6 +18,7 @@ def spans(query: str, text: str) -> list[str]:
         ("zurich", "Zu\u0308rich decomposed", ["Zu\u0308rich"]),
         ('"tel aviv"', "From Tel-Aviv to Tel Aviv; tel, then aviv", ["Tel-Aviv", "Tel Aviv"]),
         ("transp*", "Transport and transparency, not trans", ["Transport", "transparency"]),
+        ("tel-av*", "Tel-Aviv, tel avenue, avid tel", ["Tel-Aviv", "tel avenue"]),
         ("上海", "上海市长访问以色列, 海上", ["上海"]),
         ("flood -storm", "flood storm", ["flood"]),
         ("title:flood body:storm", "flood storm", ["flood", "storm"]),
