@@ -138,7 +138,8 @@ def _query_argument(parser: argparse.ArgumentParser) -> None:
         "query",
         nargs="*",
         metavar="QUERY",
-        help="query words, joined by spaces; empty matches every article. If it starts with '-', put -- before it (and every option before the --)",
+        help="query words, joined by spaces; empty matches every article. "
+        "If it starts with '-', put -- before it (and every option before the --)",
     )
 
 
