@@ -26,7 +26,8 @@ def import_sources(
     report: Callable[[str], None] = _stderr,
 ) -> dict[str, int]:
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
-    problem goes to `report` (stderr by default) as `SOURCE: reason`."""
+    problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
+    the articles new or changed (for entity extraction)."""
     from articles.importers import Problem, Subscription, read_sources
     from articles.model import Article
     from store import ImportCounts
@@ -72,6 +73,7 @@ def import_sources(
         "failed": failed,
         "warnings": warnings + len(totals.problems),
         "feeds": feeds,
+        "ids": list(dict.fromkeys(totals.ids)),
     }
 
 
