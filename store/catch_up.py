@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from articles.model import is_article_id
 from store.documents import Session
-from store.index import Index, IndexRow
+from store.index import Index, IndexRow, entities_hash
 from store.layout import (
     ARTICLES_DIR,
     STATE_DIR,
@@ -45,13 +45,13 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
         for done, rel in enumerate(seg_changed, start=1):
             seg = segment_number(rel)
             docs = session.load(session.root / rel).get("articles", {})
-            located = index.locate([d["id"] for d in docs.values() if "id" in d])
+            located = index.index_keys([d["id"] for d in docs.values() if "id" in d])
             for doc in docs.values():
                 article_id = doc.get("id")
                 if not is_article_id(article_id):
                     continue
                 seen_ids.add(article_id)
-                if located.get(article_id) != (seg, doc.get("hash") or ""):
+                if located.get(article_id) != (seg, doc.get("hash") or "", entities_hash(doc)):
                     new_rows.append(IndexRow.from_record(doc, seg))
             stale |= index.ids_in_segment(seg) - {d.get("id") for d in docs.values()}
             if progress:

@@ -4,6 +4,7 @@ be rebuilt from the TinyDB files; it is never the only copy of anything."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 import time
@@ -17,10 +18,10 @@ import orjson
 from articles.dates import to_timestamp
 from store import fulltext
 from store.errors import StoreError
-from store.search import register_functions
+from store.tags import tag_key
 from store.values import State
 
-INDEX_VERSION = 4
+INDEX_VERSION = 7
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS articles(
     author TEXT NOT NULL DEFAULT '',
     language TEXT,
     has_entities INTEGER NOT NULL DEFAULT 0,
+    ent_hash TEXT NOT NULL DEFAULT '',  -- what the entities were, so catch-up sees them change
     tags TEXT NOT NULL DEFAULT '[]',
     read INTEGER NOT NULL DEFAULT 0,
     starred INTEGER NOT NULL DEFAULT 0,
@@ -47,11 +49,21 @@ CREATE TABLE IF NOT EXISTS articles(
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
 CREATE TABLE IF NOT EXISTS article_tags(
-    tag TEXT NOT NULL COLLATE NOCASE,
-    id TEXT NOT NULL,
-    PRIMARY KEY(tag, id)
+    key TEXT NOT NULL,  -- store.tags.tag_key(tag): how tags compare
+    n INTEGER NOT NULL,  -- the article's date key: a tag's articles, newest first, off the primary key
+    tag TEXT NOT NULL,
+    PRIMARY KEY(key, n)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS article_tags_id ON article_tags(id);
+CREATE INDEX IF NOT EXISTS article_tags_n ON article_tags(n);
+CREATE TABLE IF NOT EXISTS article_entities(
+    key TEXT NOT NULL,  -- type:casefolded name
+    n INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY(key, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_entities_n ON article_entities(n);
 CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
@@ -78,6 +90,7 @@ class IndexRow:
     author: str
     language: str | None
     has_entities: bool
+    ent_hash: str
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The whole record, for the full-text index."""
 
@@ -96,6 +109,7 @@ class IndexRow:
             author=record.get("author") or "",
             language=record.get("language"),
             has_entities=record.get("entities") is not None,
+            ent_hash=entities_hash(record),
             record=record,
         )
 
@@ -131,7 +145,6 @@ class Index:
                     os.unlink(f"{self.path}{suffix}")
             self.rebuilt = True
             db = self._open()
-        register_functions(db)
         version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
         if version is None or version[0] != str(INDEX_VERSION):
             if self.readonly:
@@ -171,7 +184,6 @@ class Index:
     def _memory(self) -> sqlite3.Connection:
         self.in_memory = True
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        register_functions(db)
         db.executescript(_SCHEMA + fulltext.SCHEMA)
         db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
@@ -228,6 +240,16 @@ class Index:
                 found[row[0]] = (row[1], row[2])
         return found
 
+    def index_keys(self, ids: Sequence[str]) -> dict[str, tuple[int, str, str]]:
+        """id -> (segment, content hash, entities hash): what catch-up compares with the files."""
+        found: dict[str, tuple[int, str, str]] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT id, seg, hash, ent_hash FROM articles WHERE id IN ({marks})"
+            for row in self._db.execute(sql, chunk):
+                found[row[0]] = (row[1], row[2], row[3])
+        return found
+
     def ids_in_segment(self, seg: int) -> set[str]:
         return {r[0] for r in self._db.execute("SELECT id FROM articles WHERE seg = ?", (seg,))}
 
@@ -244,13 +266,15 @@ class Index:
             if old is not None:
                 fulltext.delete(db, [old[0]])
                 db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
+                db.execute("DELETE FROM article_tags WHERE n = ?", (old[0],))
+                db.execute("DELETE FROM article_entities WHERE n = ?", (old[0],))
             n = old[0] if old is not None and old[0] >> fulltext.KEY_BITS == base >> fulltext.KEY_BITS else None
             if n is None:
                 n = _free_key(db, base, row.id)
             db.execute(
                 "INSERT INTO articles(n, id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
-                " author, language, has_entities, tags, read, starred, shard)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " author, language, has_entities, ent_hash, tags, read, starred, shard)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     n,
                     row.id,
@@ -266,13 +290,17 @@ class Index:
                     row.author,
                     row.language,
                     int(row.has_entities),
+                    row.ent_hash,
                     _tags_json(state.tags),
                     int(state.read),
                     int(state.starred),
                     shard,
                 ),
             )
-            Index._set_tag_rows(db, row.id, state.tags)
+            if state.tags:  # a replaced article's tag rows went with its old key above
+                Index._set_tag_rows(db, n, state.tags)
+            if row.record.get("entities"):
+                Index._insert_entity_rows(db, n, row.record["entities"])
             indexed.append((n, row.record))
             changed.append(row.id)
         fulltext.insert(db, indexed)
@@ -297,14 +325,28 @@ class Index:
                 ),
             )
             if cursor.rowcount:
-                Index._set_tag_rows(db, article_id, state.tags)
+                n = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+                Index._set_tag_rows(db, n, state.tags)
                 changed.append(article_id)
         return changed
 
     @staticmethod
-    def _set_tag_rows(db: sqlite3.Connection, article_id: str, tags: Sequence[str]) -> None:
-        db.execute("DELETE FROM article_tags WHERE id = ?", (article_id,))
-        db.executemany("INSERT OR IGNORE INTO article_tags(tag, id) VALUES(?, ?)", [(t, article_id) for t in tags])
+    def _insert_entity_rows(db: sqlite3.Connection, n: int, entities: Any) -> None:
+        rows: dict[str, tuple[str, int, str, str, int]] = {}
+        for entity in entities if isinstance(entities, list) else ():
+            name, kind = entity.get("name"), entity.get("type")
+            if isinstance(name, str) and name and isinstance(kind, str):
+                key = f"{kind}:{name.casefold()}"
+                mentions = entity.get("mentions") if isinstance(entity.get("mentions"), int) else 1
+                rows[key] = (key, n, name, kind, mentions)
+        db.executemany("INSERT INTO article_entities(key, n, name, type, mentions) VALUES(?,?,?,?,?)", rows.values())
+
+    @staticmethod
+    def _set_tag_rows(db: sqlite3.Connection, n: int, tags: Sequence[str]) -> None:
+        db.execute("DELETE FROM article_tags WHERE n = ?", (n,))
+        db.executemany(
+            "INSERT OR IGNORE INTO article_tags(key, n, tag) VALUES(?, ?, ?)", [(tag_key(t), n, t) for t in tags]
+        )
 
     @staticmethod
     def delete(db: sqlite3.Connection, ids: Iterable[str]) -> list[str]:
@@ -314,7 +356,8 @@ class Index:
             if old is not None:
                 fulltext.delete(db, [old[0]])
                 db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
-                db.execute("DELETE FROM article_tags WHERE id = ?", (article_id,))
+                db.execute("DELETE FROM article_tags WHERE n = ?", (old[0],))
+                db.execute("DELETE FROM article_entities WHERE n = ?", (old[0],))
                 removed.append(article_id)
         return removed
 
@@ -370,6 +413,15 @@ class Index:
                 found[row[0]] = row
         return found
 
+    def rows_by_key(self, keys: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        """List rows by date key."""
+        found: dict[int, tuple[Any, ...]] = {}
+        for chunk in _chunks(list(keys), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self._db.execute(f"SELECT n, {LIST_COLUMNS} FROM articles WHERE n IN ({marks})", chunk):
+                found[row[0]] = row[1:]
+        return found
+
     def ordered_locations(self) -> Iterator[tuple[str, int]]:
         yield from self._db.execute("SELECT id, seg FROM articles ORDER BY n DESC")
 
@@ -390,6 +442,14 @@ class Index:
             for row in self._db.execute(sql, chunk):
                 found[row[0]] = State(tuple(orjson.loads(row[1])), bool(row[2]), bool(row[3]))
         return found
+
+
+def entities_hash(record: dict[str, Any]) -> str:
+    """A short digest of a record's entities ('' when not extracted)."""
+    entities = record.get("entities")
+    if entities is None:
+        return ""
+    return hashlib.blake2b(orjson.dumps(entities, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
 
 
 def _free_key(db: sqlite3.Connection, base: int, article_id: str) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
-from articles.model import Article
+from articles.model import Article, Entity
 from store import fulltext, search, views
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
@@ -51,7 +51,7 @@ from store.layout import (
 )
 from store.opening import check_schema, open_manifest
 from store.query import parse_query
-from store.query_nodes import Query
+from store.query_nodes import And, Everything, Flag, Not, Query
 from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
@@ -144,6 +144,7 @@ class NewsStore:
             with self._index.batch() as db:
                 db.execute("DELETE FROM articles")
                 db.execute("DELETE FROM article_tags")
+                db.execute("DELETE FROM article_entities")
                 fulltext.clear(db)
                 db.execute("DELETE FROM files")
             self._cache = DocumentCache()
@@ -208,7 +209,15 @@ class NewsStore:
                     continue
                 seg, old_hash = located[article_id]
                 if old_hash == record["hash"]:
-                    counts.duplicates += 1
+                    old = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id)) or {}
+                    if record["entities"] is None or old.get("entities") == record["entities"]:
+                        counts.duplicates += 1
+                        continue
+                    # The same content, now with entities (an export of an extracted store): take them.
+                    record = {**old, "entities": record["entities"]}
+                    updated_by_seg[seg].append(record)
+                    written[article_id] = record
+                    counts.updated += 1
                     continue
                 old = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id)) or {}
                 record["fetched"] = old.get("fetched") or record["fetched"]
@@ -267,6 +276,37 @@ class NewsStore:
                 changes[article_id] = wanted
         write_states(session, changes)
         return changes
+
+    def set_entities(self, found: dict[str, Sequence[Entity]]) -> list[str]:
+        """Store extracted entities (an empty list: extraction ran and found none) in one commit;
+        returns the ids whose entities changed.  Ids no longer in the store are skipped."""
+        if not found:
+            return []
+        with self._writing() as session:
+            located = self._index.locate(list(found))
+            written: dict[str, tuple[dict[str, Any], int]] = {}
+            for article_id, entities in found.items():
+                if article_id not in located:
+                    continue
+                seg = located[article_id][0]
+                path = self._segment_path(seg)
+                doc = session.get_doc(path, "articles", doc_id(article_id))
+                value = [e.to_dict() for e in entities]
+                if doc is None or doc.get("entities") == value:
+                    continue
+                record = {**doc, "entities": value}
+                session.table(path, "articles").update(record, doc_ids=[doc_id(article_id)])
+                written[article_id] = (record, seg)
+            if not written:
+                return []
+            session.commit()
+            states = self._index.states_of(list(written))
+            rows = [
+                (IndexRow.from_record(record, seg), states.get(i, DEFAULT_STATE), shard_of(i))
+                for i, (record, seg) in written.items()
+            ]
+            self._record_commit(session, list(written), rows)
+        return list(written)
 
     def update_state(
         self,
@@ -410,16 +450,63 @@ class NewsStore:
         parsed = query if isinstance(query, Query) else parse_query(query)
         with self._reading():
             db = self._index.connection
+            split = search.tag_split(parsed)
+            done = split and search.run_tag_split(db, split, sort=parsed.sort, limit=limit, offset=offset)
+            if done:
+                total, keys = done
+                rows = self._index.rows_by_key(keys)
+                return SearchResult(total, [list_item(rows[n]) for n in keys if n in rows], parsed.sort, False)
             plan = search.plan(parsed)
             total = search.count(db, plan)
             ranked = parsed.sort == "rel" and plan.rank is not None and total <= search.RANK_LIMIT
-            found = search.rows(db, plan, LIST_COLUMNS, sort=parsed.sort, ranked=ranked, limit=limit, offset=offset)
+            found = (
+                search.rows(db, plan, LIST_COLUMNS, sort=parsed.sort, ranked=ranked, limit=limit, offset=offset)
+                if total > offset and limit != 0
+                else []
+            )
             return SearchResult(total, [list_item(r) for r in found], parsed.sort, ranked)
+
+    def entity_counts(
+        self, query: Query | str = "", *, kind: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Entities of the articles matching `query`: name, type, articles, mentions; most
+        articles first."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        conditions, params = [], []
+        with self._reading():
+            db = self._index.connection
+            if not isinstance(parsed.node, Everything):
+                plan = search.plan(parsed)
+                conditions.append(f"e.n IN (SELECT {plan.key} FROM {plan.source} WHERE {plan.where})")
+                params.extend(plan.params)
+            if kind:
+                conditions.append("e.type = ?")
+                params.append(kind)
+            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+            sql = (
+                "SELECT max(e.name), e.type, count(*) AS articles, sum(e.mentions) AS mentions"
+                f" FROM article_entities e {where} GROUP BY e.key"
+                " ORDER BY articles DESC, mentions DESC, max(e.name) LIMIT ?"
+            )
+            found = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+        return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
+
+    def without_entities(self, query: Query | str = "") -> list[str]:
+        """Ids of the articles matching `query` that extraction has not run on, newest first."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        parsed = Query(And((parsed.node, Not(Flag("entities")))), "new", parsed.text)
+        with self._reading():
+            plan = search.plan(parsed)
+            found = search.rows(self._index.connection, plan, "id", sort="new", ranked=False, limit=None, offset=0)
+        return [r[0] for r in found]
 
     def count_matching(self, query: Query | str) -> int:
         parsed = query if isinstance(query, Query) else parse_query(query)
         with self._reading():
-            return search.count(self._index.connection, search.plan(parsed))
+            db = self._index.connection
+            split = search.tag_split(parsed)
+            done = split and search.run_tag_split(db, split, sort="new", limit=0, offset=0)
+            return done[0] if done else search.count(db, search.plan(parsed))
 
     def search_position(self, query: Query | str, article_id: str) -> int | None:
         """Where an article stands in a date-ordered result (None: not a match, or ranked)."""

@@ -24,9 +24,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     store = str(tmp_path / "s")
-    code, out, _ = run(capsys, "--store", store, "import", str(shared_path("seed")), "--json")
+    code, out, _ = run(capsys, "--store", store, "import", str(shared_path("seed")), "--json", "--no-entities")
     assert code == 0
-    assert json.loads(out) == {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0}
+    summary = {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0, "entities": 0}
+    assert json.loads(out) == summary
     code, out, _ = run(capsys, "list", "--json", "--store", store)
     (item,) = json.loads(out)
     assert set(item) == {"id", "title", "source", "url", "published", "tags", "read", "starred"}
@@ -44,14 +45,16 @@ def test_store_from_environment(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NEWSDESK_STORE", str(tmp_path / "env-store"))
-    assert run(capsys, "import", str(shared_path("seed")))[0] == 0
+    assert run(capsys, "import", "--no-entities", str(shared_path("seed")))[0] == 0
     assert (tmp_path / "env-store" / "store.json").exists()
     code, out, _ = run(capsys, "list")
     assert code == 0 and "Shanghai mayor" in out
 
 
 def test_import_failures_exit_1_and_name_the_source(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, err = run(capsys, "--store", str(tmp_path / "s"), "import", str(shared_path("feeds")), "--json")
+    code, out, err = run(
+        capsys, "--store", str(tmp_path / "s"), "import", str(shared_path("feeds")), "--json", "--no-entities"
+    )
     summary = json.loads(out)
     assert code == 1
     assert summary["failed"] == 4 and summary["imported"] > 40
@@ -61,7 +64,7 @@ def test_import_failures_exit_1_and_name_the_source(capsys: pytest.CaptureFixtur
 
 
 def test_show_unknown_id_exits_1(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    run(capsys, "--store", str(tmp_path / "s"), "import", str(shared_path("seed")))
+    run(capsys, "--store", str(tmp_path / "s"), "import", "--no-entities", str(shared_path("seed")))
     code, out, err = run(capsys, "--store", str(tmp_path / "s"), "show", "abcdefabcdef")
     assert code == 1 and out == "" and "no article" in err
 
@@ -77,7 +80,7 @@ def test_missing_or_corrupt_store_exits_3(capsys: pytest.CaptureFixture[str], tm
     code, _, err = run(capsys, "--store", str(tmp_path / "nothing"), "list")
     assert code == 3 and "no store" in err
     store = tmp_path / "s"
-    run(capsys, "--store", str(store), "import", str(shared_path("seed")))
+    run(capsys, "--store", str(store), "import", "--no-entities", str(shared_path("seed")))
     (store / "store.json").write_bytes(b'{"meta": [')
     before = (store / "store.json").read_bytes()
     code, _, err = run(capsys, "--store", str(store), "list")
@@ -87,14 +90,22 @@ def test_missing_or_corrupt_store_exits_3(capsys: pytest.CaptureFixture[str], tm
 
 def test_export_jsonl_round_trip_through_the_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     src, dst = str(tmp_path / "src"), str(tmp_path / "dst")
-    run(capsys, "--store", src, "import", str(shared_path("wikinews", "articles.jsonl")), str(shared_path("seed")))
+    run(
+        capsys,
+        "--store",
+        src,
+        "import",
+        "--no-entities",
+        str(shared_path("wikinews", "articles.jsonl")),
+        str(shared_path("seed")),
+    )
     code, out, _ = run(capsys, "--store", src, "export", "--format", "jsonl")
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 164 and all(json.loads(line)["newsdesk"] == 1 for line in lines)
     export = tmp_path / "export.jsonl"
     export.write_text(out)
-    code, out, _ = run(capsys, "--store", dst, "import", str(export), "--json")
+    code, out, _ = run(capsys, "--store", dst, "import", str(export), "--json", "--no-entities")
     assert json.loads(out)["imported"] == 164
     listed = [run(capsys, "--store", s, "list", "--json")[1] for s in (src, dst)]
     assert json.loads(listed[0]) == json.loads(listed[1])
@@ -102,7 +113,7 @@ def test_export_jsonl_round_trip_through_the_cli(capsys: pytest.CaptureFixture[s
 
 def test_export_csv_and_opml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     store = str(tmp_path / "s")
-    run(capsys, "--store", store, "import", str(shared_path("seed")))
+    run(capsys, "--store", store, "import", "--no-entities", str(shared_path("seed")))
     code, out, _ = run(capsys, "--store", store, "export", "--format", "csv")
     assert code == 0 and out.splitlines()[0] == "id,title,source,url,published,tags,read,starred"
     code, out, _ = run(capsys, "--store", store, "export", "--format", "opml")
@@ -118,7 +129,7 @@ def test_list_limit_and_human_output_is_terminal_safe(capsys: pytest.CaptureFixt
         + "\n"
     )
     store = str(tmp_path / "s")
-    assert run(capsys, "--store", store, "import", str(hostile))[0] == 0
+    assert run(capsys, "--store", store, "import", "--no-entities", str(hostile))[0] == 0
     code, out, _ = run(capsys, "--store", store, "list", "--limit", "1")
     assert code == 0 and len(out.splitlines()) == 1
     _, out, _ = run(capsys, "--store", store, "list")
@@ -139,7 +150,7 @@ def test_console_script_runs_as_a_process(tmp_path: Path) -> None:
     version = subprocess.run([sys.executable, "-m", "tui.cli", "--version"], capture_output=True, text=True, env=env)
     assert version.returncode == 0 and version.stdout.startswith("newsdesk ")
     done = subprocess.run(
-        [sys.executable, "-m", "tui.cli", "import", str(shared_path("seed"))],
+        [sys.executable, "-m", "tui.cli", "import", "--no-entities", str(shared_path("seed"))],
         capture_output=True,
         text=True,
         env=env,

@@ -191,7 +191,7 @@ def test_an_exported_selection_reimports_with_its_state(
     backup = tmp_path / "selection.jsonl"
     backup.write_text(out, encoding="utf-8")
     other = str(tmp_path / "other")
-    code, _, _ = run(capsys, other, "import", str(backup))
+    code, _, _ = run(capsys, other, "import", "--no-entities", str(backup))
     assert code == 0
     code, out, _ = run(capsys, other, "search", 'tag:"climate change"', "--json")
     assert sorted(names(json.loads(out))) == ["flood_title", "solar"]

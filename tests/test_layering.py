@@ -35,3 +35,15 @@ def test_store_and_articles_load_without_the_ui(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tmp_path)
     loaded = {name.split(".")[0] for name in done.stdout.split()}
     assert not loaded & {"textual", "rich", "tui"}
+
+
+def test_the_reader_start_path_never_imports_spacy(tmp_path: Path) -> None:
+    """Opening the reader (app, screens, widgets, CLI, store) must not load spaCy or numpy:
+    extraction runs in its own processes."""
+    code = (
+        "import sys, tui.cli, tui.app, tui.screens.main, tui.screens.views, tui.launch, store;"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    loaded = {name.split(".")[0] for name in done.stdout.split()}
+    assert not loaded & {"spacy", "thinc", "numpy", "torch"}, loaded & {"spacy", "thinc", "numpy"}

@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument(
-        "--no-entities", action="store_true", help="skip entity extraction (accepted now; extraction is not built yet)"
+        "--no-entities",
+        action="store_true",
+        help="skip entity extraction (spaCy NER); `newsdesk entities extract` fills it in later",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
 
@@ -107,6 +109,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--count", action="store_true", help="print the number of matches only")
     p.add_argument("--json", action="store_true", help='print one JSON array (with --count: {"count": N})')
+
+    p = _command(
+        sub,
+        "entities",
+        "people, organisations and places of the articles matching QUERY, with counts; "
+        "`entities extract [QUERY]` runs extraction where it has not run",
+        "newsdesk entities tag:climate --type person --limit 10\n  newsdesk entities extract after:7d",
+    )
+    p.add_argument("query", nargs="*", metavar="QUERY", help="a query (first word `extract`: extract for QUERY)")
+    p.add_argument("--type", choices=("person", "org", "place", "other"), help="only this type")
+    p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N entities (default: all)")
+    p.add_argument("--json", action="store_true", help="print one JSON array (extract: one JSON object)")
 
     p = _command(sub, "show", "show one article by id (or a unique id prefix)", "newsdesk show 3f2a9c01b7de --json")
     p.add_argument("id", metavar="ID")
@@ -220,6 +234,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     store = _open_store(args, write=True)
     with store:
         summary = import_sources(store, args.sources, settings, progress=progress_line(sys.stderr))
+        ids = summary.pop("ids", [])
+        summary["entities"] = 0
+        if ids and not args.no_entities:
+            summary["entities"] = _extract(store, ids, settings)
     if args.json:
         _out(summary)
     else:
@@ -228,6 +246,58 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             f"failed {summary['failed']}" + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
         )
     return EXIT_PARTIAL if summary["failed"] else EXIT_OK
+
+
+def _extract(store: Any, ids: list[str], settings: Settings) -> int:
+    """Entity extraction for `ids`; a missing model is a warning (the import itself is done)."""
+    from articles.entities.extract import ExtractionUnavailable
+    from tui.extracting import extract_entities
+
+    try:
+        counts = extract_entities(
+            store,
+            ids,
+            processes=settings.entities.processes,
+            model=settings.entities.model,
+            progress=_extract_progress(sys.stderr),
+        )
+    except ExtractionUnavailable as exc:
+        _err(f"newsdesk: entities not extracted: {exc}; run `newsdesk entities extract` once it is installed")
+        return 0
+    return counts["extracted"]
+
+
+def _extract_progress(stream: TextIO) -> Callable[[int, int], None] | None:
+    if not stream.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        stream.write(f"\r\x1b[Kextracting entities… {done}/{total}" if done < total else "\r\x1b[K")
+        stream.flush()
+
+    return show
+
+
+def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
+    words = list(args.query)
+    if words and words[0] == "extract":
+        args.query = words[1:]
+        query = _parse_query(args)
+        with _open_store(args, write=True) as store:
+            ids = store.without_entities(query)
+            extracted = _extract(store, ids, settings) if ids else 0
+        result = {"extracted": extracted, "checked": len(ids)}
+        _out(result) if args.json else print(f"extracted entities of {extracted} of {len(ids)} articles")
+        return EXIT_OK
+    query = _parse_query(args)
+    with _open_store(args) as store:
+        found = store.entity_counts(query, kind=args.type, limit=args.limit)
+    if args.json:
+        _out(found)
+        return EXIT_OK
+    for entity in found:
+        print(f"{entity['articles']:>6}  {entity['type']:<6}  {clean_line(entity['name'])}")
+    return EXIT_OK
 
 
 # -- list, show, export, feeds ----------------------------------------------------------------
@@ -384,6 +454,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "import": cmd_import,
     "list": cmd_list,
     "search": cmd_search,
+    "entities": cmd_entities,
     "show": cmd_show,
     "export": cmd_export,
     "feeds": cmd_feeds,

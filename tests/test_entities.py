@@ -1,0 +1,267 @@
+"""Entity extraction: consolidation rules on crafted spans, the seed through the real model, the
+language gate, storing entities (index, search, catch-up) and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from articles.entities.consolidate import RawMention, clean_name, consolidate
+from articles.entities.extract import article_text, extractable, load_model, model_available
+from articles.importers import read_sources
+from articles.model import Article, Entity
+from newsdesk_testing import shared_path
+from store import NewsStore
+from tui.cli import main
+from tui.extracting import extract_entities
+
+SEED_PEOPLE = {"Ying Yong", "Eli Cohen", "Ofir Akunis", "Ami Appelbaum", "Yona Yahav", "Cai Weiming", "Eyal Propper"}
+
+
+def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
+    """Mentions of each (surface, label) wherever the surface occurs in text, except inside a
+    span labelled earlier in the list (as NER never nests spans)."""
+    found: list[RawMention] = []
+    for surface, label in labelled:
+        start = text.find(surface)
+        assert start >= 0, surface
+        while start >= 0:
+            end = start + len(surface)
+            if not any(m.start < end and start < m.end for m in found):
+                found.append(RawMention(surface, label, start, end))
+            start = text.find(surface, start + 1)
+    return sorted(found, key=lambda m: m.start)
+
+
+def by_name(entities: list[Entity]) -> dict[str, Entity]:
+    return {e.name: e for e in entities}
+
+
+# -- consolidation rules (no model) -------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Shanghai International Port Co’s", "Shanghai International Port Co"),
+        ("Ying Yong(third", "Ying Yong"),
+        ("the Ministry of Economy", "Ministry of Economy"),
+        ("“Acme Corp.”", "Acme Corp"),
+        ("Ministry of Science, Technology and", "Ministry of Science, Technology"),
+        ("Reuters'", "Reuters"),
+        ("minister", ""),
+        ("Embassy", ""),
+        ("42", ""),
+        ("X", ""),
+    ],
+)
+def test_clean_name(raw: str, clean: str) -> None:
+    assert clean_name(raw) == clean
+
+
+def test_a_leading_possessor_that_is_a_name_is_dropped() -> None:
+    assert clean_name("Shanghai’s Aowei Technology’s", ["Shanghai"]) == "Aowei Technology"
+    assert clean_name("McDonald's Corp", ["Shanghai"]) == "McDonald's Corp"
+
+
+def test_short_forms_resolve_to_the_full_name_in_the_article() -> None:
+    text = "Mayor Ana Lima met Eli Cohen. Lima said Cohen agreed. Later Cohen left; Ana smiled."
+    labelled = [
+        ("Ana Lima", "PERSON"),
+        ("Eli Cohen", "PERSON"),
+        ("Lima", "PERSON"),
+        ("Cohen", "ORG"),
+        ("Ana", "PERSON"),
+    ]
+    found = by_name(consolidate(text, spans(text, *labelled)))
+    assert set(found) == {"Ana Lima", "Eli Cohen"}
+    assert found["Eli Cohen"].mentions == 3 and found["Eli Cohen"].aliases == ("Cohen",)
+    assert found["Eli Cohen"].type == "person"  # the full form's vote beats the short form's ORG
+    assert found["Ana Lima"].mentions == 3 and set(found["Ana Lima"].aliases) == {"Lima", "Ana"}
+
+
+def test_an_ambiguous_short_form_stays_apart() -> None:
+    text = "Ana Lima and Rui Lima spoke. Lima left."
+    found = by_name(consolidate(text, spans(text, ("Ana Lima", "PERSON"), ("Rui Lima", "PERSON"), ("Lima", "PERSON"))))
+    assert set(found) == {"Ana Lima", "Rui Lima", "Lima"}
+    text = "Ana Lima flew to Lima. Lima was warm."  # a place that shares a word with a person
+    found = by_name(consolidate(text, spans(text, ("Ana Lima", "PERSON"), ("Lima", "GPE"))))
+    assert found["Lima"].type == "place" and found["Ana Lima"].mentions == 1
+
+
+def test_type_by_vote_and_role_words() -> None:
+    text = "Haifa grew. Yahav said Haifa welcomes trade. The mayor of Haifa, Yona Yahav, spoke in Haifa."
+    mentions = spans(text, ("Yona Yahav", "PERSON"), ("Yahav", "PERSON"))
+    mentions += [RawMention("Haifa", "GPE", 0, 5), RawMention("Haifa", "PERSON", 23, 28)]
+    start = text.find("Haifa,")
+    mentions.append(RawMention("Haifa", "PERSON", start, start + 5))  # "mayor of Haifa": a place
+    start = text.rfind("Haifa")
+    mentions.append(RawMention("Haifa", "GPE", start, start + 5))
+    found = by_name(consolidate(text, mentions))
+    assert found["Haifa"].type == "place" and found["Haifa"].mentions == 4
+    assert found["Yona Yahav"].type == "person"
+
+
+def test_a_role_in_apposition_makes_a_person() -> None:
+    text = "Talks went on. Eyal Propper, Israel consul-general to Shanghai, attended."
+    found = by_name(consolidate(text, spans(text, ("Eyal Propper", "ORG"), ("Shanghai", "GPE"))))
+    assert found["Eyal Propper"].type == "person"
+
+
+def test_ties_go_to_the_corpus_then_a_fixed_order() -> None:
+    text = "Jordan won. Jordan lost."
+    mentions = [RawMention("Jordan", "GPE", 0, 6), RawMention("Jordan", "PERSON", 12, 18)]
+    assert consolidate(text, mentions)[0].type == "person"
+    assert consolidate(text, mentions, {"jordan": {"place": 5}})[0].type == "place"
+
+
+def test_acronyms_prefixes_and_runaway_spans() -> None:
+    text = (
+        "The United States Air Force said USAF jets flew. The Ministry of Economy and Industry of "
+        "Israel and Space and Ministry of Economy and Industry met. Reports came on June 5 from 3 sources."
+    )
+    found = by_name(
+        consolidate(
+            text,
+            spans(
+                text,
+                ("United States Air Force", "ORG"),
+                ("USAF", "ORG"),
+                ("Ministry of Economy and Industry of Israel", "ORG"),
+                ("Space and Ministry of Economy and Industry", "ORG"),
+                ("June 5", "DATE"),
+                ("3", "CARDINAL"),
+            ),
+        )
+    )
+    assert set(found) == {"United States Air Force", "Ministry of Economy and Industry of Israel"}
+    assert found["United States Air Force"].aliases == ("USAF",)
+    assert found["Ministry of Economy and Industry of Israel"].aliases == ()  # the runaway span is not a name
+
+
+def test_nationalities_and_events_are_other_and_sorted_by_mentions() -> None:
+    text = "Israeli firms joined the Olympics. Israeli and Chinese teams."
+    entities = consolidate(text, spans(text, ("Israeli", "NORP"), ("Olympics", "EVENT"), ("Chinese", "NORP")))
+    assert [(e.name, e.type, e.mentions) for e in entities][0] == ("Israeli", "other", 2)
+    assert {e.type for e in entities} == {"other"}
+
+
+# -- the model ----------------------------------------------------------------------------------
+needs_model = pytest.mark.skipif(not model_available(), reason="spaCy model not installed (pip install -e .)")
+
+
+@pytest.fixture(scope="module")
+def nlp():  # type: ignore[no-untyped-def]
+    return load_model()
+
+
+def seed_article() -> Article:
+    items = [a for a in read_sources([str(shared_path("seed"))]) if isinstance(a, Article)]
+    assert len(items) == 1
+    return items[0]
+
+
+@needs_model
+def test_the_seed_lists_its_seven_people_and_no_one_else(nlp) -> None:  # type: ignore[no-untyped-def]
+    from articles.entities.extract import extract_texts
+
+    article = seed_article()
+    entities = extract_texts(nlp, [article_text(article)])[0]
+    people = {e.name for e in entities if e.type == "person"}
+    assert people == SEED_PEOPLE
+    kinds = {e.name: e.type for e in entities}
+    assert kinds["Haifa"] == kinds["Shanghai"] == kinds["Israel"] == "place"
+    assert kinds["Shanghai International Port Co"] == "org"
+    assert not any("’s" in e.name or "'s" in e.name or "(" in e.name for e in entities)
+    ying = next(e for e in entities if e.name == "Ying Yong")
+    assert ying.mentions >= 10 and "Ying" in ying.aliases
+
+
+def test_the_language_gate() -> None:
+    english = Article.create(
+        title="Mayor visits port", body="The mayor of the city visited the port on Monday.", url="https://e.example/1"
+    )
+    german = Article.create(
+        title="Bürgermeister besucht Hafen",
+        body="Der Bürgermeister der Stadt hat am Montag den Hafen besucht und mit den Arbeitern gesprochen.",
+        url="https://e.example/2",
+    )
+    tagged = Article.create(
+        title="Mayor visits port", body="The mayor visited.", url="https://e.example/3", language="fr"
+    )
+    assert extractable(english) and not extractable(german) and not extractable(tagged)
+
+
+# -- storing ------------------------------------------------------------------------------------
+def test_stored_entities_are_searchable_counted_and_seen_by_other_handles(store: NewsStore) -> None:
+    a = Article.create(
+        title="Port deal", body="Ana Lima signed.", url="https://e.example/a", published="2026-01-02T00:00:00Z"
+    )
+    b = Article.create(
+        title="Port strike", body="Workers left.", url="https://e.example/b", published="2026-01-03T00:00:00Z"
+    )
+    store.add_articles([a, b])
+    other = NewsStore(store.root)
+    assert other.search("has:entities").count == 0
+    assert store.without_entities() == [b.id, a.id]
+    changed = store.set_entities(
+        {a.id: [Entity("Ana Lima", "person", 2, ("Lima",)), Entity("Harbour Board", "org", 1)], b.id: []}
+    )
+    assert set(changed) == {a.id, b.id}
+    assert (
+        store.set_entities({a.id: [Entity("Ana Lima", "person", 2, ("Lima",)), Entity("Harbour Board", "org", 1)]})
+        == []
+    )
+    for handle in (store, other):  # the other handle catches up from the files
+        assert [i.id for i in handle.search("person:lima").items] == [a.id]
+        assert [i.id for i in handle.search('org:"harbour board"').items] == [a.id]
+        assert handle.search("has:entities").count == 2
+        assert handle.without_entities() == []
+        got = handle.get(a.id)
+        assert got is not None and got.article.entities[0].aliases == ("Lima",)
+    assert store.entity_counts() == [
+        {"name": "Ana Lima", "type": "person", "articles": 1, "mentions": 2},
+        {"name": "Harbour Board", "type": "org", "articles": 1, "mentions": 1},
+    ]
+    assert store.entity_counts("strike") == []
+    assert store.entity_counts(kind="org") == [{"name": "Harbour Board", "type": "org", "articles": 1, "mentions": 1}]
+    store.reindex()
+    assert [i.id for i in store.search("person:lima").items] == [a.id]
+    other.close()
+
+
+@needs_model
+def test_cli_import_extracts_and_entities_lists(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(tmp_path / "s")
+    assert main(["--store", root, "import", str(shared_path("seed")), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["entities"] == 1
+    assert main(["--store", root, "entities", "--type", "person", "--json"]) == 0
+    people = json.loads(capsys.readouterr().out)
+    assert {p["name"] for p in people} == SEED_PEOPLE
+    assert main(["--store", root, "search", "person:cohen", "--count"]) == 0
+    assert capsys.readouterr().out.strip() == "1"
+
+
+@needs_model
+def test_entities_extract_fills_in_what_is_missing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(tmp_path / "s")
+    assert main(["--store", root, "import", "--no-entities", str(shared_path("seed"))]) == 0
+    capsys.readouterr()
+    assert main(["--store", root, "search", "has:entities", "--count"]) == 0
+    assert capsys.readouterr().out.strip() == "0"
+    assert main(["--store", root, "entities", "extract", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"extracted": 1, "checked": 1}
+    assert main(["--store", root, "entities", "extract", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"extracted": 0, "checked": 0}
+
+
+@needs_model
+def test_extraction_skips_other_languages(store: NewsStore) -> None:
+    german = Article.create(
+        title="Bürgermeister besucht Hafen",
+        body="Der Bürgermeister der Stadt hat am Montag den Hafen besucht und mit den Arbeitern gesprochen.",
+        url="https://e.example/de",
+    )
+    store.add_articles([german])
+    assert extract_entities(store, [german.id], processes=1) == {"extracted": 0, "skipped": 1}
+    assert store.get(german.id).article.entities is None
