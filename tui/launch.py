@@ -37,8 +37,12 @@ def run_demo(settings: Settings) -> int:
 
 
 def fill_demo_store(store: Any, settings: Settings | None = None) -> None:
-    """Import the bundled sample set (the seed article and the fictional samples)."""
+    """Import the bundled sample set (the seed article and the fictional samples) with the
+    entities shipped for it (tui/demo-entities.json): no spaCy at start."""
+    from tui.demo_entities import load
+
     import_sources(store, demo_sources(), settings or Settings(), report=lambda _message: None)
+    store.set_entities(load())
 
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:
