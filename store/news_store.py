@@ -491,6 +491,20 @@ class NewsStore:
             found = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
         return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
 
+    def entity_type_votes(self, names: Iterable[str]) -> dict[str, dict[str, int]]:
+        """casefolded name -> {type: number of articles that give the name that type}."""
+        keys = [f"{kind}:{name.casefold()}" for name in set(names) for kind in ("person", "org", "place", "other")]
+        votes: dict[str, dict[str, int]] = {}
+        with self._reading():
+            db = self._index.connection
+            for start in range(0, len(keys), 400):
+                chunk = keys[start : start + 400]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT key, type, count(*) FROM article_entities WHERE key IN ({marks}) GROUP BY key"
+                for key, kind, count in db.execute(sql, chunk):
+                    votes.setdefault(key.split(":", 1)[1], {})[kind] = count
+        return votes
+
     def without_entities(self, query: Query | str = "") -> list[str]:
         """Ids of the articles matching `query` that extraction has not run on, newest first."""
         parsed = query if isinstance(query, Query) else parse_query(query)

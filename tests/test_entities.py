@@ -283,3 +283,22 @@ def test_the_demo_store_has_entities_without_spacy(store: NewsStore) -> None:
     assert store.search("has:entities").count == store.count() == 27
     people = {e["name"] for e in store.entity_counts(kind="person")}
     assert people >= SEED_PEOPLE
+
+
+def test_where_a_name_sits_says_place() -> None:
+    text = "Flooding in Calderwick closed roads. Calderwick residents waited."
+    mentions = spans(text, ("Calderwick", "PERSON"))
+    assert consolidate(text, mentions)[0].type == "place"
+
+
+def test_weak_local_evidence_yields_to_the_corpus() -> None:
+    from articles.entities.consolidate import corpus_retype
+
+    once = Entity("Oslo", "org", 1)
+    lone_person = Entity("Calderwick", "person", 3)
+    full_person = Entity("Ana Lima", "person", 2)  # named twice in full: the article knows better
+    votes = {"oslo": {"place": 4, "org": 1}, "calderwick": {"place": 2}, "ana lima": {"place": 5}}
+    retyped = corpus_retype([once, lone_person, full_person], votes)
+    assert [e.type for e in retyped] == ["place", "place", "person"]
+    assert corpus_retype([once], {"oslo": {"place": 1}}) == [once]  # one other article is not enough
+    assert corpus_retype([Entity("Oslo", "org", 2)], votes)[0].type == "org"  # said twice here: kept

@@ -38,8 +38,26 @@ def extract_entities(
                     articles.append(stored.article)
             found = dict(extractor.extract(articles))
             if found:
+                found = _with_corpus_types(store, found)
                 store.set_entities(found)
                 extracted += len(found)
             if progress:
                 progress(min(start + len(chunk), total), total)
     return {"extracted": extracted, "skipped": skipped}
+
+
+def _with_corpus_types(store: Any, found: dict[str, Any]) -> dict[str, Any]:
+    """Retype names the article mentions once by what the store and this batch say of them."""
+    from collections import Counter, defaultdict
+
+    from articles.entities.consolidate import corpus_retype, weak_person
+
+    names = {e.name.casefold() for entities in found.values() for e in entities}
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for name, kinds in store.entity_type_votes(names).items():
+        votes[name].update(kinds)
+    for entities in found.values():
+        for entity in entities:
+            if not weak_person(entity):
+                votes[entity.name.casefold()][entity.type] += 1
+    return {article_id: corpus_retype(entities, votes) for article_id, entities in found.items()}
