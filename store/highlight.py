@@ -4,8 +4,9 @@ with the same folding as the index (case, diacritics, CJK unigrams)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from store.query import fold
+from store.query import fold, words_of
 from store.query_nodes import And, Node, Or, Phrase, Query, Term
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -25,10 +26,12 @@ def query_terms(node: Node) -> list[tuple[tuple[str, ...], bool]]:
 
 
 class Highlighter:
-    """Finds a query's words in texts.  Empty (falsy) when the query has no positive words."""
+    """Finds a query's words (or given names, as phrases) in texts.  Empty (falsy) when there
+    is nothing to find."""
 
-    def __init__(self, query: Query) -> None:
-        terms = query_terms(query.node)
+    def __init__(self, query: Query | None = None, *, names: Sequence[str] = ()) -> None:
+        terms = query_terms(query.node) if query is not None else []
+        terms += [(tuple(words), False) for words in (words_of(n) for n in names) if words]
         self._terms = list(dict.fromkeys(terms))
         self._firsts = {words[0] for words, prefix in self._terms if not (prefix and len(words) == 1)}
         self._prefixes = tuple(words[0] for words, prefix in self._terms if prefix and len(words) == 1)

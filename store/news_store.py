@@ -467,7 +467,7 @@ class NewsStore:
             return SearchResult(total, [list_item(r) for r in found], parsed.sort, ranked)
 
     def entity_counts(
-        self, query: Query | str = "", *, kind: str | None = None, limit: int | None = None
+        self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Entities of the articles matching `query`: name, type, articles, mentions; most
         articles first."""
@@ -482,6 +482,10 @@ class NewsStore:
             if kind:
                 conditions.append("e.type = ?")
                 params.append(kind)
+            if contains:
+                conditions.append("substr(e.key, instr(e.key, ':') + 1) LIKE ? ESCAPE '\\'")
+                escaped = contains.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                params.append(f"%{escaped}%")
             where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
             sql = (
                 "SELECT max(e.name), e.type, count(*) AS articles, sum(e.mentions) AS mentions"
@@ -490,6 +494,37 @@ class NewsStore:
             )
             found = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
         return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
+
+    def histogram(self, query: Query | str) -> list[tuple[str, int]]:
+        """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
+        without articles are left out (the caller fills gaps)."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._reading():
+            plan = search.plan(parsed)
+            sql = (
+                f"SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM {plan.source}"
+                f" WHERE {plan.where} AND a.sort_ts > 0 GROUP BY month ORDER BY month"
+            )
+            return [(r[0], r[1]) for r in self._index.connection.execute(sql, plan.params)]
+
+    def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
+        """Articles sharing entities with this one, most related first: each shared entity weighs
+        1 / (articles that name it), so a rare shared name counts more than a common one."""
+        with self._reading():
+            db = self._index.connection
+            row = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                return []
+            sql = (
+                "WITH mine AS (SELECT key FROM article_entities WHERE n = ?),"
+                " df AS (SELECT key, count(*) AS c FROM article_entities WHERE key IN (SELECT key FROM mine)"
+                " GROUP BY key HAVING c > 1)"
+                " SELECT e.n, sum(1.0 / df.c) AS score FROM article_entities e JOIN df ON df.key = e.key"
+                " WHERE e.n != ? GROUP BY e.n ORDER BY score DESC, e.n DESC LIMIT ?"
+            )
+            scored = db.execute(sql, (row[0], row[0], limit)).fetchall()
+            rows = self._index.rows_by_key([n for n, _ in scored])
+            return [(list_item(rows[n]), score) for n, score in scored if n in rows]
 
     def entity_type_votes(self, names: Iterable[str]) -> dict[str, dict[str, int]]:
         """casefolded name -> {type: number of articles that give the name that type}."""

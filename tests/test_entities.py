@@ -302,3 +302,14 @@ def test_weak_local_evidence_yields_to_the_corpus() -> None:
     assert [e.type for e in retyped] == ["place", "place", "person"]
     assert corpus_retype([once], {"oslo": {"place": 1}}) == [once]  # one other article is not enough
     assert corpus_retype([Entity("Oslo", "org", 2)], votes)[0].type == "org"  # said twice here: kept
+
+
+def test_kind_words_titles_and_longer_short_forms() -> None:
+    text = "Harbourside Library reopened. Councillor Petra Morrow and Carolina Vaz Pinto came; Vaz Pinto spoke."
+    labelled = [("Harbourside Library", "PERSON"), ("Councillor Petra Morrow", "ORG"), ("Carolina Vaz Pinto", "PERSON")]
+    labelled += [("Vaz Pinto", "PERSON")]
+    found = by_name(consolidate(text, spans(text, *labelled)))
+    assert found["Harbourside Library"].type == "place"  # a library is not a person
+    assert found["Petra Morrow"].type == "person"  # the title is stripped and says person
+    assert found["Carolina Vaz Pinto"].mentions == 2 and found["Carolina Vaz Pinto"].aliases == ("Vaz Pinto",)
+    assert "Vaz Pinto" not in found

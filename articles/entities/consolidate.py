@@ -68,6 +68,22 @@ GENERIC_NAMES = frozenset(
     bank party union president minister mayor
     """.split()
 )
+# The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
+PLACE_HEADS = frozenset(
+    """
+    library museum hospital school college bridge street road avenue square station airport park
+    centre center hall church cathedral mosque temple tower stadium arena port harbour harbor quay
+    river lake valley mountain island bay estuary beach district province county
+    """.split()
+)
+ORG_HEADS = frozenset(
+    """
+    university council ministry agency authority trust company group corp corporation inc ltd plc
+    bank party union association institute foundation committee commission board department
+    federation league club police army navy court office ventures holdings partners terminals
+    airlines airways systems technologies industries motors athletic fc rovers united
+    """.split()
+)
 _DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
 # "mayor of Haifa": after a role and "of", a name is a place or an organisation.
 _ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
@@ -174,7 +190,15 @@ def consolidate(
         name = clean_name(mention.text, surfaces)
         if not name:
             continue
+        words = name.split()  # "Councillor Petra Morrow", "Dr. Ana Lima": the title is not the name
+        if len(words) > 2 and words[0].casefold().rstrip(".") in ROLE_WORDS:
+            while len(words) > 2 and words[0].casefold().rstrip(".") in ROLE_WORDS:
+                words = words[1:]
+            name, kind = " ".join(words), "person"
         vote = kind
+        head = name.split()[-1].casefold()
+        if kind == "person" and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
+            kind = vote = "place" if head in PLACE_HEADS else "org"
         context = _context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
@@ -250,11 +274,20 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
     people = [g for g in groups.values() if len(g.tokens) >= 2 and _leading_type(g) == "person"]
     others = [g for g in groups.values() if len(g.tokens) >= 2 and _leading_type(g) in ("org", "other")]
     for key, short in list(groups.items()):
-        if len(short.tokens) != 1 and not _is_acronym(short.name):
+        size = len(short.tokens)
+        folded = [t.casefold() for t in short.tokens]
+        target: _Group | None = None
+        candidates = [
+            p
+            for p in people
+            if len(p.tokens) > size
+            and folded in ([t.casefold() for t in p.tokens[:size]], [t.casefold() for t in p.tokens[-size:]])
+        ]
+        if size != 1 and not _is_acronym(short.name):
+            if len(candidates) == 1 and _leading_type(short) == "person":  # "Vaz Pinto" of "Carolina Vaz Pinto"
+                _fold_into(groups, key, candidates[0])
             continue
         word = short.name.casefold()
-        target: _Group | None = None
-        candidates = [p for p in people if word in (p.tokens[0].casefold(), p.tokens[-1].casefold())]
         short_type = _leading_type(short)
         if len(candidates) == 1 and short_type != "place":
             target = candidates[0]

@@ -43,8 +43,11 @@ class View:
     query: str = ""
     name: str = ""
     cursor: int = 0  # where the cursor was when we left it
+    entity: bool = False  # the articles of one entity: the top bar shows them over time
 
     def title(self) -> str:
+        if self.entity:
+            return f"entity: {self.name}"
         if self.name:
             return f"view: {self.name}"
         return f"search: {self.query}" if self.query.strip() else "all articles"
@@ -61,6 +64,8 @@ class MainScreen(Screen[None]):
     | `s` | article.toggle_star | starred |
     | `/` | search.focus | open the search bar |
     | `V` | views.show | saved views with counts |
+    | `E` | entities.show | entity browser |
+    | `r` | article.related | related articles |
     | `escape` | app.back | back to the list, then to the previous view |
     """
 
@@ -72,6 +77,8 @@ class MainScreen(Screen[None]):
         Binding("s", "toggle_star", "Star", id="article.toggle_star"),
         Binding("slash", "search", "Search", id="search.focus"),
         Binding("V", "views", "Views", id="views.show"),
+        Binding("E", "entities", "Entities", id="entities.show"),
+        Binding("r", "related", "Related", show=False, id="article.related"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -92,6 +99,8 @@ class MainScreen(Screen[None]):
         self._before_search: View | None = None  # the view when the search bar opened
         self._debounce: Timer | None = None
         self._ranked = False
+        self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
+        self._sparkline = ""
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -226,8 +235,12 @@ class MainScreen(Screen[None]):
             return
         self._ranked = message.ranked
         highlighter = Highlighter(self._query)
-        self.article_list.highlighter = highlighter or None
-        self.article_view.set_highlighter(highlighter or None)
+        self._highlighter = highlighter or None
+        self.article_list.highlighter = self._highlighter
+        self.article_view.set_highlighter(self._highlighter)
+        self._sparkline = ""
+        if self.view.entity:
+            self.load_histogram(message.generation, self._query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
         self.query_one("#search-status", Static).update("")
         self._update_topbar()
@@ -307,6 +320,8 @@ class MainScreen(Screen[None]):
         noun = "match" if self.view.query.strip() else "article"
         plural = "es" if noun == "match" else "s"
         bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
+        if self._sparkline:
+            bar.append(f"  {self._sparkline}", style="bold")
         if self.view.query.strip() and total:
             if self._ranked:
                 bar.append(" · by relevance", style="dim")
@@ -359,10 +374,10 @@ class MainScreen(Screen[None]):
         self._shown_id = None
         self.reload(cursor=view.cursor)
 
-    def open_view(self, query: str, name: str = "") -> None:
+    def open_view(self, query: str, name: str = "", *, entity: bool = False) -> None:
         """Show a query's results; escape returns to the view we leave."""
         self._previous.append(replace(self.view, cursor=self.article_list.cursor))
-        self._go_to(View(query, name))
+        self._go_to(View(query, name, entity=entity))
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -461,6 +476,63 @@ class MainScreen(Screen[None]):
             return
         self.app.call_from_thread(self.notify, f"Saved the view “{one_line(view.name)}”", markup=False)
 
+    # -- entities -------------------------------------------------------------------------------
+    @on(EntitySidebar.EntityFocused)
+    def entity_focused(self, message: EntitySidebar.EntityFocused) -> None:
+        entity = message.entity
+        if entity is None:
+            self.article_view.set_highlighter(self._highlighter)
+        else:
+            self.article_view.set_highlighter(Highlighter(names=[entity.name, *entity.aliases]))
+
+    @on(EntitySidebar.EntityOpened)
+    def entity_opened(self, message: EntitySidebar.EntityOpened) -> None:
+        self.open_entity(message.entity.type, message.entity.name)
+
+    def open_entity(self, kind: str, name: str) -> None:
+        """Every article naming the entity (or one of its aliases), newest first."""
+        field = kind if kind in ("person", "org", "place") else "entity"
+        phrase = " ".join(name.replace('"', " ").split())
+        self.open_view(f'{field}:"{phrase}" sort:new', name, entity=True)
+        self.article_list.focus()
+
+    @work(thread=True, group="histogram", exclusive=True, exit_on_error=False)
+    def load_histogram(self, generation: int, query: Query) -> None:
+        try:
+            months = self.store.histogram(query)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.app.call_from_thread(self._show_histogram, generation, months)
+
+    def _show_histogram(self, generation: int, months: list[tuple[str, int]]) -> None:
+        if generation == self._generation:
+            self._sparkline = sparkline(months)
+            self._update_topbar()
+
+    def action_entities(self) -> None:
+        from tui.screens.entities import EntitiesScreen
+
+        def chosen(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                self.open_entity(*result)
+
+        self.app.push_screen(EntitiesScreen(self.store), chosen)
+
+    def action_related(self) -> None:
+        current = self.article_view.article
+        if current is None:
+            return
+        from tui.screens.related import RelatedScreen
+
+        def chosen(article_id: str | None) -> None:
+            if article_id is not None:
+                self._shown_id = article_id
+                self.load_article(article_id)
+                self.article_view.focus()
+
+        self.app.push_screen(RelatedScreen(self.store, current.article.id, current.article.title), chosen)
+
     def action_views(self) -> None:
         from tui.screens.views import ViewsScreen
 
@@ -472,3 +544,26 @@ class MainScreen(Screen[None]):
 
     def action_open(self) -> None:
         self.article_list.action_open()
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(months: list[tuple[str, int]], width: int = 24) -> str:
+    """Articles per month as a sparkline over the last `width` months, gaps filled:
+    '2026-09 ▁▃█ 2026-11'."""
+    if not months:
+        return ""
+    counts = dict(months)
+    year, month = (int(x) for x in months[0][0].split("-"))
+    series: list[tuple[str, int]] = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        series.append((key, counts.get(key, 0)))
+        if key >= months[-1][0]:
+            break
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    series = series[-width:]
+    top = max(n for _, n in series) or 1
+    bars = "".join(" " if n == 0 else SPARKS[min(len(SPARKS) - 1, (n * len(SPARKS) - 1) // top)] for _, n in series)
+    return f"{series[0][0]} {bars} {series[-1][0]}"

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from articles.model import Entity
 from tui.literal import literal, one_line
-
-if TYPE_CHECKING:
-    from articles.model import Entity
 
 GROUPS = (("person", "People"), ("org", "Organisations"), ("place", "Places"), ("other", "Other"))
 
@@ -40,17 +40,59 @@ def entity_options(entities: Sequence[Entity] | None, *, language: str | None = 
 
 
 class EntitySidebar(OptionList):
-    """Entities of the article shown in the text pane.
+    """Entities of the article shown in the text pane.  Moving through it marks the entity's
+    mentions in the text; enter opens every article that names it.
 
     | Key | id | Does |
     |---|---|---|
     | `j` `down` / `k` `up` | sidebar.down / sidebar.up | move |
+    | `enter` | entity.open | articles mentioning the entity |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="sidebar.down"),
         Binding("k,up", "cursor_up", "Up", show=False, id="sidebar.up"),
+        Binding("enter", "select", "Articles", id="entity.open"),
     ]
+
+    @dataclass
+    class EntityFocused(Message):
+        """The cursor is on an entity (None: on none, or the sidebar lost focus)."""
+
+        entity: Entity | None
+
+    @dataclass
+    class EntityOpened(Message):
+        entity: Entity
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.entities: dict[str, Entity] = {}
+
+    def current_entity(self) -> Entity | None:
+        if self.highlighted is None:
+            return None
+        option = self.get_option_at_index(self.highlighted)
+        return self.entities.get(option.id or "")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if self.has_focus:
+            self.post_message(self.EntityFocused(self.entities.get(event.option.id or "")))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entity = self.entities.get(event.option.id or "")
+        if entity is not None:
+            self.post_message(self.EntityOpened(entity))
+
+    def on_focus(self) -> None:
+        if self.current_entity() is None and self.entities:
+            self.action_first()  # the first entity, past the group heading
+        self.post_message(self.EntityFocused(self.current_entity()))
+
+    def on_blur(self) -> None:
+        self.post_message(self.EntityFocused(None))
 
     DEFAULT_CSS = """
     EntitySidebar { background: $surface; border: none; }
@@ -58,7 +100,9 @@ class EntitySidebar(OptionList):
 
     def show(self, entities: Sequence[Entity] | None, *, language: str | None = None, loading: bool = False) -> None:
         self.clear_options()
+        self.entities = {}
         if loading:
             self.add_option(Option(Text("…", style="dim"), disabled=True))
             return
+        self.entities = {f"{e.type}:{e.name}": e for e in entities or ()}
         self.add_options(entity_options(entities, language=language))

@@ -1,0 +1,119 @@
+"""The reader's entities: sidebar -> marks in the text -> the entity's articles -> back; the
+entity browser; related articles.  On the demo store, whose entities ship precomputed."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsdesk_testing import settle, wait_until
+from store import NewsStore
+from tui.app import NewsdeskApp
+from tui.launch import fill_demo_store
+from tui.screens.entities import EntitiesScreen
+from tui.screens.main import MainScreen, sparkline
+from tui.screens.related import RelatedScreen
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_view import ArticleView
+from tui.widgets.entity_sidebar import EntitySidebar
+
+SEED_TITLE = "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries"
+
+
+@pytest.fixture
+def demo(store: NewsStore) -> NewsStore:
+    fill_demo_store(store)
+    return store
+
+
+def marked_lines(view: ArticleView) -> list[str]:
+    lines = view.plain_lines()
+    return [lines[i] for i in view.match_lines]
+
+
+async def test_sidebar_marks_mentions_opens_the_entity_and_escape_returns(demo: NewsStore) -> None:
+    app = NewsdeskApp(demo, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.query_one(ArticleView).article.article.title == SEED_TITLE
+        await pilot.press("tab", "tab")  # list -> text -> sidebar
+        await settle(pilot)
+        sidebar = screen.query_one(EntitySidebar)
+        assert sidebar.has_focus
+        assert sidebar.current_entity().name == "Ying Yong"
+        view = screen.query_one(ArticleView)
+        marked = marked_lines(view)
+        assert marked and all("Ying" in line for line in marked)
+        await pilot.press("down")  # the next person
+        await settle(pilot)
+        second = sidebar.current_entity()
+        assert second.name != "Ying Yong" and second.type == "person"
+        surname = second.name.split()[-1]
+        assert marked_lines(view) and all(surname in line for line in marked_lines(view))
+        await pilot.press("enter")
+        await settle(pilot)
+        listing = screen.query_one(ArticleList)
+        assert screen.view.entity and screen.view.name == second.name
+        assert listing.has_focus and listing.total == demo.search(f'person:"{second.name}"').count >= 1
+        topbar = str(screen.query_one("#topbar").render())
+        assert f"entity: {second.name}" in topbar
+        assert any(bar in topbar for bar in "▁▂▃▄▅▆▇█"), topbar  # the sparkline of its articles
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not screen.view.entity and listing.total == 27
+        await pilot.press("tab", "tab")  # into the sidebar: its first entity is marked in the text
+        await settle(pilot)
+        assert sidebar.has_focus and view.match_lines
+        await pilot.press("tab")  # leaving the sidebar restores the search's marks: none here
+        await settle(pilot)
+        assert not sidebar.has_focus and view.match_lines == []
+
+
+async def test_entity_browser_filters_by_name_and_type_and_opens(demo: NewsStore) -> None:
+    app = NewsdeskApp(demo, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        await pilot.press("E")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, EntitiesScreen)
+        everything = len(browser.entities)
+        assert everything > 30
+        counts = [e["articles"] for e in browser.entities]
+        assert counts == sorted(counts, reverse=True)
+        await pilot.press(*"cohen")
+        await wait_until(pilot, lambda: [e["name"] for e in browser.entities] == ["Eli Cohen"])
+        await pilot.press("ctrl+u", "ctrl+t")  # people only
+        await wait_until(pilot, lambda: len(browser.entities) > 1)
+        assert browser.kind == "person" and {e["type"] for e in browser.entities} == {"person"}
+        assert browser.entities[0]["name"] == "Hollis Brennan"  # the most covered person
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is main and main.view.entity and main.view.name == "Hollis Brennan"
+        assert main.query_one(ArticleList).total == demo.entity_counts(kind="person")[0]["articles"]
+
+
+async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> None:
+    app = NewsdeskApp(demo, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        related = app.screen
+        assert isinstance(related, RelatedScreen)
+        assert related.related, "the seed shares names (Shanghai, Israel) with other demo articles"
+        scores = [score for _, score in related.related]
+        assert scores == sorted(scores, reverse=True)
+        first_id = related.related[0][0].id
+        await pilot.press("enter")
+        await settle(pilot)
+        view = app.screen.query_one(ArticleView)
+        assert view.article.article.id == first_id and view.has_focus
+
+
+def test_sparkline_fills_gaps_and_scales() -> None:
+    assert sparkline([]) == ""
+    assert sparkline([("2025-11", 1), ("2026-01", 4)]) == "2025-11 ▂ █ 2026-01"
+    assert sparkline([(f"2020-{m:02d}", m) for m in range(1, 13)], width=3).startswith("2020-10 ")

@@ -1,0 +1,145 @@
+"""The entity browser: the store's entities with article counts, filtered as you type and by type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.literal import literal, one_line
+
+if TYPE_CHECKING:
+    from store import NewsStore
+
+TYPES = (None, "person", "org", "place", "other")
+LIMIT = 500
+"""Entities listed at once: the most-covered first; typing narrows the list."""
+
+
+@dataclass
+class EntitiesLoaded(Message):
+    generation: int
+    entities: list[dict[str, Any]]
+
+
+class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
+    """Every entity of the store by the number of articles that name it; returns (type, name).
+
+    | Key | id | Does |
+    |---|---|---|
+    | `enter` | entities.open | the entity's articles |
+    | `ctrl+t` | entities.type | all, people, organisations, places, other |
+    | `escape` | app.back | close |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+t", "next_type", "Type", id="entities.type"),
+        Binding("escape", "close", "Close", id="app.back"),
+        Binding("down", "move(1)", "Down", show=False, id="entities.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="entities.up"),
+    ]
+
+    DEFAULT_CSS = """
+    EntitiesScreen { align: center middle; }
+    EntitiesScreen > Vertical { width: 90%; max-width: 100; height: 80%; border: round $accent; background: $panel; }
+    EntitiesScreen #entities-filter { border: none; height: 1; padding: 0 1; }
+    EntitiesScreen #entities-note { padding: 0 1; color: $text-muted; height: 1; }
+    EntitiesScreen OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self, store: NewsStore) -> None:
+        super().__init__()
+        self.store = store
+        self.kind: str | None = None
+        self.entities: list[dict[str, Any]] = []
+        self._generation = 0
+        self._debounce: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Input(placeholder="filter names… (ctrl+t: type, enter: open, esc: close)", id="entities-filter")
+            yield Static("", id="entities-note")
+            yield OptionList(id="entities-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+        self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        self.load(self._generation, self.query_one(Input).value, self.kind)
+
+    @work(thread=True, exclusive=True, group="entities", exit_on_error=False)
+    def load(self, generation: int, text: str, kind: str | None) -> None:
+        try:
+            found = self.store.entity_counts(kind=kind, contains=text.strip(), limit=LIMIT)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            return
+        self.post_message(EntitiesLoaded(generation, found))
+
+    @on(EntitiesLoaded)
+    def show_entities(self, message: EntitiesLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        self.entities = message.entities
+        options = self.query_one(OptionList)
+        options.clear_options()
+        for entity in message.entities:
+            prompt = literal(one_line(entity["name"]))
+            prompt.append(f"  {entity['type']} · {entity['articles']}", style="dim")
+            options.add_option(Option(prompt))
+        if message.entities:
+            options.highlighted = 0
+        kind = {None: "all types", "person": "people", "org": "organisations", "place": "places"}.get(
+            self.kind, self.kind or ""
+        )
+        shown = len(message.entities)
+        more = f" (the first {LIMIT})" if shown == LIMIT else ""
+        self.query_one("#entities-note", Static).update(Text(f"{kind} · {shown} entities{more}"))
+
+    @on(Input.Changed, "#entities-filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.1, self.reload)
+
+    @on(Input.Submitted, "#entities-filter")
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._open(self.query_one(OptionList).highlighted)
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._open(event.option_index)
+
+    def _open(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.entities):
+            entity = self.entities[index]
+            self.dismiss((entity["type"], entity["name"]))
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if options.option_count:
+            current = options.highlighted or 0
+            options.highlighted = min(max(current + step, 0), options.option_count - 1)
+
+    def action_next_type(self) -> None:
+        self.kind = TYPES[(TYPES.index(self.kind) + 1) % len(TYPES)]
+        self.reload()
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,97 @@
+"""Related articles: those sharing the most entities with the current one, rare names weighing more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from articles.dates import local_display
+from tui.literal import literal, one_line
+
+if TYPE_CHECKING:
+    from store import ListItem, NewsStore
+
+
+@dataclass
+class RelatedLoaded(Message):
+    related: list[tuple[ListItem, float]]
+
+
+class RelatedScreen(ModalScreen[str | None]):
+    """Articles related to one article; returns the id of the one opened.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `enter` | related.open | show it in the text pane |
+    | `escape` `r` | app.back | close |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,r", "close", "Close", id="app.back")]
+
+    DEFAULT_CSS = """
+    RelatedScreen { align: center middle; }
+    RelatedScreen > Vertical { width: 90%; max-width: 110; height: 70%; border: round $accent; background: $panel; }
+    RelatedScreen #related-title { padding: 0 1; text-style: bold; height: auto; }
+    RelatedScreen OptionList { height: 1fr; border: none; }
+    """
+
+    def __init__(self, store: NewsStore, article_id: str, title: str) -> None:
+        super().__init__()
+        self.store = store
+        self.article_id = article_id
+        self.article_title = title
+        self.related: list[tuple[ListItem, float]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            heading = literal(f"Related to “{one_line(self.article_title)}”")
+            yield Static(heading, id="related-title")
+            yield OptionList(id="related-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def load(self) -> None:
+        try:
+            related = self.store.related(self.article_id)
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            return
+        self.post_message(RelatedLoaded(related))
+
+    @on(RelatedLoaded)
+    def show_related(self, message: RelatedLoaded) -> None:
+        self.related = message.related
+        options = self.query_one(OptionList)
+        options.clear_options()
+        if not message.related:
+            options.add_option(Option(Text("No article shares a name with this one.", style="dim"), disabled=True))
+            return
+        for item, _score in message.related:
+            prompt = Text(f"{local_display(item.published, '%Y-%m-%d') or '—':<10}  ", style="dim")
+            prompt.append_text(literal(one_line(item.title)))
+            prompt.append(f"  {one_line(item.source)}", style="dim")
+            options.add_option(Option(prompt, id=item.id))
+        options.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id:
+            self.dismiss(event.option.id)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
