@@ -18,13 +18,14 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, Entity
-from store import fulltext, search, views
+from store import fulltext, merges, search, views
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreError, StoreReadOnly
@@ -51,7 +52,7 @@ from store.layout import (
 )
 from store.opening import check_schema, open_manifest
 from store.query import parse_query
-from store.query_nodes import And, Everything, Flag, Not, Query
+from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
 from store.tables import append_articles, stored_state, write_states
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
@@ -436,6 +437,45 @@ class NewsStore:
             session.commit()
 
     # -- reading -----------------------------------------------------------------------------
+    def _plan(self, parsed: Query) -> search.Plan:
+        """The query's plan, with entity names expanded by the stored merges (call while reading)."""
+        if not any(
+            isinstance(n, Match) and n.field in ("person", "org", "place", "entity") for n in _nodes(parsed.node)
+        ):
+            return search.plan(parsed)
+        with self._reading() as session:
+            found = merges.read_merges(session)
+        return search.plan(parsed, (lambda value: merges.group_of(found, value)) if found else None)
+
+    # -- entity merges ---------------------------------------------------------------------------
+    def merge_entity(self, alias: str, name: str) -> None:
+        """From now on `alias` is another name of `name`, in every article (MergeError if not)."""
+        alias, name = " ".join(alias.split()), " ".join(name.split())
+        if not alias or not name or merges.key(alias) == merges.key(name):
+            raise merges.MergeError("merge needs two different names")
+        with self._writing() as session:
+            written = merges.read_written(session)
+            if merges.key(name) in written:
+                name = written[merges.key(name)][1]  # merging into an alias: into its entity
+            if merges.key(alias) in {merges.key(n) for _, n in written.values()}:
+                raise merges.MergeError(f"{alias!r} has aliases of its own; unmerge them first")
+            written[merges.key(alias)] = (alias, name)
+            merges.write_merges(session, written)
+            session.commit()
+
+    def unmerge_entity(self, alias: str) -> bool:
+        with self._writing() as session:
+            written = merges.read_written(session)
+            if written.pop(merges.key(alias), None) is None:
+                return False
+            merges.write_merges(session, written)
+            session.commit()
+            return True
+
+    def entity_merges(self) -> list[dict[str, str]]:
+        with self._reading() as session:
+            return [{"alias": a, "name": n} for a, n in sorted(merges.read_written(session).values())]
+
     def count(self) -> int:
         with self._reading():
             return self._index.count()
@@ -456,7 +496,7 @@ class NewsStore:
                 total, keys = done
                 rows = self._index.rows_by_key(keys)
                 return SearchResult(total, [list_item(rows[n]) for n in keys if n in rows], parsed.sort, False)
-            plan = search.plan(parsed)
+            plan = self._plan(parsed)
             total = search.count(db, plan)
             ranked = parsed.sort == "rel" and plan.rank is not None and total <= search.RANK_LIMIT
             found = (
@@ -473,10 +513,10 @@ class NewsStore:
         articles first."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         conditions, params = [], []
-        with self._reading():
+        with self._reading() as session:
             db = self._index.connection
             if not isinstance(parsed.node, Everything):
-                plan = search.plan(parsed)
+                plan = self._plan(parsed)
                 conditions.append(f"e.n IN (SELECT {plan.key} FROM {plan.source} WHERE {plan.where})")
                 params.extend(plan.params)
             if kind:
@@ -492,15 +532,25 @@ class NewsStore:
                 f" FROM article_entities e {where} GROUP BY e.key"
                 " ORDER BY articles DESC, mentions DESC, max(e.name) LIMIT ?"
             )
-            found = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
-        return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
+            merged = merges.read_merges(session)
+            found = db.execute(sql, (*params, -1 if limit is None or merged else limit)).fetchall()
+        counts = [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
+        if merged:  # names merged into one entity count as one (an article naming both, twice)
+            folded: dict[str, dict[str, Any]] = {}
+            for entry in counts:
+                name = merged.get(merges.key(entry["name"]), entry["name"])
+                seen = folded.setdefault(merges.key(name), {**entry, "name": name, "articles": 0, "mentions": 0})
+                seen["articles"] += entry["articles"]
+                seen["mentions"] += entry["mentions"]
+            counts = sorted(folded.values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))[:limit]
+        return counts
 
     def histogram(self, query: Query | str) -> list[tuple[str, int]]:
         """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
         without articles are left out (the caller fills gaps)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         with self._reading():
-            plan = search.plan(parsed)
+            plan = self._plan(parsed)
             sql = (
                 f"SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM {plan.source}"
                 f" WHERE {plan.where} AND a.sort_ts > 0 GROUP BY month ORDER BY month"
@@ -545,7 +595,7 @@ class NewsStore:
         parsed = query if isinstance(query, Query) else parse_query(query)
         parsed = Query(And((parsed.node, Not(Flag("entities")))), "new", parsed.text)
         with self._reading():
-            plan = search.plan(parsed)
+            plan = self._plan(parsed)
             found = search.rows(self._index.connection, plan, "id", sort="new", ranked=False, limit=None, offset=0)
         return [r[0] for r in found]
 
@@ -555,14 +605,14 @@ class NewsStore:
             db = self._index.connection
             split = search.tag_split(parsed)
             done = split and search.run_tag_split(db, split, sort="new", limit=0, offset=0)
-            return done[0] if done else search.count(db, search.plan(parsed))
+            return done[0] if done else search.count(db, self._plan(parsed))
 
     def search_position(self, query: Query | str, article_id: str) -> int | None:
         """Where an article stands in a date-ordered result (None: not a match, or ranked)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         with self._reading():
             db = self._index.connection
-            plan = search.plan(parsed)
+            plan = self._plan(parsed)
             if parsed.sort == "rel" and plan.rank is not None and search.count(db, plan) <= search.RANK_LIMIT:
                 return None
             return search.position(db, plan, article_id, sort=parsed.sort)
@@ -597,7 +647,11 @@ class NewsStore:
             if doc is None:
                 return None
             state = self._index.states_of([article_id]).get(article_id, DEFAULT_STATE)
-            return StoredArticle(Article.from_record(doc), state)
+            article = Article.from_record(doc)
+            found = merges.read_merges(session)
+            if found and article.entities:
+                article = replace(article, entities=merges.apply(article.entities, found))
+            return StoredArticle(article, state)
 
     def iter_articles(self, chunk: int = 2000, *, query: Query | str | None = None) -> Iterator[StoredArticle]:
         """Every article (or those matching `query`) with its state, newest first (or oldest, for
@@ -607,7 +661,7 @@ class NewsStore:
                 order = list(self._index.ordered_locations())
             else:
                 parsed = query if isinstance(query, Query) else parse_query(query)
-                plan = search.plan(parsed)
+                plan = self._plan(parsed)
                 db = self._index.connection
                 found = search.rows(db, plan, "id, seg", sort=parsed.sort, ranked=False, limit=None, offset=0)
                 order = [(r[0], r[1]) for r in found]
@@ -643,3 +697,12 @@ class NewsStore:
     def last_change(self) -> int:
         with self._reading():
             return self._index.last_change()
+
+
+def _nodes(node: Node) -> Iterator[Node]:
+    yield node
+    if isinstance(node, And | Or):
+        for child in node.nodes:
+            yield from _nodes(child)
+    elif isinstance(node, Not):
+        yield from _nodes(node.node)

@@ -12,6 +12,7 @@ The plan, measured in docs/search-engine-study.md:
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +50,8 @@ class Plan:
 @dataclass(slots=True)
 class _Compiler:
     params: list[Any] = field(default_factory=list)
+    names: Callable[[str], list[str]] = field(default=lambda value: [value])
+    """The names an entity field's value stands for (itself, and the names merged with it)."""
 
     # -- FTS5 expressions ----------------------------------------------------------------------
     def table_of(self, node: Node) -> str | None:
@@ -74,9 +77,10 @@ class _Compiler:
         if isinstance(node, Phrase):
             return _columns(node.field, _quote(" ".join(node.words)) + (" *" if node.prefix else ""))
         if isinstance(node, Match):
-            columns = _ENTITY_FIELD_COLUMNS[node.field]
-            words = words_of(node.value)
-            return "{" + " ".join(columns) + "} : " + _quote(" ".join(words))
+            columns = "{" + " ".join(_ENTITY_FIELD_COLUMNS[node.field]) + "} : "
+            phrases = [" ".join(words_of(name)) for name in self.names(node.value)]
+            alternatives = [columns + _quote(p) for p in dict.fromkeys(phrases) if p]
+            return alternatives[0] if len(alternatives) == 1 else "(" + " OR ".join(alternatives) + ")"
         if isinstance(node, Or):
             return "(" + " OR ".join(self.match(n) for n in node.nodes) + ")"
         assert isinstance(node, And)
@@ -163,9 +167,9 @@ class _Compiler:
         return "0"
 
 
-def plan(query: Query) -> Plan:
-    """How to run `query`."""
-    compiler = _Compiler()
+def plan(query: Query, names: Callable[[str], list[str]] | None = None) -> Plan:
+    """How to run `query`; `names` expands an entity field's value to the names merged with it."""
+    compiler = _Compiler(names=names) if names else _Compiler()
     parts = list(query.node.nodes) if isinstance(query.node, And) else [query.node]
     parts = [p for p in parts if not isinstance(p, Everything)]
     drive: list[Node] = []

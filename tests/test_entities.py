@@ -313,3 +313,27 @@ def test_kind_words_titles_and_longer_short_forms() -> None:
     assert found["Petra Morrow"].type == "person"  # the title is stripped and says person
     assert found["Carolina Vaz Pinto"].mentions == 2 and found["Carolina Vaz Pinto"].aliases == ("Vaz Pinto",)
     assert "Vaz Pinto" not in found
+
+
+def test_merge_and_unmerge_apply_everywhere(store: NewsStore, capsys: pytest.CaptureFixture[str]) -> None:
+    a = Article.create(title="Jets fly", body="USAF jets flew.", url="https://e.example/m1", published="2026-01-02")
+    b = Article.create(title="Air base", body="The air force base.", url="https://e.example/m2", published="2026-01-03")
+    store.add_articles([a, b])
+    store.set_entities({a.id: [Entity("USAF", "org", 2)], b.id: [Entity("United States Air Force", "org", 1)]})
+    root = str(store.root)
+    assert main(["--store", root, "entities", "merge", "USAF", "United States Air Force"]) == 0
+    assert {i.id for i in store.search('org:"united states air force"').items} == {a.id, b.id}
+    assert {i.id for i in store.search("org:usaf").items} == {a.id, b.id}
+    shown = store.get(a.id).article.entities
+    assert [(e.name, e.mentions, e.aliases) for e in shown] == [("United States Air Force", 2, ("USAF",))]
+    assert store.entity_counts() == [{"name": "United States Air Force", "type": "org", "articles": 2, "mentions": 3}]
+    later = Article.create(title="More jets", body="USAF again.", url="https://e.example/m3", published="2026-01-04")
+    store.add_articles([later])
+    store.set_entities({later.id: [Entity("USAF", "org", 1)]})  # imported after the merge
+    assert store.search('org:"united states air force"').count == 3
+    capsys.readouterr()
+    assert main(["--store", root, "entities", "unmerge", "usaf"]) == 0
+    assert {i.id for i in store.search('org:"united states air force"').items} == {b.id}
+    assert store.get(a.id).article.entities[0].name == "USAF"
+    assert main(["--store", root, "entities", "unmerge", "usaf"]) == 1
+    assert main(["--store", root, "entities", "merge", "only-one"]) == 2

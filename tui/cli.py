@@ -114,8 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "entities",
         "people, organisations and places of the articles matching QUERY, with counts; "
-        "`entities extract [QUERY]` runs extraction where it has not run",
-        "newsdesk entities tag:climate --type person --limit 10\n  newsdesk entities extract after:7d",
+        "`entities extract [QUERY]` runs extraction where it has not run; "
+        "`entities merge ALIAS NAME` / `entities unmerge ALIAS` say two names are one entity",
+        "newsdesk entities tag:climate --type person --limit 10\n  newsdesk entities extract after:7d\n"
+        "  newsdesk entities merge USAF 'United States Air Force'",
     )
     p.add_argument("query", nargs="*", metavar="QUERY", help="a query (first word `extract`: extract for QUERY)")
     p.add_argument("--type", choices=("person", "org", "place", "other"), help="only this type")
@@ -278,8 +280,32 @@ def _extract_progress(stream: TextIO) -> Callable[[int, int], None] | None:
     return show
 
 
+def _entities_merge(args: argparse.Namespace, words: list[str]) -> int:
+    from store.merges import MergeError
+
+    command, names = words[0], words[1:]
+    if (command == "merge" and len(names) != 2) or (command == "unmerge" and len(names) != 1):
+        usage = "entities merge ALIAS NAME" if command == "merge" else "entities unmerge ALIAS"
+        raise UsageError(f"usage: newsdesk {usage} (quote names with spaces)")
+    with _open_store(args, write=True) as store:
+        if command == "merge":
+            try:
+                store.merge_entity(names[0], names[1])
+            except MergeError as exc:
+                raise UsageError(str(exc)) from None
+            print(f"merged {clean_line(names[0])!r} into {clean_line(names[1])!r}")
+            return EXIT_OK
+        if not store.unmerge_entity(names[0]):
+            _err(f"newsdesk: {clean_line(names[0])!r} is not merged into anything")
+            return EXIT_PARTIAL
+        print(f"unmerged {clean_line(names[0])!r}")
+        return EXIT_OK
+
+
 def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     words = list(args.query)
+    if words and words[0] in ("merge", "unmerge"):
+        return _entities_merge(args, words)
     if words and words[0] == "extract":
         args.query = words[1:]
         query = _parse_query(args)
