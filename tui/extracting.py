@@ -26,23 +26,33 @@ def extract_entities(
 
     extracted = skipped = 0
     total = len(ids)
+    step = EXTRACT_BATCH * processes
+
+    def store_found(collect: Callable[[], list[tuple[str, Any]]], done: int) -> None:
+        nonlocal extracted
+        found = dict(collect())
+        if found:
+            store.set_entities(_with_corpus_types(store, found))
+            extracted += len(found)
+        if progress:
+            progress(done, total)
+
     with Extractor(processes=processes, model=model, nice=nice) as extractor:
-        for start in range(0, total, EXTRACT_BATCH * processes):
-            chunk = ids[start : start + EXTRACT_BATCH * processes]
+        pending: tuple[Callable[[], list[tuple[str, Any]]], int] | None = None
+        for start in range(0, total, step):
             articles = []
-            for article_id in chunk:
+            for article_id in ids[start : start + step]:
                 stored = store.get(article_id)
                 if stored is None or not extractable(stored.article):
                     skipped += 1
                 else:
                     articles.append(stored.article)
-            found = dict(extractor.extract(articles))
-            if found:
-                found = _with_corpus_types(store, found)
-                store.set_entities(found)
-                extracted += len(found)
-            if progress:
-                progress(min(start + len(chunk), total), total)
+            submitted = extractor.submit(articles)  # the workers start on this batch …
+            if pending is not None:
+                store_found(*pending)  # … while the previous one is stored
+            pending = (submitted, min(start + step, total))
+        if pending is not None:
+            store_found(*pending)
     return {"extracted": extracted, "skipped": skipped}
 
 

@@ -15,7 +15,8 @@ The rules here are general (no rule names an entity):
    a leading word to the one organisation that starts with it;
 4. one type per entity by the votes of the mentions of its full form (short forms were resolved
    because of that type), then of all its mentions, then the corpus's votes for the name when
-   given, then person > org > place > other.
+   given, then org > place > person > other (an even vote is more often a firm misread as a
+   person than the reverse).
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ LABEL_TYPES = {
 """spaCy (OntoNotes) labels to newsdesk types; dates, times, numbers and money are not entities."""
 
 TYPE_ORDER = ("person", "org", "place", "other")
+TIE_ORDER = ("org", "place", "person", "other")
+"""On an even vote the model's person label is the likelier mistake (Ryanair, Dacia)."""
 
 # Words that, just before a name, say it is a person ("Mayor Ying Yong", "minister Eli Cohen").
 ROLE_WORDS = frozenset(
@@ -109,7 +112,10 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
 _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
-_THE = re.compile(r"^the\s+", re.I)
+_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
+_KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -142,6 +148,7 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
     text = _SPACES.sub(" ", text).strip()
     if "(" in text:  # "Ying Yong(third" and "Apple (AAPL)": the name is before the parenthesis
         text = text.split("(", 1)[0]
+    keep_dot = bool(_KEEP_DOT.search(text.rstrip(_EDGE_JUNK.replace(".", ""))))  # "Apple Inc.", "U.S."
     text = text.strip(_EDGE_JUNK)
     for _ in range(2):  # "Shanghai International Port Co's", "Aowei Technology's"
         text = _TRAILING_POSSESSIVE.sub("", text).strip(_EDGE_JUNK)
@@ -149,7 +156,8 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
     possessor = _LEADING_POSSESSOR.match(text)
     if possessor and possessor.group(1).casefold() in {k.casefold() for k in known}:
         text = possessor.group(2)  # "Shanghai's Aowei Technology": Shanghai is a name of its own
-    text = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
+    stripped = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
+    text = stripped + "." if keep_dot and stripped == text and _KEEP_DOT.search(stripped + ".") else stripped
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
@@ -161,9 +169,23 @@ def _has_caseless_letters(text: str) -> bool:
     return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
 
 
+def _split_lines(mention: RawMention) -> list[RawMention]:
+    """A span never crosses a line break (a title running into the body is two names)."""
+    if "\n" not in mention.text:
+        return [mention]
+    parts, offset = [], 0
+    for piece in mention.text.split("\n"):
+        if piece.strip():
+            parts.append(RawMention(piece, mention.label, mention.start + offset, mention.start + offset + len(piece)))
+        offset += len(piece) + 1
+    return parts
+
+
 def _context_vote(text: str, start: int, end: int) -> str | None:
-    before = text[max(0, start - 40) : start].translate(_APOSTROPHES)
-    after = text[end : end + 60].translate(_APOSTROPHES)
+    before = text[max(0, start - 40) : start].translate(_APOSTROPHES).rsplit("\n", 1)[-1]
+    after = text[end : end + 60].translate(_APOSTROPHES).split("\n", 1)[0]
+    if _THE_BEFORE.search(before):
+        return "not-person"  # "the Beatles", "the Saudi Gazette": a person has no article
     if _ROLE_OF.search(before) or _PLACE_BEFORE.search(before) or _PLACE_AFTER.match(after):
         return "place-or-org"
     if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
@@ -182,6 +204,7 @@ def consolidate(
 ) -> list[Entity]:
     """The entities of one article, most mentioned first."""
     typed: list[tuple[str, str]] = []  # (clean name, vote)
+    mentions = [part for m in mentions for part in _split_lines(m)]
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
         kind = LABEL_TYPES.get(mention.label)
@@ -195,6 +218,10 @@ def consolidate(
             while len(words) > 2 and words[0].casefold().rstrip(".") in ROLE_WORDS:
                 words = words[1:]
             name, kind = " ".join(words), "person"
+        if mention.text.strip().casefold().startswith("the ") and kind == "person":
+            kind = "org"  # "the Beatles": a person has no article
+        if name.split()[-1].isdigit() or (text and _NOT_A_NAME_AFTER.match(text[mention.end : mention.end + 20])):
+            continue  # "FTSE 100", "Flight 574", "NASDAQ index": a number or an index, not an entity
         vote = kind
         head = name.split()[-1].casefold()
         if kind == "person" and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
@@ -204,6 +231,8 @@ def consolidate(
             vote = "person"
         elif context == "place-or-org" and kind == "person":
             vote = "place"
+        elif context == "not-person" and kind == "person":
+            vote = "org"
         typed.append((name, vote))
 
     groups: dict[str, _Group] = {}
@@ -312,7 +341,7 @@ def _decide(group: _Group, corpus_votes: Mapping[str, Mapping[str, int]] | None)
     corpus = corpus_votes.get(group.name.casefold(), {}) if corpus_votes else {}
     return max(
         TYPE_ORDER,
-        key=lambda t: (group.own_votes[t], group.votes[t], corpus.get(t, 0), -TYPE_ORDER.index(t)),
+        key=lambda t: (group.own_votes[t], group.votes[t], corpus.get(t, 0), -TIE_ORDER.index(t)),
     )
 
 

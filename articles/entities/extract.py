@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,21 +131,29 @@ class Extractor:
             self._pool = context.Pool(self.processes, initializer=_start_worker, initargs=(self.model, self.nice))
         return self._pool
 
-    def extract(self, articles: Iterable[Article]) -> Iterator[tuple[str, list[Entity]]]:
-        """(id, entities) for each English article, in order; other articles are skipped."""
+    def submit(self, articles: Iterable[Article]) -> Callable[[], list[tuple[str, list[Entity]]]]:
+        """Start extracting the English articles among `articles` in the workers; returns a
+        function that waits for and returns (id, entities) in order.  Submitting the next batch
+        before collecting this one keeps the workers busy while the caller stores results."""
         chosen = [a for a in articles if extractable(a)]
         if not chosen:
-            return
+            return list
         pool = self._ensure_pool()
-        size = max(BATCH, len(chosen) // (self.processes * 4) or 1)
-        size = min(size, BATCH * 4)
+        size = min(max(BATCH, len(chosen) // (self.processes * 4) or 1), BATCH * 4)
         jobs = [
             ([a.id for a in chosen[i : i + size]], [article_text(a) for a in chosen[i : i + size]])
             for i in range(0, len(chosen), size)
         ]
-        for results in pool.imap(_work, jobs):
-            for article_id, entities in results:
-                yield article_id, [Entity.from_dict(e) for e in entities]
+        pending = pool.map_async(_work, jobs)
+
+        def collect() -> list[tuple[str, list[Entity]]]:
+            return [(i, [Entity.from_dict(e) for e in found]) for part in pending.get() for i, found in part]
+
+        return collect
+
+    def extract(self, articles: Iterable[Article]) -> Iterator[tuple[str, list[Entity]]]:
+        """(id, entities) for each English article, in order; other articles are skipped."""
+        yield from self.submit(articles)()
 
     def close(self) -> None:
         if self._pool is not None:
