@@ -145,25 +145,37 @@ class Index:
                     os.unlink(f"{self.path}{suffix}")
             self.rebuilt = True
             db = self._open()
-        version = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
-        if version is None or version[0] != str(INDEX_VERSION):
+        if _version(db) != str(INDEX_VERSION):
             if self.readonly:
                 db.close()
                 return self._memory()
-            self._recreate(db)
+            try:
+                self._recreate(db)
+            except sqlite3.OperationalError as exc:
+                raise StoreError(f"{self.path}: {exc}") from exc
         return db
 
     def _recreate(self, db: sqlite3.Connection) -> None:
-        """An index of another version: empty it in place (other processes share the file)."""
+        """An index of another version: empty it in place (other processes share the file), in
+        one transaction, unless another process did so meanwhile."""
         db.execute("BEGIN IMMEDIATE")
-        for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall():
-            db.execute(f'DROP TABLE IF EXISTS "{name}"')
+        try:
+            if _version(db) != str(INDEX_VERSION):
+                tables = "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+                # Virtual tables first: dropping one drops its shadow tables.
+                for (name,) in db.execute(tables + " AND sql LIKE 'CREATE VIRTUAL%'").fetchall():
+                    db.execute(f'DROP TABLE IF EXISTS "{name}"')
+                for (name,) in db.execute(tables).fetchall():
+                    db.execute(f'DROP TABLE IF EXISTS "{name}"')
+                for statement in (_SCHEMA + fulltext.SCHEMA).split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+                self.rebuilt = True
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
         db.execute("COMMIT")
-        db.executescript(_SCHEMA + fulltext.SCHEMA)
-        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
-        self.rebuilt = True
 
     def _open(self) -> sqlite3.Connection:
         if self.readonly and not self.path.exists():
@@ -177,8 +189,9 @@ class Index:
             db.execute("PRAGMA journal_mode=WAL")
             # The index is derived from the fsynced TinyDB files, so it need not fsync itself.
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA + fulltext.SCHEMA)
-            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+            if _version(db) in (None, str(INDEX_VERSION)):  # else _connect recreates it whole
+                db.executescript(_SCHEMA + fulltext.SCHEMA)
+                db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
 
     def _memory(self) -> sqlite3.Connection:
@@ -450,6 +463,17 @@ def entities_hash(record: dict[str, Any]) -> str:
     if entities is None:
         return ""
     return hashlib.blake2b(orjson.dumps(entities, option=orjson.OPT_SORT_KEYS), digest_size=8).hexdigest()
+
+
+def _version(db: sqlite3.Connection) -> str | None:
+    """The index's version, or None for a new (empty) file."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key='version'").fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None
+        raise
+    return None if row is None else str(row[0])
 
 
 def _free_key(db: sqlite3.Connection, base: int, article_id: str) -> int:

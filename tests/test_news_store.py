@@ -305,6 +305,36 @@ def test_an_index_of_another_version_is_rebuilt_in_place(store_root: Path) -> No
     assert (store_root / "index.sqlite").stat().st_ino == inode  # emptied in place, not replaced
 
 
+def test_an_index_with_an_older_schema_is_rebuilt_not_fatal(store_root: Path) -> None:
+    """An index written by an older newsdesk (here: version 3, whose tables lack today's columns)
+    must not stop the store from opening: it is emptied and rebuilt from the TinyDB files."""
+    import sqlite3
+
+    with NewsStore(store_root) as store:
+        store.add_articles([make(i) for i in range(4)])
+        store.update_state([make(1).id], add_tags=["kept"])
+    (store_root / "index.sqlite").unlink()
+    for suffix in ("-wal", "-shm"):
+        (store_root / f"index.sqlite{suffix}").unlink(missing_ok=True)
+    db = sqlite3.connect(store_root / "index.sqlite")
+    db.executescript(
+        """
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO meta VALUES('version', '3');
+        CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, sort_ts REAL NOT NULL);
+        CREATE TABLE article_tags(tag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY(tag, id)) WITHOUT ROWID;
+        CREATE VIRTUAL TABLE fts USING fts5(title, content='');
+        CREATE TABLE files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
+        """
+    )
+    db.commit()
+    db.close()
+    with NewsStore(store_root) as store:
+        assert store.count() == 4
+        assert store.search("tag:kept").count == 1
+        assert store.search(make(2).title).count >= 1
+
+
 def test_a_lost_manifest_is_rebuilt_from_the_files(store_root: Path) -> None:
     with NewsStore(store_root) as store:
         store.add_articles([make(i) for i in range(6)])
