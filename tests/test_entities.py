@@ -349,3 +349,16 @@ def test_line_breaks_numbers_and_indices_end_names() -> None:
     found = by_name(consolidate(text, mentions))
     assert set(found) == {"Macbook", "Apple Computer", "Beatles"}
     assert found["Beatles"].type == "org"
+
+
+def test_the_corpus_breaks_an_articles_tie() -> None:
+    from articles.entities.consolidate import corpus_break_ties
+
+    text = "Dacia grew. Dacia sold cars."
+    mentions = [RawMention("Dacia", "PERSON", 0, 5), RawMention("Dacia", "ORG", 12, 17)]
+    ties: dict[str, tuple[str, ...]] = {}
+    entities = consolidate(text, mentions, ties=ties)
+    assert entities[0].type == "org" and set(ties["Dacia"]) == {"org", "person"}
+    assert corpus_break_ties(entities, ties, {"dacia": {"person": 3, "org": 1}})[0].type == "person"
+    assert corpus_break_ties(entities, ties, {"dacia": {"place": 9}})[0].type == "org"  # not a tied type
+    assert corpus_break_ties(entities, {}, {"dacia": {"person": 9}})[0].type == "org"  # no tie: kept

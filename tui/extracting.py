@@ -28,17 +28,17 @@ def extract_entities(
     total = len(ids)
     step = EXTRACT_BATCH * processes
 
-    def store_found(collect: Callable[[], list[tuple[str, Any]]], done: int) -> None:
+    def store_found(collect: Callable[[], list[Any]], done: int) -> None:
         nonlocal extracted
-        found = dict(collect())
-        if found:
-            store.set_entities(_with_corpus_types(store, found))
-            extracted += len(found)
+        results = collect()
+        if results:
+            store.set_entities(_with_corpus_types(store, results))
+            extracted += len(results)
         if progress:
             progress(done, total)
 
     with Extractor(processes=processes, model=model, nice=nice) as extractor:
-        pending: tuple[Callable[[], list[tuple[str, Any]]], int] | None = None
+        pending: tuple[Callable[[], list[Any]], int] | None = None
         for start in range(0, total, step):
             articles = []
             for article_id in ids[start : start + step]:
@@ -56,18 +56,19 @@ def extract_entities(
     return {"extracted": extracted, "skipped": skipped}
 
 
-def _with_corpus_types(store: Any, found: dict[str, Any]) -> dict[str, Any]:
-    """Retype names the article mentions once by what the store and this batch say of them."""
+def _with_corpus_types(store: Any, results: list[Any]) -> dict[str, Any]:
+    """The corpus — the store and the rest of this batch — breaks the ties of each article's own
+    vote, and retypes names the article mentions once or a person known by one word alone."""
     from collections import Counter, defaultdict
 
-    from articles.entities.consolidate import corpus_retype, weak_person
+    from articles.entities.consolidate import corpus_break_ties, corpus_retype, weak_person
 
-    names = {e.name.casefold() for entities in found.values() for e in entities}
+    names = {e.name.casefold() for r in results for e in r.entities}
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for name, kinds in store.entity_type_votes(names).items():
         votes[name].update(kinds)
-    for entities in found.values():
-        for entity in entities:
-            if not weak_person(entity):
+    for result in results:
+        for entity in result.entities:
+            if not weak_person(entity) and entity.name not in result.ties:
                 votes[entity.name.casefold()][entity.type] += 1
-    return {article_id: corpus_retype(entities, votes) for article_id, entities in found.items()}
+    return {r.id: corpus_retype(corpus_break_ties(r.entities, r.ties, votes), votes) for r in results}

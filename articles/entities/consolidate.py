@@ -201,8 +201,11 @@ def consolidate(
     text: str,
     mentions: Sequence[RawMention],
     corpus_votes: Mapping[str, Mapping[str, int]] | None = None,
+    ties: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Entity]:
-    """The entities of one article, most mentioned first."""
+    """The entities of one article, most mentioned first.  `ties`, when given, receives the
+    names whose type the article's own votes could not decide, with the tied types: the corpus
+    breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str]] = []  # (clean name, vote)
     mentions = [part for m in mentions for part in _split_lines(m)]
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
@@ -251,6 +254,10 @@ def consolidate(
     entities: list[Entity] = []
     for group in groups.values():
         kind = _decide(group, corpus_votes)
+        if ties is not None:
+            tied = _tied(group)
+            if len(tied) > 1:
+                ties[group.name] = tied
         aliases = tuple(f for f in group.forms if f.casefold() != group.name.casefold())
         entities.append(Entity(group.name, kind, group.mentions, aliases))
     entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
@@ -335,6 +342,27 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
 def _is_acronym(name: str) -> bool:
     letters = name.replace(".", "")
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
+
+
+def _tied(group: _Group) -> tuple[str, ...]:
+    best = max((group.own_votes[t], group.votes[t]) for t in TYPE_ORDER)
+    return tuple(t for t in TIE_ORDER if (group.own_votes[t], group.votes[t]) == best)
+
+
+def corpus_break_ties(
+    entities: Sequence[Entity], ties: Mapping[str, Sequence[str]], corpus_votes: Mapping[str, Mapping[str, int]]
+) -> list[Entity]:
+    """Names whose type was a tie in their article take the tied type the corpus gives them most."""
+    result = []
+    for entity in entities:
+        tied = ties.get(entity.name)
+        votes = corpus_votes.get(entity.name.casefold(), {})
+        if tied and votes:
+            best = max(tied, key=lambda t: (votes.get(t, 0), -TIE_ORDER.index(t)))
+            if votes.get(best, 0) > votes.get(entity.type, 0):
+                entity = Entity(entity.name, best, entity.mentions, entity.aliases)
+        result.append(entity)
+    return result
 
 
 def _decide(group: _Group, corpus_votes: Mapping[str, Mapping[str, int]] | None) -> str:

@@ -29,6 +29,15 @@ MAX_CHARS = 100_000
 """Text per article given to the model: a pathological 10 MB body must not take minutes."""
 
 
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """One article's entities, and the names whose type its own text left tied."""
+
+    id: str
+    entities: list[Entity]
+    ties: dict[str, tuple[str, ...]]
+
+
 class ExtractionUnavailable(RuntimeError):
     """spaCy or an English model is not installed; the message says how to get them."""
 
@@ -84,8 +93,16 @@ def raw_mentions(doc: Any) -> list[RawMention]:
 
 def extract_texts(nlp: Any, texts: Sequence[str]) -> list[list[Entity]]:
     """Consolidated entities of each text, in one process."""
-    docs = nlp.pipe(texts, batch_size=BATCH)
-    return [consolidate(text, raw_mentions(doc)) for text, doc in zip(texts, docs, strict=True)]
+    return [entities for entities, _ties in extract_with_ties(nlp, texts)]
+
+
+def extract_with_ties(nlp: Any, texts: Sequence[str]) -> list[tuple[list[Entity], dict[str, tuple[str, ...]]]]:
+    """Consolidated entities of each text, with the names whose type was a tie in the text."""
+    results = []
+    for text, doc in zip(texts, nlp.pipe(texts, batch_size=BATCH), strict=True):
+        ties: dict[str, tuple[str, ...]] = {}
+        results.append((consolidate(text, raw_mentions(doc), ties=ties), ties))
+    return results
 
 
 # -- worker processes -----------------------------------------------------------------------------
@@ -99,10 +116,10 @@ def _start_worker(model: str | None, nice: int) -> None:
     _NLP = load_model(model)
 
 
-def _work(job: tuple[list[str], list[str]]) -> list[tuple[str, list[dict[str, Any]]]]:
+def _work(job: tuple[list[str], list[str]]) -> list[tuple[str, list[dict[str, Any]], dict[str, Any]]]:
     ids, texts = job
-    found = extract_texts(_NLP, texts)
-    return [(i, [e.to_dict() for e in entities]) for i, entities in zip(ids, found, strict=True)]
+    found = extract_with_ties(_NLP, texts)
+    return [(i, [e.to_dict() for e in entities], ties) for i, (entities, ties) in zip(ids, found, strict=True)]
 
 
 @dataclass
@@ -131,7 +148,7 @@ class Extractor:
             self._pool = context.Pool(self.processes, initializer=_start_worker, initargs=(self.model, self.nice))
         return self._pool
 
-    def submit(self, articles: Iterable[Article]) -> Callable[[], list[tuple[str, list[Entity]]]]:
+    def submit(self, articles: Iterable[Article]) -> Callable[[], list[Extracted]]:
         """Start extracting the English articles among `articles` in the workers; returns a
         function that waits for and returns (id, entities) in order.  Submitting the next batch
         before collecting this one keeps the workers busy while the caller stores results."""
@@ -146,14 +163,19 @@ class Extractor:
         ]
         pending = pool.map_async(_work, jobs)
 
-        def collect() -> list[tuple[str, list[Entity]]]:
-            return [(i, [Entity.from_dict(e) for e in found]) for part in pending.get() for i, found in part]
+        def collect() -> list[Extracted]:
+            return [
+                Extracted(i, [Entity.from_dict(e) for e in found], ties)
+                for part in pending.get()
+                for i, found, ties in part
+            ]
 
         return collect
 
     def extract(self, articles: Iterable[Article]) -> Iterator[tuple[str, list[Entity]]]:
         """(id, entities) for each English article, in order; other articles are skipped."""
-        yield from self.submit(articles)()
+        for extracted in self.submit(articles)():
+            yield extracted.id, extracted.entities
 
     def close(self) -> None:
         if self._pool is not None:
