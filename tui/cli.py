@@ -261,23 +261,12 @@ def _extract(store: Any, ids: list[str], settings: Settings) -> int:
             ids,
             processes=settings.entities.processes,
             model=settings.entities.model,
-            progress=_extract_progress(sys.stderr),
+            progress=_count_progress(sys.stderr, "extracting entities"),
         )
     except ExtractionUnavailable as exc:
         _err(f"newsdesk: entities not extracted: {exc}; run `newsdesk entities extract` once it is installed")
         return 0
     return counts["extracted"]
-
-
-def _extract_progress(stream: TextIO) -> Callable[[int, int], None] | None:
-    if not stream.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        stream.write(f"\r\x1b[Kextracting entities… {done}/{total}" if done < total else "\r\x1b[K")
-        stream.flush()
-
-    return show
 
 
 def _entities_merge(args: argparse.Namespace, words: list[str]) -> int:
@@ -460,17 +449,18 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     with _open_store(args, write=True) as store:
-        count = store.reindex(progress=_sync_progress(sys.stderr))
+        count = store.reindex(progress=_count_progress(sys.stderr, "indexing", " segments"))
     print(f"reindexed {count} articles")
     return EXIT_OK
 
 
-def _sync_progress(stream: TextIO) -> Callable[[int, int], None] | None:
+def _count_progress(stream: TextIO, doing: str, unit: str = "") -> Callable[[int, int], None] | None:
+    """'doing… done/total unit' on one line of a terminal; nothing when it is not a terminal."""
     if not stream.isatty():
         return None
 
     def show(done: int, total: int) -> None:
-        stream.write(f"\r\x1b[Kindexing… {done}/{total} segments" if done < total else "\r\x1b[K")
+        stream.write(f"\r\x1b[K{doing}… {done}/{total}{unit}" if done < total else "\r\x1b[K")
         stream.flush()
 
     return show
