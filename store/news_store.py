@@ -54,12 +54,13 @@ from store.opening import check_schema, open_manifest
 from store.query import parse_query
 from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
 from store.tables import append_articles, stored_state, write_states
+from store.tagging import TaggingMixin
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
 from store.views import SavedView
 
 
-class NewsStore:
+class NewsStore(TaggingMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
@@ -251,6 +252,7 @@ class NewsStore:
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
+        self.apply_rules(counts.ids)  # tag rules see new and changed articles
         return counts
 
     def _carry_states(
@@ -307,38 +309,8 @@ class NewsStore:
                 for i, (record, seg) in written.items()
             ]
             self._record_commit(session, list(written), rows)
+        self.apply_rules(list(written))  # rules on entity fields match once entities are stored
         return list(written)
-
-    def update_state(
-        self,
-        ids: Iterable[str],
-        *,
-        add_tags: Sequence[str] = (),
-        remove_tags: Sequence[str] = (),
-        read: bool | None = None,
-        starred: bool | None = None,
-    ) -> list[str]:
-        """Change tags and reading state of articles in one durable commit; returns the ids whose
-        state changed.  Tag names are validated first (TagError)."""
-        add = [normalise_tag(t) for t in add_tags]
-        remove = [normalise_tag(t) for t in remove_tags]
-        ids = list(dict.fromkeys(ids))
-        with self._writing() as session:
-            changes: dict[str, State] = {}
-            for article_id, state in self._index.states_of(ids).items():  # ids not in the store drop out
-                wanted = State(
-                    tags=tuple(merge_tags(state.tags, add, remove)),
-                    read=state.read if read is None else read,
-                    starred=state.starred if starred is None else starred,
-                )
-                if wanted != state:
-                    changes[article_id] = wanted
-            if not changes:
-                return []
-            write_states(session, changes)
-            session.commit()
-            self._record_commit(session, list(changes), states=changes)
-        return list(changes)
 
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
         """Remember feeds; returns how many were new."""

@@ -15,6 +15,7 @@ import orjson
 
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
+from tui import cli_tags
 from tui.config import Settings, load_settings
 from tui.importing import import_sources, progress_line
 from tui.launch import run_demo, run_reader
@@ -145,6 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "feeds", "list subscriptions", "newsdesk feeds --json")
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
+    cli_tags.register(sub, _command, _query_argument)
+
     _command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
     return parser
 
@@ -186,7 +189,9 @@ def _non_negative(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsdesk` script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments, tag_words = cli_tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
+    args = parser.parse_args(arguments)
+    args.tag_words = tag_words
     settings = load_settings(config_file(args.config))
     for warning in settings.warnings:
         _err(f"newsdesk: config: {warning}")
@@ -475,6 +480,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "export": cmd_export,
     "feeds": cmd_feeds,
     "reindex": cmd_reindex,
+    **cli_tags.HANDLERS,
 }
 
 

@@ -1,0 +1,243 @@
+"""Tags and reading state in bulk: by query, renames and deletes, dump and restore, and tag
+rules.  A mixin of NewsStore (store.news_store): every change is one durable commit through
+`rewrite_states`, applied as a function of each article's current state, so concurrent sessions
+never lose each other's changes (read-modify-write under the store's exclusive lock)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from store import search, views
+from store.query import parse_query
+from store.query_nodes import Query
+from store.tables import write_states
+from store.tags import TagError, merge_tags, normalise_tag, tag_key
+from store.values import State
+
+if TYPE_CHECKING:
+    from store.documents import Session
+    from store.index import Index
+
+StateChange = Callable[[State], State]
+
+
+class TaggingMixin:
+    """Bulk tag and state operations (see the module docstring)."""
+
+    _index: Index
+
+    if TYPE_CHECKING:
+
+        def _writing(self) -> Any: ...
+        def _reading(self) -> Any: ...
+        def _plan(self, parsed: Query) -> search.Plan: ...
+        def _record_commit(
+            self, session: Session, touched: Iterable[str], rows: Any = ..., states: Any = ...
+        ) -> None: ...
+
+    # -- the one write path -------------------------------------------------------------------
+    def rewrite_states(self, ids: Iterable[str], change: StateChange) -> list[str]:
+        """Apply `change` to the current state of each article, in one durable commit; returns
+        the ids whose state changed (ids not in the store are skipped)."""
+        ids = list(dict.fromkeys(ids))
+        with self._writing() as session:
+            changes: dict[str, State] = {}
+            for article_id, state in self._index.states_of(ids).items():
+                wanted = change(state)
+                if wanted != state:
+                    changes[article_id] = wanted
+            if not changes:
+                return []
+            write_states(session, changes)
+            session.commit()
+            self._record_commit(session, list(changes), states=changes)
+        return list(changes)
+
+    def update_state(
+        self,
+        ids: Iterable[str],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> list[str]:
+        """Change tags and reading state of articles in one durable commit; returns the ids whose
+        state changed.  Tag names are validated first (TagError)."""
+        add = [normalise_tag(t) for t in add_tags]
+        remove = [normalise_tag(t) for t in remove_tags]
+
+        def change(state: State) -> State:
+            return State(
+                tags=tuple(merge_tags(state.tags, add, remove)),
+                read=state.read if read is None else read,
+                starred=state.starred if starred is None else starred,
+            )
+
+        return self.rewrite_states(ids, change)
+
+    # -- queries --------------------------------------------------------------------------------
+    def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]:
+        """Ids of the articles matching `query` (newest first), optionally only among `among`."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._reading():
+            plan = self._plan(parsed)
+            db = self._index.connection
+            if among is None:
+                found = search.rows(db, plan, "id", sort="new", ranked=False, limit=None, offset=0)
+                return [r[0] for r in found]
+            matched: list[str] = []
+            wanted = list(dict.fromkeys(among))
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT a.id FROM {plan.source} WHERE {plan.where} AND a.id IN ({marks})"
+                matched += [r[0] for r in db.execute(sql, (*plan.params, *chunk))]
+            return matched
+
+    def tag_query(self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
+        """Add and remove tags on every match of a query, in one commit."""
+        return self.update_state(self.ids_matching(query), add_tags=add, remove_tags=remove)
+
+    # -- tags -----------------------------------------------------------------------------------
+    def tag_counts(self) -> list[dict[str, Any]]:
+        """Every tag with its article and unread counts, most used first."""
+        sql = (
+            "SELECT max(t.tag), count(*), sum(a.read = 0) FROM article_tags t JOIN articles a ON a.n = t.n"
+            " GROUP BY t.key ORDER BY count(*) DESC, t.key"
+        )
+        with self._reading():
+            rows = self._index.connection.execute(sql).fetchall()
+        return [{"tag": r[0], "articles": r[1], "unread": r[2]} for r in rows]
+
+    def _ids_with_tag(self, tag: str) -> list[str]:
+        sql = "SELECT a.id FROM article_tags t JOIN articles a ON a.n = t.n WHERE t.key = ?"
+        with self._reading():
+            return [r[0] for r in self._index.connection.execute(sql, (tag_key(tag),))]
+
+    def rename_tag(self, old: str, new: str) -> list[str]:
+        """Rename a tag on every article; onto an existing tag it merges (each article keeps one).
+        A change of case or spacing only is a rename too."""
+        old, new = normalise_tag(old), normalise_tag(new)
+
+        def change(state: State) -> State:
+            renamed = [new if tag_key(t) == tag_key(old) else t for t in state.tags]
+            return State(tuple(merge_tags(renamed)), state.read, state.starred)
+
+        return self.rewrite_states(self._ids_with_tag(old), change)
+
+    def delete_tag(self, tag: str) -> list[str]:
+        tag = normalise_tag(tag)
+        return self.update_state(self._ids_with_tag(tag), remove_tags=[tag])
+
+    # -- dump and restore -----------------------------------------------------------------------
+    def dump_states(self) -> Iterator[dict[str, Any]]:
+        """`{"id","url","tags","read","starred"}` of every article with a tag or a non-default state."""
+        sql = "SELECT id, url, tags, read, starred FROM articles WHERE tags != '[]' OR read OR starred ORDER BY n DESC"
+        with self._reading():
+            rows = self._index.connection.execute(sql).fetchall()
+        for r in rows:
+            yield {"id": r[0], "url": r[1], "tags": orjson.loads(r[2]), "read": bool(r[3]), "starred": bool(r[4])}
+
+    def restore_states(self, records: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
+        """Merge dumped states: tags are unioned, read and starred are set.  Records are matched
+        by id, else by url.  Returns (changed ids, problems)."""
+        wanted: dict[str, tuple[list[str], bool | None, bool | None]] = {}
+        problems: list[str] = []
+        records = list(records)
+        by_url = self._ids_by_url([r.get("url") for r in records if isinstance(r.get("url"), str)])
+        with self._reading():
+            known = set(self._index.states_of([r.get("id") for r in records if isinstance(r.get("id"), str)]))
+        for number, record in enumerate(records, start=1):
+            article_id = record.get("id") if record.get("id") in known else by_url.get(record.get("url") or "")
+            if article_id is None:
+                problems.append(f"line {number}: no such article ({record.get('id') or record.get('url')})")
+                continue
+            tags = []
+            for raw in record.get("tags") or []:
+                try:
+                    tags.append(normalise_tag(raw))
+                except TagError as exc:
+                    problems.append(f"line {number}: tag skipped: {exc}")
+            read, starred = record.get("read"), record.get("starred")
+            wanted[article_id] = (
+                tags,
+                read if isinstance(read, bool) else None,
+                starred if isinstance(starred, bool) else None,
+            )
+
+        def change_for(article_id: str) -> StateChange:
+            tags, read, starred = wanted[article_id]
+            return lambda s: State(
+                tuple(merge_tags(s.tags, tags)),
+                s.read if read is None else read,
+                s.starred if starred is None else starred,
+            )
+
+        changed = self._rewrite_each({i: change_for(i) for i in wanted})
+        return changed, problems
+
+    def _rewrite_each(self, changes: Mapping[str, StateChange]) -> list[str]:
+        """Like rewrite_states, with a change of its own for each article (one commit)."""
+        with self._writing() as session:
+            new: dict[str, State] = {}
+            for article_id, state in self._index.states_of(list(changes)).items():
+                wanted = changes[article_id](state)
+                if wanted != state:
+                    new[article_id] = wanted
+            if not new:
+                return []
+            write_states(session, new)
+            session.commit()
+            self._record_commit(session, list(new), states=new)
+        return list(new)
+
+    def _ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        with self._reading():
+            db = self._index.connection
+            for start in range(0, len(urls), 500):
+                chunk = list(urls[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                found.update(dict(db.execute(f"SELECT url, id FROM articles WHERE url IN ({marks})", chunk)))
+        return found
+
+    # -- rules ----------------------------------------------------------------------------------
+    def rules(self) -> list[dict[str, str]]:
+        with self._reading() as session:
+            return views.read_rules(session)
+
+    def add_rule(self, tag: str, query: str) -> None:
+        """Tag every new article matching `query` (QueryError if malformed, TagError if the tag is)."""
+        tag = normalise_tag(tag)
+        parse_query(query)
+        with self._writing() as session:
+            kept = [r for r in views.read_rules(session) if tag_key(r["tag"]) != tag_key(tag)]
+            views.write_rules(session, [*kept, {"tag": tag, "query": " ".join(query.split())}])
+            session.commit()
+
+    def remove_rule(self, tag: str) -> bool:
+        with self._writing() as session:
+            rules = views.read_rules(session)
+            kept = [r for r in rules if tag_key(r["tag"]) != tag_key(tag)]
+            if len(kept) == len(rules):
+                return False
+            views.write_rules(session, kept)
+            session.commit()
+            return True
+
+    def apply_rules(self, among: Sequence[str] | None = None) -> list[str]:
+        """Run every rule over the store (or over `among`); returns the ids whose tags changed."""
+        changed: dict[str, None] = {}
+        if among is not None and not among:
+            return []
+        for rule in self.rules():
+            try:
+                matched = self.ids_matching(rule["query"], among)
+            except ValueError:
+                continue  # a rule whose query no longer parses does nothing (rules list shows it)
+            changed.update(dict.fromkeys(self.update_state(matched, add_tags=[rule["tag"]])))
+        return list(changed)
