@@ -42,19 +42,66 @@ class TaggingMixin:
     def rewrite_states(self, ids: Iterable[str], change: StateChange) -> list[str]:
         """Apply `change` to the current state of each article, in one durable commit; returns
         the ids whose state changed (ids not in the store are skipped)."""
+        return list(self.rewrite_states_detailed(ids, change))
+
+    def rewrite_states_detailed(self, ids: Iterable[str], change: StateChange) -> dict[str, tuple[State, State]]:
+        """rewrite_states, returning id -> (state before, state after) of each article changed:
+        what an undo needs to write the inverse change."""
         ids = list(dict.fromkeys(ids))
         with self._writing() as session:
             changes: dict[str, State] = {}
+            before: dict[str, State] = {}
             for article_id, state in self._index.states_of(ids).items():
                 wanted = change(state)
                 if wanted != state:
                     changes[article_id] = wanted
+                    before[article_id] = state
             if not changes:
-                return []
+                return {}
             write_states(session, changes)
             session.commit()
             self._record_commit(session, list(changes), states=changes)
-        return list(changes)
+        return {i: (before[i], changes[i]) for i in changes}
+
+    def change_states(
+        self,
+        ids: Iterable[str],
+        *,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        read: bool | None = None,
+        starred: bool | None = None,
+    ) -> dict[str, tuple[State, State]]:
+        """update_state, returning (before, after) per changed article (for undo)."""
+        add = [normalise_tag(t) for t in add_tags]
+        remove = [normalise_tag(t) for t in remove_tags]
+
+        def change(state: State) -> State:
+            return State(
+                tags=tuple(merge_tags(state.tags, add, remove)),
+                read=state.read if read is None else read,
+                starred=state.starred if starred is None else starred,
+            )
+
+        return self.rewrite_states_detailed(ids, change)
+
+    def undo_changes(self, changes: Mapping[str, tuple[State, State]]) -> dict[str, tuple[State, State]]:
+        """The inverse of a change, as operations on today's state: tags that were added are
+        removed, tags that were removed are added back, read/starred set back where they were
+        changed — so another session's edits since then are kept.  Returns the changes made
+        (which a redo undoes in turn)."""
+
+        def inverse(article_id: str) -> StateChange:
+            before, after = changes[article_id]
+            added = [t for t in after.tags if tag_key(t) not in {tag_key(b) for b in before.tags}]
+            removed = [t for t in before.tags if tag_key(t) not in {tag_key(a) for a in after.tags}]
+            return lambda s: State(
+                tuple(merge_tags(s.tags, removed, added)),
+                before.read if after.read != before.read else s.read,
+                before.starred if after.starred != before.starred else s.starred,
+            )
+
+        return self._rewrite_each_detailed({i: inverse(i) for i in changes})
 
     def update_state(
         self,
@@ -121,17 +168,29 @@ class TaggingMixin:
     def rename_tag(self, old: str, new: str) -> list[str]:
         """Rename a tag on every article; onto an existing tag it merges (each article keeps one).
         A change of case or spacing only is a rename too."""
+        return list(self.rename_tag_changes(old, new))
+
+    def rename_tag_changes(self, old: str, new: str) -> dict[str, tuple[State, State]]:
         old, new = normalise_tag(old), normalise_tag(new)
+        if tag_key(new) != tag_key(old):  # onto an existing tag: a merge, under its spelling
+            with self._reading():
+                row = self._index.connection.execute(
+                    "SELECT tag FROM article_tags WHERE key = ? LIMIT 1", (tag_key(new),)
+                ).fetchone()
+            new = row[0] if row else new
 
         def change(state: State) -> State:
             renamed = [new if tag_key(t) == tag_key(old) else t for t in state.tags]
             return State(tuple(merge_tags(renamed)), state.read, state.starred)
 
-        return self.rewrite_states(self._ids_with_tag(old), change)
+        return self.rewrite_states_detailed(self._ids_with_tag(old), change)
 
     def delete_tag(self, tag: str) -> list[str]:
+        return list(self.delete_tag_changes(tag))
+
+    def delete_tag_changes(self, tag: str) -> dict[str, tuple[State, State]]:
         tag = normalise_tag(tag)
-        return self.update_state(self._ids_with_tag(tag), remove_tags=[tag])
+        return self.change_states(self._ids_with_tag(tag), remove_tags=[tag])
 
     # -- dump and restore -----------------------------------------------------------------------
     def dump_states(self) -> Iterator[dict[str, Any]]:
@@ -182,18 +241,23 @@ class TaggingMixin:
 
     def _rewrite_each(self, changes: Mapping[str, StateChange]) -> list[str]:
         """Like rewrite_states, with a change of its own for each article (one commit)."""
+        return list(self._rewrite_each_detailed(changes))
+
+    def _rewrite_each_detailed(self, changes: Mapping[str, StateChange]) -> dict[str, tuple[State, State]]:
         with self._writing() as session:
             new: dict[str, State] = {}
+            before: dict[str, State] = {}
             for article_id, state in self._index.states_of(list(changes)).items():
                 wanted = changes[article_id](state)
                 if wanted != state:
                     new[article_id] = wanted
+                    before[article_id] = state
             if not new:
-                return []
+                return {}
             write_states(session, new)
             session.commit()
             self._record_commit(session, list(new), states=new)
-        return list(new)
+        return {i: (before[i], new[i]) for i in new}
 
     def _ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}

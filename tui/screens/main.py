@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -66,6 +66,12 @@ class MainScreen(Screen[None]):
     | `V` | views.show | saved views with counts |
     | `E` | entities.show | entity browser |
     | `r` | article.related | related articles |
+    | `t` | article.tags | tag editor for the marked articles, else the current one |
+    | `x` / `X` / `*` | mark.toggle / mark.range / mark.all | mark for bulk work |
+    | `]` / `[` | article.next_unread / article.prev_unread | next/previous unread |
+    | `M` | view.mark_all_read | mark every article in the view read |
+    | `u` / `ctrl+r` | undo / redo | undo/redo tag and state changes |
+    | `T` | tags.show | tags view with counts |
     | `escape` | app.back | back to the list, then to the previous view |
     """
 
@@ -79,6 +85,16 @@ class MainScreen(Screen[None]):
         Binding("V", "views", "Views", id="views.show"),
         Binding("E", "entities", "Entities", id="entities.show"),
         Binding("r", "related", "Related", show=False, id="article.related"),
+        Binding("t", "tag", "Tag", id="article.tags"),
+        Binding("x", "mark", "Mark", show=False, id="mark.toggle"),
+        Binding("X", "mark_range", "Mark range", show=False, id="mark.range"),
+        Binding("asterisk", "mark_all", "Mark all", show=False, id="mark.all"),
+        Binding("right_square_bracket", "next_unread(1)", "Next unread", show=False, id="article.next_unread"),
+        Binding("left_square_bracket", "next_unread(-1)", "Previous unread", show=False, id="article.prev_unread"),
+        Binding("M", "mark_view_read", "Mark view read", show=False, id="view.mark_all_read"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
+        Binding("T", "tags", "Tags", show=False, id="tags.show"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -101,6 +117,8 @@ class MainScreen(Screen[None]):
         self._ranked = False
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
         self._sparkline = ""
+        self._undo: list[dict[str, Any]] = []  # each: id -> (state before, state after) of one change
+        self._redo: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -188,14 +206,48 @@ class MainScreen(Screen[None]):
             self.post_message(ArticleLoaded(article_id, stored))
 
     @work(thread=True, group="write", exit_on_error=False)
-    def write_state(self, ids: list[str], read: bool | None = None, starred: bool | None = None) -> None:
+    def write_state(
+        self,
+        ids: list[str],
+        read: bool | None = None,
+        starred: bool | None = None,
+        add: tuple[str, ...] = (),
+        remove: tuple[str, ...] = (),
+        undoable: bool = True,
+    ) -> None:
+        """A tag or state change, durable before the list shows it; undoable unless automatic."""
         try:
-            changed = self.store.update_state(ids, read=read, starred=starred)
-            items = self.store.list_items(changed) if changed else {}
+            changes = self.store.change_states(ids, add_tags=add, remove_tags=remove, read=read, starred=starred)
+            items = self.store.list_items(list(changes)) if changes else {}
         except Exception as exc:
             self.post_message(StoreFailed(str(exc)))
             return
+        if undoable and changes:
+            self.app.call_from_thread(self.remember_change, changes)
         self.post_message(ItemsChanged(items))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def write_undo(self, changes: dict[str, Any], redo: bool) -> None:
+        try:
+            inverse = self.store.undo_changes(changes)
+            items = self.store.list_items(list(inverse)) if inverse else {}
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.app.call_from_thread(self._undone, inverse, redo)
+        self.post_message(ItemsChanged(items))
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def write_view_state(self, query: Query, read: bool) -> None:
+        try:
+            changes = self.store.change_states(self.store.ids_matching(query), read=read)
+            items = self.store.list_items(list(changes)[:MAX_PATCHED_ROWS]) if changes else {}
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        if changes:
+            self.app.call_from_thread(self.remember_change, changes)
+        self.post_message(ItemsChanged(items, reload=len(changes) > MAX_PATCHED_ROWS))
 
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def poll_changes(self, cursor_id: str | None = None) -> None:
@@ -341,7 +393,7 @@ class MainScreen(Screen[None]):
     def _mark_read(self, article_id: str) -> None:
         self._cancel_read_timer()
         if article_id == self._shown_id:
-            self.write_state([article_id], read=True)
+            self.write_state([article_id], read=True, undoable=False)
 
     def _current(self) -> ListItem | None:
         return self.article_list.current
@@ -365,8 +417,124 @@ class MainScreen(Screen[None]):
             self.zen = False
         elif not self.article_list.has_focus:
             self.article_list.focus()
+        elif self.article_list.marked:
+            self.article_list.set_marked(set())
         elif self._previous:
             self._go_to(self._previous.pop())
+
+    # -- tagging, marks, undo ---------------------------------------------------------------------
+    def _targets(self) -> list[str]:
+        """The marked articles, else the current one."""
+        if self.article_list.marked:
+            return sorted(self.article_list.marked)
+        item = self._current()
+        return [item.id] if item is not None else []
+
+    def action_tag(self) -> None:
+        targets = self._targets()
+        if not targets:
+            return
+        self.open_tag_editor(targets)
+
+    @work(thread=True, group="tag-editor", exclusive=True, exit_on_error=False)
+    def open_tag_editor(self, targets: list[str]) -> None:
+        try:
+            existing = [t["tag"] for t in self.store.tag_counts()]
+            current = self.store.list_items(targets[:1]) if len(targets) == 1 else {}
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        item = current.get(targets[0]) if current else None
+        what = f"“{one_line(item.title)[:50]}”" if item else f"{len(targets)} marked articles"
+        self.app.call_from_thread(self._show_tag_editor, targets, what, item.tags if item else (), existing)
+
+    def _show_tag_editor(self, targets: list[str], what: str, current: tuple[str, ...], existing: list[str]) -> None:
+        from tui.screens.tag_editor import TagEditorScreen
+
+        def edited(result: tuple[list[str], list[str]] | None) -> None:
+            if result is not None:
+                add, remove = result
+                self.write_state(targets, add=tuple(add), remove=tuple(remove))
+
+        self.app.push_screen(TagEditorScreen(what, current, existing), edited)
+
+    def action_mark(self) -> None:
+        listing = self.article_list
+        item = listing.current
+        if item is None:
+            return
+        marked = set(listing.marked)
+        marked.symmetric_difference_update({item.id})
+        listing.set_marked(marked)
+        listing.last_mark = listing.cursor
+        listing.action_cursor_down()
+
+    def action_mark_range(self) -> None:
+        listing = self.article_list
+        start = listing.last_mark if listing.last_mark is not None else listing.cursor
+        listing.set_marked(listing.marked | set(listing.loaded_ids(start, listing.cursor)))
+        listing.last_mark = listing.cursor
+
+    @work(thread=True, group="marks", exclusive=True, exit_on_error=False)
+    def action_mark_all(self) -> None:
+        try:
+            ids = set(self.store.ids_matching(self._query))
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        self.app.call_from_thread(self.article_list.set_marked, ids)
+        self.app.call_from_thread(self.notify, f"{len(ids)} articles marked (esc clears)", timeout=3)
+
+    def action_mark_view_read(self) -> None:
+        self._cancel_read_timer()
+        self.write_view_state(self._query, True)
+
+    def action_next_unread(self, step: int) -> None:
+        listing = self.article_list
+        row = listing.find_row(listing.cursor, step, lambda item: not item.read)
+        if row is None:
+            self.notify("No unread article that way (in what is loaded).", timeout=2)
+        else:
+            listing.cursor = row
+
+    def remember_change(self, changes: dict[str, Any]) -> None:
+        self._undo.append(changes)
+        self._redo.clear()
+        del self._undo[:-100]
+
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.notify("Nothing to undo.", timeout=2)
+            return
+        self.write_undo(self._undo.pop(), False)
+
+    def action_redo(self) -> None:
+        if not self._redo:
+            self.notify("Nothing to redo.", timeout=2)
+            return
+        self.write_undo(self._redo.pop(), True)
+
+    def _undone(self, inverse: dict[str, Any], redo: bool) -> None:
+        """An undo's own change goes on the redo stack (and a redo's back on the undo stack)."""
+        if inverse:
+            (self._undo if redo else self._redo).append(inverse)
+        count = len(inverse)
+        self.notify(f"{'Redone' if redo else 'Undone'}: {count} article{'s' if count != 1 else ''}", timeout=2)
+
+    def action_tags(self) -> None:
+        from tui.screens.tags import TagsScreen
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                phrase = " ".join(tag.replace('"', " ").split())
+                self.open_view(f'tag:"{phrase}"', f"#{tag}")
+
+        def changed(changes: dict[str, Any]) -> None:
+            if changes:
+                self.remember_change(changes)
+                self.reload(cursor=self.article_list.cursor)
+
+        self.app.push_screen(TagsScreen(self.store, changed), chosen)
 
     # -- views and search ---------------------------------------------------------------------
     def _go_to(self, view: View) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -56,6 +57,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--star",
         "article-list--placeholder",
         "article-list--match",
+        "article-list--marked",
     }
 
     DEFAULT_CSS = """
@@ -66,6 +68,7 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--star { color: $warning; }
     ArticleList > .article-list--placeholder { color: $text-disabled; }
     ArticleList > .article-list--cursor { background: $surface-lighten-2; }
+    ArticleList > .article-list--marked { background: $secondary 35%; }
     ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
     ArticleList:focus > .article-list--cursor { background: $accent 40%; }
     """
@@ -103,6 +106,9 @@ class ArticleList(ScrollView, can_focus=True):
         self._generation = 0
         self.highlighter: Highlighter | None = None
         """Marks the search's words in titles (set before reset())."""
+        self.marked: set[str] = set()
+        """Ids marked for bulk work (x, X, *)."""
+        self.last_mark: int | None = None
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
@@ -143,6 +149,30 @@ class ArticleList(ScrollView, can_focus=True):
         if changed:
             self._line_cache.clear()
             self.refresh()
+
+    def set_marked(self, ids: set[str]) -> None:
+        self.marked = ids
+        if not ids:
+            self.last_mark = None
+        self._line_cache.clear()
+        self.refresh()
+
+    def loaded_ids(self, start: int, stop: int) -> list[str]:
+        """Ids of the rows in [start, stop] that are loaded."""
+        low, high = sorted((start, stop))
+        return [item.id for i in range(low, high + 1) if (item := self.item_at(i)) is not None]
+
+    def find_row(self, start: int, step: int, wanted: Callable[[ListItem], bool]) -> int | None:
+        """The next loaded row from `start` (exclusive) in direction `step` whose item is wanted."""
+        index = start + step
+        while 0 <= index < self.total:
+            item = self.item_at(index)
+            if item is None:
+                return None  # past what is loaded: the caller asks the store
+            if wanted(item):
+                return index
+            index += step
+        return None
 
     def item_at(self, index: int) -> ListItem | None:
         return self._rows.get(index // PAGE, {}).get(index)
@@ -230,7 +260,8 @@ class ArticleList(ScrollView, can_focus=True):
         item = self.item_at(index)
         if item is None:
             self._want(index)
-        key = (self._generation, index, width, index == self.cursor, self.has_focus, item)
+        marked = item is not None and item.id in self.marked
+        key = (self._generation, index, width, index == self.cursor, self.has_focus, item, marked)
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
@@ -244,6 +275,8 @@ class ArticleList(ScrollView, can_focus=True):
             text = literal("  …", self.get_component_rich_style("article-list--placeholder"))
         else:
             text = self.row_text(item, width)
+        if item is not None and item.id in self.marked:
+            text.stylize(self.get_component_rich_style("article-list--marked"))
         if index == self.cursor:
             text.stylize(self.get_component_rich_style("article-list--cursor"))
         text.truncate(width, overflow="ellipsis", pad=True)

@@ -1,0 +1,102 @@
+"""The tag editor: add and remove tags on the marked articles, else the current one, in one go."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Static
+
+from store.tags import TagError, normalise_tag, tag_key
+from tui.literal import literal, tag_chips
+
+HELP = "tags, comma-separated: name or +name adds, -name removes · tab completes · enter applies · esc cancels"
+
+
+class TagSuggester(Suggester):
+    """Completes the tag being typed (after the last comma) from the store's tags."""
+
+    def __init__(self, tags: list[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tags = tags
+
+    async def get_suggestion(self, value: str) -> str | None:
+        head, comma, last = value.rpartition(",")
+        stripped = last.lstrip()
+        sign = stripped[:1] if stripped[:1] in "+-" else ""
+        typed = stripped[len(sign) :].lstrip()
+        if not typed:
+            return None
+        for tag in self.tags:
+            if tag_key(tag).startswith(tag_key(typed)) and tag_key(tag) != tag_key(typed):
+                prefix = value[: len(value) - len(typed)]
+                return prefix + tag
+        return None
+
+
+def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
+    """'climate, -later, +to read' -> (add, remove); TagError names a bad tag."""
+    add: list[str] = []
+    remove: list[str] = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        target = remove if part.startswith("-") else add
+        target.append(normalise_tag(part[1:] if part[0] in "+-" else part))
+    return add, remove
+
+
+class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+    """Returns (tags to add, tags to remove), or None.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `enter` | tags.apply | apply |
+    | `escape` | app.back | cancel |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", id="app.back")]
+
+    DEFAULT_CSS = """
+    TagEditorScreen { align: center middle; }
+    TagEditorScreen > Vertical { width: 80; height: auto; padding: 1 2; border: round $accent; background: $panel; }
+    TagEditorScreen #tag-error { color: $error; height: auto; }
+    TagEditorScreen #tag-help { color: $text-muted; height: auto; }
+    """
+
+    def __init__(self, target: str, current: tuple[str, ...], existing: list[str]) -> None:
+        super().__init__()
+        self.target = target
+        self.current = current
+        self.existing = existing
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(literal(f"Tags of {self.target}"))
+            if self.current:
+                yield Static(tag_chips(self.current))
+            yield Input(placeholder="climate, -later", suggester=TagSuggester(self.existing), id="tag-input")
+            yield Static("", id="tag-error")
+            yield Static(HELP, id="tag-help")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def apply(self, event: Input.Submitted) -> None:
+        event.stop()
+        try:
+            add, remove = parse_tag_edit(event.value)
+        except TagError as exc:
+            self.query_one("#tag-error", Static).update(literal(str(exc)))
+            return
+        self.dismiss((add, remove) if add or remove else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
