@@ -158,3 +158,31 @@ async def test_tags_view_open_rename_merge_delete_undo(news: NewsStore) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert main.view.name == "#Existing tag" and main.query_one(ArticleList).total == 3
+
+
+async def test_two_readers_on_one_store_see_each_others_tags(news: NewsStore) -> None:
+    """Two sessions (two SSH logins) on one store: a tag added in one shows in the other within
+    the poll interval, without moving the other's cursor."""
+    first_store, second_store = news, NewsStore(news.root)
+    first, second = NewsdeskApp(first_store, read_delay=3600), NewsdeskApp(second_store, read_delay=3600)
+    async with first.run_test(size=(120, 40)) as one, second.run_test(size=(120, 40)) as two:
+        await settle(one)
+        await settle(two)
+        other_list = second.screen.query_one(ArticleList)
+        await two.press("j", "j", "j")
+        await settle(two)
+        assert other_list.cursor == 3
+        await one.press("t", *"shared", "enter")  # the first session tags its current (newest) article
+        await settle(one)
+        assert tags_of(news, 8) == ("Existing tag", "shared")
+
+        def seen() -> bool:
+            item = other_list.item_at(0)
+            return item is not None and "shared" in item.tags
+
+        await wait_until(two, seen, timeout=15)  # the poll runs every 1.5 s
+        assert other_list.cursor == 3  # the other user's cursor did not move
+        await two.press("t", *"second", "enter")  # and back the other way
+        await settle(two)
+        await wait_until(one, lambda: "second" in (first.screen.query_one(ArticleList).item_at(3).tags), timeout=15)
+    second_store.close()

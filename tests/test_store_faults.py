@@ -754,9 +754,15 @@ def test_concurrent_import_tagging_and_reading(tmp_path: Path) -> None:
     assert observed["rounds"] >= 1
 
 
-def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
-    """4 processes x 50 single-tag writes on the same 10 articles: exactly 200 tag assignments.
-    The articles share two state shards, so every write rewrites a file the others also write."""
+@pytest.mark.parametrize(
+    ("per_process", "importer"),
+    [(50, False), pytest.param(250, True, marks=pytest.mark.slow)],
+    ids=["4x50", "4x250+importer"],
+)
+def test_four_processes_tag_the_same_articles(tmp_path: Path, per_process: int, importer: bool) -> None:
+    """4 processes x N single-tag writes on the same 10 articles (and, in the large case, an
+    importer adding articles meanwhile): exactly 4N tag assignments.  The articles share two
+    state shards, so every write rewrites a file the others also write."""
     root = tmp_path / "store"
     numbers = _in_shards(2, 5)
     seed_store(root, numbers)
@@ -765,20 +771,32 @@ def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
     want: set[tuple[str, str]] = set()
     for p in range(4):
         ops = []
-        for i in range(50):
+        for i in range(per_process):
             n = numbers[(i + p) % 10]
             ops.append(
-                {"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:02d}"], "remove": [], "read": None, "starred": None}
+                {"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:03d}"], "remove": [], "read": None, "starred": None}
             )
-            want.add((fw.article_id(n), f"p{p}-{i:02d}"))
+            want.add((fw.article_id(n), f"p{p}-{i:03d}"))
         # Half of them open the store after the barrier: concurrent opens are part of the test.
         spec = {"root": str(root), "ops": ops, "open_after_go": p % 2 == 1}
         group.append((Worker("script", spec, tmp_path, f"tagger-{p}"), ops))
-    assert len(want) == 200
+    assert len(want) == 4 * per_process
+    imported: list[int] = []
+    if importer:
+        batches = [list(range(5000 + 20 * b, 5020 + 20 * b)) for b in range(40)]
+        imported = [n for batch in batches for n in batch]
+        import_ops = [
+            {"kind": "append", "numbers": batch, "tags": [], "expect": {"imported": 20, "duplicates": 0, "updated": 0}}
+            for batch in batches
+        ]
+        feeder = Worker("script", {"root": str(root), "ops": import_ops}, tmp_path, "importer")
+    group_workers = [w for w, _ in group] + ([feeder] if importer else [])
 
     spans = []
-    with workers(*(w for w, _ in group)):
-        start_together([w for w, _ in group])
+    with workers(*group_workers):
+        start_together(group_workers)
+        if importer:
+            feeder.result()
         for w, ops in group:
             finished = w.result()
             spans.append(finished["span"])
@@ -789,13 +807,14 @@ def test_four_processes_tag_the_same_articles(tmp_path: Path) -> None:
     with NewsStore(root) as store:
         on_disk = scan_files(root)
         assert tag_pairs(on_disk) == want
-        assert len(tag_pairs(on_disk)) == 200
+        assert len(tag_pairs(on_disk)) == 4 * per_process
         assert tag_pairs(api_snapshot(store)) == want
         for aid in ids:
             got = store.get(aid)
-            assert got is not None and len(got.state.tags) == 20
+            assert got is not None and len(got.state.tags) == 4 * per_process // 10
+        assert set(on_disk) == set(ids) | {fw.article_id(n) for n in imported}
         assert_search_agrees(store, on_disk)
-        assert store.reindex() == 10
+        assert store.reindex() == 10 + len(imported)
         assert tag_pairs(api_snapshot(store)) == want
         assert_search_agrees(store, on_disk)
 
@@ -978,3 +997,27 @@ def test_a_busy_index_is_not_mistaken_for_a_corrupt_one(tmp_path: Path, monkeypa
     assert (root / "index.sqlite").stat().st_ino == inode
     with NewsStore(root) as opened:
         assert opened.count() == 3
+
+
+def test_an_acknowledged_tag_change_survives_kill_9(tmp_path: Path) -> None:
+    """What update_state has returned is on disk: SIGKILL the writer the moment it reports."""
+    root = tmp_path / "store"
+    seed_store(root, [1, 2, 3])
+    code = (
+        "from store import NewsStore\n"
+        f"s = NewsStore({str(root)!r})\n"
+        f"changed = s.update_state([{fw.article_id(2)!r}], add_tags=['kept'], starred=True)\n"
+        "print('ack', len(changed), flush=True)\n"
+        "import time; time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "ack 1"
+        os.kill(proc.pid, signal.SIGKILL)  # no chance to flush or close anything
+    finally:
+        proc.wait(timeout=30)
+    with NewsStore(root) as store:
+        got = store.get(fw.article_id(2))
+        assert got is not None and got.state.tags == ("kept",) and got.state.starred
+        assert store.search("tag:kept is:starred").count == 1
