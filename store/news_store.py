@@ -26,6 +26,7 @@ from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, Entity
 from store import fulltext, merges, search, views
+from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
 from store.errors import StoreError, StoreReadOnly
@@ -60,7 +61,7 @@ from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, St
 from store.views import SavedView
 
 
-class NewsStore(TaggingMixin):
+class NewsStore(TaggingMixin, CareMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:

@@ -149,6 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tags.register(sub, _command, _query_argument)
 
     _command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
+    p = _command(
+        sub,
+        "check",
+        "read every store file and compare the index with them; a disagreeing index is rebuilt",
+        "newsdesk check --json",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = _command(
+        sub,
+        "backup",
+        "write a consistent copy of the store to DEST (a new directory) while others keep working",
+        "newsdesk backup ~/backups/newsdesk-$(date +%F)",
+    )
+    p.add_argument("dest", metavar="DEST")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -218,11 +233,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _open_store(args: argparse.Namespace, *, write: bool = False) -> Any:
+def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True) -> Any:
     from store import NewsStore, StoreError
 
     root = store_dir(args.store)
-    if not write and not root.exists():
+    if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
     return NewsStore(root, create=write)
 
@@ -459,6 +474,28 @@ def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    with _open_store(args, write=True, create=False) as store:
+        report = store.check()
+    if args.json:
+        _out(report)
+    else:
+        print(f"{report['files']} files read, {report['articles']} articles; index {report['index']}")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    with _open_store(args) as store:
+        report = store.backup(Path(args.dest).expanduser())
+    if args.json:
+        _out(report)
+    else:
+        print(f"backed up {report['files']} files ({report['bytes']} bytes, generation {report['generation']})")
+    return EXIT_OK
+
+
 def _count_progress(stream: TextIO, doing: str, unit: str = "") -> Callable[[int, int], None] | None:
     """'doing… done/total unit' on one line of a terminal; nothing when it is not a terminal."""
     if not stream.isatty():
@@ -480,6 +517,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "export": cmd_export,
     "feeds": cmd_feeds,
     "reindex": cmd_reindex,
+    "check": cmd_check,
+    "backup": cmd_backup,
     **cli_tags.HANDLERS,
 }
 
