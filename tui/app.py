@@ -41,9 +41,31 @@ class NewsdeskApp(App[None]):
         self.store = store
         self.demo = demo
         self.read_delay = read_delay
+        self.signalled: int | None = None
+        """The signal (SIGHUP, SIGTERM) that ended the app, if one did."""
 
     def on_mount(self) -> None:
         self.push_screen(MainScreen(self.store, read_delay=self.read_delay))
+        if not self.is_headless:
+            self._catch_hangups()
+
+    def _catch_hangups(self) -> None:
+        """A closed SSH session (SIGHUP) or a kill (SIGTERM) ends the app through its normal exit:
+        changes already shown are on disk (each is committed before the list shows it), workers
+        still writing finish, and the store is closed."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(signum, self._hung_up, signum)
+            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not the main thread
+                return
+
+    def _hung_up(self, signum: int) -> None:
+        self.signalled = signum
+        self.exit()
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -59,8 +59,27 @@ def _run_app(store: Any, *, demo: bool) -> int:
         return EXIT_USAGE
     from tui.app import NewsdeskApp
 
-    NewsdeskApp(store, demo=demo).run(headless=_headless())
+    app = NewsdeskApp(store, demo=demo)
+    app.run(headless=_headless())
+    if app.signalled is not None:
+        import signal
+
+        name = signal.Signals(app.signalled).name
+        try:
+            print(f"newsdesk: {name}: closed cleanly; every change shown was already saved", file=sys.stderr)
+        except OSError:  # the terminal is gone (a hung-up SSH session): say nothing, lose nothing
+            _detach_terminal()
+        return 128 + app.signalled
     return EXIT_OK
+
+
+def _detach_terminal() -> None:
+    """Point stdout and stderr at /dev/null, so that the interpreter's last flush at exit does
+    not fail on a terminal that hung up."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 def _headless() -> bool:

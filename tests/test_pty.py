@@ -1,0 +1,120 @@
+"""The real reader in a pseudo-terminal: a hung-up SSH session (the pty closed under it) ends
+it through its handler, with the change it showed already on disk."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from articles.model import Article
+from newsdesk_testing import REPO
+from store import NewsStore
+
+pty = pytest.importorskip("pty")
+
+
+def spawn_reader(root: Path, size: tuple[int, int] = (40, 120)) -> tuple[int, int]:
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its controlling terminal
+        import fcntl
+        import struct
+        import termios
+
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "NEWSDESK_STORE": str(root)}
+        env.pop("NEWSDESK_HEADLESS", None)
+        os.chdir(REPO)
+        os.execve(sys.executable, [sys.executable, "-m", "tui.cli"], env)
+    return pid, fd
+
+
+class Screen:
+    """What the reader wrote to the terminal, read as it comes (so it never blocks on output)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.data = b""
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)  # for the reader: the SSH connection drops, and the kernel sends SIGHUP
+
+    def pump(self, seconds: float = 0.05) -> None:
+        if self.closed:
+            time.sleep(seconds)  # only waiting for the child to exit: nothing to read
+            return
+        ready, _, _ = select.select([self.fd], [], [], seconds)
+        if ready:
+            with contextlib.suppress(OSError):
+                self.data += os.read(self.fd, 65536)
+
+    def wait_for(self, condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + timeout  # a hang guard, not a pace
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; the terminal showed: {self.data[-2000:]!r}")
+            self.pump()
+
+
+def wait_exit(pid: int, screen: Screen, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        screen.pump(0.05)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("the reader did not exit after the hang-up")
+
+
+def test_a_hung_up_session_exits_cleanly_with_its_change_saved(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    with NewsStore(root) as store:
+        store.add_articles(
+            [Article.create(title=f"Pty story {n}", body="Body.", url=f"https://p.example/{n}") for n in range(5)]
+        )
+    pid, fd = spawn_reader(root)
+    screen = Screen(fd)
+    try:
+        screen.wait_for(lambda: b"all articles" in screen.data)
+        os.write(fd, b"t")
+        screen.wait_for(lambda: b"Tags of" in screen.data)
+        os.write(fd, b"saved-before-hangup\r")
+
+        def on_disk() -> bool:
+            with NewsStore(root) as store:
+                return store.search("tag:saved-before-hangup").count == 1
+
+        screen.wait_for(on_disk)
+    finally:
+        screen.close()
+    status = wait_exit(pid, screen)
+    assert os.WIFEXITED(status), "killed by the signal instead of exiting through the handler"
+    assert os.WEXITSTATUS(status) == 128 + signal.SIGHUP
+    with NewsStore(root) as store:
+        assert store.search("tag:saved-before-hangup").count == 1
+        assert not list(root.rglob("*.tmp*"))
+
+
+def test_sigterm_exits_through_the_handler(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    with NewsStore(root) as store:
+        store.add_articles([Article.create(title="Pty story", body="Body.", url="https://p.example/t")])
+    pid, fd = spawn_reader(root)
+    screen = Screen(fd)
+    try:
+        screen.wait_for(lambda: b"all articles" in screen.data)
+        os.kill(pid, signal.SIGTERM)
+        status = wait_exit(pid, screen)
+    finally:
+        screen.close()
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGTERM
