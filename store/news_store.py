@@ -93,6 +93,11 @@ class NewsStore(TaggingMixin, CareMixin):
     def _segment_path(self, seg: int) -> Path:
         return segment_path(self.root, seg)
 
+    def wait_for_writes(self) -> None:
+        """Return once no commit of this process is in flight (for a process about to end)."""
+        with self._lock.hold(exclusive=not self.readonly):
+            pass
+
     def close(self) -> None:
         with self._lock.hold(exclusive=False):
             self._index.close()

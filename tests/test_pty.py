@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import signal
 import sys
@@ -118,3 +119,84 @@ def test_sigterm_exits_through_the_handler(tmp_path: Path) -> None:
     finally:
         screen.close()
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 128 + signal.SIGTERM
+
+
+PAYLOADS = {
+    "osc52": "\x1b]52;c;cHduZWQ=\x07",
+    "osc8": "\x1b]8;;https://evil.example/\x1b\\",
+    "osc0": "\x1b]0;owned title\x07",
+    "dcs": "\x1bP1$qm\x1b\\",
+    "apc": "\x1b_apc payload\x1b\\",
+    "csi6n": "\x1b[6n",
+    "altscreen": "\x1b[?1049l",
+    "reset": "\x1bc",
+    "c1csi": "\x9b31m",
+    "c1osc": "\x9d0;c1 title\x9c",
+    "bidi": "\u202egnp.exe\u202c\u2066x\u2069",
+    "nul": "a\x00b",
+}
+
+
+def hostile_feed(path: Path) -> None:
+    import json
+
+    items = [
+        {
+            "id": f"hostile-{name}",
+            "url": f"https://h.example/{name}",
+            "title": f"@{name}@{payload}@{name}@ headline",
+            "content_text": f"Body @{name}@{payload}@{name}@ text.\n\nSecond paragraph {payload}.",
+            "authors": [{"name": f"Au{payload}"}],
+            "tags": [f"tag{payload}"],
+            "date_published": f"2026-06-{index + 1:02d}T10:00:00Z",
+        }
+        for index, (name, payload) in enumerate(PAYLOADS.items())
+    ]
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Hostile \x1b]0;x\x07 feed", "items": items}
+    path.write_text(json.dumps(feed), encoding="utf-8")
+
+
+def test_terminal_escapes_in_articles_never_reach_the_terminal(tmp_path: Path) -> None:
+    """A feed full of escape sequences, imported and read in the real reader in a pty: the
+    terminal receives none of them (only Textual's own output)."""
+    from tui.cli import main
+
+    root = tmp_path / "store"
+    feed = tmp_path / "hostile.json"
+    hostile_feed(feed)
+    assert main(["--store", str(root), "import", "--no-entities", str(feed)]) == 0
+    with NewsStore(root) as store:
+        assert store.count() == len(PAYLOADS)
+    pid, fd = spawn_reader(root)
+    screen = Screen(fd)
+    try:
+        screen.wait_for(lambda: b"all articles" in screen.data)
+        for _ in range(len(PAYLOADS)):  # each article in turn in the text pane
+            shown = len(screen.data)
+            os.write(fd, b"j")
+            screen.wait_for(lambda shown=shown: len(screen.data) > shown)
+        screen.wait_for(lambda: all(f"@{name}@".encode() in screen.data for name in PAYLOADS))
+        os.write(fd, b"/")
+        screen.wait_for(lambda: b"search:" in screen.data)
+        os.write(fd, b"headline\r")  # search: the bar, the top bar and the highlighted titles
+        screen.wait_for(lambda: b"search: headline" in screen.data)
+        os.write(fd, b"T")  # the tags view lists the hostile tags
+        screen.wait_for(lambda: b"unread" in screen.data)
+        os.write(fd, b"T")  # close it
+        screen.pump(0.2)
+        os.write(fd, b"q")
+        status = wait_exit(pid, screen)
+    finally:
+        screen.close()
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    out = screen.data
+    for name in PAYLOADS:  # the articles were on screen: their markers are there, as text
+        assert f"@{name}@".encode() in out, name
+    osc = re.findall(rb"\x1b\]([^\x07\x1b]*)", out)
+    assert all(o.startswith(b"22;") for o in osc), osc  # only Textual's own pointer-shape OSC
+    assert out.count(b"\x07") == len(osc)
+    for forbidden in (b"\x1bP", b"\x1b_", b"\x1b[6n", b"\x1bc", b"\x00", b"\xc2\x9b", b"\xc2\x9d", b"\xc2\x9c"):
+        assert forbidden not in out, forbidden
+    for char in "\u202e\u202c\u2066\u2069":
+        assert char.encode() not in out, repr(char)
+    assert out.count(b"\x1b[?1049l") <= 1  # Textual's own, at exit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar
 
@@ -50,22 +51,29 @@ class NewsdeskApp(App[None]):
             self._catch_hangups()
 
     def _catch_hangups(self) -> None:
-        """A closed SSH session (SIGHUP) or a kill (SIGTERM) ends the app through its normal exit:
-        changes already shown are on disk (each is committed before the list shows it), workers
-        still writing finish, and the store is closed."""
+        """SIGTERM ends the app through its normal exit (the terminal is still there to be
+        restored).  SIGHUP means the terminal is gone (a dropped SSH session): Textual's own
+        shutdown would block writing to it, so the process waits for any store write in flight
+        to commit and leaves at once — every change it showed was already on disk."""
         import asyncio
         import signal
 
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGHUP, signal.SIGTERM):
-            try:
-                loop.add_signal_handler(signum, self._hung_up, signum)
-            except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not the main thread
-                return
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self._terminated, signal.SIGTERM)
+            signal.signal(signal.SIGHUP, self._hung_up)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - not the main thread
+            return
 
-    def _hung_up(self, signum: int) -> None:
+    def _terminated(self, signum: int) -> None:
         self.signalled = signum
         self.exit()
+
+    def _hung_up(self, signum: int, _frame: object) -> None:
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # whatever still writes to the terminal now writes nowhere
+            os.dup2(devnull, fd)
+        self.store.wait_for_writes()
+        os._exit(128 + signum)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
