@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -90,3 +91,52 @@ def test_backup_refuses_a_non_empty_destination(filled: NewsStore, tmp_path: Pat
     assert "not an empty directory" in capsys.readouterr().err
     assert main(["--store", str(filled.root), "backup", str(tmp_path / "fresh"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["files"] >= 3
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to run as another user")
+def test_a_store_another_user_can_only_read(filled: NewsStore, tmp_path: Path) -> None:
+    """As a non-root user (nobody) on a store they may read but not write: the CLI reads, and a
+    write exits 3 with a message, nothing changed."""
+    import pwd
+    import shutil
+    import stat
+
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        pytest.skip("no 'nobody' user on this machine")
+    shared = Path("/tmp") / f"newsdesk-ro-{os.getpid()}"
+    shutil.rmtree(shared, ignore_errors=True)
+    shutil.copytree(filled.root, shared / "store")
+    for path in [shared, *shared.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    before = {p: p.read_bytes() for p in (shared / "store").rglob("*") if p.is_file()}
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/tmp", "NEWSDESK_CONFIG": "/nonexistent.toml"}
+
+    def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--store", str(shared / "store"), *args],
+            cwd=REPO,
+            env=env,
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    try:
+        try:
+            listed = as_nobody("search", "--count", "care")
+        except PermissionError:
+            pytest.skip("this Python cannot be run by 'nobody' (it lives under a private directory)")
+        if listed.returncode != 0 and "Permission denied" in listed.stderr:
+            pytest.skip(f"the test environment is not readable by 'nobody': {listed.stderr[-200:]}")
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.strip() == "30"
+        tagged = as_nobody("tag", "+x", "--", "care")
+        assert tagged.returncode == 3 and "read-only" in tagged.stderr
+        assert {p: p.read_bytes() for p in (shared / "store").rglob("*") if p.is_file()} == before
+        assert stat.S_IMODE((shared / "store").stat().st_mode) == 0o755
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)

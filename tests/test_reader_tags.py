@@ -186,3 +186,16 @@ async def test_two_readers_on_one_store_see_each_others_tags(news: NewsStore) ->
         await settle(two)
         await wait_until(one, lambda: "second" in (first.screen.query_one(ArticleList).item_at(3).tags), timeout=15)
     second_store.close()
+
+
+async def test_a_read_only_store_says_so_and_refuses_changes(news: NewsStore) -> None:
+    readonly = NewsStore(news.root, readonly=True)
+    app = NewsdeskApp(readonly, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "read-only" in str(app.screen.query_one("#topbar").render())
+        await pilot.press("s")  # star: refused with a message, nothing written
+        await settle(pilot)
+        assert any("read-only" in n.message for n in app._notifications)
+    assert news.search("is:starred").count == 0
+    readonly.close()

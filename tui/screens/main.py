@@ -380,6 +380,8 @@ class MainScreen(Screen[None]):
             elif self._query.sort == "rel":
                 bar.append(" · newest first (too many matches to rank)", style="dim")
         app: NewsdeskApp = self.app  # type: ignore[assignment]
+        if self.store.readonly:
+            bar.append("  · read-only: this store cannot be changed from here", style="bold")
         if app.demo:
             bar.append("  · demo store (thrown away on exit)", style="dim")
         self.query_one("#topbar", Static).update(bar)
