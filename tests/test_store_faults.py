@@ -1021,3 +1021,54 @@ def test_an_acknowledged_tag_change_survives_kill_9(tmp_path: Path) -> None:
         got = store.get(fw.article_id(2))
         assert got is not None and got.state.tags == ("kept",) and got.state.starred
         assert store.search("tag:kept is:starred").count == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("repetition", range(5))
+def test_four_taggers_four_importers_and_a_reader(tmp_path: Path, repetition: int) -> None:
+    """Issue 7's load: 4 processes x 250 tag writes, 4 processes x 250 imported articles and a
+    reader polling, all through newsdesk's API at once: exactly 1,000 tag assignments and 1,000
+    new articles, no exception, and the reader never saw an article or a tag disappear."""
+    root = tmp_path / "store"
+    numbers = _in_shards(2, 5)
+    seed_store(root, numbers)
+    taggers, importers = [], []
+    want: set[tuple[str, str]] = set()
+    for p in range(4):
+        ops = []
+        for i in range(250):
+            n = numbers[(i + p + repetition) % 10]
+            ops.append(
+                {"kind": "tag", "numbers": [n], "add": [f"p{p}-{i:03d}"], "remove": [], "read": None, "starred": None}
+            )
+            want.add((fw.article_id(n), f"p{p}-{i:03d}"))
+        taggers.append((Worker("script", {"root": str(root), "ops": ops}, tmp_path, f"tagger-{p}"), ops))
+    fresh: list[int] = []
+    for p in range(4):
+        batches = [list(range(10_000 + 1_000 * p + 25 * b, 10_000 + 1_000 * p + 25 * (b + 1))) for b in range(10)]
+        fresh += [n for batch in batches for n in batch]
+        ops = [
+            {"kind": "append", "numbers": batch, "tags": [], "expect": {"imported": 25, "duplicates": 0, "updated": 0}}
+            for batch in batches
+        ]
+        spec = {"root": str(root), "ops": ops, "open_after_go": p % 2 == 0}
+        importers.append(Worker("script", spec, tmp_path, f"importer-{p}"))
+    reader = Worker("observe", {"root": str(root), "volatile_prefix": "tmp-"}, tmp_path, "reader")
+    everyone = [w for w, _ in taggers] + importers
+    with workers(*everyone, reader):
+        start_together([*everyone, reader])
+        for worker in importers:
+            worker.result()
+        for worker, ops in taggers:
+            results = worker.result()["results"]
+            assert len(results) == len(ops) == 250
+        reader.send("stop")
+        observed = reader.result()
+    assert len(fresh) == 1_000
+    with NewsStore(root) as store:
+        on_disk = scan_files(root)
+        assert tag_pairs(on_disk) == want and len(want) == 1_000
+        assert set(on_disk) == {fw.article_id(n) for n in [*numbers, *fresh]}
+        assert as_sets(api_snapshot(store)) == as_sets(on_disk)
+        assert store.check()["index"] == "ok"  # the derived index agrees with the files
+    assert observed["rounds"] >= 1
