@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -269,3 +270,83 @@ def test_feed_with_entity_declarations_is_refused(tmp_path: Path) -> None:
     path = write(tmp_path, "bomb.xml", bomb)
     articles, problems, _ = split(read_source(str(path)))
     assert articles == [] and problems[0].fatal and "entities" in problems[0].reason
+
+
+# -- hostile feeds (issue 7): each refused or parsed in bounded time, with no file or network access
+LOLZ = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10 if i > 1 else "&lol;" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+
+
+def test_billion_laughs_behind_padding_is_refused(tmp_path: Path) -> None:
+    padding = "<!-- " + "x" * 100_000 + " -->"  # pushes the DOCTYPE past any fixed-size head
+    bomb = f'<?xml version="1.0"?>{padding}{LOLZ}<rss version="2.0"><channel><title>&lol9;</title></channel></rss>'
+    started = time.monotonic()
+    articles, problems, _ = split(read_source(str(write(tmp_path, "lolz.xml", bomb))))
+    assert time.monotonic() - started < 10  # a hang guard: the refusal is immediate
+    assert articles == [] and problems[0].fatal and "entities" in problems[0].reason
+
+
+def test_external_entities_touch_no_file_and_no_server(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    requests: list[str] = []
+
+    class Spy(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            requests.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"leaked")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Spy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    try:
+        for target in (secret.as_uri(), f"http://127.0.0.1:{server.server_port}/xxe"):
+            doc = (
+                f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "{target}">]>'
+                "<rss version='2.0'><channel><title>t</title><item><title>&xxe;</title></item></channel></rss>"
+            )
+            items = list(read_source(str(write(tmp_path, "xxe.xml", doc))))
+            assert not any(isinstance(i, Article) and "TOP-SECRET" in i.title for i in items)
+            assert any(isinstance(i, Problem) and i.fatal for i in items)
+    finally:
+        server.shutdown()
+    assert requests == []
+
+
+def test_deeply_nested_and_badly_encoded_feeds_end_in_bounded_time(tmp_path: Path) -> None:
+    nested = "<rss version='2.0'><channel><title>deep</title><item><title>t</title><description>"
+    nested += "<div>" * 100_000 + "deep text" + "</div>" * 100_000 + "</description></item></channel></rss>"
+    latin1 = "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>Caf\xe9</title>"
+    latin1 += "<item><title>Na\xefve caf\xe9 news</title><description>Cr\xe8me</description></item></channel></rss>"
+    for name, data in (("nested.xml", nested.encode()), ("latin1.xml", latin1.encode("latin-1"))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        started = time.monotonic()
+        items = list(read_source(str(path)))  # no exception escapes
+        assert time.monotonic() - started < 60, name  # a hang guard
+        assert items and all(isinstance(i, Article | Problem | Subscription) for i in items)
+    titles = [i.title for i in read_source(str(tmp_path / "latin1.xml")) if isinstance(i, Article)]
+    assert titles and "caf" in titles[0].lower()
+
+
+def test_a_50mb_feed_file_is_refused_by_the_size_cap(tmp_path: Path) -> None:
+    path = tmp_path / "huge.xml"
+    with path.open("wb") as handle:
+        handle.write(b"<?xml version='1.0'?><rss version='2.0'><channel><title>huge</title>")
+        item = b"<item><title>x</title><description>" + b"y" * 10_000 + b"</description></item>"
+        for _ in range(5_300):
+            handle.write(item)
+        handle.write(b"</channel></rss>")
+    assert path.stat().st_size > 50 * 1024 * 1024
+    articles, problems, _ = split(read_source(str(path)))
+    assert articles == [] and problems[0].fatal and "limit" in problems[0].reason

@@ -42,11 +42,21 @@ def _guess_encoding(data: bytes) -> bytes:
     return str(best).encode("utf-8")
 
 
+_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF|RDF|channel)\b", re.I)
+
+
+def _prolog(data: bytes) -> bytes:
+    """Everything before the root element, where a DOCTYPE may declare entities — however much
+    comment padding comes first (a fixed-size head could be pushed past)."""
+    root = _ROOT.search(data)
+    return data[: root.start()] if root else data
+
+
 def parse_feed(
     data: bytes, *, source_name: str, feed_url: str | None, fetched: str, max_items: int
 ) -> Iterator[Article | Problem]:
     """Parse an XML feed; every entry with a title, text or link becomes an article."""
-    if _ENTITY_DECL.search(data[:65536]):
+    if _ENTITY_DECL.search(_prolog(data)):
         yield Problem(source_name, "refused: the document declares XML entities", fatal=True)
         return
     import feedparser
