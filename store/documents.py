@@ -12,8 +12,8 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store.errors import StoreCorrupt, StoreReadOnly
-from store.files import Manifest, commit_files
+from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed
+from store.files import Manifest, commit_files, read_manifest
 
 
 def parse_document(path: Path, raw: bytes) -> dict[str, dict[str, Any]]:
@@ -142,6 +142,17 @@ class Session:
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             manifest = commit_files(self.root, self.manifest, payload)
+        except OSError as exc:
+            self.abort()
+            reason = exc.strerror or str(exc)
+            on_disk = read_manifest(self.root)
+            if on_disk is not None and on_disk.gen > self.manifest.gen:  # it failed past the commit point
+                message = (
+                    f"{self.root}: the change was saved, but finishing it failed ({reason}); the next use completes it"
+                )
+            else:
+                message = f"{self.root}: the change could not be written ({reason}); the store is as it was"
+            raise StoreWriteFailed(exc.errno or 0, message) from exc
         except BaseException:
             self.abort()
             raise

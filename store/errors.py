@@ -20,3 +20,11 @@ class StoreCorrupt(StoreError):
 
 class StoreReadOnly(StoreError):
     """A write was asked of a store this process may only read."""
+
+
+class StoreWriteFailed(StoreError, OSError):
+    """A commit could not be written (disk full, I/O error): the message says whether the store
+    is as it was, or the change was saved and the next use completes it."""
+
+    def __str__(self) -> str:
+        return self.strerror or super().__str__()

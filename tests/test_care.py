@@ -15,6 +15,7 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO
 from store import NewsStore, StoreCorrupt
+from store.files import TMP_MARK
 from tui.cli import main
 
 
@@ -140,3 +141,49 @@ def test_a_store_another_user_can_only_read(filled: NewsStore, tmp_path: Path) -
         assert stat.S_IMODE((shared / "store").stat().st_mode) == 0o755
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+
+
+def test_a_full_disk_fails_the_import_visibly_and_changes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """On a real small filesystem (tmpfs, root only): an import that does not fit fails with a
+    message naming the store, exit 3, and the store's files are byte-identical."""
+    import hashlib
+
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.decode(errors='replace').strip()[:200]}")
+    try:
+        root = mount / "store"
+        with NewsStore(root) as store:
+            store.add_articles([story(n) for n in range(20)])
+            store.update_state([story(1).id], add_tags=["kept"])
+        filler = mount / "filler"
+        with filler.open("wb") as handle:  # leave ~200 KB: less than the import needs
+            free = os.statvfs(mount).f_bavail * os.statvfs(mount).f_frsize
+            handle.write(b"\0" * max(free - 200_000, 0))
+
+        def digest() -> dict[str, str]:
+            return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in root.rglob("*.json")}
+
+        before = digest()
+        big = tmp_path / "big.jsonl"
+        big.write_text(
+            "\n".join(
+                json.dumps({"title": f"Big {n}", "body": "word " * 2_000, "url": f"https://big.example/{n}"})
+                for n in range(400)
+            )
+        )
+        code = main(["--store", str(root), "import", "--no-entities", str(big)])
+        err = capsys.readouterr().err
+        assert code == 3, err
+        assert "could not be written" in err and str(root) in err and "Traceback" not in err
+        assert digest() == before  # nothing already stored was lost or half-written
+        assert not [p for p in root.rglob("*") if TMP_MARK in p.name]  # no temp file left behind
+        filler.unlink()
+        with NewsStore(root) as store:  # with space again, the store works as before
+            assert store.count() == 20 and store.search("tag:kept").count == 1
+            store.add_articles([story(99)])
+            assert store.count() == 21
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)

@@ -37,6 +37,7 @@ import store.files as store_files
 import store.layout as store_layout
 import store.tables as store_tables
 from store import NewsStore, StoreError
+from store.errors import StoreWriteFailed
 from store.tags import merge_tags
 
 REPO = Path(__file__).resolve().parent.parent
@@ -629,9 +630,13 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
                 faulty = FaultyOs(root, fn, nth)
                 with monkeypatch.context() as patch:
                     patch.setattr(store_files, "os", faulty)
-                    with pytest.raises(InjectedFault) as raised:
+                    with pytest.raises(StoreWriteFailed) as raised:
                         op(store)
-                assert faulty.failed and "injected failure" in str(raised.value), where
+                cause = raised.value.__cause__
+                assert isinstance(cause, InjectedFault), where
+                assert faulty.failed and "injected failure" in str(cause), where
+                saved = "was saved" in str(raised.value)
+                assert saved == (position > commit_point), f"{where}: says {raised.value}"
                 assert faulty.trace[: position + 1] == trace[: position + 1], f"{where}: took another path"
                 if position != commit_point + 1:  # past the commit point the renames still happen
                     assert len(faulty.trace) == position + 1, f"{where}: went on after the failure"
