@@ -1,11 +1,12 @@
-"""Store care: `check` verifies every file and the derived index (repairing the index), and
-`backup` writes a consistent copy while other processes keep working.  A NewsStore mixin."""
+"""Store care: deleting articles (undoable) and retention; `check` verifies every file and the
+derived index (repairing the index); `backup` writes a consistent copy while other processes keep
+working.  A NewsStore mixin."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,8 @@ from store.documents import Session, parse_document
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, fsync_dir, read_manifest
 from store.layout import STORE_FILE, is_indexed_file
+from store.tags import merge_tags
+from store.values import State
 
 if TYPE_CHECKING:
     from store.index import Index
@@ -25,7 +28,84 @@ class CareMixin:
     if TYPE_CHECKING:
 
         def _reading(self) -> Any: ...
+        def _writing(self) -> Any: ...
         def reindex(self, progress: Any = None) -> int: ...
+        def _record_commit(self, session: Session, touched: Any, rows: Any = ..., **kw: Any) -> None: ...
+        def add_articles(self, articles: Any) -> Any: ...
+        def _rewrite_each(self, changes: Any) -> list[str]: ...
+
+    # -- deleting and retention -----------------------------------------------------------------
+    def delete_articles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Delete articles (record and state) in one commit; returns what was deleted, as
+        records with their state, which `restore_articles` puts back (undo)."""
+        from store.layout import doc_id, segment_path, shard_of, state_path
+        from store.tables import stored_state
+
+        wanted = list(dict.fromkeys(ids))
+        with self._writing() as session:
+            located = self._index.locate(wanted)
+            if not located:
+                return []
+            deleted: list[dict[str, Any]] = []
+            by_segment: dict[int, list[str]] = {}
+            for article_id, (seg, _hash) in located.items():
+                by_segment.setdefault(seg, []).append(article_id)
+            for seg, in_segment in by_segment.items():
+                path = segment_path(self.root, seg)
+                for article_id in in_segment:
+                    doc = session.get_doc(path, "articles", doc_id(article_id))
+                    if doc is not None:
+                        state = stored_state(session, article_id)
+                        deleted.append(
+                            {
+                                "record": dict(doc),
+                                "tags": list(state.tags),
+                                "read": state.read,
+                                "starred": state.starred,
+                            }
+                        )
+                session.table(path, "articles").remove(doc_ids=[doc_id(i) for i in in_segment])
+            by_shard: dict[int, list[str]] = {}
+            for article_id in located:
+                by_shard.setdefault(shard_of(article_id), []).append(article_id)
+            for shard, in_shard in by_shard.items():
+                path = state_path(self.root, shard)
+                present = session.load(path).get("state", {})
+                gone = [doc_id(i) for i in in_shard if str(doc_id(i)) in present]
+                if gone:
+                    session.table(path, "state").remove(doc_ids=gone)
+            session.commit()
+            self._record_commit(session, list(located), deleted=list(located))
+        return deleted
+
+    def restore_articles(self, deleted: Sequence[dict[str, Any]]) -> int:
+        """Put deleted articles back with their tags and state (the undo of delete_articles)."""
+        from articles.model import Article
+
+        if not deleted:
+            return 0
+        self.add_articles([Article.from_record(d["record"]) for d in deleted])
+        by_id = {d["record"]["id"]: d for d in deleted}
+
+        def back(article_id: str) -> Any:
+            saved = by_id[article_id]
+            return lambda s: State(tuple(merge_tags(s.tags, saved["tags"])), saved["read"], saved["starred"])
+
+        self._rewrite_each({i: back(i) for i in by_id})
+        return len(deleted)
+
+    def prune(self, days: int, now: float | None = None) -> list[dict[str, Any]]:
+        """Retention: delete the articles older than `days` that are neither starred nor tagged
+        (articles of unknown date are kept).  Returns what was deleted (undoable)."""
+        import time
+
+        cutoff = (time.time() if now is None else now) - days * 86_400
+        with self._reading():
+            rows = self._index.connection.execute(
+                "SELECT id FROM articles WHERE sort_ts > 0 AND sort_ts < ? AND starred = 0 AND tags = '[]'",
+                (cutoff,),
+            ).fetchall()
+        return self.delete_articles([r[0] for r in rows])
 
     def check(self) -> dict[str, Any]:
         """Read every file the manifest lists and compare the index with them.  A corrupt file

@@ -168,6 +168,7 @@ class NewsStore(TaggingMixin, CareMixin):
         touched: Iterable[str],
         rows: Sequence[tuple[IndexRow, State, int]] = (),
         states: dict[str, State] | None = None,
+        deleted: Sequence[str] = (),
     ) -> None:
         """Apply our own commit to the index (the files are already durable)."""
         written = {
@@ -176,6 +177,8 @@ class NewsStore(TaggingMixin, CareMixin):
             if gen == session.manifest.gen and is_indexed_file(rel)
         }
         with self._index.batch() as db:
+            if deleted:
+                Index.delete(db, deleted)
             Index.upsert(db, rows)
             if states:
                 Index.set_states(db, states)

@@ -187,3 +187,45 @@ def test_a_full_disk_fails_the_import_visibly_and_changes_nothing(tmp_path: Path
             assert store.count() == 21
     finally:
         subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_delete_and_restore_and_retention(filled: NewsStore) -> None:
+    deleted = filled.delete_articles([story(3).id, story(4).id, "ffffffffffff"])
+    assert {d["record"]["id"] for d in deleted} == {story(3).id, story(4).id}
+    assert filled.count() == 28 and filled.get(story(3).id) is None
+    assert filled.search("tag:keep").count == 0 and filled.search('"care story 3"').count == 0
+    assert filled.check()["index"] == "ok"
+    other = NewsStore(filled.root)  # another process sees the deletion through catch-up
+    assert other.count() == 28 and other.search('"care story 4"').count == 0
+    assert filled.restore_articles(deleted) == 2
+    got = filled.get(story(3).id)
+    assert got is not None and got.state.tags == ("keep",) and got.state.starred
+    assert other.count() == 30
+    other.close()
+    old = [
+        Article.create(title=f"Old {n}", body="b", url=f"https://old.example/{n}", published="2020-01-01")
+        for n in range(3)
+    ]
+    filled.add_articles(old)
+    filled.update_state([old[0].id], starred=True)
+    filled.update_state([old[1].id], add_tags=["archive"])
+    pruned = filled.prune(days=365)  # only the old, unstarred, untagged one goes
+    assert [d["record"]["id"] for d in pruned] == [old[2].id]
+    assert filled.count() == 32
+
+
+def test_cli_delete_and_prune(filled: NewsStore, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    root = str(filled.root)
+    assert main(["--store", root, "delete", "--json", "--", '"care story 1"', "OR", '"care story 2"']) == 0
+    assert json.loads(capsys.readouterr().out) == {"deleted": 2}
+    assert main(["--store", root, "delete"]) == 2  # -- is required
+    assert main(["--store", root, "delete", "--"]) == 2  # and an empty query would delete everything
+    assert main(["--store", root, "prune"]) == 2  # no --days and no keep_days in the config
+    config = tmp_path / "config.toml"
+    config.write_text("[store]\nkeep_days = 30\n")
+    old = Article.create(title="Very old", body="b", url="https://old.example/v", published="2019-05-05")
+    filled.add_articles([old])
+    capsys.readouterr()
+    assert main(["--store", root, "--config", str(config), "prune", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"deleted": 1}
+    assert filled.count() == 28

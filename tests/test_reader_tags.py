@@ -199,3 +199,21 @@ async def test_a_read_only_store_says_so_and_refuses_changes(news: NewsStore) ->
         assert any("read-only" in n.message for n in app._notifications)
     assert news.search("is:starred").count == 0
     readonly.close()
+
+
+async def test_delete_with_undo_and_redo(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+        await pilot.press("x", "x", "D")  # mark the two newest, delete them
+        await settle(pilot)
+        assert news.count() == 6 and listing.total == 6 and listing.marked == set()
+        assert listing.item_at(0).title == "Story 6"
+        await pilot.press("u")
+        await settle(pilot)
+        assert news.count() == 8 and listing.total == 8
+        assert tags_of(news, 8) == ("Existing tag",)  # back with its tags
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert news.count() == 6

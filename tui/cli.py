@@ -260,6 +260,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         summary["entities"] = 0
         if ids and not args.no_entities:
             summary["entities"] = _extract(store, ids, settings)
+        if settings.keep_days:  # retention, when the config asks for it
+            summary["pruned"] = len(store.prune(settings.keep_days))
     if args.json:
         _out(summary)
     else:

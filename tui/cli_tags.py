@@ -27,7 +27,7 @@ def split_tag_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
         return argv, None
     dash = argv.index("--")
     for index in range(dash):
-        if argv[index] in ("tag", "mark") and (index == 0 or argv[index - 1] not in ("--store", "--config")):
+        if argv[index] in ("tag", "mark", "delete") and (index == 0 or argv[index - 1] not in ("--store", "--config")):
             kept: list[str] = []
             words: list[str] = []
             before = argv[index + 1 : dash]
@@ -83,6 +83,24 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser], query_ar
     )
     p.add_argument("words", nargs="*", metavar="add TAG QUERY... | list | remove TAG | apply")
     p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command(
+        sub,
+        "delete",
+        "delete every article matching QUERY (record, tags and state), in one commit",
+        "newsdesk delete -- source:spam before:1y",
+    )
+    query_argument(p)
+    p.add_argument("--json", action="store_true", help='print {"deleted": N}')
+
+    p = command(
+        sub,
+        "prune",
+        "retention: delete articles older than N days that are neither starred nor tagged",
+        "newsdesk prune --days 365",
+    )
+    p.add_argument("--days", type=int, metavar="N", help="default: [store] keep_days in the config")
+    p.add_argument("--json", action="store_true", help='print {"deleted": N}')
 
     command(sub, "dump-tags", "tags and reading state as JSON lines on stdout", "newsdesk dump-tags > tags.jsonl")
     command(
@@ -214,6 +232,37 @@ def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
     raise cli.UsageError("usage: newsdesk rules add TAG QUERY... | rules list | rules remove TAG | rules apply")
 
 
+def cmd_delete(args: argparse.Namespace, settings: Any) -> int:
+    cli = _cli()
+    if getattr(args, "tag_words", None) is None:
+        raise cli.UsageError("delete needs -- before the query: newsdesk delete -- QUERY")
+    if not args.query:
+        raise cli.UsageError("delete needs a query (an empty one would delete every article)")
+    query = cli._parse_query(args)
+    with cli._open_store(args, write=True) as store:
+        deleted = store.delete_articles(store.ids_matching(query))
+    return _deleted(args, deleted)
+
+
+def cmd_prune(args: argparse.Namespace, settings: Any) -> int:
+    cli = _cli()
+    days = args.days if args.days is not None else settings.keep_days
+    if days is None or days < 1:
+        raise cli.UsageError("prune needs --days N (N >= 1), or keep_days in the [store] section of the config")
+    with cli._open_store(args, write=True) as store:
+        deleted = store.prune(days)
+    return _deleted(args, deleted)
+
+
+def _deleted(args: argparse.Namespace, deleted: Sequence[Any]) -> int:
+    cli = _cli()
+    if getattr(args, "json", False):
+        cli._out({"deleted": len(deleted)})
+    else:
+        print(f"{len(deleted)} article{'s' if len(deleted) != 1 else ''} deleted")
+    return cli.EXIT_OK
+
+
 def cmd_dump_tags(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
     with cli._open_store(args) as store:
@@ -253,6 +302,8 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
     "mark": cmd_mark,
     "tags": cmd_tags,
     "rules": cmd_rules,
+    "delete": cmd_delete,
+    "prune": cmd_prune,
     "dump-tags": cmd_dump_tags,
     "restore-tags": cmd_restore_tags,
 }

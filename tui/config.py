@@ -24,6 +24,9 @@ class Settings:
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
     entities: EntitySettings = field(default_factory=lambda: EntitySettings())
+    keep_days: int | None = None
+    """[store] keep_days: retention; after each import, unstarred untagged articles older than
+    this many days are deleted (None: keep everything)."""
     warnings: tuple[str, ...] = ()
 
     def import_options(self) -> ImportOptions:
@@ -50,7 +53,15 @@ def load_settings(path: Path) -> Settings:
         return Settings(warnings=(f"{path}: {exc}; using defaults",))
     fetch_values: dict[str, object] = {}
     entity_values: dict[str, object] = {}
+    keep_days: int | None = None
     for section, values in data.items():
+        if section == "store" and isinstance(values, dict):
+            for key, value in values.items():
+                if key == "keep_days" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
+                    keep_days = value
+                else:
+                    warnings.append(f"{path}: store.{key}: unknown or not valid; default used")
+            continue
         if section == "entities" and isinstance(values, dict):
             for key, value in values.items():
                 if key == "model" and isinstance(value, str) and value.strip():
@@ -74,5 +85,6 @@ def load_settings(path: Path) -> Settings:
     return Settings(
         fetch=FetchSettings(**fetch_values),  # type: ignore[arg-type]
         entities=EntitySettings(**entity_values),  # type: ignore[arg-type]
+        keep_days=keep_days,
         warnings=tuple(warnings),
     )

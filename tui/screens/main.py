@@ -37,6 +37,26 @@ DEBOUNCE = 0.12
 
 
 @dataclass(frozen=True, slots=True)
+class Deletion:
+    """Deleted articles, as records with their state: what an undo puts back."""
+
+    records: list[dict[str, Any]]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+@dataclass(frozen=True, slots=True)
+class Restoration:
+    """Articles an undo put back: what a redo deletes again."""
+
+    ids: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True, slots=True)
 class View:
     """What the list shows: a query (empty: every article), and the name of a saved view."""
 
@@ -72,6 +92,7 @@ class MainScreen(Screen[None]):
     | `M` | view.mark_all_read | mark every article in the view read |
     | `u` / `ctrl+r` | undo / redo | undo/redo tag and state changes |
     | `T` | tags.show | tags view with counts |
+    | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `escape` | app.back | back to the list, then to the previous view |
     """
 
@@ -95,6 +116,7 @@ class MainScreen(Screen[None]):
         Binding("u", "undo", "Undo", show=False, id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("T", "tags", "Tags", show=False, id="tags.show"),
+        Binding("D", "delete", "Delete", show=False, id="article.delete"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -117,8 +139,8 @@ class MainScreen(Screen[None]):
         self._ranked = False
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
         self._sparkline = ""
-        self._undo: list[dict[str, Any]] = []  # each: id -> (state before, state after) of one change
-        self._redo: list[dict[str, Any]] = []
+        self._undo: list[Any] = []  # a state change (id -> (before, after)), a Deletion or a Restoration
+        self._redo: list[Any] = []
 
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
@@ -227,15 +249,42 @@ class MainScreen(Screen[None]):
         self.post_message(ItemsChanged(items))
 
     @work(thread=True, group="write", exit_on_error=False)
-    def write_undo(self, changes: dict[str, Any], redo: bool) -> None:
+    def write_undo(self, entry: Any, redo: bool) -> None:
+        """Undo (or redo) one entry of the undo stack: a state change, a deletion, or the
+        restoration that undid a deletion."""
         try:
-            inverse = self.store.undo_changes(changes)
-            items = self.store.list_items(list(inverse)) if inverse else {}
+            if isinstance(entry, Deletion):
+                self.store.restore_articles(entry.records)
+                inverse: Any = Restoration([r["record"]["id"] for r in entry.records])
+            elif isinstance(entry, Restoration):
+                inverse = Deletion(self.store.delete_articles(entry.ids))
+            else:
+                inverse = self.store.undo_changes(entry)
+            if isinstance(inverse, dict):
+                message = ItemsChanged(self.store.list_items(list(inverse)) if inverse else {})
+            else:
+                message = ItemsChanged({}, total=self.store.count_matching(self._query), reload=True)
         except Exception as exc:
             self.post_message(StoreFailed(str(exc)))
             return
         self.app.call_from_thread(self._undone, inverse, redo)
-        self.post_message(ItemsChanged(items))
+        self.post_message(message)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def delete_articles(self, ids: list[str]) -> None:
+        try:
+            deleted = self.store.delete_articles(ids)
+            total = self.store.count_matching(self._query)
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc)))
+            return
+        if deleted:
+            self.app.call_from_thread(self.remember_change, Deletion(deleted))
+            count = len(deleted)
+            self.app.call_from_thread(
+                self.notify, f"Deleted {count} article{'s' if count != 1 else ''} (u undoes)", timeout=3
+            )
+        self.post_message(ItemsChanged({}, total=total, reload=True))
 
     @work(thread=True, group="write", exit_on_error=False)
     def write_view_state(self, query: Query, read: bool) -> None:
@@ -499,7 +548,13 @@ class MainScreen(Screen[None]):
         else:
             listing.cursor = row
 
-    def remember_change(self, changes: dict[str, Any]) -> None:
+    def action_delete(self) -> None:
+        targets = self._targets()
+        if targets:
+            self.article_list.set_marked(set())
+            self.delete_articles(targets)
+
+    def remember_change(self, changes: Any) -> None:
         self._undo.append(changes)
         self._redo.clear()
         del self._undo[:-100]
@@ -516,7 +571,7 @@ class MainScreen(Screen[None]):
             return
         self.write_undo(self._redo.pop(), True)
 
-    def _undone(self, inverse: dict[str, Any], redo: bool) -> None:
+    def _undone(self, inverse: Any, redo: bool) -> None:
         """An undo's own change goes on the redo stack (and a redo's back on the undo stack)."""
         if inverse:
             (self._undo if redo else self._redo).append(inverse)
