@@ -57,3 +57,34 @@ def test_welcome_screen(snap_compare) -> None:
     finally:
         store.close()
         shutil.rmtree(WELCOME_STORE, ignore_errors=True)
+
+
+def test_strange_text_keeps_the_panes_intact_80x24(snap_compare, tmp_path: Path) -> None:
+    """Very long unbroken lines, CJK (two cells a character), emoji with ZWJ, right-to-left text
+    and stacked combining marks in a title, body, source, tags and entities: at 80x24 every pane
+    keeps its borders and width (the snapshot shows nothing spilling over)."""
+    from articles.model import Article, Entity
+
+    store = NewsStore(tmp_path / "strange")
+    strange = Article.create(
+        title="上海市长访问以色列 👩‍👩‍👧‍👦 مرحبا بالعالم Z̵̡̢̛̗̘̙̜̝̞̟̠͇͈͉͍͎ạ̸̡̛̗̘̙ l̷̢̛̗̘̙̜g̶̡̛̗̘̙o " + "W" * 150,
+        body=("x" * 500 + "\n\n" + "日本語のテキスト" * 40 + "\n\n" + "שלום עולם " * 30 + "\n\n" + "👨‍💻🏳️‍🌈" * 50),
+        url="https://strange.example/1",
+        source="Ünïcödé 新聞 " + "S" * 60,
+        published="2026-11-20T10:00:00Z",
+        entities=(Entity("李明" * 10, "person", 3), Entity("مدينة" * 8, "place", 2)),
+    )
+    plain = Article.create(title="A plain neighbour", body="Ordinary text.", url="https://strange.example/2")
+    store.add_articles([strange, plain])
+    store.update_state([strange.id], add_tags=["标签" * 6, "👩‍👩‍👧‍👦 family", "t" * 60])
+    app = NewsdeskApp(store, read_delay=3600)
+
+    async def open_strange(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        await pilot.press("j")  # the strange article, below the undated neighbour
+        await settle(pilot)
+
+    try:
+        assert snap_compare(app, terminal_size=(80, 24), run_before=open_strange)
+    finally:
+        store.close()
