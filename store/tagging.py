@@ -114,17 +114,7 @@ class TaggingMixin:
     ) -> list[str]:
         """Change tags and reading state of articles in one durable commit; returns the ids whose
         state changed.  Tag names are validated first (TagError)."""
-        add = [normalise_tag(t) for t in add_tags]
-        remove = [normalise_tag(t) for t in remove_tags]
-
-        def change(state: State) -> State:
-            return State(
-                tags=tuple(merge_tags(state.tags, add, remove)),
-                read=state.read if read is None else read,
-                starred=state.starred if starred is None else starred,
-            )
-
-        return self.rewrite_states(ids, change)
+        return list(self.change_states(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred))
 
     # -- queries --------------------------------------------------------------------------------
     def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]:
