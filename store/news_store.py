@@ -25,7 +25,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, Entity
-from store import fulltext, merges, search, views
+from store import fulltext, merges, search
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
@@ -39,7 +39,7 @@ from store.files import (
     read_manifest,
     recover,
 )
-from store.index import LIST_COLUMNS, Index, IndexRow
+from store.index import Index, IndexRow
 from store.layout import (
     ARTICLES_DIR,
     FEEDS_FILE,
@@ -53,15 +53,16 @@ from store.layout import (
 )
 from store.opening import check_schema, open_manifest
 from store.query import parse_query
-from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
+from store.query_nodes import Query
+from store.searching import SearchingMixin
 from store.tables import append_articles, stored_state, write_states
 from store.tagging import TaggingMixin
 from store.tags import TagError, merge_tags, normalise_tag
-from store.values import DEFAULT_STATE, ImportCounts, ListItem, SearchResult, State, StoredArticle, list_item
-from store.views import SavedView
+from store.user_data import UserDataMixin
+from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
-class NewsStore(TaggingMixin, CareMixin):
+class NewsStore(TaggingMixin, CareMixin, SearchingMixin, UserDataMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
@@ -355,108 +356,7 @@ class NewsStore(TaggingMixin, CareMixin):
                 session.commit()
         return added
 
-    # -- saved views and search history ---------------------------------------------------------
-    def saved_views(self) -> list[SavedView]:
-        with self._reading() as session:
-            return views.read_views(session)
-
-    def save_view(self, name: str, query: str, *, replace: bool = False) -> SavedView:
-        """Save a query under a name (ViewError if the name is taken and not `replace`; QueryError
-        if the query is malformed)."""
-        name = views.normalise_name(name)
-        parse_query(query)
-        with self._writing() as session:
-            saved = views.read_views(session)
-            at = views.find(saved, name)
-            if at is not None and not replace:
-                raise views.ViewError(f"a view named {saved[at].name!r} exists already")
-            view = views.SavedView(name, " ".join(query.split()))
-            saved = [v for i, v in enumerate(saved) if i != at] + [view]
-            views.write_views(session, saved)
-            session.commit()
-        return view
-
-    def rename_view(self, old: str, new: str) -> SavedView:
-        new = views.normalise_name(new)
-        with self._writing() as session:
-            saved = views.read_views(session)
-            at = views.find(saved, old)
-            if at is None:
-                raise views.ViewError(f"no view named {old!r}")
-            clash = views.find(saved, new)
-            if clash is not None and clash != at:
-                raise views.ViewError(f"a view named {saved[clash].name!r} exists already")
-            saved[at] = views.SavedView(new, saved[at].query)
-            views.write_views(session, saved)
-            session.commit()
-            return saved[at]
-
-    def delete_view(self, name: str) -> bool:
-        with self._writing() as session:
-            saved = views.read_views(session)
-            at = views.find(saved, name)
-            if at is None:
-                return False
-            views.write_views(session, [v for i, v in enumerate(saved) if i != at])
-            session.commit()
-            return True
-
-    def search_history(self) -> list[str]:
-        """Queries searched in the reader, oldest first."""
-        with self._reading() as session:
-            return views.read_history(session)
-
-    def add_search_history(self, query: str) -> None:
-        text = " ".join(query.split())
-        if not text:
-            return
-        with self._writing() as session:
-            entries = views.read_history(session)
-            if entries and entries[-1] == text:
-                return
-            views.write_history(session, [e for e in entries if e != text] + [text])
-            session.commit()
-
     # -- reading -----------------------------------------------------------------------------
-    def _plan(self, parsed: Query) -> search.Plan:
-        """The query's plan, with entity names expanded by the stored merges (call while reading)."""
-        if not any(
-            isinstance(n, Match) and n.field in ("person", "org", "place", "entity") for n in _nodes(parsed.node)
-        ):
-            return search.plan(parsed)
-        with self._reading() as session:
-            found = merges.read_merges(session)
-        return search.plan(parsed, (lambda value: merges.group_of(found, value)) if found else None)
-
-    # -- entity merges ---------------------------------------------------------------------------
-    def merge_entity(self, alias: str, name: str) -> None:
-        """From now on `alias` is another name of `name`, in every article (MergeError if not)."""
-        alias, name = " ".join(alias.split()), " ".join(name.split())
-        if not alias or not name or merges.key(alias) == merges.key(name):
-            raise merges.MergeError("merge needs two different names")
-        with self._writing() as session:
-            written = merges.read_written(session)
-            if merges.key(name) in written:
-                name = written[merges.key(name)][1]  # merging into an alias: into its entity
-            if merges.key(alias) in {merges.key(n) for _, n in written.values()}:
-                raise merges.MergeError(f"{alias!r} has aliases of its own; unmerge them first")
-            written[merges.key(alias)] = (alias, name)
-            merges.write_merges(session, written)
-            session.commit()
-
-    def unmerge_entity(self, alias: str) -> bool:
-        with self._writing() as session:
-            written = merges.read_written(session)
-            if written.pop(merges.key(alias), None) is None:
-                return False
-            merges.write_merges(session, written)
-            session.commit()
-            return True
-
-    def entity_merges(self) -> list[dict[str, str]]:
-        with self._reading() as session:
-            return [{"alias": a, "name": n} for a, n in sorted(merges.read_written(session).values())]
-
     def count(self) -> int:
         with self._reading():
             return self._index.count()
@@ -465,138 +365,6 @@ class NewsStore(TaggingMixin, CareMixin):
         """Articles newest first (published, else fetched time)."""
         with self._reading():
             return [list_item(r) for r in self._index.list_rows(limit, offset)]
-
-    def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
-        """Articles matching a query (store.query; QueryError if malformed), with the exact count."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            db = self._index.connection
-            split = search.tag_split(parsed)
-            done = split and search.run_tag_split(db, split, sort=parsed.sort, limit=limit, offset=offset)
-            if done:
-                total, keys = done
-                rows = self._index.rows_by_key(keys)
-                return SearchResult(total, [list_item(rows[n]) for n in keys if n in rows], parsed.sort, False)
-            plan = self._plan(parsed)
-            total = search.count(db, plan)
-            ranked = parsed.sort == "rel" and plan.rank is not None and total <= search.RANK_LIMIT
-            found = (
-                search.rows(db, plan, LIST_COLUMNS, sort=parsed.sort, ranked=ranked, limit=limit, offset=offset)
-                if total > offset and limit != 0
-                else []
-            )
-            return SearchResult(total, [list_item(r) for r in found], parsed.sort, ranked)
-
-    def entity_counts(
-        self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Entities of the articles matching `query`: name, type, articles, mentions; most
-        articles first."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        conditions, params = [], []
-        with self._reading() as session:
-            db = self._index.connection
-            if not isinstance(parsed.node, Everything):
-                plan = self._plan(parsed)
-                conditions.append(f"e.n IN (SELECT {plan.key} FROM {plan.source} WHERE {plan.where})")
-                params.extend(plan.params)
-            if kind:
-                conditions.append("e.type = ?")
-                params.append(kind)
-            if contains:
-                conditions.append("substr(e.key, instr(e.key, ':') + 1) LIKE ? ESCAPE '\\'")
-                escaped = contains.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                params.append(f"%{escaped}%")
-            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-            sql = (
-                "SELECT max(e.name), e.type, count(*) AS articles, sum(e.mentions) AS mentions"
-                f" FROM article_entities e {where} GROUP BY e.key"
-                " ORDER BY articles DESC, mentions DESC, max(e.name) LIMIT ?"
-            )
-            merged = merges.read_merges(session)
-            found = db.execute(sql, (*params, -1 if limit is None or merged else limit)).fetchall()
-        counts = [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
-        if merged:  # names merged into one entity count as one (an article naming both, twice)
-            folded: dict[str, dict[str, Any]] = {}
-            for entry in counts:
-                name = merged.get(merges.key(entry["name"]), entry["name"])
-                seen = folded.setdefault(merges.key(name), {**entry, "name": name, "articles": 0, "mentions": 0})
-                seen["articles"] += entry["articles"]
-                seen["mentions"] += entry["mentions"]
-            counts = sorted(folded.values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))[:limit]
-        return counts
-
-    def histogram(self, query: Query | str) -> list[tuple[str, int]]:
-        """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
-        without articles are left out (the caller fills gaps)."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            plan = self._plan(parsed)
-            sql = (
-                f"SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM {plan.source}"
-                f" WHERE {plan.where} AND a.sort_ts > 0 GROUP BY month ORDER BY month"
-            )
-            return [(r[0], r[1]) for r in self._index.connection.execute(sql, plan.params)]
-
-    def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
-        """Articles sharing entities with this one, most related first: each shared entity weighs
-        1 / (articles that name it), so a rare shared name counts more than a common one."""
-        with self._reading():
-            db = self._index.connection
-            row = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
-            if row is None:
-                return []
-            sql = (
-                "WITH mine AS (SELECT key FROM article_entities WHERE n = ?),"
-                " df AS (SELECT key, count(*) AS c FROM article_entities WHERE key IN (SELECT key FROM mine)"
-                " GROUP BY key HAVING c > 1)"
-                " SELECT e.n, sum(1.0 / df.c) AS score FROM article_entities e JOIN df ON df.key = e.key"
-                " WHERE e.n != ? GROUP BY e.n ORDER BY score DESC, e.n DESC LIMIT ?"
-            )
-            scored = db.execute(sql, (row[0], row[0], limit)).fetchall()
-            rows = self._index.rows_by_key([n for n, _ in scored])
-            return [(list_item(rows[n]), score) for n, score in scored if n in rows]
-
-    def entity_type_votes(self, names: Iterable[str]) -> dict[str, dict[str, int]]:
-        """casefolded name -> {type: number of articles that give the name that type}."""
-        keys = [f"{kind}:{name.casefold()}" for name in set(names) for kind in ("person", "org", "place", "other")]
-        votes: dict[str, dict[str, int]] = {}
-        with self._reading():
-            db = self._index.connection
-            for start in range(0, len(keys), 400):
-                chunk = keys[start : start + 400]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT key, type, count(*) FROM article_entities WHERE key IN ({marks}) GROUP BY key"
-                for key, kind, count in db.execute(sql, chunk):
-                    votes.setdefault(key.split(":", 1)[1], {})[kind] = count
-        return votes
-
-    def without_entities(self, query: Query | str = "") -> list[str]:
-        """Ids of the articles matching `query` that extraction has not run on, newest first."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        parsed = Query(And((parsed.node, Not(Flag("entities")))), "new", parsed.text)
-        with self._reading():
-            plan = self._plan(parsed)
-            found = search.rows(self._index.connection, plan, "id", sort="new", ranked=False, limit=None, offset=0)
-        return [r[0] for r in found]
-
-    def count_matching(self, query: Query | str) -> int:
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            db = self._index.connection
-            split = search.tag_split(parsed)
-            done = split and search.run_tag_split(db, split, sort="new", limit=0, offset=0)
-            return done[0] if done else search.count(db, self._plan(parsed))
-
-    def search_position(self, query: Query | str, article_id: str) -> int | None:
-        """Where an article stands in a date-ordered result (None: not a match, or ranked)."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            db = self._index.connection
-            plan = self._plan(parsed)
-            if parsed.sort == "rel" and plan.rank is not None and search.count(db, plan) <= search.RANK_LIMIT:
-                return None
-            return search.position(db, plan, article_id, sort=parsed.sort)
 
     def position(self, article_id: str) -> int | None:
         """Where an article stands in `list()` order, so a view can keep it under the cursor."""
@@ -678,12 +446,3 @@ class NewsStore(TaggingMixin, CareMixin):
     def last_change(self) -> int:
         with self._reading():
             return self._index.last_change()
-
-
-def _nodes(node: Node) -> Iterator[Node]:
-    yield node
-    if isinstance(node, And | Or):
-        for child in node.nodes:
-            yield from _nodes(child)
-    elif isinstance(node, Not):
-        yield from _nodes(node.node)
