@@ -77,6 +77,8 @@ SCENARIOS: dict[str, dict[str, Any]] = {
         "weights": {"append": 6, "revise": 2, "tag_many": 1, "tag_one": 1},
         "batch": (10, 40),
     },
+    # Shrinking commits: deletions (records, states and index rows) between appends and tags.
+    "shrink": {"weights": {"append": 2, "delete": 3, "tag_many": 1, "tag_one": 1}, "batch": (8, 24)},
 }
 
 StateTuple = tuple[tuple[str, ...], bool, bool]
@@ -113,6 +115,9 @@ def make_op(scenario: str, j: int, model: Model) -> dict[str, Any]:
     if kind == "revise":
         numbers = rng.sample(model.numbers, min(len(model.numbers), rng.randint(1, 6)))
         return {"kind": "revise", "numbers": numbers, "rev": j}
+    if kind == "delete":
+        numbers = rng.sample(model.numbers, min(len(model.numbers) - 3, rng.randint(2, 8)))
+        return {"kind": "delete", "numbers": numbers}
     if kind == "tag_many":
         numbers = rng.sample(model.numbers, min(len(model.numbers), rng.randint(15, 40)))
         return {
@@ -149,6 +154,12 @@ def apply_op(model: Model, op: dict[str, Any]) -> None:
     elif op["kind"] == "revise":
         for n in op["numbers"]:
             model.titles[article_id(n)] = title_of(n, op["rev"])
+    elif op["kind"] == "delete":
+        for n in op["numbers"]:
+            aid = article_id(n)
+            model.numbers.remove(n)
+            del model.titles[aid]
+            model.states.pop(aid, None)
     elif op["kind"] == "tag":
         for n in op["numbers"]:
             aid = article_id(n)
@@ -192,6 +203,11 @@ def execute(store: Any, op: dict[str, Any]) -> Any:
         if counts.updated != len(op["numbers"]) or counts.imported:
             raise AssertionError(f"revise of {len(op['numbers'])} articles reported {counts}")
         return {"updated": counts.updated}
+    if op["kind"] == "delete":
+        deleted = store.delete_articles([article_id(n) for n in op["numbers"]])
+        if len(deleted) != len(op["numbers"]):
+            raise AssertionError(f"delete of {len(op['numbers'])} articles removed {len(deleted)}")
+        return {"deleted": len(deleted)}
     if op["kind"] == "tag":
         ids = [article_id(n) for n in op["numbers"]]
         changed = store.update_state(

@@ -375,6 +375,7 @@ CRASH_SCENARIOS = [
     pytest.param("mixed", 30, 25, id="mixed"),
     pytest.param("multi", 26, None, id="multi-shard"),
     pytest.param("append", 26, 30, id="append-segments"),
+    pytest.param("shrink", 30, 25, id="shrink-deletes"),
 ]
 
 # After a kill, who meets the crashed store first (cycling):
@@ -568,7 +569,18 @@ def _op_single(store: NewsStore) -> None:
     assert store.update_state([fw.article_id(5)], add_tags=["solo"], starred=True)
 
 
-FAULT_OPS = {"tag_many": _op_tag_many, "import_span": _op_import_span, "single": _op_single}
+def _op_delete(store: NewsStore) -> None:
+    # Articles in all three segments, some tagged or read: segments and state shards shrink.
+    deleted = store.delete_articles([fw.article_id(n) for n in (3, 8, 15, 30, 33, 50, 57)])  # not 1: the follow-up
+    assert len(deleted) == 7
+
+
+FAULT_OPS = {
+    "tag_many": _op_tag_many,
+    "import_span": _op_import_span,
+    "single": _op_single,
+    "delete": _op_delete,
+}
 
 
 @pytest.fixture
