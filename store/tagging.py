@@ -47,21 +47,7 @@ class TaggingMixin:
     def rewrite_states_detailed(self, ids: Iterable[str], change: StateChange) -> dict[str, tuple[State, State]]:
         """rewrite_states, returning id -> (state before, state after) of each article changed:
         what an undo needs to write the inverse change."""
-        ids = list(dict.fromkeys(ids))
-        with self._writing() as session:
-            changes: dict[str, State] = {}
-            before: dict[str, State] = {}
-            for article_id, state in self._index.states_of(ids).items():
-                wanted = change(state)
-                if wanted != state:
-                    changes[article_id] = wanted
-                    before[article_id] = state
-            if not changes:
-                return {}
-            write_states(session, changes)
-            session.commit()
-            self._record_commit(session, list(changes), states=changes)
-        return {i: (before[i], changes[i]) for i in changes}
+        return self._rewrite_each_detailed(dict.fromkeys(ids, change))
 
     def change_states(
         self,
@@ -234,6 +220,9 @@ class TaggingMixin:
         return list(self._rewrite_each_detailed(changes))
 
     def _rewrite_each_detailed(self, changes: Mapping[str, StateChange]) -> dict[str, tuple[State, State]]:
+        """The one write path: each article's change applied to its current state under the
+        exclusive lock, in one durable commit; id -> (before, after) of the articles changed
+        (ids not in the store are skipped)."""
         with self._writing() as session:
             new: dict[str, State] = {}
             before: dict[str, State] = {}

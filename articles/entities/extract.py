@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -171,11 +171,6 @@ class Extractor:
             ]
 
         return collect
-
-    def extract(self, articles: Iterable[Article]) -> Iterator[tuple[str, list[Entity]]]:
-        """(id, entities) for each English article, in order; other articles are skipped."""
-        for extracted in self.submit(articles)():
-            yield extracted.id, extracted.entities
 
     def close(self) -> None:
         if self._pool is not None:
