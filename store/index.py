@@ -182,8 +182,11 @@ class Index:
             return self._memory()
         uri = f"file:{self.path}?mode=ro" if self.readonly else f"file:{self.path}"
         if not self.readonly:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            os.close(fd)
+            # Create it 0600 if missing.  Never open and close an existing index file: closing
+            # any descriptor of a file drops every POSIX lock this process holds on it, those of
+            # another open store's SQLite connection included (sqlite.org/howtocorrupt.html 2.2).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
         db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None, timeout=BUSY_TIMEOUT)
         if not self.readonly:
             db.execute("PRAGMA journal_mode=WAL")
