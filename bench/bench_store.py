@@ -349,7 +349,20 @@ def worker_ops(store_path: str) -> dict[str, Any]:
         ids = [item.id for item in store.list()]
         latencies_ms = single_writes(store, ids, rng)
         bulk_n, bulk_ms = bulk_tag(store, ids, rng)
-    return {"state_write_ms": latencies_ms, "bulk_tag_ms": bulk_ms, "bulk_tag_n": bulk_n}
+        snapshots_ms = automatic_snapshots(store, ids)
+    return {"state_write_ms": latencies_ms, "bulk_tag_ms": bulk_ms, "bulk_tag_n": bulk_n, **snapshots_ms}
+
+
+def automatic_snapshots(store: Any, ids: list[str]) -> dict[str, float]:
+    """The automatic backup: the first snapshot (every file copied and parsed), then one after a
+    single state write (unchanged files hard-linked to the previous snapshot's copies)."""
+    start = time.perf_counter()
+    store.snapshot()
+    first = (time.perf_counter() - start) * 1000
+    store.update_state([ids[0]], add_tags=["snapshot-bench"])
+    start = time.perf_counter()
+    store.snapshot()
+    return {"snapshot_first_ms": first, "snapshot_next_ms": (time.perf_counter() - start) * 1000}
 
 
 def single_writes(store: Any, ids: list[str], rng: random.Random) -> list[float]:
@@ -472,6 +485,7 @@ def measure_size(size: int, corpus: Path, keep: bool) -> dict[str, Any]:
                 "runs_ms": writes,
             },
             "bulk_tag": {"n": ops["bulk_tag_n"], "ms": ops["bulk_tag_ms"]},
+            "snapshot": {"first_ms": ops["snapshot_first_ms"], "next_ms": ops["snapshot_next_ms"]},
             "disk_mb": disk,
             "loadavg_1min": {"before": load_before[0], "after": os.getloadavg()[0]},
         }
@@ -549,6 +563,11 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("one durable state write p95 (ms)", "≤ 30 at 100k, flat", lambda r: f"{r['state_write']['p95_ms']:.1f}"),
     ("one durable state write max (ms)", "", lambda r: f"{r['state_write']['max_ms']:.1f}"),
     ("bulk tag, one update_state (ms)", "", lambda r: f"{r['bulk_tag']['ms']:,.0f} ({_label(r['bulk_tag']['n'])})"),
+    (
+        "automatic snapshot: first · after one state write (ms)",
+        "",
+        lambda r: f"{r['snapshot']['first_ms']:,.0f} · {r['snapshot']['next_ms']:,.0f}",
+    ),
     ("store on disk (MB)", "", lambda r: f"{r['disk_mb']['total']:.0f}"),
     (
         "… articles/ · state/ · index.sqlite (MB)",

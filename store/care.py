@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.documents import Session, parse_document
 from store.errors import StoreCorrupt, StoreError
-from store.files import DIR_MODE, MANIFEST, fsync_dir, read_manifest
+from store.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, read_manifest, write_new
 from store.layout import STORE_FILE, is_indexed_file
 from store.tags import merge_tags
 from store.values import State
@@ -165,9 +165,11 @@ class CareMixin:
                         continue
                     target = work / rel
                     target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-                    size += _copy_synced(source, target)
+                    data = source.read_bytes()
+                    write_new(target, data)
+                    size += len(data)
                     copied += 1
-            for directory in _dirs(work):
+            for directory in all_dirs(work):
                 fsync_dir(directory)
             if dest.exists():
                 dest.rmdir()
@@ -178,21 +180,3 @@ class CareMixin:
             raise
         manifest = read_manifest(dest)
         return {"files": copied, "bytes": size, "generation": manifest.gen if manifest else 0}
-
-
-def _copy_synced(source: Path, target: Path) -> int:
-    data = source.read_bytes()
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return len(data)
-
-
-def _dirs(root: Path) -> Iterator[Path]:
-    yield root
-    for path in root.rglob("*"):
-        if path.is_dir():
-            yield path

@@ -31,10 +31,9 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_temp(final: Path, data: bytes, tag: str) -> Path:
-    """Write `data` beside `final` in a new 0600 temp file and fsync it; return the temp path."""
-    tmp = final.with_name(f"{final.name}{TMP_MARK}{tag}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+def write_new(path: Path, data: bytes) -> None:
+    """Write `data` to a new 0600 file and fsync it (the file must not exist; removed on failure)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         view = memoryview(data)
         while view:
@@ -44,10 +43,24 @@ def write_temp(final: Path, data: bytes, tag: str) -> Path:
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
+            os.unlink(path)
         raise
     os.close(fd)
+
+
+def write_temp(final: Path, data: bytes, tag: str) -> Path:
+    """Write `data` beside `final` in a new 0600 temp file and fsync it; return the temp path."""
+    tmp = final.with_name(f"{final.name}{TMP_MARK}{tag}")
+    write_new(tmp, data)
     return tmp
+
+
+def all_dirs(root: Path) -> Iterator[Path]:
+    """`root` and every directory below it (to fsync a tree written fresh)."""
+    yield root
+    for path in root.rglob("*"):
+        if path.is_dir():
+            yield path
 
 
 def write_atomic(final: Path, data: bytes) -> None:

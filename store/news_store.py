@@ -26,6 +26,7 @@ from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article, Entity
 from store import fulltext, merges, search
+from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session, make_document
@@ -62,7 +63,7 @@ from store.user_data import UserDataMixin
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
-class NewsStore(TaggingMixin, CareMixin, SearchingMixin, UserDataMixin):
+class NewsStore(TaggingMixin, CareMixin, BackupMixin, SearchingMixin, UserDataMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:

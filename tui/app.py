@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from store import StoreCorrupt, StoreError
+from tui.screens.damaged import DamagedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
     from store import NewsStore
+    from store.recovery import Damage
+
+BACKUP_CHECK_SECONDS = 3600.0
+"""How often a long-running reader asks whether an automatic snapshot is due."""
 
 
 class NewsdeskApp(App[None]):
@@ -37,18 +45,125 @@ class NewsdeskApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
 
-    def __init__(self, store: NewsStore, *, demo: bool = False, read_delay: float = 2.0) -> None:
+    def __init__(
+        self,
+        store: NewsStore | None,
+        *,
+        demo: bool = False,
+        read_delay: float = 2.0,
+        backups: tuple[float, int] = (24.0, 0),
+        damage: Damage | None = None,
+        root: Path | None = None,
+        reopen: Callable[[], NewsStore] | None = None,
+    ) -> None:
+        """`store` None means the store at `root` could not be opened: `damage` says why, and
+        `reopen` opens it once repaired.  `backups` is ([store] backup_hours, [store] backups)."""
         super().__init__()
         self.store = store
         self.demo = demo
         self.read_delay = read_delay
+        self.backups = backups
         self.signalled: int | None = None
         """The signal (SIGHUP, SIGTERM) that ended the app, if one did."""
+        self._damage = damage
+        self._root = store.root if store is not None else root
+        self._reopen = reopen
+        self._offered: set[str] = set()
 
     def on_mount(self) -> None:
-        self.push_screen(MainScreen(self.store, read_delay=self.read_delay))
+        if self.store is not None:
+            self._start()
+        elif self._damage is not None:
+            self._show_damage(self._damage)
         if not self.is_headless:
             self._catch_hangups()
+
+    def _start(self) -> None:
+        assert self.store is not None
+        self.push_screen(MainScreen(self.store, read_delay=self.read_delay))
+        if self.backups[1] > 0 and not self.store.readonly:
+            self.auto_backup()
+            self.set_interval(BACKUP_CHECK_SECONDS, self.auto_backup)
+
+    # -- automatic backups and damaged files -----------------------------------------------------
+    @work(thread=True, group="backup", exclusive=True, exit_on_error=False)
+    def auto_backup(self) -> None:
+        """A snapshot when one is due (store.backups): in a worker, so it never holds up a key."""
+        assert self.store is not None
+        try:
+            self.store.auto_backup(*self.backups)
+        except StoreCorrupt as exc:
+            self.call_from_thread(self.store_damaged, exc)
+        except (StoreError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"automatic backup skipped: {exc}", severity="warning", markup=False, timeout=8
+            )
+
+    def store_damaged(self, error: StoreCorrupt) -> None:
+        """A store file was found damaged: keep it aside and offer the remedy (once per file)."""
+        key = str(error.path)
+        if key in self._offered:
+            return
+        self._offered.add(key)
+        self._assess(error)
+
+    @work(thread=True, group="damage", exit_on_error=False)
+    def _assess(self, error: StoreCorrupt) -> None:
+        from store.recovery import assess
+
+        if self.store is not None:
+            damage = self.store.assess_damage(error)
+        else:
+            assert self._root is not None
+            damage = assess(self._root, error)
+        self.call_from_thread(self._show_damage, damage)
+
+    def _show_damage(self, damage: Damage) -> None:
+        self._offered.add(str(damage.path))
+
+        def chosen(repair: bool | None) -> None:
+            if repair:
+                self._repair(damage)
+            elif self.store is None:
+                self.exit(return_code=3)
+
+        self.push_screen(DamagedScreen(damage, store_open=self.store is not None), chosen)
+
+    @work(thread=True, group="damage", exit_on_error=False)
+    def _repair(self, damage: Damage) -> None:
+        from store.recovery import repair
+
+        try:
+            if self.store is not None:
+                done = self.store.repair_damage(damage)
+            else:
+                assert self._root is not None and self._reopen is not None
+                done = repair(self._root, damage)
+                self.store = self._reopen()
+        except StoreCorrupt as exc:  # the next damaged file (the manifest first, then the rest)
+            self._offered.discard(str(exc.path))
+            self.call_from_thread(self.store_damaged, exc)
+            return
+        except (StoreError, OSError) as exc:
+            self.call_from_thread(self._repair_failed, str(exc))
+            return
+        self.call_from_thread(self._repaired, done)
+
+    def _repair_failed(self, text: str) -> None:
+        self.notify(text, title="Repair failed", severity="error", markup=False, timeout=15)
+        if self.store is None:
+            self.exit(return_code=3)
+
+    def _repaired(self, done: str) -> None:
+        self.notify(done, title="Repaired", markup=False, timeout=10)
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is None:
+            self._start()
+        else:
+            main.reload(main.article_list.cursor)
+            current = main.article_list.current
+            if current is not None:
+                main.load_article(current.id)
 
     def _catch_hangups(self) -> None:
         """SIGTERM ends the app through its normal exit (the terminal is still there to be
@@ -72,7 +187,8 @@ class NewsdeskApp(App[None]):
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):  # whatever still writes to the terminal now writes nowhere
             os.dup2(devnull, fd)
-        self.store.wait_for_writes()
+        if self.store is not None:
+            self.store.wait_for_writes()
         os._exit(128 + signum)
 
     def action_help(self) -> None:

@@ -15,7 +15,7 @@ import orjson
 
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
-from tui import cli_tags
+from tui import cli_care, cli_tags
 from tui.config import Settings, load_settings
 from tui.importing import import_sources, progress_line
 from tui.launch import run_demo, run_reader
@@ -148,22 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_tags.register(sub, _command, _query_argument)
 
-    _command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
-    p = _command(
-        sub,
-        "check",
-        "read every store file and compare the index with them; a disagreeing index is rebuilt",
-        "newsdesk check --json",
-    )
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = _command(
-        sub,
-        "backup",
-        "write a consistent copy of the store to DEST (a new directory) while others keep working",
-        "newsdesk backup ~/backups/newsdesk-$(date +%F)",
-    )
-    p.add_argument("dest", metavar="DEST")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    cli_care.register(sub, _command)
     return parser
 
 
@@ -218,7 +203,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return run_reader(args, settings)
         handler = _HANDLERS[args.command]
-        return handler(args, settings)
+        code = handler(args, settings)
+        if code == EXIT_OK and args.command in _BACKED_UP:
+            _auto_backup(args, settings)
+        return code
     except StoreError as exc:
         _err(f"newsdesk: {exc}")
         return EXIT_STORE
@@ -231,6 +219,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()  # `newsdesk list | head`: not an error
         return EXIT_OK
+
+
+_BACKED_UP = {"import", "tag", "mark", "delete", "prune", "restore-tags", "entities"}
+"""Commands after which an automatic snapshot is taken when one is due ([store] backups)."""
+
+
+def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
+    """A snapshot if one is due; a failure is reported, never the command's failure."""
+    from store import StoreError
+
+    try:
+        with _open_store(args, write=True, create=False) as store:
+            store.auto_backup(settings.backup_hours, settings.backups)
+    except StoreError as exc:
+        _err(f"newsdesk: automatic backup skipped: {exc}")
+    except OSError as exc:
+        _err(f"newsdesk: automatic backup skipped: {exc.strerror or exc}")
 
 
 def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True) -> Any:
@@ -469,35 +474,6 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
-    with _open_store(args, write=True) as store:
-        count = store.reindex(progress=_count_progress(sys.stderr, "indexing", " segments"))
-    print(f"reindexed {count} articles")
-    return EXIT_OK
-
-
-def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
-    with _open_store(args, write=True, create=False) as store:
-        report = store.check()
-    if args.json:
-        _out(report)
-    else:
-        print(f"{report['files']} files read, {report['articles']} articles; index {report['index']}")
-    return EXIT_OK
-
-
-def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from pathlib import Path
-
-    with _open_store(args) as store:
-        report = store.backup(Path(args.dest).expanduser())
-    if args.json:
-        _out(report)
-    else:
-        print(f"backed up {report['files']} files ({report['bytes']} bytes, generation {report['generation']})")
-    return EXIT_OK
-
-
 def _count_progress(stream: TextIO, doing: str, unit: str = "") -> Callable[[int, int], None] | None:
     """'doing… done/total unit' on one line of a terminal; nothing when it is not a terminal."""
     if not stream.isatty():
@@ -518,10 +494,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "show": cmd_show,
     "export": cmd_export,
     "feeds": cmd_feeds,
-    "reindex": cmd_reindex,
-    "check": cmd_check,
-    "backup": cmd_backup,
     **cli_tags.HANDLERS,
+    **cli_care.HANDLERS,
 }
 
 

@@ -27,6 +27,10 @@ class Settings:
     keep_days: int | None = None
     """[store] keep_days: retention; after each import, unstarred untagged articles older than
     this many days are deleted (None: keep everything)."""
+    backups: int = 7
+    """[store] backups: how many automatic snapshots to keep in the store's backups/ (0: none)."""
+    backup_hours: float = 24.0
+    """[store] backup_hours: the least time between two automatic snapshots."""
     warnings: tuple[str, ...] = ()
 
     def import_options(self) -> ImportOptions:
@@ -53,12 +57,16 @@ def load_settings(path: Path) -> Settings:
         return Settings(warnings=(f"{path}: {exc}; using defaults",))
     fetch_values: dict[str, object] = {}
     entity_values: dict[str, object] = {}
-    keep_days: int | None = None
+    store_values: dict[str, object] = {}
     for section, values in data.items():
         if section == "store" and isinstance(values, dict):
             for key, value in values.items():
-                if key == "keep_days" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                    keep_days = value
+                number = isinstance(value, (int, float)) and not isinstance(value, bool)
+                least = {"keep_days": 1, "backups": 0}.get(key)
+                if least is not None and isinstance(value, int) and number and value >= least:
+                    store_values[key] = value
+                elif key == "backup_hours" and number and value > 0:  # type: ignore[operator]
+                    store_values[key] = float(value)  # type: ignore[arg-type]
                 else:
                     warnings.append(f"{path}: store.{key}: unknown or not valid; default used")
             continue
@@ -85,6 +93,6 @@ def load_settings(path: Path) -> Settings:
     return Settings(
         fetch=FetchSettings(**fetch_values),  # type: ignore[arg-type]
         entities=EntitySettings(**entity_values),  # type: ignore[arg-type]
-        keep_days=keep_days,
+        **store_values,  # type: ignore[arg-type]
         warnings=tuple(warnings),
     )

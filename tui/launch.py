@@ -12,7 +12,7 @@ from tui.config import Settings
 from tui.importing import import_sources
 from tui.paths import store_dir
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 DEMO_DIR = Path(__file__).parent / "demo"
 
 
@@ -47,19 +47,63 @@ def fill_demo_store(store: Any, settings: Settings | None = None) -> None:
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:
     """`newsdesk` with no command: the reader on the user's store."""
+    from store import NewsStore, StoreCorrupt
+
+    root = store_dir(args.store)
+    try:
+        store = NewsStore(root)
+    except StoreCorrupt as exc:
+        return _run_damaged(root, exc, settings)
+    with store:
+        return _run_app(store, demo=False, settings=settings)
+
+
+def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
+    """The store cannot be opened because a file of it is damaged: the reader starts on the
+    offer to repair it (store.recovery), then opens the store as usual."""
     from store import NewsStore
+    from store.recovery import assess
 
-    with NewsStore(store_dir(args.store)) as store:
-        return _run_app(store, demo=False)
+    if not _can_run():
+        print(f"newsdesk: {error}", file=sys.stderr)
+        return EXIT_STORE
+    from tui.app import NewsdeskApp
+
+    damage = assess(root, error, writable=os.access(root, os.W_OK))
+    app = NewsdeskApp(
+        None,
+        damage=damage,
+        root=root,
+        reopen=lambda: NewsStore(root),
+        backups=(settings.backup_hours, settings.backups),
+    )
+    try:
+        code = _finish(app)
+    finally:
+        if app.store is not None:
+            app.store.close()
+    if app.store is None and code == EXIT_STORE:
+        print(f"newsdesk: {damage.describe()}", file=sys.stderr)
+    return code
 
 
-def _run_app(store: Any, *, demo: bool) -> int:
+def _can_run() -> bool:
     if not sys.stdout.isatty() and not _headless():
         print("newsdesk: the reader needs a terminal; for scripts use the commands (newsdesk --help)", file=sys.stderr)
+        return False
+    return True
+
+
+def _run_app(store: Any, *, demo: bool, settings: Settings | None = None) -> int:
+    if not _can_run():
         return EXIT_USAGE
     from tui.app import NewsdeskApp
 
-    app = NewsdeskApp(store, demo=demo)
+    backups = (settings.backup_hours, settings.backups) if settings and not demo else (24.0, 0)
+    return _finish(NewsdeskApp(store, demo=demo, backups=backups))
+
+
+def _finish(app: Any) -> int:
     app.run(headless=_headless())
     if app.signalled is not None:
         import signal
@@ -70,7 +114,7 @@ def _run_app(store: Any, *, demo: bool) -> int:
         except OSError:  # the terminal is gone (a hung-up SSH session): say nothing, lose nothing
             _detach_terminal()
         return 128 + app.signalled
-    return EXIT_OK
+    return app.return_code or EXIT_OK
 
 
 def _detach_terminal() -> None:

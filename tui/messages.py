@@ -63,6 +63,8 @@ class ItemsChanged(Message):
 
 @dataclass
 class StoreFailed(Message):
-    """A store operation failed; the text is for the user (shown literally)."""
+    """A store operation failed; the text is for the user (shown literally).  `error` is the
+    exception, so a damaged file (StoreCorrupt) can be offered a repair."""
 
     text: str
+    error: Exception | None = None

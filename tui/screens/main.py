@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from store import Highlighter, Query, QueryError, parse_query
+from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
 from tui.screens.main_actions import MAX_PATCHED_ROWS, TaggingActions
@@ -179,7 +179,7 @@ class MainScreen(TaggingActions, Screen[None]):
             seq = self.store.last_change()
             result = self.store.search(query, limit=PAGE)
         except Exception as exc:  # the store's error is for the user, the app keeps running
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         if get_current_worker().is_cancelled:
             return
@@ -192,7 +192,7 @@ class MainScreen(TaggingActions, Screen[None]):
         try:
             rows = self.store.search(self._query, limit=limit, offset=offset).items
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         self.post_message(RowsLoaded(offset, rows, generation))
 
@@ -201,7 +201,7 @@ class MainScreen(TaggingActions, Screen[None]):
         try:
             stored = self.store.get(article_id)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         if not get_current_worker().is_cancelled:
             self.post_message(ArticleLoaded(article_id, stored))
@@ -221,7 +221,7 @@ class MainScreen(TaggingActions, Screen[None]):
             changes = self.store.change_states(ids, add_tags=add, remove_tags=remove, read=read, starred=starred)
             items = self.store.list_items(list(changes)) if changes else {}
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         if undoable and changes:
             self.app.call_from_thread(self.remember_change, changes)
@@ -247,7 +247,7 @@ class MainScreen(TaggingActions, Screen[None]):
             items = self.store.list_items(ids)
             self.post_message(ItemsChanged(items, total=total, cursor_id=cursor_id, cursor_row=row))
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
 
     def _poll(self) -> None:
         current = self.article_list.current
@@ -344,6 +344,9 @@ class MainScreen(TaggingActions, Screen[None]):
     @on(StoreFailed)
     def store_failed(self, message: StoreFailed) -> None:
         self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
+        if isinstance(message.error, StoreCorrupt):
+            app: NewsdeskApp = self.app  # type: ignore[assignment]
+            app.store_damaged(message.error)
 
     def _update_topbar(self) -> None:
         total = self.article_list.total
@@ -435,7 +438,7 @@ class MainScreen(TaggingActions, Screen[None]):
         try:
             self.store.add_search_history(text)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -506,7 +509,7 @@ class MainScreen(TaggingActions, Screen[None]):
         try:
             view = self.store.save_view(name, query, replace=True)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         self.app.call_from_thread(self.notify, f"Saved the view “{one_line(view.name)}”", markup=False)
 
@@ -535,7 +538,7 @@ class MainScreen(TaggingActions, Screen[None]):
         try:
             months = self.store.histogram(query)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         self.app.call_from_thread(self._show_histogram, generation, months)
 

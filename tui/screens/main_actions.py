@@ -77,7 +77,7 @@ class TaggingActions:
             else:
                 message = ItemsChanged({}, total=self.store.count_matching(self._query), reload=True)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         self.app.call_from_thread(self._undone, inverse, redo)
         self.post_message(message)
@@ -88,7 +88,7 @@ class TaggingActions:
             deleted = self.store.delete_articles(ids)
             total = self.store.count_matching(self._query)
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         if deleted:
             self.app.call_from_thread(self.remember_change, Deletion(deleted))
@@ -104,7 +104,7 @@ class TaggingActions:
             changes = self.store.change_states(self.store.ids_matching(query), read=read)
             items = self.store.list_items(list(changes)[:MAX_PATCHED_ROWS]) if changes else {}
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         if changes:
             self.app.call_from_thread(self.remember_change, changes)
@@ -130,7 +130,7 @@ class TaggingActions:
             existing = [t["tag"] for t in self.store.tag_counts()]
             current = self.store.list_items(targets[:1]) if len(targets) == 1 else {}
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         item = current.get(targets[0]) if current else None
         what = f"“{one_line(item.title)[:50]}”" if item else f"{len(targets)} marked articles"
@@ -168,7 +168,7 @@ class TaggingActions:
         try:
             ids = set(self.store.ids_matching(self._query))
         except Exception as exc:
-            self.post_message(StoreFailed(str(exc)))
+            self.post_message(StoreFailed(str(exc), exc))
             return
         self.app.call_from_thread(self.article_list.set_marked, ids)
         self.app.call_from_thread(self.notify, f"{len(ids)} articles marked (esc clears)", timeout=3)

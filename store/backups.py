@@ -1,0 +1,212 @@
+"""Automatic backups: verified, incremental snapshots kept in the store's `backups/` directory,
+so that a damaged file can be put back from its newest good copy (store.recovery).
+
+A snapshot is the TinyDB files of one manifest generation, each parsed before it is kept (a
+damaged store file is never backed up as if it were good).  Writes replace files by rename, so a
+file whose manifest generation has not changed since the previous snapshot has the same bytes:
+it is hard-linked to that snapshot's copy instead of copied again.  The copies are newsdesk's own
+inodes, never the store's, so damage done to a store file in place cannot reach them.  The
+derived index is left out (it is rebuilt from the files).
+
+Snapshots are taken without holding up writers: files are copied outside the store lock, then
+the manifest is read again under the shared lock and any file a commit touched meanwhile is
+copied again under it.  One process snapshots at a time (a non-blocking flock); another that
+finds it busy skips, since a fresh snapshot is being made anyway."""
+
+from __future__ import annotations
+
+import calendar
+import contextlib
+import fcntl
+import os
+import re
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from store.documents import parse_document
+from store.errors import StoreCorrupt, StoreError
+from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
+
+if TYPE_CHECKING:
+    from store.files import StoreLock
+    from store.recovery import Damage
+
+BACKUPS_DIR = "backups"
+SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
+PARTIAL_MARK = ".partial-"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One kept snapshot: its directory, the store generation it holds and when it was taken."""
+
+    path: Path
+    gen: int
+    taken: float
+    files: dict[str, int]
+
+    def copy_of(self, rel: str) -> Path | None:
+        return self.path / rel if rel in self.files or rel == MANIFEST else None
+
+
+def snapshots(root: Path) -> list[Snapshot]:
+    """The complete snapshots of the store at `root`, newest first (unreadable ones skipped)."""
+    found: list[Snapshot] = []
+    try:
+        names = os.listdir(root / BACKUPS_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    for name in names:
+        match = SNAPSHOT_RE.match(name)
+        if not match:
+            continue
+        try:
+            manifest = read_manifest(root / BACKUPS_DIR / name)
+        except StoreError:
+            continue
+        if manifest is None:
+            continue
+        taken = float(calendar.timegm(time.strptime(match.group(2), "%Y%m%dT%H%M%SZ")))
+        found.append(Snapshot(root / BACKUPS_DIR / name, manifest.gen, taken, manifest.files))
+    found.sort(key=lambda s: (s.gen, s.taken), reverse=True)
+    return found
+
+
+class BackupMixin:
+    root: Path
+    readonly: bool
+    _lock: StoreLock
+
+    if TYPE_CHECKING:
+
+        def _reading(self) -> Any: ...
+
+    def snapshots(self) -> list[Snapshot]:
+        return snapshots(self.root)
+
+    def assess_damage(self, error: StoreCorrupt) -> Damage:
+        """Keep a damaged file's bytes aside and say what can be done (store.recovery)."""
+        from store.recovery import assess
+
+        return assess(self.root, error, writable=not self.readonly)
+
+    def repair_damage(self, damage: Damage) -> str:
+        """Apply the remedy `assess_damage` found, under this store's lock; the index catches up
+        on the next read, like after any commit."""
+        from store.recovery import repair
+
+        return repair(self.root, damage, self._lock)
+
+    def auto_backup(self, every_hours: float, keep: int, now: float | None = None) -> Snapshot | None:
+        """Take a snapshot if the newest is older than `every_hours` and the store has changed
+        since; keep the newest `keep`.  None when nothing was due (or `keep` is 0, or read-only).
+        A damaged store file raises StoreCorrupt: nothing is kept of that attempt."""
+        if keep <= 0 or self.readonly:
+            return None
+        now = time.time() if now is None else now
+        kept = self.snapshots()
+        if kept and now - kept[0].taken < every_hours * 3600:
+            return None
+        manifest = read_manifest(self.root)
+        if manifest is None or (kept and kept[0].gen == manifest.gen):
+            return None
+        return self.snapshot(keep=keep, now=now)
+
+    def snapshot(self, keep: int = 7, now: float | None = None) -> Snapshot | None:
+        """Take a snapshot now; None if another process is taking one."""
+        directory = self.root / BACKUPS_DIR
+        directory.mkdir(mode=DIR_MODE, exist_ok=True)
+        with _exclusive(directory / ".lock") as held:
+            if not held:
+                return None
+            for name in os.listdir(directory):  # left by a process killed while snapshotting
+                if name.startswith(PARTIAL_MARK):
+                    shutil.rmtree(directory / name, ignore_errors=True)
+            previous = snapshots(self.root)
+            work = directory / f"{PARTIAL_MARK}{os.getpid()}-{secrets.token_hex(4)}"
+            work.mkdir(mode=DIR_MODE)
+            try:
+                taken = _fill(self, work, previous[0] if previous else None)
+                stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
+                final = directory / f"g{taken.gen:010d}-{stamp}"
+                if final.exists():
+                    shutil.rmtree(work)
+                else:
+                    for sub in all_dirs(work):
+                        fsync_dir(sub)
+                    os.replace(work, final)
+                    fsync_dir(directory)
+            except BaseException:
+                shutil.rmtree(work, ignore_errors=True)
+                raise
+            for old in snapshots(self.root)[max(keep, 1) :]:
+                shutil.rmtree(old.path, ignore_errors=True)
+            return Snapshot(final, taken.gen, time.time() if now is None else now, taken.files)
+
+
+def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest:
+    """Copy one generation's files into `work`; returns the manifest they belong to."""
+    with store._reading() as session:
+        first = session.manifest
+    copied: dict[str, int] = {}
+    for rel, gen in first.files.items():
+        try:
+            _keep(store.root, work, rel, previous if previous and previous.files.get(rel) == gen else None)
+        except FileNotFoundError:  # a commit deleted it meanwhile: settled under the lock below
+            continue
+        copied[rel] = gen
+    with store._reading() as session:  # writers wait only for what changed meanwhile
+        final = session.manifest
+        for rel, gen in final.files.items():
+            if copied.get(rel) != gen:
+                with contextlib.suppress(FileNotFoundError):
+                    (work / rel).unlink()
+                _keep(store.root, work, rel, None)
+        for rel in copied.keys() - final.files.keys():
+            (work / rel).unlink()
+        if not final.files:
+            raise StoreError(f"{store.root}: nothing to back up yet")
+    record = Manifest(final.gen, dict(final.files))
+    write_new(work / MANIFEST, record.to_bytes())
+    return record
+
+
+def _keep(root: Path, work: Path, rel: str, same_in: Snapshot | None) -> None:
+    """Copy one file into the snapshot, parsed first; or link the previous snapshot's copy
+    when the generation is the same and the sizes agree (a file damaged in place since, by
+    truncation or padding, no longer agrees and is read, so the damage is found)."""
+    target = work / rel
+    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    source = root / rel
+    if same_in is not None:
+        try:
+            if os.stat(same_in.path / rel).st_size == os.stat(source).st_size:
+                os.link(same_in.path / rel, target)
+                return
+        except FileNotFoundError:
+            if not source.exists():
+                raise
+        except OSError:
+            pass  # no hard links here: copy it
+    raw = source.read_bytes()
+    parse_document(source, raw)  # StoreCorrupt names the file; the snapshot is dropped
+    write_new(target, raw)
+
+
+@contextlib.contextmanager
+def _exclusive(path: Path) -> Iterator[bool]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, FILE_MODE)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)

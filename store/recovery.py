@@ -1,0 +1,170 @@
+"""Damaged store files: keep a copy aside, find the newest good backup, put it back.
+
+Works on the store directory alone, so it also serves a store that cannot be opened (its
+manifest or schema record is the damaged file).  Nothing is overwritten that is not first kept:
+the damaged bytes go to `damaged/` before anything else happens, and a restore is an ordinary
+commit (store.files), so the index catches up with it like with any other change."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from store.backups import Snapshot, snapshots
+from store.documents import make_document, parse_document, serialise
+from store.errors import StoreCorrupt, StoreError
+from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
+from store.layout import LOCK_FILE, STATE_SHARDS, STORE_FILE, scan_tinydb_files
+
+DAMAGED_DIR = "damaged"
+
+
+@dataclass(frozen=True, slots=True)
+class Damage:
+    """A damaged file and what can be done about it.
+
+    remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, or the
+    schema record afresh), or "" (nothing newsdesk can do; the file is left as it is)."""
+
+    path: Path
+    rel: str
+    reason: str
+    aside: Path | None
+    backup: Snapshot | None
+    remedy: str
+
+    def describe(self) -> str:
+        """What happened and what is offered, for the user (plain text)."""
+        lines = [f"{self.path} is damaged: {self.reason}."]
+        if self.aside is not None:
+            lines.append(f"A copy of it was kept in {self.aside}.")
+        if self.remedy == "restore" and self.backup is not None:
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.backup.taken))
+            lines.append(
+                f"The newest good backup of it is from {when} (generation {self.backup.gen}); "
+                "changes made to this file since then would be lost."
+            )
+        elif self.remedy == "rebuild" and self.rel == MANIFEST:
+            lines.append("The manifest can be rebuilt from the files that are present.")
+        elif self.remedy == "rebuild":
+            lines.append("No backup holds a good copy; the schema record can be written afresh.")
+        else:
+            lines.append("No backup holds a good copy of it; newsdesk leaves it as it is.")
+        return " ".join(lines)
+
+
+def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
+    """Keep the damaged file's bytes aside (if the store is writable) and find the remedy."""
+    root = Path(root)
+    path = Path(error.path)
+    try:
+        rel = str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return Damage(path, str(path), error.reason, None, None, "")
+    aside = _set_aside(root, rel) if writable else None
+    if not writable:
+        return Damage(path, rel, error.reason, None, None, "")
+    if rel == MANIFEST:
+        return Damage(path, rel, error.reason, aside, None, "rebuild")
+    backup = newest_good_copy(root, rel)
+    if backup is not None:
+        return Damage(path, rel, error.reason, aside, backup, "restore")
+    return Damage(path, rel, error.reason, aside, None, "rebuild" if rel == STORE_FILE else "")
+
+
+def newest_good_copy(root: Path, rel: str) -> Snapshot | None:
+    """The newest snapshot whose copy of `rel` parses."""
+    for snapshot in snapshots(root):
+        if rel not in snapshot.files:
+            continue
+        copy = snapshot.path / rel
+        try:
+            parse_document(copy, copy.read_bytes())
+        except (OSError, StoreCorrupt):
+            continue
+        return snapshot
+    return None
+
+
+def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
+    """Apply the remedy under the store's exclusive lock; returns what was done (plain text).
+    A file found good again (another process repaired it first) is left alone."""
+    root = Path(root)
+    if not damage.remedy:
+        raise StoreError(f"{damage.path}: no good backup to restore; the file was left as it is")
+    with _exclusive(root, lock):
+        if damage.rel == MANIFEST:
+            return _rebuild_manifest(root)
+        manifest = read_manifest(root)  # a damaged manifest raises: it is repaired first
+        if manifest is None:
+            raise StoreError(f"{root / MANIFEST}: missing; open the store once to rebuild it")
+        if _is_good(damage.path):
+            return f"{damage.path} is good again (repaired by another process); nothing was changed"
+        if damage.remedy == "restore" and damage.backup is not None:
+            data = (damage.backup.path / damage.rel).read_bytes()
+            parse_document(damage.backup.path / damage.rel, data)
+            commit_files(root, manifest, {damage.path: data})
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(damage.backup.taken))
+            return f"{damage.path}: restored from the backup of {when}"
+        meta = {"schema": 1, "created": "", "state_shards": STATE_SHARDS, "rebuilt": True}
+        commit_files(root, manifest, {damage.path: serialise({"meta": {"1": make_document(meta, 1)}})})
+        return f"{damage.path}: the schema record was written afresh"
+
+
+def _rebuild_manifest(root: Path) -> str:
+    """A manifest naming every TinyDB file present, at a generation above any used before, so
+    every reader and the index read every file again."""
+    with contextlib.suppress(StoreCorrupt):
+        if read_manifest(root) is not None:
+            return f"{root / MANIFEST} is good again (repaired by another process); nothing was changed"
+    kept = snapshots(root)
+    gen = max(int(time.time()), 1 + (kept[0].gen if kept else 0))
+    found = scan_tinydb_files(root)
+    write_atomic(root / MANIFEST, Manifest(gen, dict.fromkeys(found, gen)).to_bytes())
+    return f"{root / MANIFEST}: rebuilt from the {len(found)} files present"
+
+
+def _is_good(path: Path) -> bool:
+    try:
+        parse_document(path, path.read_bytes())
+    except (OSError, StoreCorrupt):
+        return False
+    return True
+
+
+def _set_aside(root: Path, rel: str) -> Path | None:
+    """Copy the damaged file into damaged/ (once per distinct content); None if it is missing."""
+    try:
+        data = (root / rel).read_bytes()
+    except OSError:
+        return None
+    directory = root / DAMAGED_DIR
+    flat = rel.replace("/", "_")
+    try:
+        directory.mkdir(mode=DIR_MODE, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith("-" + flat) and (directory / name).read_bytes() == data:
+                return directory / name
+        target = directory / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{os.getpid()}-{flat}"
+        write_new(target, data)
+    except OSError:
+        return None
+    return target
+
+
+@contextlib.contextmanager
+def _exclusive(root: Path, lock: StoreLock | None) -> Iterator[None]:
+    if lock is not None:
+        with lock.hold(exclusive=True):
+            yield
+        return
+    own = StoreLock(root / LOCK_FILE, readonly=False)
+    try:
+        with own.hold(exclusive=True):
+            yield
+    finally:
+        own.close()

@@ -1,0 +1,140 @@
+"""Store care commands: reindex, check (and --repair from the automatic backups), backup DEST,
+and backups (list or take a snapshot)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+MAX_REPAIRS = 16
+"""A hang guard: each repair fixes one file, and a store has a manifest, a schema record, a few
+user files, its segments and 64 state shards — far more damage than this is not worth guessing."""
+
+
+def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
+    command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
+    p = command(
+        sub,
+        "check",
+        "read every store file and compare the index with them; a disagreeing index is rebuilt; "
+        "a damaged file is named and a copy kept in the store's damaged/ directory",
+        "newsdesk check --json\n  newsdesk check --repair",
+    )
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="put each damaged file back from the newest automatic backup holding a good copy",
+    )
+    p = command(
+        sub,
+        "backup",
+        "write a consistent copy of the store to DEST (a new directory) while others keep working",
+        "newsdesk backup ~/backups/newsdesk-$(date +%F)",
+    )
+    p.add_argument("dest", metavar="DEST")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p = command(
+        sub,
+        "backups",
+        "list the automatic snapshots kept in the store's backups/ directory ([store] backups)",
+        "newsdesk backups\n  newsdesk backups --now",
+    )
+    p.add_argument("--now", action="store_true", help="take a snapshot now, due or not")
+    p.add_argument("--json", action="store_true", help="print one JSON array")
+
+
+def _cli() -> Any:
+    from tui import cli
+
+    return cli
+
+
+def cmd_reindex(args: argparse.Namespace, settings: Any) -> int:
+    cli = _cli()
+    with cli._open_store(args, write=True) as store:
+        count = store.reindex(progress=cli._count_progress(sys.stderr, "indexing", " segments"))
+    print(f"reindexed {count} articles")
+    return int(cli.EXIT_OK)
+
+
+def cmd_check(args: argparse.Namespace, settings: Any) -> int:
+    from store import StoreCorrupt, StoreError
+    from store.recovery import assess, repair
+    from tui.paths import store_dir
+
+    cli = _cli()
+    root = store_dir(args.store)
+    repaired: list[str] = []
+    for _ in range(MAX_REPAIRS):
+        try:
+            with cli._open_store(args, write=True, create=False) as store:
+                report = store.check()
+            break
+        except StoreCorrupt as exc:
+            damage = assess(root, exc)
+            if not args.repair or not damage.remedy or str(damage.path) in repaired:
+                hint = " Run `newsdesk check --repair`, or open the reader, to do so." if damage.remedy else ""
+                raise StoreError(damage.describe() + hint) from exc
+            repair(root, damage)
+            repaired.append(str(damage.path))
+            print(f"repaired {damage.path}", file=sys.stderr)
+    else:
+        raise StoreError(f"{root}: more than {MAX_REPAIRS} damaged files; repair stopped")
+    report["repaired"] = repaired
+    if args.json:
+        cli._out(report)
+    else:
+        print(f"{report['files']} files read, {report['articles']} articles; index {report['index']}")
+    return int(cli.EXIT_OK)
+
+
+def cmd_backup(args: argparse.Namespace, settings: Any) -> int:
+    cli = _cli()
+    with cli._open_store(args) as store:
+        report = store.backup(Path(args.dest).expanduser())
+    if args.json:
+        cli._out(report)
+    else:
+        print(f"backed up {report['files']} files ({report['bytes']} bytes, generation {report['generation']})")
+    return int(cli.EXIT_OK)
+
+
+def cmd_backups(args: argparse.Namespace, settings: Any) -> int:
+    from datetime import UTC, datetime
+
+    from articles.dates import format_rfc3339
+
+    cli = _cli()
+    with cli._open_store(args, write=args.now, create=False) as store:
+        if args.now:
+            store.snapshot(keep=max(settings.backups, 1))
+        kept = store.snapshots()
+    rows = [
+        {
+            "taken": format_rfc3339(datetime.fromtimestamp(s.taken, UTC)),
+            "generation": s.gen,
+            "files": len(s.files),
+            "path": str(s.path),
+        }
+        for s in kept
+    ]
+    if args.json:
+        cli._out(rows)
+    elif not rows:
+        print("no automatic backups yet (one is taken after the first change; [store] backups)")
+    else:
+        for row in rows:
+            print(f"{row['taken']}  generation {row['generation']:>8}  {row['files']:>5} files  {row['path']}")
+    return int(cli.EXIT_OK)
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+    "reindex": cmd_reindex,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "backups": cmd_backups,
+}
