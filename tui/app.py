@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from store import StoreCorrupt, StoreError
+from tui.config import Settings
 from tui.screens.damaged import DamagedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -55,13 +56,15 @@ class NewsdeskApp(App[None]):
         damage: Damage | None = None,
         root: Path | None = None,
         reopen: Callable[[], NewsStore] | None = None,
+        settings: Settings | None = None,
     ) -> None:
         """`store` None means the store at `root` could not be opened: `damage` says why, and
         `reopen` opens it once repaired.  `backups` is ([store] backup_hours, [store] backups)."""
         super().__init__()
+        self.settings = settings or Settings()
         self.store = store
         self.demo = demo
-        self.read_delay = read_delay
+        self.read_delay = read_delay if settings is None else self.settings.reader.read_after
         self.backups = backups
         self.signalled: int | None = None
         """The signal (SIGHUP, SIGTERM) that ended the app, if one did."""
@@ -71,6 +74,7 @@ class NewsdeskApp(App[None]):
         self._offered: set[str] = set()
 
     def on_mount(self) -> None:
+        self._apply_settings()
         if self.store is not None:
             self._start()
         elif self._damage is not None:
@@ -78,9 +82,24 @@ class NewsdeskApp(App[None]):
         if not self.is_headless:
             self._catch_hangups()
 
+    def _apply_settings(self) -> None:
+        """[keys] and [reader] theme; what is wrong in them is said, and the default kept."""
+        from tui.keymap import check_keymap
+
+        keys, warnings = check_keymap(self.settings.keys)
+        if keys:
+            self.set_keymap(keys)
+        theme = self.settings.reader.theme
+        if theme in self.available_themes:
+            self.theme = theme
+        else:
+            warnings.append(f"[reader] theme: no theme {theme!r} (ctrl+p, 'Change theme', lists them)")
+        for warning in (*self.settings.warnings, *warnings):
+            self.notify(warning, title="Config", severity="warning", markup=False, timeout=12)
+
     def _start(self) -> None:
         assert self.store is not None
-        self.push_screen(MainScreen(self.store, read_delay=self.read_delay))
+        self.push_screen(MainScreen(self.store, read_delay=self.read_delay, reader=self.settings.reader))
         if self.backups[1] > 0 and not self.store.readonly:
             self.auto_backup()
             self.set_interval(BACKUP_CHECK_SECONDS, self.auto_backup)

@@ -15,7 +15,7 @@ import orjson
 
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
-from tui import cli_care, cli_tags
+from tui import cli_care, cli_config, cli_tags
 from tui.config import Settings, load_settings
 from tui.importing import import_sources, progress_line
 from tui.launch import run_demo, run_reader
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_tags.register(sub, _command, _query_argument)
 
     cli_care.register(sub, _command)
+    cli_config.register(sub, _command)
     return parser
 
 
@@ -496,6 +497,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "feeds": cmd_feeds,
     **cli_tags.HANDLERS,
     **cli_care.HANDLERS,
+    **cli_config.HANDLERS,
 }
 
 

@@ -1,12 +1,22 @@
-"""Settings read from the TOML config; a bad file warns and falls back to defaults."""
+"""The TOML config: one table of options drives parsing, the warnings and `config print`.
+
+A bad file never stops newsdesk: bad TOML, an unknown key or a wrong type is reported with the
+file, the line and the key, and the default is used.  What newsdesk remembers by itself (the
+theme picked in the palette, search history, saved views) lives in the store, never here."""
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from articles.importers import FetchSettings, ImportOptions
+
+PANES = ("list", "text", "entities")
+SORTS = ("new", "old")
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,11 +29,24 @@ class EntitySettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ReaderSettings:
+    """[reader]: how the reader looks and behaves."""
+
+    theme: str = "textual-dark"
+    sort: str = "new"
+    panes: tuple[str, ...] = PANES
+    date_format: str = ""
+    read_after: float = 2.0
+    open_command: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
-    """What the config file can set (more arrives with the terminal issue)."""
+    """The effective configuration (defaults where the file says nothing or says it wrong)."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
     entities: EntitySettings = field(default_factory=lambda: EntitySettings())
+    reader: ReaderSettings = field(default_factory=lambda: ReaderSettings())
     keep_days: int | None = None
     """[store] keep_days: retention; after each import, unstarred untagged articles older than
     this many days are deleted (None: keep everything)."""
@@ -31,68 +54,254 @@ class Settings:
     """[store] backups: how many automatic snapshots to keep in the store's backups/ (0: none)."""
     backup_hours: float = 24.0
     """[store] backup_hours: the least time between two automatic snapshots."""
+    keys: dict[str, str] = field(default_factory=dict)
+    """[keys]: binding id (KEYMAP.md) -> Textual key string ("j,down")."""
     warnings: tuple[str, ...] = ()
 
     def import_options(self) -> ImportOptions:
         return ImportOptions(fetch=self.fetch)
 
 
-_FETCH_KEYS = {
-    "connect_timeout": float,
-    "read_timeout": float,
-    "total_timeout": float,
-    "max_bytes": int,
-    "user_agent": str,
-}
+# -- checks: each returns the value to use, or raises ValueError saying what was expected ---------
+def _number(least: float, *, integer: bool = False, above: bool = False) -> Callable[[Any], Any]:
+    kind = "a whole number" if integer else "a number"
+    bound = f"above {least:g}" if above else f"{least:g} or more"
+
+    def check(value: Any) -> Any:
+        ok = isinstance(value, int if integer else (int, float)) and not isinstance(value, bool)
+        if not ok or (value <= least if above else value < least):
+            raise ValueError(f"expected {kind} {bound}")
+        return value if integer else float(value)
+
+    return check
+
+
+def _text(*, empty: bool = True) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, str) or (not empty and not value.strip()):
+            raise ValueError("expected a text" if empty else "expected a non-empty text")
+        return value
+
+    return check
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(map(repr, choices))}")
+        return value
+
+    return check
+
+
+def _panes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or any(p not in PANES for p in value):
+        raise ValueError(f"expected a non-empty list of {', '.join(map(repr, PANES))}")
+    if "list" not in value:
+        raise ValueError("the list pane cannot be hidden")
+    return tuple(p for p in PANES if p in value)
+
+
+def _date_format(value: Any) -> str:
+    import time
+
+    if not isinstance(value, str):
+        raise ValueError("expected a strftime format such as '%b %d %H:%M' (empty: fit the width)")
+    if not value.strip():
+        return ""
+    try:
+        time.strftime(value, time.gmtime(0))
+    except ValueError as exc:
+        raise ValueError(f"not a strftime format ({exc})") from None
+    return value
+
+
+def _optional_days(value: Any) -> int:
+    return int(_number(1, integer=True)(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    section: str
+    key: str
+    default: Any
+    check: Callable[[Any], Any]
+    doc: str
+
+
+_READER, _FETCH = ReaderSettings(), FetchSettings()
+OPTIONS: tuple[Option, ...] = (
+    Option("reader", "theme", _READER.theme, _text(empty=False), "a Textual theme (ctrl+p lists them)"),
+    Option("reader", "sort", _READER.sort, _choice(SORTS), "list order without a query: new or old first"),
+    Option("reader", "panes", list(PANES), _panes, "the panes shown: list, text, entities (z toggles)"),
+    Option(
+        "reader",
+        "date_format",
+        _READER.date_format,
+        _date_format,
+        "strftime format of list dates (empty: fit the width)",
+    ),
+    Option("reader", "read_after", _READER.read_after, _number(0), "seconds an article is open before it is read"),
+    Option(
+        "reader",
+        "open_command",
+        _READER.open_command,
+        _text(),
+        "command for `o`, the link appended as one argument (empty: the desktop's browser)",
+    ),
+    Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
+    Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),
+    Option("fetch", "total_timeout", _FETCH.total_timeout, _number(0, above=True), "seconds per response"),
+    Option("fetch", "max_bytes", _FETCH.max_bytes, _number(0, integer=True, above=True), "bytes, decompressed"),
+    Option("fetch", "user_agent", _FETCH.user_agent, _text(empty=False), "the User-Agent header"),
+    Option("store", "keep_days", None, _optional_days, "retention: drop unstarred untagged articles older than this"),
+    Option("store", "backups", 7, _number(0, integer=True), "automatic snapshots kept in backups/ (0: none)"),
+    Option("store", "backup_hours", 24.0, _number(0, above=True), "least hours between two snapshots"),
+    Option("entities", "model", None, _text(empty=False), "spaCy pipeline (unset: en_core_web_sm or its re-upload)"),
+    Option("entities", "processes", 2, _number(1, integer=True), "extraction processes at import"),
+)
+SECTIONS = ("reader", "keys", "fetch", "store", "entities")
+KEY_RE = re.compile(r"^[A-Za-z0-9_+\-]+(,[A-Za-z0-9_+\-]+)*$")
 
 
 def load_settings(path: Path) -> Settings:
-    """Read `path` if it exists; unknown keys and wrong types are reported, never fatal."""
+    """Read `path` if it exists; every problem becomes a warning naming file, line and key."""
     if not path.exists():
         return Settings()
-    warnings: list[str] = []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Settings(warnings=(f"{path}: {exc}; using defaults",))
-    fetch_values: dict[str, object] = {}
-    entity_values: dict[str, object] = {}
-    store_values: dict[str, object] = {}
-    for section, values in data.items():
-        if section == "store" and isinstance(values, dict):
-            for key, value in values.items():
-                number = isinstance(value, (int, float)) and not isinstance(value, bool)
-                least = {"keep_days": 1, "backups": 0}.get(key)
-                if least is not None and isinstance(value, int) and number and value >= least:
-                    store_values[key] = value
-                elif key == "backup_hours" and number and value > 0:  # type: ignore[operator]
-                    store_values[key] = float(value)  # type: ignore[arg-type]
-                else:
-                    warnings.append(f"{path}: store.{key}: unknown or not valid; default used")
+        return Settings(warnings=(f"{path}: {exc}; every setting is at its default",))
+    return parse_settings(data, path, text)
+
+
+def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings:
+    warnings: list[str] = []
+    where = _Locator(path, text)
+    values: dict[tuple[str, str], Any] = {}
+    known = {(o.section, o.key): o for o in OPTIONS}
+    keys: dict[str, str] = {}
+    for section, table in data.items():
+        if section not in SECTIONS:
+            warnings.append(f"{where(section)}: unknown section [{section}]; ignored")
             continue
-        if section == "entities" and isinstance(values, dict):
-            for key, value in values.items():
-                if key == "model" and isinstance(value, str) and value.strip():
-                    entity_values["model"] = value.strip()
-                elif key == "processes" and isinstance(value, int) and not isinstance(value, bool) and value > 0:
-                    entity_values["processes"] = value
-                else:
-                    warnings.append(f"{path}: entities.{key}: unknown or not valid; default used")
+        if not isinstance(table, dict):
+            warnings.append(f"{where(section)}: [{section}] must be a table; ignored")
             continue
-        if section != "fetch" or not isinstance(values, dict):
-            warnings.append(f"{path}: unknown setting [{section}] ignored")
-            continue
-        for key, value in values.items():
-            kind = _FETCH_KEYS.get(key)
-            if kind is None:
-                warnings.append(f"{path}: unknown setting fetch.{key} ignored")
-            elif not isinstance(value, kind) or isinstance(value, bool) or (kind is not str and value <= 0):
-                warnings.append(f"{path}: fetch.{key} must be a positive {kind.__name__}; default used")
-            else:
-                fetch_values[key] = kind(value)
+        for key, value in table.items():
+            if section == "keys":
+                try:
+                    keys[key] = _key_string(value)
+                except ValueError as exc:
+                    warnings.append(f"{where(section, key)}: keys.{key}: {exc}; default keys kept")
+                continue
+            option = known.get((section, key))
+            if option is None:
+                warnings.append(f"{where(section, key)}: {section}.{key}: unknown setting; ignored")
+                continue
+            try:
+                values[(section, key)] = option.check(value)
+            except ValueError as exc:
+                warnings.append(f"{where(section, key)}: {section}.{key}: {exc}; default {option.default!r} used")
+
+    def section_values(section: str) -> dict[str, Any]:
+        return {k: v for (s, k), v in values.items() if s == section}
+
+    store = section_values("store")
+    reader = section_values("reader")
+    if "panes" in reader:
+        reader["panes"] = tuple(reader["panes"])
     return Settings(
-        fetch=FetchSettings(**fetch_values),  # type: ignore[arg-type]
-        entities=EntitySettings(**entity_values),  # type: ignore[arg-type]
-        **store_values,  # type: ignore[arg-type]
+        fetch=FetchSettings(**section_values("fetch")),
+        entities=EntitySettings(**section_values("entities")),
+        reader=ReaderSettings(**reader),
+        keys=keys,
         warnings=tuple(warnings),
+        **store,
     )
+
+
+def _key_string(value: Any) -> str:
+    """A key, a comma-separated string of keys, or a list of keys -> Textual's "a,b"."""
+    items = value if isinstance(value, list) else [value]
+    if not items or not all(isinstance(k, str) for k in items):
+        raise ValueError('expected a key ("j"), keys ("j,down") or a list of keys (["j", "down"])')
+    joined = ",".join(part.strip() for item in items for part in item.split(","))
+    if not KEY_RE.match(joined):
+        raise ValueError(f"{joined!r} is not a key string such as 'j', 'ctrl+r' or 'j,down'")
+    return joined
+
+
+class _Locator:
+    """'file, line N' for a key (or a section), found by reading the TOML text line by line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def __call__(self, section: str, key: str | None = None) -> str:
+        current = ""
+        for number, line in enumerate(self.lines, start=1):
+            stripped = line.strip()
+            header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+            if header:
+                current = header.group(1).strip().strip('"')
+                if key is None and current == section:
+                    return f"{self.path}, line {number}"
+                continue
+            if key is not None and current == section:
+                name = re.match(r'^("([^"]*)"|[A-Za-z0-9_.\-]+)\s*=', stripped)
+                if name and (name.group(2) if name.group(2) is not None else name.group(1)) == key:
+                    return f"{self.path}, line {number}"
+        return str(self.path)
+
+
+def render_config(settings: Settings, bindings: dict[str, tuple[str, str]]) -> str:
+    """The effective config as commented TOML: every option with its value, marked where it is
+    not the default; every binding id with its keys.  `bindings`: id -> (default keys, what)."""
+    current: dict[tuple[str, str], Any] = {}
+    for option in OPTIONS:
+        source = {
+            "reader": settings.reader,
+            "fetch": settings.fetch,
+            "entities": settings.entities,
+        }.get(option.section, settings)
+        value = getattr(source, option.key)
+        current[(option.section, option.key)] = list(value) if isinstance(value, tuple) else value
+    out = ["# newsdesk: the effective configuration (`newsdesk config print`)", ""]
+    for section in SECTIONS:
+        out.append(f"[{section}]")
+        if section == "keys":
+            out.append("# binding id = keys (a list, or one string of keys separated by commas)")
+            for binding_id, (default, what) in sorted(bindings.items()):
+                keys = settings.keys.get(binding_id, default)
+                mark = "" if binding_id not in settings.keys else "  (set)"
+                out.append(f"{_toml_key(binding_id)} = {_toml(keys)}  # {what}{mark}")
+            out.append("")
+            continue
+        for option in (o for o in OPTIONS if o.section == section):
+            value = current[(section, option.key)]
+            default = option.default
+            line = f"{option.key} = {_toml(value)}" if value is not None else f"# {option.key} = (not set)"
+            note = option.doc + ("" if value == default else f" (default: {_toml(default)})")
+            out.append(f"{line}  # {note}")
+        out.append("")
+    return "\n".join(out)
+
+
+def _toml_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else f'"{key}"'
+
+
+def _toml(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

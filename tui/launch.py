@@ -31,7 +31,7 @@ def run_demo(settings: Settings) -> int:
     try:
         with NewsStore(workdir / "store") as store:
             fill_demo_store(store, settings)
-            return _run_app(store, demo=True)
+            return _run_app(store, demo=True, settings=settings)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -76,6 +76,7 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
         root=root,
         reopen=lambda: NewsStore(root),
         backups=(settings.backup_hours, settings.backups),
+        settings=settings,
     )
     try:
         code = _finish(app)
@@ -88,8 +89,19 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
 
 
 def _can_run() -> bool:
-    if not sys.stdout.isatty() and not _headless():
+    """A terminal that can show the reader: not a pipe, not TERM=dumb (escape soup there)."""
+    if _headless():
+        return True
+    if not sys.stdout.isatty():
         print("newsdesk: the reader needs a terminal; for scripts use the commands (newsdesk --help)", file=sys.stderr)
+        return False
+    if os.environ.get("TERM", "") in ("dumb", "unknown", ""):
+        term = os.environ.get("TERM") or "unset"
+        print(
+            f"newsdesk: this terminal (TERM={term}) cannot show the reader; set TERM to your "
+            "terminal (xterm-256color, screen-256color in tmux) or use the commands (newsdesk --help)",
+            file=sys.stderr,
+        )
         return False
     return True
 
@@ -100,7 +112,7 @@ def _run_app(store: Any, *, demo: bool, settings: Settings | None = None) -> int
     from tui.app import NewsdeskApp
 
     backups = (settings.backup_hours, settings.backups) if settings and not demo else (24.0, 0)
-    return _finish(NewsdeskApp(store, demo=demo, backups=backups))
+    return _finish(NewsdeskApp(store, demo=demo, backups=backups, settings=settings or Settings()))
 
 
 def _finish(app: Any) -> int:

@@ -16,8 +16,10 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
+from tui.config import ReaderSettings
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
+from tui.screens.links import LinkActions
 from tui.screens.main_actions import MAX_PATCHED_ROWS, TaggingActions
 from tui.widgets.article_list import PAGE, ArticleList
 from tui.widgets.article_view import ArticleView
@@ -52,7 +54,7 @@ class View:
         return f"search: {self.query}" if self.query.strip() else "all articles"
 
 
-class MainScreen(TaggingActions, Screen[None]):
+class MainScreen(TaggingActions, LinkActions, Screen[None]):
     """Three panes over the current view of the store.
 
     | Key | id | Does |
@@ -72,6 +74,8 @@ class MainScreen(TaggingActions, Screen[None]):
     | `u` / `ctrl+r` | undo / redo | undo/redo tag and state changes |
     | `T` | tags.show | tags view with counts |
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
+    | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
+    | `o` | article.open_link | open the link with [reader] open_command |
     | `escape` | app.back | back to the list, then to the previous view |
     """
 
@@ -96,16 +100,19 @@ class MainScreen(TaggingActions, Screen[None]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("T", "tags", "Tags", show=False, id="tags.show"),
         Binding("D", "delete", "Delete", show=False, id="article.delete"),
+        Binding("y", "copy_link", "Copy link", show=False, id="article.copy_link"),
+        Binding("o", "open_link", "Open link", show=False, id="article.open_link"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
     zen: var[bool] = var(False)
     """Reading mode: the text pane alone."""
 
-    def __init__(self, store: NewsStore, *, read_delay: float = 2.0) -> None:
+    def __init__(self, store: NewsStore, *, read_delay: float = 2.0, reader: ReaderSettings | None = None) -> None:
         super().__init__()
         self.store = store
         self.read_delay = read_delay
+        self.reader = reader or ReaderSettings()
         self._generation = 0
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
@@ -142,6 +149,10 @@ class MainScreen(TaggingActions, Screen[None]):
         return self.query_one(ArticleView)
 
     def on_mount(self) -> None:
+        # [reader] panes: a hidden pane stays hidden until the config shows it ("z" is zen mode).
+        self.set_class("entities" not in self.reader.panes, "-no-entities")
+        self.set_class("text" not in self.reader.panes, "-no-text")
+        self.article_list.date_format = self.reader.date_format
         self.query_one("#sidebar", EntitySidebar).show(None, loading=True)
         self.article_list.focus()
         self._layout_for(self.app.size.width)
@@ -172,6 +183,8 @@ class MainScreen(TaggingActions, Screen[None]):
     def load_view(self, generation: int, text: str, cursor: int = 0) -> None:
         try:
             query = parse_query(text)
+            if self.reader.sort == "old" and query.sort == "new" and "sort:" not in text.lower():
+                query = replace(query, sort="old")  # [reader] sort, unless the query says
         except QueryError as exc:
             self.post_message(SearchFailed(f"{exc.message} (at {exc.position + 1})", generation))
             return
@@ -318,6 +331,8 @@ class MainScreen(TaggingActions, Screen[None]):
 
     @on(ArticleList.Opened)
     def opened(self, message: ArticleList.Opened) -> None:
+        if "text" not in self.reader.panes:
+            self.zen = True  # the text pane is hidden: read in zen mode, Esc returns
         if not message.item.read:
             self._mark_read(message.item.id)
         self.article_view.focus()

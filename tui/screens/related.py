@@ -33,10 +33,14 @@ class RelatedScreen(ModalScreen[str | None]):
     | Key | id | Does |
     |---|---|---|
     | `enter` | related.open | show it in the text pane |
-    | `escape` `r` | app.back | close |
+    | `escape` | app.back | close |
+    | `r` | article.related | close (the key that opened it) |
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,r", "close", "Close", id="app.back")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="app.back"),
+        Binding("r", "close", "Close", show=False, id="article.related"),
+    ]
 
     DEFAULT_CSS = """
     RelatedScreen { align: center middle; }

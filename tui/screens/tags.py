@@ -36,14 +36,16 @@ class TagsScreen(ModalScreen[str | None]):
     | `enter` | tags.open | the tag's articles |
     | `r` | tags.rename | rename; onto an existing tag it merges |
     | `d` `delete` | tags.delete | delete from every article (asks first; `u` undoes) |
-    | `escape` `T` | app.back | close |
+    | `escape` | app.back | close |
+    | `T` | tags.show | close (the key that opened it) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="tags.open", priority=True),
         Binding("r", "rename", "Rename/merge", id="tags.rename"),
         Binding("d,delete", "delete", "Delete", id="tags.delete"),
-        Binding("escape,T", "close", "Close", id="app.back"),
+        Binding("escape", "close", "Close", id="app.back"),
+        Binding("T", "close", "Close", show=False, id="tags.show"),
     ]
 
     DEFAULT_CSS = """

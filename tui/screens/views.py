@@ -40,14 +40,16 @@ class ViewsScreen(ModalScreen[tuple[str, str] | None]):
     | `enter` | views.open | open the view |
     | `r` | views.rename | rename |
     | `d` `delete` | views.delete | delete |
-    | `escape` `V` | app.back | close |
+    | `escape` | app.back | close |
+    | `V` | views.show | close (the key that opened it) |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", id="views.open", priority=True),
         Binding("r", "rename", "Rename", id="views.rename"),
         Binding("d,delete", "delete", "Delete", id="views.delete"),
-        Binding("escape,V", "close", "Close", id="app.back"),
+        Binding("escape", "close", "Close", id="app.back"),
+        Binding("V", "close", "Close", show=False, id="views.show"),
     ]
 
     DEFAULT_CSS = """

@@ -71,6 +71,9 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--marked { background: $secondary 35%; }
     ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
     ArticleList:focus > .article-list--cursor { background: $accent 40%; }
+    ArticleList:nocolor > .article-list--cursor { text-style: reverse; }
+    ArticleList:nocolor > .article-list--marked { text-style: underline; }
+    ArticleList:nocolor > .article-list--match { text-style: bold underline; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=False)
@@ -105,6 +108,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
         self._generation = 0
         self.highlighter: Highlighter | None = None
+        self.date_format = ""
+        """A strftime format for the date column ([reader] date_format); "" adapts to the width."""
         """Marks the search's words in titles (set before reset())."""
         self.marked: set[str] = set()
         """Ids marked for bulk work (x, X, *)."""
@@ -294,6 +299,7 @@ class ArticleList(ScrollView, can_focus=True):
         )
         text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
         date_format, source_width = _columns(width)
+        date_format = self.date_format or date_format
         when = local_display(item.published, date_format) or "—"
         text.append_text(_cell(when, len(local_display("2026-12-31T23:59:00+00:00", date_format)), meta))
         text.append(" ")

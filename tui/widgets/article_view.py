@@ -79,6 +79,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView > .article-view--meta { color: $text-muted; }
     ArticleView > .article-view--summary { text-style: italic; }
     ArticleView > .article-view--match { background: $warning 35%; text-style: bold; }
+    ArticleView:nocolor > .article-view--match { text-style: bold underline; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:

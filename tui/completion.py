@@ -1,0 +1,108 @@
+"""Shell completion scripts, generated from the CLI's own parser (so they never fall behind it):
+commands, each command's options and choices, files and directories where a path is due."""
+
+from __future__ import annotations
+
+import argparse
+
+PATH_OPTIONS = {"--store", "--config"}
+PATH_ARGUMENTS = {"import": "files", "backup": "dirs"}
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def _options(parser: argparse.ArgumentParser) -> list[str]:
+    return sorted({s for a in parser._actions for s in a.option_strings if s.startswith("--") or len(s) == 2})
+
+
+def _choices(parser: argparse.ArgumentParser) -> list[str]:
+    words: list[str] = []
+    for action in parser._actions:
+        if not action.option_strings and action.choices and not isinstance(action, argparse._SubParsersAction):
+            words += [str(c) for c in action.choices]
+    return words
+
+
+def bash(parser: argparse.ArgumentParser) -> str:
+    commands = _commands(parser)
+    cases = []
+    for name, sub in sorted(commands.items()):
+        words = " ".join(_options(sub) + _choices(sub))
+        path = PATH_ARGUMENTS.get(name)
+        extra = ""
+        if path == "files":
+            extra = ' COMPREPLY+=($(compgen -f -- "$cur"))'
+        elif path == "dirs":
+            extra = ' COMPREPLY+=($(compgen -d -- "$cur"))'
+        cases.append(f'        {name}) COMPREPLY=($(compgen -W "{words}" -- "$cur"));{extra} ;;')
+    top = " ".join(sorted(commands) + _options(parser))
+    body = "\n".join(cases)
+    return f"""# bash completion for newsdesk: eval "$(newsdesk completion bash)" in ~/.bashrc
+_newsdesk() {{
+    local cur prev command i
+    cur="${{COMP_WORDS[COMP_CWORD]}}"
+    prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    case "$prev" in
+        --store|--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    esac
+    command=""
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${{COMP_WORDS[i]}}" in
+            --store|--config) ((i++)) ;;
+            -*) ;;
+            *) command="${{COMP_WORDS[i]}}"; break ;;
+        esac
+    done
+    case "$command" in
+        "") COMPREPLY=($(compgen -W "{top}" -- "$cur")) ;;
+{body}
+    esac
+}}
+complete -o default -F _newsdesk newsdesk
+"""
+
+
+def zsh(parser: argparse.ArgumentParser) -> str:
+    commands = _commands(parser)
+    described = []
+    for name, sub in sorted(commands.items()):
+        summary = (sub.description or "").split(";")[0].replace("'", "'\\''").replace(":", "\\:")
+        described.append(f"        '{name}:{summary[:70]}'")
+    cases = []
+    for name, sub in sorted(commands.items()):
+        words = " ".join(_options(sub) + _choices(sub))
+        files = " _files" if name in PATH_ARGUMENTS else ""
+        cases.append(f"        {name}) compadd -- {words};{files} ;;")
+    command_list = "\n".join(described)
+    body = "\n".join(cases)
+    top_options = " ".join(_options(parser))
+    return f"""#compdef newsdesk
+# zsh completion for newsdesk: newsdesk completion zsh > "${{fpath[1]}}/_newsdesk"
+_newsdesk() {{
+    local -a commands
+    commands=(
+{command_list}
+    )
+    local command="" i
+    for ((i = 2; i < CURRENT; i++)); do
+        case "${{words[i]}}" in
+            --store|--config) ((i++)) ;;
+            -*) ;;
+            *) command="${{words[i]}}"; break ;;
+        esac
+    done
+    case "${{words[CURRENT-1]}}" in
+        --store|--config) _files; return ;;
+    esac
+    case "$command" in
+        "") _describe 'command' commands; compadd -- {top_options} ;;
+{body}
+    esac
+}}
+_newsdesk "$@"
+"""
