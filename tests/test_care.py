@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,53 +95,92 @@ def test_backup_refuses_a_non_empty_destination(filled: NewsStore, tmp_path: Pat
     assert json.loads(capsys.readouterr().out)["files"] >= 3
 
 
+RO_USER = "newsdesk-ro-test"
+
+
+def _runtime_for(user: Any, stage: Path) -> tuple[list[str], dict[str, str]]:
+    """A Python the user can run with newsdesk's CLI importable: this one if they can reach it,
+    else the system Python of the same version with the CLI's packages staged in `stage` (this
+    Python may live under root's private home, as on the CI machine)."""
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", "import tui.cli"], cwd=REPO, user=user.pw_uid, group=user.pw_gid,
+            capture_output=True, check=False, timeout=120,
+        )  # fmt: skip
+    except PermissionError:  # the interpreter itself is out of the user's reach
+        probe = None
+    if probe is not None and probe.returncode == 0:
+        return [sys.executable], {}
+    import importlib
+    import shutil
+
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists():
+        pytest.skip(f"{user.pw_name} cannot run this Python, and there is no {system}")
+    lib = stage / "lib"
+    for package in ("articles", "store", "tui"):
+        shutil.copytree(REPO / package, lib / package, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("orjson", "platformdirs", "tinydb"):
+        module = importlib.import_module(name)
+        source = Path(module.__file__).parent  # type: ignore[arg-type]
+        shutil.copytree(source, lib / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in [stage, *stage.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return [str(system), "-S"], {"PYTHONPATH": str(lib)}
+
+
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to run as another user")
 def test_a_store_another_user_can_only_read(filled: NewsStore, tmp_path: Path) -> None:
-    """As a non-root user (nobody) on a store they may read but not write: the CLI reads, and a
-    write exits 3 with a message, nothing changed."""
+    """As a non-root user created for the test, on a store they may read but not write: the CLI
+    reads, and a write exits 3 with a message, nothing changed."""
     import pwd
     import shutil
     import stat
 
+    created = False
     try:
-        nobody = pwd.getpwnam("nobody")
+        user = pwd.getpwnam(RO_USER)
     except KeyError:
-        pytest.skip("no 'nobody' user on this machine")
+        done = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", RO_USER], capture_output=True
+        )
+        if done.returncode != 0:
+            pytest.skip(f"cannot create a user here: {done.stderr.decode(errors='replace').strip()[:200]}")
+        created = True
+        user = pwd.getpwnam(RO_USER)
     shared = Path("/tmp") / f"newsdesk-ro-{os.getpid()}"
     shutil.rmtree(shared, ignore_errors=True)
     shutil.copytree(filled.root, shared / "store")
     for path in [shared, *shared.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     before = {p: p.read_bytes() for p in (shared / "store").rglob("*") if p.is_file()}
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": "/tmp", "NEWSDESK_CONFIG": "/nonexistent.toml"}
-
-    def as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tui.cli", "--store", str(shared / "store"), *args],
-            cwd=REPO,
-            env=env,
-            user=nobody.pw_uid,
-            group=nobody.pw_gid,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
     try:
-        try:
-            listed = as_nobody("search", "--count", "care")
-        except PermissionError:
-            pytest.skip("this Python cannot be run by 'nobody' (it lives under a private directory)")
-        if listed.returncode != 0 and "Permission denied" in listed.stderr:
-            pytest.skip(f"the test environment is not readable by 'nobody': {listed.stderr[-200:]}")
+        python, extra = _runtime_for(user, shared / "runtime")
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "NEWSDESK_CONFIG": "/nonexistent.toml", **extra}
+
+        def as_user(*args: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [*python, "-m", "tui.cli", "--store", str(shared / "store"), *args],
+                cwd="/tmp",
+                env=env,
+                user=user.pw_uid,
+                group=user.pw_gid,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        listed = as_user("search", "--count", "care")
         assert listed.returncode == 0, listed.stderr
         assert listed.stdout.strip() == "30"
-        tagged = as_nobody("tag", "+x", "--", "care")
+        tagged = as_user("tag", "+x", "--", "care")
         assert tagged.returncode == 3 and "read-only" in tagged.stderr
         assert {p: p.read_bytes() for p in (shared / "store").rglob("*") if p.is_file()} == before
         assert stat.S_IMODE((shared / "store").stat().st_mode) == 0o755
     finally:
         shutil.rmtree(shared, ignore_errors=True)
+        if created:
+            subprocess.run(["userdel", RO_USER], capture_output=True)
 
 
 def test_a_full_disk_fails_the_import_visibly_and_changes_nothing(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
