@@ -23,14 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
-from articles.importers.base import Subscription
 from articles.model import Article, Entity
 from store import fulltext, merges, search
 from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
-from store.documents import DocumentCache, Session, make_document
+from store.documents import DocumentCache, Session
 from store.errors import StoreError, StoreReadOnly
+from store.feeds import FeedsMixin
 from store.files import (
     DIR_MODE,
     EMPTY_MANIFEST,
@@ -43,7 +43,6 @@ from store.files import (
 from store.index import Index, IndexRow
 from store.layout import (
     ARTICLES_DIR,
-    FEEDS_FILE,
     INDEX_FILE,
     LOCK_FILE,
     STATE_DIR,
@@ -63,7 +62,7 @@ from store.user_data import UserDataMixin
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
-class NewsStore(TaggingMixin, CareMixin, BackupMixin, SearchingMixin, UserDataMixin):
+class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin, UserDataMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
@@ -323,40 +322,6 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, SearchingMixin, UserDataMi
         self.apply_rules(list(written))  # rules on entity fields match once entities are stored
         return list(written)
 
-    def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
-        """Remember feeds; returns how many were new."""
-        subs = {s.url: s for s in subscriptions}
-        if not subs:
-            return 0
-        added = 0
-        with self._writing() as session:
-            path = self.root / FEEDS_FILE
-            existing = {d.get("url") for d in session.load(path).get("feeds", {}).values()}
-            table = session.table(path, "feeds")
-            new_docs = []
-            for url, sub in subs.items():
-                if url in existing:
-                    continue
-                doc_id = int(Article.create(title="-", url=url).id, 16)
-                new_docs.append(
-                    make_document(
-                        {
-                            "url": url,
-                            "title": sub.title,
-                            "category": sub.category,
-                            "origin": sub.origin,
-                            "added": format_rfc3339(now_utc()),
-                            "paused": False,
-                        },
-                        doc_id,
-                    )
-                )
-                added += 1
-            if new_docs:
-                table.insert_multiple(new_docs)
-                session.commit()
-        return added
-
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:
         with self._reading():
@@ -433,11 +398,6 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, SearchingMixin, UserDataMi
             for article_id, _ in part:
                 if article_id in by_id:
                     yield by_id[article_id]
-
-    def subscriptions(self) -> list[dict[str, Any]]:
-        with self._reading() as session:
-            docs = session.load(self.root / FEEDS_FILE).get("feeds", {})
-            return sorted((dict(d) for d in docs.values()), key=lambda d: d.get("url", ""))
 
     def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
         """The change feed: (latest seq, ids changed since `seq`, or None if too far behind)."""

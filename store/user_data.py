@@ -85,6 +85,19 @@ class UserDataMixin:
             views.write_history(session, [e for e in entries if e != text] + [text])
             session.commit()
 
+    def preferences(self) -> dict[str, Any]:
+        with self._reading() as session:
+            return views.read_preferences(session)
+
+    def set_preference(self, key: str, value: Any) -> None:
+        """Remember one value (a function of the current file: other keys stay)."""
+        with self._writing() as session:
+            current = views.read_preferences(session)
+            if current.get(key) == value:
+                return
+            views.write_preferences(session, {**current, key: value})
+            session.commit()
+
     # -- entity merges ---------------------------------------------------------------------------
     def merge_entity(self, alias: str, name: str) -> None:
         """From now on `alias` is another name of `name`, in every article (MergeError if not)."""

@@ -82,3 +82,16 @@ def write_rules(session: Session, rules: list[dict[str, str]]) -> None:
     table.truncate()
     if rules:
         table.insert_multiple(rules)
+
+
+def read_preferences(session: Session) -> dict[str, Any]:
+    """What the reader remembers by itself (the theme picked in the palette), never the config."""
+    docs = session.load(session.root / VIEWS_FILE).get("preferences", {})
+    found = next(iter(docs.values()), {}) if docs else {}
+    return dict(found) if isinstance(found, dict) else {}
+
+
+def write_preferences(session: Session, values: dict[str, Any]) -> None:
+    table = session.table(session.root / VIEWS_FILE, "preferences")
+    table.truncate()
+    table.insert(values)

@@ -205,3 +205,22 @@ def test_zsh_completion_is_valid_zsh(tmp_path: Path) -> None:
         pytest.skip("zsh is not installed here: only the script's content was checked")
     (tmp_path / "_newsdesk").write_text(script)
     subprocess.run(["zsh", "-n", str(tmp_path / "_newsdesk")], check=True)
+
+
+async def test_a_theme_picked_in_the_reader_is_remembered_in_the_store(news: NewsStore) -> None:
+    settings = parse_settings({"reader": {"theme": "nord"}}, Path("c.toml"))
+    app = NewsdeskApp(news, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.theme = "gruvbox"  # as the palette's "Change theme" does
+        await settle(pilot)
+    assert news.preferences()["theme"] == {"name": "gruvbox", "config": "nord"}
+    app = NewsdeskApp(news, settings=settings)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "gruvbox"  # the pick wins while the config names the same theme
+    changed = parse_settings({"reader": {"theme": "dracula"}}, Path("c.toml"))
+    app = NewsdeskApp(news, settings=changed)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.theme == "dracula"  # a new theme in the config wins over an old pick

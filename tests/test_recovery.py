@@ -283,3 +283,13 @@ def test_check_names_the_damage_and_repair_restores_it(backed_up: NewsStore, cap
         assert store.search("tag:keep is:starred").count == 1
     assert main(["--store", str(root), "backups", "--json"]) == 0
     assert '"generation"' in capsys.readouterr().out
+
+
+async def test_the_reader_takes_a_due_snapshot_in_the_background(store: NewsStore) -> None:
+    store.add_articles([story(n) for n in range(3)])
+    app = NewsdeskApp(store, read_delay=3600, backups=(24.0, 3))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: len(store.snapshots()) == 1)
+        await pilot.press("m")  # a change; the next snapshot is not due for a day
+        await settle(pilot)
+    assert len(store.snapshots()) == 1

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from store.recovery import Damage
 
 BACKUP_CHECK_SECONDS = 3600.0
+SECONDS_PER_MINUTE = 60.0
+"""[reader] refresh_minutes is in minutes (a name, so a test can shorten the minute)."""
 """How often a long-running reader asks whether an automatic snapshot is due."""
 
 
@@ -60,7 +63,9 @@ class NewsdeskApp(App[None]):
     ) -> None:
         """`store` None means the store at `root` could not be opened: `damage` says why, and
         `reopen` opens it once repaired.  `backups` is ([store] backup_hours, [store] backups)."""
-        super().__init__()
+        # NO_COLOR: Textual strips every colour only in its native-ANSI mode (else it paints in
+        # greys); the :nocolor rules in app.tcss and the widgets mark with reverse/bold/underline.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.settings = settings or Settings()
         self.store = store
         self.demo = demo
@@ -72,6 +77,9 @@ class NewsdeskApp(App[None]):
         self._root = store.root if store is not None else root
         self._reopen = reopen
         self._offered: set[str] = set()
+        self.background_status = ""
+        """What a background import or refresh is doing, for the top bar ("" when none runs)."""
+        self._after_ingest: list[Callable[[], object]] = []
 
     def on_mount(self) -> None:
         self._apply_settings()
@@ -94,15 +102,164 @@ class NewsdeskApp(App[None]):
             self.theme = theme
         else:
             warnings.append(f"[reader] theme: no theme {theme!r} (ctrl+p, 'Change theme', lists them)")
+        self._remembered_theme()
+        self.theme_changed_signal.subscribe(self, self._theme_picked)
         for warning in (*self.settings.warnings, *warnings):
             self.notify(warning, title="Config", severity="warning", markup=False, timeout=12)
+
+    def _remembered_theme(self) -> None:
+        """The theme last picked in the palette, kept in the store (never in the user's TOML),
+        wins while the config names the theme it named when the pick was made."""
+        if self.store is None or self.demo:
+            return
+        try:
+            picked = self.store.preferences().get("theme")
+        except (StoreError, OSError):
+            return
+        if (
+            isinstance(picked, dict)
+            and picked.get("config") == self.settings.reader.theme
+            and picked.get("name") in self.available_themes
+        ):
+            self.theme = str(picked["name"])
+        self._theme_ready = True
+
+    def _theme_picked(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if not getattr(self, "_theme_ready", False) or self.store is None or self.store.readonly or self.demo:
+            return
+        if name:
+            self._remember_theme(str(name))
+
+    @work(thread=True, group="preferences", exclusive=True, exit_on_error=False)
+    def _remember_theme(self, name: str) -> None:
+        assert self.store is not None
+        with contextlib.suppress(StoreError, OSError):  # not remembered: no reason to interrupt reading
+            self.store.set_preference("theme", {"name": name, "config": self.settings.reader.theme})
 
     def _start(self) -> None:
         assert self.store is not None
         self.push_screen(MainScreen(self.store, read_delay=self.read_delay, reader=self.settings.reader))
+        minutes = self.settings.reader.refresh_minutes
+        if minutes > 0 and not self.store.readonly and not self.demo:
+            self.set_interval(minutes * SECONDS_PER_MINUTE, self.refresh_feeds)
         if self.backups[1] > 0 and not self.store.readonly:
             self.auto_backup()
             self.set_interval(BACKUP_CHECK_SECONDS, self.auto_backup)
+
+    # -- importing and refreshing in the background ----------------------------------------------
+    def refresh_feeds(self, on_done: Callable[[], object] | None = None) -> None:
+        """Refresh the subscriptions in the background (R, or [reader] refresh_minutes)."""
+        self.ingest("refresh", on_done=on_done)
+
+    def ingest(self, kind: str, sources: list[str] | None = None, on_done: Callable[[], object] | None = None) -> None:
+        """Run an import of `sources` ("import") or a refresh ("refresh") in a worker, then the
+        entity extraction of what is new in one low-priority process; one job at a time.  The
+        list shows new articles as they are committed (the main screen follows the change feed)."""
+        if on_done is not None:
+            self._after_ingest.append(on_done)
+        if self.store is None:
+            return
+        if self.background_status:
+            if kind == "import":
+                self.notify("An import or refresh is running; try again when it is done.", markup=False)
+            return
+        if self.store.readonly:
+            self.notify("This store is read-only: import or refresh from a session that may write.", markup=False)
+            return
+        self._set_background_status("refreshing feeds…" if kind == "refresh" else "importing…")
+        self._ingest_worker(kind, sources or [])
+
+    @work(thread=True, group="ingest", exit_on_error=False)
+    def _ingest_worker(self, kind: str, sources: list[str]) -> None:
+        from tui.importing import import_sources
+        from tui.refreshing import due_feeds, refresh_feeds
+
+        assert self.store is not None
+        problems: list[str] = []
+
+        def status(text: str) -> None:
+            self.call_from_thread(self._set_background_status, text)
+
+        try:
+            if kind == "refresh":
+                summary = refresh_feeds(
+                    self.store,
+                    self.settings,
+                    due_feeds(self.store),
+                    progress=lambda done, total, _url: status(f"refreshing feeds {done}/{total}"),
+                    report=problems.append,
+                )
+            else:
+                summary = import_sources(
+                    self.store,
+                    sources,
+                    self.settings,
+                    progress=lambda count, _source: status(f"importing… {count} articles") if count >= 0 else None,
+                    report=problems.append,
+                )
+            summary["entities"] = self._extract(summary.pop("ids", []), status, problems)
+        except Exception as exc:  # whatever went wrong is said, and the reader goes on
+            self.call_from_thread(self._ingested, kind, None, [*problems, f"{type(exc).__name__}: {exc}"])
+            return
+        self.call_from_thread(self._ingested, kind, summary, problems)
+
+    def _extract(self, ids: list[str], status: Callable[[str], None], problems: list[str]) -> int:
+        """Entities for new articles, in one spawned process at low priority (spaCy never loads in
+        the reader's own process); nothing when no model is installed."""
+        from articles.entities.extract import ExtractionUnavailable, model_available
+
+        model = self.settings.entities.model
+        if not ids or not model_available(model):
+            return 0
+        from tui.extracting import extract_entities
+
+        _start_resource_tracker()
+        try:
+            counts = extract_entities(
+                self.store,
+                ids,
+                processes=1,
+                model=model,
+                nice=10,
+                progress=lambda done, total: status(f"extracting entities {done}/{total}"),
+            )
+        except ExtractionUnavailable as exc:
+            problems.append(f"entities not extracted: {exc}")
+            return 0
+        return int(counts["extracted"])
+
+    def _set_background_status(self, text: str) -> None:
+        self.background_status = text
+        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        if main is not None:
+            main.refresh_topbar()
+
+    def _ingested(self, kind: str, summary: dict[str, Any] | None, problems: list[str]) -> None:
+        self._set_background_status("")
+        waiting, self._after_ingest = self._after_ingest, []
+        for callback in waiting:
+            callback()
+        if summary is not None:
+            counts = f"{summary['imported']} new, {summary['updated']} updated"
+            if kind == "refresh":
+                text = (
+                    f"{summary['feeds']} feeds: {counts}"
+                    + (f"; {summary['failed']} failing" if summary["failed"] else "")
+                    + (f"; {summary['gone']} gone (paused)" if summary["gone"] else "")
+                )
+            else:
+                text = (
+                    counts
+                    + (f", {summary['failed']} failed" if summary["failed"] else "")
+                    + (f"; {summary['feeds']} new feeds" if summary.get("feeds") else "")
+                )
+            if summary.get("entities"):
+                text += f"; entities for {summary['entities']}"
+            self.notify(text, title="Refreshed" if kind == "refresh" else "Imported", markup=False, timeout=8)
+        if problems:
+            shown = "\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more" if len(problems) > 5 else "")
+            self.notify(shown, title="Problems", severity="warning", markup=False, timeout=12)
 
     # -- automatic backups and damaged files -----------------------------------------------------
     @work(thread=True, group="backup", exclusive=True, exit_on_error=False)
@@ -231,3 +388,20 @@ class NewsdeskApp(App[None]):
                 yield SystemCommand(title, help_text, action)
         yield SystemCommand("Quit", "Quit newsdesk", self.action_quit)
         yield from super().get_system_commands(screen)
+
+
+def _start_resource_tracker() -> None:
+    """multiprocessing's resource tracker passes sys.stderr's descriptor to its process; under
+    Textual sys.stderr is a capture without one, so the first pool would fail ("bad value(s) in
+    fds_to_keep").  Start the tracker once with stderr on /dev/null (what it would print there
+    must not reach the reader's terminal anyway)."""
+    import sys
+    from multiprocessing import resource_tracker
+
+    saved = sys.stderr
+    with open(os.devnull, "w") as devnull:
+        sys.stderr = devnull
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved

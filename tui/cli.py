@@ -15,7 +15,7 @@ import orjson
 
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
-from tui import cli_care, cli_config, cli_tags
+from tui import cli_care, cli_config, cli_feeds, cli_tags
 from tui.config import Settings, load_settings
 from tui.importing import import_sources, progress_line
 from tui.launch import run_demo, run_reader
@@ -143,8 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions",
     )
 
-    p = _command(sub, "feeds", "list subscriptions", "newsdesk feeds --json")
-    p.add_argument("--json", action="store_true", help="print one JSON array")
+    cli_feeds.register(sub, _command)
 
     cli_tags.register(sub, _command, _query_argument)
 
@@ -222,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-_BACKED_UP = {"import", "tag", "mark", "delete", "prune", "restore-tags", "entities"}
+_BACKED_UP = {"import", "refresh", "tag", "mark", "delete", "prune", "restore-tags", "entities"}
 """Commands after which an automatic snapshot is taken when one is due ([store] backups)."""
 
 
@@ -464,17 +463,6 @@ def opml_document(feeds: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
-    with _open_store(args) as store:
-        feeds = store.subscriptions()
-    if args.json:
-        _out(feeds)
-        return EXIT_OK
-    for feed in feeds:
-        print(f"{clean_line(feed.get('url'))}  {clean_line(feed.get('title'))}")
-    return EXIT_OK
-
-
 def _count_progress(stream: TextIO, doing: str, unit: str = "") -> Callable[[int, int], None] | None:
     """'doing… done/total unit' on one line of a terminal; nothing when it is not a terminal."""
     if not stream.isatty():
@@ -494,10 +482,10 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "entities": cmd_entities,
     "show": cmd_show,
     "export": cmd_export,
-    "feeds": cmd_feeds,
     **cli_tags.HANDLERS,
     **cli_care.HANDLERS,
     **cli_config.HANDLERS,
+    **cli_feeds.HANDLERS,
 }
 
 

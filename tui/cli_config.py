@@ -1,5 +1,5 @@
 """`newsdesk config print` (the effective configuration, commented, with every binding id) and
-`newsdesk completion bash|zsh`."""
+`newsdesk completion bash|zsh`, and `newsdesk serve` (tui/serve.py)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,16 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
         'eval "$(newsdesk completion bash)"    # in ~/.bashrc\n  newsdesk completion zsh > "${fpath[1]}/_newsdesk"',
     )
     p.add_argument("shell", choices=("bash", "zsh"))
+    p = command(
+        sub,
+        "serve",
+        "serve the reader to a browser (needs the serve extra: pip install 'newsdesk[serve]'); "
+        "loopback only by default, and every request needs the random token in the printed URL",
+        "newsdesk serve\n  newsdesk serve --port 8123 --demo",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    p.add_argument("--demo", action="store_true", help="serve the demo store instead of yours")
 
 
 def cmd_config(args: argparse.Namespace, settings: Any) -> int:
@@ -47,4 +57,29 @@ def cmd_completion(args: argparse.Namespace, settings: Any) -> int:
     return 0
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {"config": cmd_config, "completion": cmd_completion}
+def cmd_serve(args: argparse.Namespace, settings: Any) -> int:
+    import sys
+
+    from tui.serve import make_server, new_token, reader_command
+
+    try:
+        import textual_serve  # noqa: F401
+    except ImportError:
+        print("newsdesk: serve needs textual-serve: pip install 'newsdesk[serve]'", file=sys.stderr)
+        return 2
+    token = new_token()
+    command = reader_command(args.store, args.config, args.demo)
+    server = make_server(command, args.host, args.port, token)
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"newsdesk: serving the reader on http://{host}:{args.port}/?token={token}", flush=True)
+    if args.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"newsdesk: listening on {args.host}: anyone who can reach it and has the URL gets in", file=sys.stderr)
+    server.serve()
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+    "config": cmd_config,
+    "completion": cmd_completion,
+    "serve": cmd_serve,
+}

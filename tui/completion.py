@@ -71,8 +71,9 @@ def zsh(parser: argparse.ArgumentParser) -> str:
     commands = _commands(parser)
     described = []
     for name, sub in sorted(commands.items()):
-        summary = (sub.description or "").split(";")[0].replace("'", "'\\''").replace(":", "\\:")
-        described.append(f"        '{name}:{summary[:70]}'")
+        summary = (sub.description or "").split(";")[0][:70]  # cut first, then quote
+        summary = summary.replace("'", "'\\''").replace(":", "\\:")
+        described.append(f"        '{name}:{summary}'")
     cases = []
     for name, sub in sorted(commands.items()):
         words = " ".join(_options(sub) + _choices(sub))

@@ -38,6 +38,7 @@ class ReaderSettings:
     date_format: str = ""
     read_after: float = 2.0
     open_command: str = ""
+    refresh_minutes: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,13 @@ OPTIONS: tuple[Option, ...] = (
         _READER.open_command,
         _text(),
         "command for `o`, the link appended as one argument (empty: the desktop's browser)",
+    ),
+    Option(
+        "reader",
+        "refresh_minutes",
+        _READER.refresh_minutes,
+        _number(0, integer=True),
+        "refresh the feeds from the reader every N minutes (0: only with R)",
     ),
     Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
     Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),

@@ -1,10 +1,10 @@
-"""Importing sources into a store in batches: the one path the CLI, the demo and (later) the
+"""Importing sources into a store in batches: the one path the CLI, the demo, refresh and the
 reader's import dialog share."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TextIO
 
 from articles.sanitize import clean_line, strip_controls
@@ -28,7 +28,19 @@ def import_sources(
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
     problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
     the articles new or changed (for entity extraction)."""
-    from articles.importers import Problem, Subscription, read_sources
+    from articles.importers import read_sources
+
+    return store_items(store, read_sources(sources, settings.import_options()), progress, report)
+
+
+def store_items(
+    store: Any,
+    items: Iterable[Any],
+    progress: Callable[[int, str], None] | None = None,
+    report: Callable[[str], None] = _stderr,
+) -> dict[str, Any]:
+    """Articles into the store in batches, subscriptions remembered, problems reported."""
+    from articles.importers import Problem, Subscription
     from articles.model import Article
     from store import ImportCounts
 
@@ -43,7 +55,7 @@ def import_sources(
             totals.add(store.add_articles(batch))
             batch.clear()
 
-    for item in read_sources(sources, settings.import_options()):
+    for item in items:
         if isinstance(item, Article):
             batch.append(item)
             seen += 1

@@ -90,8 +90,8 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
 
 def _can_run() -> bool:
     """A terminal that can show the reader: not a pipe, not TERM=dumb (escape soup there)."""
-    if _headless():
-        return True
+    if _headless() or os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
+        return True  # tests, and `newsdesk serve` (textual-serve talks to the reader over pipes)
     if not sys.stdout.isatty():
         print("newsdesk: the reader needs a terminal; for scripts use the commands (newsdesk --help)", file=sys.stderr)
         return False

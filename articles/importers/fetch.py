@@ -12,7 +12,12 @@ USER_AGENT = "newsdesk/0.1 (terminal news reader; +https://pypi.org/project/news
 
 
 class FetchError(Exception):
-    """A fetch that did not produce a usable body; the message says why, for the user."""
+    """A fetch that did not produce a usable body; the message says why, for the user.
+    `status` is the HTTP status when the server answered with an error (410: gone for good)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,7 @@ def fetch(
         with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True, headers=headers) as client:
             for _hop in range(settings.max_redirects + 1):
                 with client.stream("GET", current) as response:
-                    if response.is_redirect:
+                    if response.has_redirect_location:  # is_redirect is any 3xx, 304 too
                         target = safe_url(urljoin(current, response.headers.get("location", "")))
                         if target is None:
                             raise FetchError(f"redirect to a non-http(s) location refused ({current})")
@@ -89,7 +94,9 @@ def fetch(
                     if response.status_code == 304:
                         return Fetched(current, b"", "", 304, etag, last_modified, permanent)
                     if response.status_code >= 400:
-                        raise FetchError(f"HTTP {response.status_code} {response.reason_phrase}".strip())
+                        raise FetchError(
+                            f"HTTP {response.status_code} {response.reason_phrase}".strip(), response.status_code
+                        )
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > settings.max_bytes:
                         raise FetchError(f"larger than the {_mb(settings.max_bytes)} limit")

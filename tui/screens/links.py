@@ -1,5 +1,6 @@
 """An article's link: `y` copies it through the terminal (OSC 52, so it works over SSH), `o` opens
-it with [reader] open_command.  A MainScreen mixin.
+it with [reader] open_command; the feeds view (`F`), refresh (`R`) and the import dialog (`i`).
+MainScreen mixins.
 
 The url is feed data: only an http(s) url (articles.sanitize.safe_url, checked again here) is
 ever passed on, as one argument, never through a shell."""
@@ -76,3 +77,36 @@ class LinkActions:
 
 def _graphical() -> bool:
     return sys.platform == "darwin" or bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class FeedActions:
+    """`F` the feeds view, `R` refresh, `i` the import dialog (the app runs imports and refreshes
+    in the background, so the refresh interval shares them)."""
+
+    if TYPE_CHECKING:
+        store: Any
+        app: Any
+
+        def open_view(self, query: str, name: str = "", *, entity: bool = False) -> None: ...
+
+    def action_feeds(self) -> None:
+        from tui.screens.feeds import FeedsScreen
+
+        def chosen(feed: dict[str, Any] | None) -> None:
+            if feed is not None:
+                url = " ".join(str(feed["url"]).replace('"', " ").split())
+                self.open_view(f'feed:"{url}"', str(feed.get("title") or url))
+
+        self.app.push_screen(FeedsScreen(self.store), chosen)
+
+    def action_refresh_feeds(self) -> None:
+        self.app.refresh_feeds()
+
+    def action_import(self) -> None:
+        from tui.screens.import_dialog import ImportScreen
+
+        def chosen(sources: list[str] | None) -> None:
+            if sources:
+                self.app.ingest("import", sources)
+
+        self.app.push_screen(ImportScreen(), chosen)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -19,7 +19,7 @@ from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
 from tui.config import ReaderSettings
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
-from tui.screens.links import LinkActions
+from tui.screens.links import FeedActions, LinkActions
 from tui.screens.main_actions import MAX_PATCHED_ROWS, TaggingActions
 from tui.widgets.article_list import PAGE, ArticleList
 from tui.widgets.article_view import ArticleView
@@ -54,7 +54,7 @@ class View:
         return f"search: {self.query}" if self.query.strip() else "all articles"
 
 
-class MainScreen(TaggingActions, LinkActions, Screen[None]):
+class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     """Three panes over the current view of the store.
 
     | Key | id | Does |
@@ -76,6 +76,9 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
     | `o` | article.open_link | open the link with [reader] open_command |
+    | `F` | feeds.show | feeds view with unread counts |
+    | `R` | feeds.refresh | refresh the feeds in the background |
+    | `i` | import.show | import dialog: paths and urls, imported in the background |
     | `escape` | app.back | back to the list, then to the previous view |
     """
 
@@ -102,6 +105,9 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
         Binding("D", "delete", "Delete", show=False, id="article.delete"),
         Binding("y", "copy_link", "Copy link", show=False, id="article.copy_link"),
         Binding("o", "open_link", "Open link", show=False, id="article.open_link"),
+        Binding("F", "feeds", "Feeds", show=False, id="feeds.show"),
+        Binding("R", "refresh_feeds", "Refresh", show=False, id="feeds.refresh"),
+        Binding("i", "import", "Import", show=False, id="import.show"),
         Binding("escape", "back", "Back", show=False, id="app.back"),
     ]
 
@@ -363,6 +369,9 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
             app: NewsdeskApp = self.app  # type: ignore[assignment]
             app.store_damaged(message.error)
 
+    def refresh_topbar(self) -> None:
+        self._update_topbar()
+
     def _update_topbar(self) -> None:
         total = self.article_list.total
         noun = "match" if self.view.query.strip() else "article"
@@ -380,6 +389,8 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
             bar.append("  · read-only: this store cannot be changed from here", style="bold")
         if app.demo:
             bar.append("  · demo store (thrown away on exit)", style="dim")
+        if app.background_status:
+            bar.append(f"  · {app.background_status}", style="bold")
         self.query_one("#topbar", Static).update(bar)
 
     # -- reading state --------------------------------------------------------------------------
@@ -431,6 +442,34 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
         self._previous.append(replace(self.view, cursor=self.article_list.cursor))
         self._go_to(View(query, name, entity=entity))
 
+    def on_key(self, event: events.Key) -> None:
+        """Type-ahead.  Keys reach this screen one by one after they left the widget that had the
+        focus when they arrived, so in a fast burst ("/tram", or "t" and a tag name in one SSH
+        packet) the keys after `/` or `t` are already on their way to the list.  They go where
+        the user meant them: `/` and `t` act here at once (so the keys behind them see the
+        search bar or the tag editor), and a key behind them goes into that bar or dialog,
+        never to the list's own bindings."""
+        active = self.app.screen
+        if active is not self:
+            forward = getattr(active, "type_ahead", None)
+            if forward is not None and event.is_printable and event.character:
+                forward(event.character)
+            event.stop()
+            event.prevent_default()
+            return
+        bar = self.query_one(SearchBar)
+        if self.focused is bar and event.is_printable and event.character:
+            bar.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
+            return
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.action in ("search", "tag"):
+                event.stop()
+                event.prevent_default()
+                self.action_search() if binding.action == "search" else self.action_tag()
+                return
+
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
         if not self.has_class("-searching"):
@@ -438,7 +477,9 @@ class MainScreen(TaggingActions, LinkActions, Screen[None]):
             self.add_class("-searching")
             bar.open(self.view.query, [])
             self.load_history()
-        bar.focus()
+        # Focus now, not after the keys already queued: "/tram" typed fast (or arriving in one
+        # SSH packet) must all go into the bar.
+        self.set_focus(bar)
 
     @work(thread=True, group="history", exit_on_error=False)
     def load_history(self) -> None:

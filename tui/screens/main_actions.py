@@ -119,32 +119,35 @@ class TaggingActions:
         return [item.id] if item is not None else []
 
     def action_tag(self) -> None:
+        """Open the editor at once (keys typed right after `t` go into it, never to the list);
+        the store's tags for completion arrive from a worker while it is open."""
+        from tui.screens.tag_editor import TagEditorScreen
+
         targets = self._targets()
         if not targets:
             return
-        self.open_tag_editor(targets)
-
-    @work(thread=True, group="tag-editor", exclusive=True, exit_on_error=False)
-    def open_tag_editor(self, targets: list[str]) -> None:
-        try:
-            existing = [t["tag"] for t in self.store.tag_counts()]
-            current = self.store.list_items(targets[:1]) if len(targets) == 1 else {}
-        except Exception as exc:
-            self.post_message(StoreFailed(str(exc), exc))
-            return
-        item = current.get(targets[0]) if current else None
-        what = f"“{one_line(item.title)[:50]}”" if item else f"{len(targets)} marked articles"
-        self.app.call_from_thread(self._show_tag_editor, targets, what, item.tags if item else (), existing)
-
-    def _show_tag_editor(self, targets: list[str], what: str, current: tuple[str, ...], existing: list[str]) -> None:
-        from tui.screens.tag_editor import TagEditorScreen
+        item = self._current() if len(targets) == 1 else None
+        if item is not None and item.id != targets[0]:
+            item = None
+        what = f"“{one_line(item.title)[:50]}”" if item is not None else f"{len(targets)} marked articles"
+        existing: list[str] = []
 
         def edited(result: tuple[list[str], list[str]] | None) -> None:
             if result is not None:
                 add, remove = result
                 self.write_state(targets, add=tuple(add), remove=tuple(remove))
 
-        self.app.push_screen(TagEditorScreen(what, current, existing), edited)
+        self.app.push_screen(TagEditorScreen(what, item.tags if item is not None else (), existing), edited)
+        self.load_tag_names(existing)
+
+    @work(thread=True, group="tag-editor", exclusive=True, exit_on_error=False)
+    def load_tag_names(self, into: list[str]) -> None:
+        try:
+            names = [t["tag"] for t in self.store.tag_counts()]
+        except Exception as exc:
+            self.post_message(StoreFailed(str(exc), exc))
+            return
+        self.app.call_from_thread(into.extend, names)
 
     def action_mark(self) -> None:
         listing = self.article_list

@@ -75,6 +75,7 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         self.target = target
         self.current = current
         self.existing = existing
+        self._typed_ahead: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -86,7 +87,19 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
             yield Static(HELP, id="tag-help")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        field = self.query_one(Input)
+        field.focus()
+        if self._typed_ahead:
+            field.insert_text_at_cursor("".join(self._typed_ahead))
+            self._typed_ahead.clear()
+
+    def type_ahead(self, character: str) -> None:
+        """A key typed before this dialog was up (MainScreen.on_key): into the field, or kept
+        for it until it is mounted."""
+        if self.is_mounted:
+            self.query_one(Input).insert_text_at_cursor(character)
+        else:
+            self._typed_ahead.append(character)
 
     @on(Input.Submitted)
     def apply(self, event: Input.Submitted) -> None:

@@ -23,7 +23,9 @@ def welcome_text(store_path: str) -> Text:
     text.append("Welcome to newsdesk\n\n", style="bold")
     text.append("This store is empty: ")
     text.append(store_path, style="italic")
-    text.append("\n\nImport news from another terminal and it appears here:\n\n")
+    text.append("\n\nPress ")
+    text.append("i", style="bold")
+    text.append(" to import files, folders or feed urls here, or import from another terminal:\n\n")
     for example in (
         "newsdesk import ~/feeds.opml",
         "newsdesk import https://example.org/feed.xml",
@@ -39,7 +41,10 @@ def welcome_text(store_path: str) -> Text:
 class WelcomeScreen(Screen[None]):
     """Shown instead of the panes while the store has no article; switches when one arrives."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("r", "refresh", "Check again", id="welcome.refresh")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("i", "import", "Import", id="import.show"),
+        Binding("r", "refresh", "Check again", id="welcome.refresh"),
+    ]
 
     DEFAULT_CSS = """
     WelcomeScreen #welcome { width: auto; max-width: 90; padding: 1 3; border: round $accent; }
@@ -60,6 +65,15 @@ class WelcomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.check_store()
 
+    def action_import(self) -> None:
+        from tui.screens.import_dialog import ImportScreen
+
+        def chosen(sources: list[str] | None) -> None:
+            if sources:
+                self.app.ingest("import", sources, on_done=self.check_store)  # type: ignore[attr-defined]
+
+        self.app.push_screen(ImportScreen(), chosen)
+
     @work(thread=True, exclusive=True, group="poll", exit_on_error=False)
     def check_store(self) -> None:
         try:
@@ -73,4 +87,6 @@ class WelcomeScreen(Screen[None]):
         from tui.screens.main import MainScreen
 
         app = self.app
-        self.app.switch_screen(MainScreen(self.store, read_delay=getattr(app, "read_delay", 2.0)))
+        settings = getattr(app, "settings", None)
+        reader = settings.reader if settings is not None else None
+        self.app.switch_screen(MainScreen(self.store, read_delay=getattr(app, "read_delay", 2.0), reader=reader))
