@@ -224,3 +224,21 @@ async def test_a_theme_picked_in_the_reader_is_remembered_in_the_store(news: New
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert app.theme == "dracula"  # a new theme in the config wins over an old pick
+
+
+async def test_nothing_animates_or_blinks(news: NewsStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Input
+
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.animation_level == "none"
+        await pilot.press("/")
+        await pilot.press("t")  # into the search bar
+        await settle(pilot)
+        fields = list(app.screen.query(Input))
+        assert fields and all(not f.cursor_blink for f in fields)
+        await pilot.press("escape", "t")  # the tag editor's field too
+        await settle(pilot)
+        assert all(not f.cursor_blink for f in app.screen.query(Input))

@@ -276,3 +276,36 @@ async def test_the_reader_refreshes_on_its_interval(server: tuple[str, Feeds], c
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: len(feeds.requests) >= 2 and app.background_status == "")
     assert {r[0] for r in feeds.requests} == {"/a.xml"}
+
+
+async def test_a_cron_refresh_beside_an_open_reader(server: tuple[str, Feeds], capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`newsdesk refresh` from another process (cron) while the reader is open on the same
+    store: the reader shows the new articles, and its own change made meanwhile is kept."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from newsdesk_testing import REPO
+
+    base, feeds = server
+    root = tmp_path / "s"
+    subscribe(capsys, str(root), f"{base}/a.xml")
+    feeds.items["/a.xml"] += ["Bridge closes again", "Bridge reopens again"]
+    feeds.etags["/a.xml"] = '"a2"'
+    with NewsStore(root) as news:
+        app = NewsdeskApp(news, read_delay=3600)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("s")  # star the one article, in the reader
+            cron = asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-m", "tui.cli", "--store", str(root), "refresh", "--no-entities"],
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+            done = await cron
+            assert done.returncode == 0, done.stderr
+            await wait_until(pilot, lambda: app.screen.article_list.total == 3)
+        assert news.count_matching("is:starred") == 1

@@ -126,13 +126,15 @@ def test_no_color_on_a_16_colour_terminal_is_readable_without_colour(session) ->
 def drive_a_session(tmux: Tmux, root: Path) -> None:
     """Search, tag and quit by keystrokes; then the store, read through the CLI, has the tag."""
     tmux.wait_for(lambda s: "Harbour bridge story 7" in s)
-    # Typed as fast as tmux sends keys (as one SSH packet would bring them): every key after `/`
-    # goes into the search bar, every key after `t` into the tag editor.
-    tmux.keys("-l", "/tram")
+    tmux.keys("/")
+    tmux.wait_for(lambda s: "earch: words" in s)  # the bar's placeholder
+    tmux.keys("-l", "tram")
     tmux.wait_for(lambda s: "4 matches" in s)
     tmux.keys("Enter")
-    tmux.keys("-l", "ttransport")
-    tmux.wait_for(lambda s: "Tags of “Tram budget story 6”" in s and "transport" in s)
+    tmux.keys("t")
+    tmux.wait_for(lambda s: "Tags of “Tram budget story 6”" in s and "climate, -later" in s)
+    tmux.keys("-l", "transport")
+    tmux.wait_for(lambda s: "transport" in s)
     tmux.keys("Enter")
     tmux.wait_for(lambda s: "#transport" in s)
     tmux.keys("q")

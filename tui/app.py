@@ -66,6 +66,8 @@ class NewsdeskApp(App[None]):
         # NO_COLOR: Textual strips every colour only in its native-ANSI mode (else it paints in
         # greys); the :nocolor rules in app.tcss and the widgets mark with reverse/bold/underline.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"  # nothing animates (SSH bandwidth); the variable opts in
         self.settings = settings or Settings()
         self.store = store
         self.demo = demo

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.literal import literal, one_line
+from tui.widgets.field import Field
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -67,7 +68,7 @@ class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Input(placeholder="filter names… (ctrl+t: type, enter: open, esc: close)", id="entities-filter")
+            yield Field(placeholder="filter names… (ctrl+t: type, enter: open, esc: close)", id="entities-filter")
             yield Static("", id="entities-note")
             yield OptionList(id="entities-list")
         yield Footer()

@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.literal import literal
+from tui.widgets.field import Field
 
 
 def split_sources(text: str) -> list[str]:
@@ -28,7 +29,7 @@ class ImportScreen(ModalScreen["list[str] | None"]):
 
     | Key | id | Does |
     |---|---|---|
-    | `enter` | import.start | import them in the background |
+    | `enter` | (the field) | import them in the background |
     | `escape` | app.back | cancel |
     """
 
@@ -45,7 +46,7 @@ class ImportScreen(ModalScreen["list[str] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Import: files, folders, feed or page urls, OPML", id="import-title")
-            yield Input(placeholder="~/news/ https://example.org/feed.xml", id="import-input")
+            yield Field(placeholder="~/news/ https://example.org/feed.xml", id="import-input")
             yield Static(id="import-error")
             yield Static(
                 "Separate sources with spaces; quote a path with spaces. A feed url subscribes. "

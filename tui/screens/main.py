@@ -458,7 +458,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             event.prevent_default()
             return
         bar = self.query_one(SearchBar)
-        if self.focused is bar and event.is_printable and event.character:
+        typing = self.focused is bar and bar.accepting and self.has_class("-searching")
+        if typing and event.is_printable and event.character:
             bar.insert_text_at_cursor(event.character)
             event.stop()
             event.prevent_default()
@@ -545,7 +546,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.remove_class("-searching")
         self.query_one("#search-status", Static).update("")
         self._before_search = None
-        self.article_list.focus()
+        self.set_focus(self.article_list)  # now: the keys behind Enter are for the list
 
     @on(SearchBar.SaveRequested)
     def save_requested(self, event: SearchBar.SaveRequested) -> None:

@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from tui.literal import literal
+from tui.widgets.field import Field
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -40,7 +41,7 @@ class PromptScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(literal(self._title))
-            yield Input(self._value, placeholder=self._placeholder, id="prompt-input")
+            yield Field(self._value, placeholder=self._placeholder, id="prompt-input")
             yield Static(id="prompt-error")
 
     def on_mount(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from store.tags import TagError, normalise_tag, tag_key
 from tui.literal import literal, tag_chips
+from tui.widgets.field import Field
 
 HELP = "tags, comma-separated: name or +name adds, -name removes · tab completes · enter applies · esc cancels"
 
@@ -82,7 +83,7 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
             yield Static(literal(f"Tags of {self.target}"))
             if self.current:
                 yield Static(tag_chips(self.current))
-            yield Input(placeholder="climate, -later", suggester=TagSuggester(self.existing), id="tag-input")
+            yield Field(placeholder="climate, -later", suggester=TagSuggester(self.existing), id="tag-input")
             yield Static("", id="tag-error")
             yield Static(HELP, id="tag-help")
 
@@ -92,6 +93,13 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         if self._typed_ahead:
             field.insert_text_at_cursor("".join(self._typed_ahead))
             self._typed_ahead.clear()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reached the dialog itself (its field not focused yet): into the field."""
+        if event.is_printable and event.character and not self.query_one(Input).has_focus:
+            self.type_ahead(event.character)
+            event.stop()
+            event.prevent_default()
 
     def type_ahead(self, character: str) -> None:
         """A key typed before this dialog was up (MainScreen.on_key): into the field, or kept
