@@ -79,14 +79,8 @@ def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
 def newest_good_copy(root: Path, rel: str) -> Snapshot | None:
     """The newest snapshot whose copy of `rel` parses."""
     for snapshot in snapshots(root):
-        if rel not in snapshot.files:
-            continue
-        copy = snapshot.path / rel
-        try:
-            parse_document(copy, copy.read_bytes())
-        except (OSError, StoreCorrupt):
-            continue
-        return snapshot
+        if rel in snapshot.files and _is_good(snapshot.path / rel):
+            return snapshot
     return None
 
 

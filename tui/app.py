@@ -94,11 +94,13 @@ class NewsdeskApp(App[None]):
 
     def _apply_settings(self) -> None:
         """[keys] and [reader] theme; what is wrong in them is said, and the default kept."""
-        from tui.keymap import check_keymap
+        warnings: list[str] = []
+        if self.settings.keys:  # collecting every binding id imports every screen: only if asked
+            from tui.keymap import check_keymap
 
-        keys, warnings = check_keymap(self.settings.keys)
-        if keys:
-            self.set_keymap(keys)
+            keys, warnings = check_keymap(self.settings.keys)
+            if keys:
+                self.set_keymap(keys)
         theme = self.settings.reader.theme
         if theme in self.available_themes:
             self.theme = theme
@@ -139,9 +141,17 @@ class NewsdeskApp(App[None]):
         with contextlib.suppress(StoreError, OSError):  # not remembered: no reason to interrupt reading
             self.store.set_preference("theme", {"name": name, "config": self.settings.reader.theme})
 
+    def new_main_screen(self) -> MainScreen:
+        """The three panes over the store, as the settings say (at start and after the welcome)."""
+        assert self.store is not None
+        return MainScreen(self.store, read_delay=self.read_delay, reader=self.settings.reader)
+
+    def _main_screen(self) -> MainScreen | None:
+        return next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+
     def _start(self) -> None:
         assert self.store is not None
-        self.push_screen(MainScreen(self.store, read_delay=self.read_delay, reader=self.settings.reader))
+        self.push_screen(self.new_main_screen())
         minutes = self.settings.reader.refresh_minutes
         if minutes > 0 and not self.store.readonly and not self.demo:
             self.set_interval(minutes * SECONDS_PER_MINUTE, self.refresh_feeds)
@@ -233,7 +243,7 @@ class NewsdeskApp(App[None]):
 
     def _set_background_status(self, text: str) -> None:
         self.background_status = text
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self._main_screen()
         if main is not None:
             main.refresh_topbar()
 
@@ -334,7 +344,7 @@ class NewsdeskApp(App[None]):
 
     def _repaired(self, done: str) -> None:
         self.notify(done, title="Repaired", markup=False, timeout=10)
-        main = next((s for s in self.screen_stack if isinstance(s, MainScreen)), None)
+        main = self._main_screen()
         if main is None:
             self._start()
         else:

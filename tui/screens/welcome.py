@@ -84,9 +84,4 @@ class WelcomeScreen(Screen[None]):
             self.app.call_from_thread(self._open_main)
 
     def _open_main(self) -> None:
-        from tui.screens.main import MainScreen
-
-        app = self.app
-        settings = getattr(app, "settings", None)
-        reader = settings.reader if settings is not None else None
-        self.app.switch_screen(MainScreen(self.store, read_delay=getattr(app, "read_delay", 2.0), reader=reader))
+        self.app.switch_screen(self.app.new_main_screen())  # type: ignore[attr-defined]
