@@ -28,6 +28,7 @@ class CareMixin:
     if TYPE_CHECKING:
 
         def _reading(self) -> Any: ...
+        def check_text(self) -> str: ...
         def _writing(self) -> Any: ...
         def reindex(self, progress: Any = None) -> int: ...
         def _record_commit(self, session: Session, touched: Any, rows: Any = ..., **kw: Any) -> None: ...
@@ -118,7 +119,8 @@ class CareMixin:
         repaired = indexed != expected
         if repaired:
             self.reindex()
-        return {"files": files, "articles": len(expected), "index": "rebuilt" if repaired else "ok"}
+        text = "rebuilt" if repaired else self.check_text()
+        return {"files": files, "articles": len(expected), "index": "rebuilt" if repaired else "ok", "text_index": text}
 
     def _check_files(self, session: Session) -> int:
         checked = 0

@@ -226,6 +226,11 @@ class StoreLock:
             else:
                 raise StoreReadOnly(f"{path}: {exc.strerror}") from exc
 
+    @property
+    def idle(self) -> bool:
+        """No thread of this process holds the lock (a hint: another thread may take it next)."""
+        return self._depth == 0
+
     @contextlib.contextmanager
     def hold(self, exclusive: bool) -> Iterator[None]:
         """Hold the lock; nested holds in one thread reuse the outer one (exclusive wins)."""

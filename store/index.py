@@ -16,17 +16,17 @@ from typing import Any
 import orjson
 
 from articles.dates import to_timestamp
-from store import fulltext
 from store.errors import StoreError
 from store.tags import tag_key
+from store.text_fields import KEY_BITS, date_key_base
 from store.values import State
 
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(
-    n INTEGER PRIMARY KEY,  -- the date key (store.fulltext): list order, and the FTS rowid
+    n INTEGER PRIMARY KEY,  -- the date key (store.text_fields): list order, and the full-text index's n
     id TEXT NOT NULL UNIQUE,
     seg INTEGER NOT NULL,
     hash TEXT NOT NULL,
@@ -117,6 +117,20 @@ class IndexRow:
         return to_timestamp(self.published) or to_timestamp(self.fetched) or 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class TextRow:
+    """An article as the full-text index needs it from here (store.text_sync)."""
+
+    id: str
+    n: int
+    seg: int
+    tags: list[str]
+    read: bool
+    starred: bool
+    has_entities: bool
+    version: str  # content hash and entities hash: when either changes, the text must be read again
+
+
 class Index:
     """One SQLite connection, used under the store's thread lock."""
 
@@ -167,7 +181,7 @@ class Index:
                     db.execute(f'DROP TABLE IF EXISTS "{name}"')
                 for (name,) in db.execute(tables).fetchall():
                     db.execute(f'DROP TABLE IF EXISTS "{name}"')
-                for statement in (_SCHEMA + fulltext.SCHEMA).split(";"):
+                for statement in _SCHEMA.split(";"):
                     if statement.strip():
                         db.execute(statement)
                 db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
@@ -193,14 +207,14 @@ class Index:
             # The index is derived from the fsynced TinyDB files, so it need not fsync itself.
             db.execute("PRAGMA synchronous=NORMAL")
             if _version(db) in (None, str(INDEX_VERSION)):  # else _connect recreates it whole
-                db.executescript(_SCHEMA + fulltext.SCHEMA)
+                db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
 
     def _memory(self) -> sqlite3.Connection:
         self.in_memory = True
         db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
-        db.executescript(_SCHEMA + fulltext.SCHEMA)
+        db.executescript(_SCHEMA)
         db.execute("INSERT INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
         return db
 
@@ -274,17 +288,15 @@ class Index:
         """Add or replace articles: the row, its tags and its text.  A replaced article keeps its
         date key unless its date moved to another second."""
         changed: list[str] = []
-        indexed: list[tuple[int, dict[str, Any]]] = []
         for row, state, shard in rows:
             sort_ts = row.sort_ts()
-            base = fulltext.date_key_base(sort_ts)
+            base = date_key_base(sort_ts)
             old = db.execute("SELECT n FROM articles WHERE id = ?", (row.id,)).fetchone()
             if old is not None:
-                fulltext.delete(db, [old[0]])
                 db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
                 db.execute("DELETE FROM article_tags WHERE n = ?", (old[0],))
                 db.execute("DELETE FROM article_entities WHERE n = ?", (old[0],))
-            n = old[0] if old is not None and old[0] >> fulltext.KEY_BITS == base >> fulltext.KEY_BITS else None
+            n = old[0] if old is not None and old[0] >> KEY_BITS == base >> KEY_BITS else None
             if n is None:
                 n = _free_key(db, base, row.id)
             db.execute(
@@ -317,9 +329,7 @@ class Index:
                 Index._set_tag_rows(db, n, state.tags)
             if row.record.get("entities"):
                 Index._insert_entity_rows(db, n, row.record["entities"])
-            indexed.append((n, row.record))
             changed.append(row.id)
-        fulltext.insert(db, indexed)
         return changed
 
     @staticmethod
@@ -370,7 +380,6 @@ class Index:
         for article_id in ids:
             old = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
             if old is not None:
-                fulltext.delete(db, [old[0]])
                 db.execute("DELETE FROM articles WHERE n = ?", (old[0],))
                 db.execute("DELETE FROM article_tags WHERE n = ?", (old[0],))
                 db.execute("DELETE FROM article_entities WHERE n = ?", (old[0],))
@@ -397,22 +406,63 @@ class Index:
         row = self._db.execute("SELECT max(seq) FROM changes").fetchone()
         return int(row[0] or 0)
 
-    def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
-        """(latest seq, ids changed after `seq`); None for the ids when `seq` is too old to tell."""
+    def changes_since(self, seq: int, *, strict: bool = False) -> tuple[int, list[str] | None]:
+        """(latest seq, ids changed after `seq`); None for the ids when `seq` is too old to tell
+        (strict: seq 0 too, once the oldest changes have been pruned)."""
         oldest = self._db.execute("SELECT min(seq) FROM changes").fetchone()[0]
         latest = self.last_change()
-        if seq and oldest is not None and seq < oldest - 1:
+        if (seq or strict) and oldest is not None and seq < oldest - 1:
             return latest, None
         ids = [r[0] for r in self._db.execute("SELECT DISTINCT id FROM changes WHERE seq > ?", (seq,))]
         return latest, ids
+
+    def text_applied(self) -> tuple[str, int, int] | None:
+        """(token of the full-text index, last change it applied, its commit stamp): kept here,
+        beside the change feed it counts in, so an index.sqlite made anew forgets it too
+        (store.text_sync)."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'text_applied'").fetchone()
+        try:
+            token, seq, stamp = orjson.loads(row[0])
+            return str(token), int(seq), int(stamp)
+        except (TypeError, ValueError):
+            return None
+
+    def set_text_applied(self, applied: tuple[str, int, int] | None) -> None:
+        """Record how far the full-text index is current (None: not at all).  Call under the
+        store's thread lock (one connection)."""
+        with self.batch() as db:
+            if applied is None:
+                db.execute("DELETE FROM meta WHERE key = 'text_applied'")
+            else:
+                value = orjson.dumps(list(applied)).decode()
+                db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('text_applied', ?)", (value,))
 
     # -- queries -----------------------------------------------------------------------------
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
-    def list_rows(self, limit: int | None = None, offset: int = 0) -> list[tuple[Any, ...]]:
-        sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY n DESC LIMIT ? OFFSET ?"
+    def list_rows(
+        self, limit: int | None = None, offset: int = 0, *, oldest_first: bool = False
+    ) -> list[tuple[Any, ...]]:
+        order = "ASC" if oldest_first else "DESC"
+        sql = f"SELECT {LIST_COLUMNS} FROM articles ORDER BY n {order} LIMIT ? OFFSET ?"
         return self._db.execute(sql, (-1 if limit is None else limit, offset)).fetchall()
+
+    def text_rows(self, ids: Sequence[str] | None = None) -> list[TextRow]:
+        """What the full-text index needs of the given articles (all when None) besides their
+        text, by segment."""
+        sql = "SELECT id, n, seg, tags, read, starred, has_entities, hash || ':' || ent_hash FROM articles"
+        if ids is None:
+            found = self._db.execute(sql + " ORDER BY seg").fetchall()
+        else:
+            found = []
+            for chunk in _chunks(list(ids), 500):
+                found += self._db.execute(f"{sql} WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+            found.sort(key=lambda r: r[2])
+        return [TextRow(r[0], r[1], r[2], orjson.loads(r[3]), bool(r[4]), bool(r[5]), bool(r[6]), r[7]) for r in found]
+
+    def ids(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY seg")]
 
     def position(self, article_id: str) -> int | None:
         """The row of an article in the list order (newest first), or None if it is gone."""
@@ -429,12 +479,12 @@ class Index:
                 found[row[0]] = row
         return found
 
-    def rows_by_key(self, keys: Sequence[int]) -> dict[int, tuple[Any, ...]]:
-        """List rows by date key."""
+    def rows_by_key(self, keys: Sequence[int], columns: str = LIST_COLUMNS) -> dict[int, tuple[Any, ...]]:
+        """Rows (list columns unless told) by date key."""
         found: dict[int, tuple[Any, ...]] = {}
         for chunk in _chunks(list(keys), 500):
             marks = ",".join("?" * len(chunk))
-            for row in self._db.execute(f"SELECT n, {LIST_COLUMNS} FROM articles WHERE n IN ({marks})", chunk):
+            for row in self._db.execute(f"SELECT n, {columns} FROM articles WHERE n IN ({marks})", chunk):
                 found[row[0]] = row[1:]
         return found
 
@@ -482,7 +532,7 @@ def _version(db: sqlite3.Connection) -> str | None:
 def _free_key(db: sqlite3.Connection, base: int, article_id: str) -> int:
     """A date key in the second that starts at `base`: its low bits are the id's first 20 bits, so
     articles of one second sort by id, the same in every store; the next free slot on a clash."""
-    span = 1 << fulltext.KEY_BITS
+    span = 1 << KEY_BITS
     low = int(article_id[:5], 16) % span
     for step in range(span):
         n = base + (low + step) % span

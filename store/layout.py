@@ -14,6 +14,7 @@ VIEWS_FILE = "views.json"
 ENTITIES_FILE = "entities.json"
 LOCK_FILE = "newsdesk.lock"
 INDEX_FILE = "index.sqlite"
+TEXT_DIR = "text-index"
 ARTICLES_DIR = "articles"
 STATE_DIR = "state"
 SEGMENT_RE = re.compile(r"^seg-(\d{6})\.json$")

@@ -24,7 +24,7 @@ from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.model import Article, Entity
-from store import fulltext, merges, search
+from store import merges
 from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
@@ -46,23 +46,25 @@ from store.layout import (
     INDEX_FILE,
     LOCK_FILE,
     STATE_DIR,
+    TEXT_DIR,
     doc_id,
     is_indexed_file,
     segment_path,
     shard_of,
 )
 from store.opening import check_schema, open_manifest
-from store.query import parse_query
 from store.query_nodes import Query
 from store.searching import SearchingMixin
 from store.tables import append_articles, stored_state, write_states
 from store.tagging import TaggingMixin
 from store.tags import TagError, merge_tags, normalise_tag
+from store.text_sync import TextSyncMixin
+from store.textindex import TextIndex
 from store.user_data import UserDataMixin
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
-class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin, UserDataMixin):
+class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin, TextSyncMixin, UserDataMixin):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
@@ -89,17 +91,27 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         except BaseException:
             self._lock.close()
             raise
+        self._text = TextIndex(self.root / TEXT_DIR, readonly=self.readonly)
+        self._syncer = None
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
         return segment_path(self.root, seg)
 
     def wait_for_writes(self) -> None:
-        """Return once no commit of this process is in flight (for a process about to end)."""
+        """Return once no commit of this process is in flight, the full-text index's included
+        (for a process about to end)."""
+        syncer = self._syncer
+        if syncer is not None:
+            syncer.pause()
+            syncer.resume()
         with self._lock.hold(exclusive=not self.readonly):
             pass
 
     def close(self) -> None:
+        """Finish the full-text index's background work, then let go of the store."""
+        self._stop_text()
+        self._text.close()
         with self._lock.hold(exclusive=False):
             self._index.close()
         self._lock.close()
@@ -147,21 +159,29 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
                 session.abort()
                 raise
 
-    def reindex(self, progress: Progress | None = None) -> int:
-        """Rebuild the derived index from the TinyDB files; returns the number of articles."""
+    def reindex(self, progress: Progress | None = None, text_progress: Progress | None = None) -> int:
+        """Rebuild the derived indexes from the TinyDB files (index.sqlite by segments, with
+        `progress`; then the full-text index by articles, with `text_progress`); returns the
+        number of articles."""
         with self._writing() as session:
             with self._index.batch() as db:
                 db.execute("DELETE FROM articles")
                 db.execute("DELETE FROM article_tags")
                 db.execute("DELETE FROM article_entities")
-                fulltext.clear(db)
                 db.execute("DELETE FROM files")
             self._cache = DocumentCache()
             self._sync(Session(self.root, self._cache, session.manifest, writable=False), progress)
-            return self._index.count()
+            count = self._index.count()
+        with self._lock.hold(exclusive=False):
+            self._index.set_text_applied(None)  # rebuild the full-text index too
+        self.sync_text(text_progress)
+        return count
 
     def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
-        return catch_up(self._index, session, progress)
+        touched = catch_up(self._index, session, progress)
+        if touched:
+            self._kick_text()
+        return touched
 
     def _record_commit(
         self,
@@ -186,6 +206,7 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
             Index.set_file_gens(db, written)
             Index.record_changes(db, touched)
         self._index.prune_changes()
+        self._kick_text()
 
     # -- writing -----------------------------------------------------------------------------
     def add_articles(self, articles: Iterable[Article]) -> ImportCounts:
@@ -371,15 +392,11 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
     def iter_articles(self, chunk: int = 2000, *, query: Query | str | None = None) -> Iterator[StoredArticle]:
         """Every article (or those matching `query`) with its state, newest first (or oldest, for
         sort:old), reading each segment once per chunk."""
-        with self._reading():
-            if query is None:
+        if query is None:
+            with self._reading():
                 order = list(self._index.ordered_locations())
-            else:
-                parsed = query if isinstance(query, Query) else parse_query(query)
-                plan = self._plan(parsed)
-                db = self._index.connection
-                found = search.rows(db, plan, "id, seg", sort=parsed.sort, ranked=False, limit=None, offset=0)
-                order = [(r[0], r[1]) for r in found]
+        else:
+            order = self.ordered_matches(query)
         for start in range(0, len(order), chunk):
             part = order[start : start + chunk]
             by_segment: dict[int, list[str]] = defaultdict(list)

@@ -1,61 +1,231 @@
-"""Searching the store: query plans (with entity merges), results, counts, positions, entity
-counts and histograms, related articles.  A NewsStore mixin (store.news_store)."""
+"""Searching the store: results, counts, positions, entity counts and histograms, related
+articles.  A NewsStore mixin (store.news_store).
+
+Words, fields, tags, state and dates are answered by the full-text index (store.textindex,
+compiled by store.text_query); the articles it has not caught up with yet are evaluated here
+(store.text_match) and merged in, so every answer is exact (store.text_sync).  Relevance is
+tantivy's BM25 when the query has words and asks for sort:rel (the default then); otherwise
+newest first, or oldest with sort:old.  The empty query is the plain list, off SQLite.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from store import merges, search
-from store.index import LIST_COLUMNS
+import orjson
+from tantivy import Occur, Order
+from tantivy import Query as TQuery
+
+from store import merges
 from store.query import parse_query
 from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
+from store.text_match import Candidate, matches
+from store.text_query import Names, compile_query, decided, excluding, ids_query
+from store.text_sync import SYNC_BEFORE_SEARCH, TextView
+from store.textindex import SCHEMA
 from store.values import ListItem, SearchResult, list_item
 
 if TYPE_CHECKING:
+    from store.documents import Session
+    from store.files import StoreLock
     from store.index import Index
+
+_ENTITY_FIELDS = ("person", "org", "place", "entity")
+
+
+class Matches:
+    """The articles matching one query, as the index and the pending articles give them."""
+
+    def __init__(
+        self, session: Session, parsed: Query, view: TextView, names: Names | None, among: Sequence[str] | None
+    ) -> None:
+        self.session = session
+        self.parsed = parsed
+        self.searcher = view.searcher
+        candidates = view.fields
+        wanted: set[str] | None = None
+        if among is not None:
+            wanted = set(among)
+            candidates = [f for f in candidates if f.id in wanted]
+        self.names = names
+        checked = [(f, Candidate.of(f)) for f in candidates]
+        self.extra = [(f.n, f.id) for f, c in checked if matches(parsed.node, c, names)]
+        self._candidates = {f.id: c for f, c in checked}
+        self.query: TQuery | None = None
+        self._scores: dict[str, float] | None = None
+        if self.searcher is not None:
+            query = excluding(compile_query(parsed.node, names), view.pending)
+            if wanted is not None:
+                pending = set(view.pending)
+                rest = [i for i in dict.fromkeys(among or ()) if i not in pending]
+                query = TQuery.boolean_query([(Occur.Must, query), (Occur.Must, ids_query(rest))])
+            self.query = query
+
+    @property
+    def ranked(self) -> bool:
+        return self.parsed.sort == "rel" and self.parsed.has_words
+
+    def count(self) -> int:
+        found = len(self.extra)
+        if self.searcher is not None and self.query is not None:
+            found += self.searcher.search(self.query, 1, count=True).count
+        return found
+
+    def page(self, limit: int | None, offset: int = 0, *, date_order: bool = False) -> tuple[int, list[int]]:
+        """(count, date keys of the page) in the query's order (date order when told)."""
+        ranked = self.ranked and not date_order
+        oldest = self.parsed.sort == "old"
+        total = len(self.extra)
+        scored: list[tuple[float, int]] = []  # (sort value, date key)
+        if self.searcher is not None and self.query is not None:
+            if limit is None:
+                main = self.searcher.search(self.query, 1, count=True).count
+                want = main
+            else:
+                want = offset + limit
+            if ranked:
+                found = self._ranked_hits(want)
+            else:
+                order = Order.Asc if oldest else Order.Desc
+                found = self.searcher.search(self.query, max(want, 1), count=True, order_by_field="n", order=order)
+            total += found.count
+            hits = found.hits if ranked else found.hits[:want]
+            keys = self.searcher.fast_field_values("n", [address for _, address in hits])
+            scored = [(float(value) if ranked else float(n), n) for (value, _), n in zip(hits, keys, strict=True)]
+        if self.extra:
+            scores = self._extra_scores() if ranked else {}
+            scored += [(scores.get(i, 0.0) if ranked else float(n), n) for n, i in self.extra]
+            if not ranked:
+                scored.sort(key=lambda s: s[1], reverse=not oldest)
+        if ranked:  # equal scores newest first, whatever order the index's segments gave them
+            scored.sort(key=lambda s: (-round(s[0], 4), -s[1]))
+        stop = None if limit is None else offset + limit
+        return total, [n for _, n in scored[offset:stop]]
+
+    def _ranked_hits(self, want: int) -> Any:
+        """The top `want` by score, and every hit tied with the last of them: ties are then
+        broken newest first, not by where the index happens to keep each article."""
+        assert self.searcher is not None and self.query is not None
+        fetch = max(want, 1) + 16
+        while True:
+            found = self.searcher.search(self.query, fetch, count=True)
+            hits = found.hits
+            if len(hits) < fetch or want == 0 or round(hits[-1][0], 4) != round(hits[min(want, len(hits)) - 1][0], 4):
+                return found
+            fetch *= 2
+
+    def unscored(self) -> bool:
+        """A ranked query matches a pending article the index has never seen (it would rank last)."""
+        return self.ranked and bool(self.extra) and len(self._extra_scores()) < len(self.extra)
+
+    def _extra_scores(self) -> dict[str, float]:
+        """BM25 of the pending matches, on their text as last indexed (absent when new)."""
+        if self._scores is not None:
+            return self._scores
+        self._scores = {}
+        if self.searcher is None:
+            return self._scores
+        node = self.parsed.node
+        for _, article_id in self.extra:
+            candidate = self._candidates[article_id]
+            query = decided(node, self.names, lambda leaf, c=candidate: matches(leaf, c, self.names), article_id)
+            hits = self.searcher.search(query, 1, count=False).hits
+            if hits:
+                self._scores[article_id] = float(hits[0][0])
+        return self._scores
+
+    def beyond(self, key: int) -> int:
+        """How many matches come before the article with date key `key` in date order."""
+        oldest = self.parsed.sort == "old"
+        found = sum(1 for n, _ in self.extra if (n < key if oldest else n > key))
+        if self.searcher is not None and self.query is not None:
+            low, high = (None, key) if oldest else (key, None)
+            window = TQuery.range_query(
+                SCHEMA,
+                "n",
+                _integer(),
+                low,
+                high,
+                include_lower=low is None,
+                include_upper=high is None,
+            )
+            both = TQuery.boolean_query([(Occur.Must, self.query), (Occur.Must, window)])
+            found += self.searcher.search(both, 1, count=True).count
+        return found
+
+    def includes(self, article_id: str) -> bool:
+        if any(i == article_id for _, i in self.extra):
+            return True
+        if self.searcher is None or self.query is None:
+            return False
+        one = TQuery.boolean_query([(Occur.Must, self.query), (Occur.Must, ids_query([article_id]))])
+        return self.searcher.search(one, 1, count=True).count > 0
+
+
+def _integer() -> Any:
+    import tantivy
+
+    return tantivy.FieldType.Integer
 
 
 class SearchingMixin:
-    """Read-only queries over the derived index."""
+    """Read-only queries over the derived indexes."""
 
     _index: Index
+    _lock: StoreLock
+    readonly: bool
 
     if TYPE_CHECKING:
 
         def _reading(self) -> Any: ...
         def _writing(self) -> Any: ...
+        def _text_view(self, session: Session, *, limit: int | None = None) -> TextView | None: ...
+        def sync_text(self, progress: Any = None) -> bool: ...
 
-    def _plan(self, parsed: Query) -> search.Plan:
-        """The query's plan, with entity names expanded by the stored merges (call while reading)."""
-        if not any(
-            isinstance(n, Match) and n.field in ("person", "org", "place", "entity") for n in _nodes(parsed.node)
-        ):
-            return search.plan(parsed)
+    @contextlib.contextmanager
+    def _matching(self, query: Query | str, among: Sequence[str] | None = None) -> Iterator[Matches]:
+        """The matches of a query, holding the read lock.  The full-text index is brought up to
+        date first, if this process can (not from inside another hold of the lock: the sync
+        itself has to read), when it lags by more than SYNC_BEFORE_SEARCH articles, or when a
+        ranked query matches an article the index has not seen, which it could not score."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        may_sync = among is None and not self.readonly and self._lock.idle
         with self._reading() as session:
-            found = merges.read_merges(session)
-        return search.plan(parsed, (lambda value: merges.group_of(found, value)) if found else None)
+            view = self._text_view(session, limit=SYNC_BEFORE_SEARCH if may_sync else None)
+            if view is not None:
+                found = Matches(session, parsed, view, self._names(parsed, session), among)
+                if not (may_sync and found.unscored()):
+                    yield found
+                    return
+        self.sync_text()
+        with self._reading() as session:
+            view = self._text_view(session)
+            assert view is not None
+            yield Matches(session, parsed, view, self._names(parsed, session), among)
+
+    @staticmethod
+    def _names(parsed: Query, session: Session) -> Names | None:
+        """How an entity field's value expands to the names merged with it."""
+        if not any(isinstance(n, Match) and n.field in _ENTITY_FIELDS for n in _nodes(parsed.node)):
+            return None
+        found = merges.read_merges(session)
+        return (lambda value: merges.group_of(found, value)) if found else None
 
     def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
         """Articles matching a query (store.query; QueryError if malformed), with the exact count."""
         parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            db = self._index.connection
-            split = search.tag_split(parsed)
-            done = split and search.run_tag_split(db, split, sort=parsed.sort, limit=limit, offset=offset)
-            if done:
-                total, keys = done
-                rows = self._index.rows_by_key(keys)
-                return SearchResult(total, [list_item(rows[n]) for n in keys if n in rows], parsed.sort, False)
-            plan = self._plan(parsed)
-            total = search.count(db, plan)
-            ranked = parsed.sort == "rel" and plan.rank is not None and total <= search.RANK_LIMIT
-            found = (
-                search.rows(db, plan, LIST_COLUMNS, sort=parsed.sort, ranked=ranked, limit=limit, offset=offset)
-                if total > offset and limit != 0
-                else []
-            )
-            return SearchResult(total, [list_item(r) for r in found], parsed.sort, ranked)
+        if isinstance(parsed.node, Everything):
+            with self._reading():
+                total = self._index.count()
+                found = self._index.list_rows(limit, offset, oldest_first=parsed.sort == "old")
+            return SearchResult(total, [list_item(r) for r in found], parsed.sort, False)
+        with self._matching(parsed) as found_matches:
+            total, keys = found_matches.page(limit, offset)
+            rows = self._index.rows_by_key(keys)
+            items = [list_item(rows[n]) for n in keys if n in rows]
+            return SearchResult(total, items, parsed.sort, found_matches.ranked)
 
     def entity_counts(
         self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
@@ -63,13 +233,13 @@ class SearchingMixin:
         """Entities of the articles matching `query`: name, type, articles, mentions; most
         articles first."""
         parsed = query if isinstance(query, Query) else parse_query(query)
-        conditions, params = [], []
-        with self._reading() as session:
+        conditions: list[str] = []
+        params: list[Any] = []
+        with self._keys_of(parsed) as (session, keys):
             db = self._index.connection
-            if not isinstance(parsed.node, Everything):
-                plan = self._plan(parsed)
-                conditions.append(f"e.n IN (SELECT {plan.key} FROM {plan.source} WHERE {plan.where})")
-                params.extend(plan.params)
+            if keys is not None:
+                conditions.append("e.n IN (SELECT value FROM json_each(?))")
+                params.append(orjson.dumps(keys).decode())
             if kind:
                 conditions.append("e.type = ?")
                 params.append(kind)
@@ -100,13 +270,16 @@ class SearchingMixin:
         """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
         without articles are left out (the caller fills gaps)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            plan = self._plan(parsed)
+        with self._keys_of(parsed) as (_, keys):
+            where, params = "a.sort_ts > 0", []
+            if keys is not None:
+                where += " AND a.n IN (SELECT value FROM json_each(?))"
+                params.append(orjson.dumps(keys).decode())
             sql = (
-                f"SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM {plan.source}"
-                f" WHERE {plan.where} AND a.sort_ts > 0 GROUP BY month ORDER BY month"
+                "SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM articles a"
+                f" WHERE {where} GROUP BY month ORDER BY month"
             )
-            return [(r[0], r[1]) for r in self._index.connection.execute(sql, plan.params)]
+            return [(r[0], r[1]) for r in self._index.connection.execute(sql, params)]
 
     def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
         """Articles sharing entities with this one, most related first: each shared entity weighs
@@ -145,28 +318,66 @@ class SearchingMixin:
         """Ids of the articles matching `query` that extraction has not run on, newest first."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         parsed = Query(And((parsed.node, Not(Flag("entities")))), "new", parsed.text)
-        with self._reading():
-            plan = self._plan(parsed)
-            found = search.rows(self._index.connection, plan, "id", sort="new", ranked=False, limit=None, offset=0)
-        return [r[0] for r in found]
+        return [i for i, _ in self.ordered_matches(parsed)]
+
+    def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]:
+        """Ids of the articles matching `query` (newest first), optionally only among `among`."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        parsed = Query(parsed.node, "new", parsed.text)
+        with self._keys_of(parsed, among) as (_, keys):
+            if keys is None:
+                return [r[0] for r in self._index.list_rows()]
+            rows = self._index.rows_by_key(keys, "id")
+        return [rows[n][0] for n in keys if n in rows]
+
+    def ordered_matches(self, query: Query | str) -> list[tuple[str, int]]:
+        """(id, segment) of every match in date order (sort:old oldest first, else newest)."""
+        parsed = query if isinstance(query, Query) else parse_query(query)
+        with self._keys_of(parsed) as (_, keys):
+            if keys is None:
+                rows = self._index.connection.execute(
+                    f"SELECT id, seg FROM articles ORDER BY n {'ASC' if parsed.sort == 'old' else 'DESC'}"
+                ).fetchall()
+                return [(r[0], r[1]) for r in rows]
+            by_key = self._index.rows_by_key(keys, "id, seg")
+        return [(by_key[n][0], by_key[n][1]) for n in keys if n in by_key]
+
+    @contextlib.contextmanager
+    def _keys_of(self, parsed: Query, among: Sequence[str] | None = None) -> Iterator[tuple[Session, list[int] | None]]:
+        """(session, date keys of every match in date order), holding the read lock; keys None
+        for the empty query (every article) when not limited to `among`."""
+        if isinstance(parsed.node, Everything) and among is None:
+            with self._reading() as session:
+                yield session, None
+            return
+        with self._matching(parsed, among) as found:
+            yield found.session, found.page(None, date_order=True)[1]
 
     def count_matching(self, query: Query | str) -> int:
         parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            db = self._index.connection
-            split = search.tag_split(parsed)
-            done = split and search.run_tag_split(db, split, sort="new", limit=0, offset=0)
-            return done[0] if done else search.count(db, self._plan(parsed))
+        if isinstance(parsed.node, Everything):
+            with self._reading():
+                return self._index.count()
+        with self._matching(parsed) as found:
+            return found.count()
 
     def search_position(self, query: Query | str, article_id: str) -> int | None:
         """Where an article stands in a date-ordered result (None: not a match, or ranked)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
+        if parsed.sort == "rel" and parsed.has_words:
+            return None
         with self._reading():
-            db = self._index.connection
-            plan = self._plan(parsed)
-            if parsed.sort == "rel" and plan.rank is not None and search.count(db, plan) <= search.RANK_LIMIT:
+            row = self._index.connection.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
                 return None
-            return search.position(db, plan, article_id, sort=parsed.sort)
+            if isinstance(parsed.node, Everything):
+                op = "<" if parsed.sort == "old" else ">"
+                sql = f"SELECT count(*) FROM articles WHERE n {op} ?"
+                return int(self._index.connection.execute(sql, (row[0],)).fetchone()[0])
+            with self._matching(parsed) as found:
+                if not found.includes(article_id):
+                    return None
+                return found.beyond(row[0])
 
 
 def _nodes(node: Node) -> Iterator[Node]:

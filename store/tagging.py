@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from store import search, views
+from store import views
 from store.query import parse_query
 from store.query_nodes import Query
 from store.tables import write_states
@@ -33,7 +33,7 @@ class TaggingMixin:
 
         def _writing(self) -> Any: ...
         def _reading(self) -> Any: ...
-        def _plan(self, parsed: Query) -> search.Plan: ...
+        def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]: ...
         def _record_commit(
             self, session: Session, touched: Iterable[str], rows: Any = ..., states: Any = ...
         ) -> None: ...
@@ -103,24 +103,6 @@ class TaggingMixin:
         return list(self.change_states(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred))
 
     # -- queries --------------------------------------------------------------------------------
-    def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]:
-        """Ids of the articles matching `query` (newest first), optionally only among `among`."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        with self._reading():
-            plan = self._plan(parsed)
-            db = self._index.connection
-            if among is None:
-                found = search.rows(db, plan, "id", sort="new", ranked=False, limit=None, offset=0)
-                return [r[0] for r in found]
-            matched: list[str] = []
-            wanted = list(dict.fromkeys(among))
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT a.id FROM {plan.source} WHERE {plan.where} AND a.id IN ({marks})"
-                matched += [r[0] for r in db.execute(sql, (*plan.params, *chunk))]
-            return matched
-
     def tag_query(self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
         """Add and remove tags on every match of a query, in one commit."""
         return self.update_state(self.ids_matching(query), add_tags=add, remove_tags=remove)

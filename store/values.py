@@ -94,7 +94,7 @@ class StoredArticle:
 @dataclass(frozen=True, slots=True)
 class SearchResult:
     """One page of a search: the exact count of matches, the items in order, and whether that
-    order is relevance (sort:rel with at most store.search.RANK_LIMIT matches) or by date."""
+    order is relevance (BM25: sort:rel, the default for a query with words) or by date."""
 
     count: int
     items: list[ListItem]

@@ -109,8 +109,13 @@ def test_export_import_round_trip(tmp_path: Path) -> None:
 def test_files_are_private(store: NewsStore, store_root: Path) -> None:
     store.add_articles([make(1)])
     store.update_state([make(1).id], add_tags=["x"])
+    assert store.sync_text()
     assert stat.S_IMODE(store_root.stat().st_mode) == 0o700
+    text = store_root / "text-index"
+    assert stat.S_IMODE(text.stat().st_mode) == 0o700
     for path in store_root.rglob("*"):
+        if text in path.parents:  # tantivy creates its files with the umask; its 0700 directory
+            continue  # keeps them private
         expected = 0o700 if path.is_dir() else 0o600
         assert stat.S_IMODE(path.stat().st_mode) == expected, path
 
@@ -194,10 +199,14 @@ def test_segments_roll_over_and_imports_only_touch_the_tail(
 
 def test_state_change_rewrites_one_small_shard(store: NewsStore, store_root: Path) -> None:
     store.add_articles([make(i) for i in range(50)])
-    before = {p: p.stat().st_mtime_ns for p in store_root.rglob("*.json")}
+
+    def files() -> list[Path]:  # the TinyDB files, not the derived full-text index
+        return [p for p in store_root.rglob("*.json") if "text-index" not in p.parts]
+
+    before = {p: p.stat().st_mtime_ns for p in files()}
     changed = store.update_state([make(4).id], add_tags=["x"])
     assert changed == [make(4).id]
-    after = {p: p.stat().st_mtime_ns for p in store_root.rglob("*.json")}
+    after = {p: p.stat().st_mtime_ns for p in files()}
     rewritten = sorted(str(p.relative_to(store_root)) for p in after if before.get(p) != after[p])
     assert len(rewritten) == 2 and rewritten[0] == "manifest.json" and rewritten[1].startswith("state/")
     assert (store_root / "manifest.json").stat().st_size < 4096  # the commit record stays small
@@ -244,11 +253,17 @@ def test_change_feed_reports_other_writers(store_root: Path) -> None:
 
 def test_read_only_store_reads_and_refuses_writes(store_root: Path) -> None:
     with NewsStore(store_root) as store:
-        store.add_articles([make(1)])
+        store.add_articles([make(1), make(2)])
     with NewsStore(store_root, readonly=True) as store:
-        assert store.count() == 1
+        assert store.count() == 2
+        assert [i.id for i in store.search(make(1).title).items] == [make(1).id]
+        # tantivy opens its lock file for writing even to search: a read-only store searches a
+        # private copy of the full-text index, and removes it at close
+        copy = store._text._private
+        assert copy is not None and copy.is_dir() and store._pending_text() == 0
         with pytest.raises(StoreError, match="read-only"):
             store.update_state([make(1).id], read=True)
+    assert not copy.exists()
 
 
 def test_subscriptions_are_remembered_once(store: NewsStore) -> None:

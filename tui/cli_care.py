@@ -56,7 +56,10 @@ def _cli() -> Any:
 def cmd_reindex(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
     with cli._open_store(args, write=True) as store:
-        count = store.reindex(progress=cli._count_progress(sys.stderr, "indexing", " segments"))
+        count = store.reindex(
+            progress=cli._count_progress(sys.stderr, "indexing", " segments"),
+            text_progress=cli._count_progress(sys.stderr, "search index", " articles"),
+        )
     print(f"reindexed {count} articles")
     return int(cli.EXIT_OK)
 
@@ -88,7 +91,10 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     if args.json:
         cli._out(report)
     else:
-        print(f"{report['files']} files read, {report['articles']} articles; index {report['index']}")
+        print(
+            f"{report['files']} files read, {report['articles']} articles;"
+            f" index {report['index']}; search index {report['text_index']}"
+        )
     return int(cli.EXIT_OK)
 
 

@@ -379,11 +379,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
         if self._sparkline:
             bar.append(f"  {self._sparkline}", style="bold")
-        if self.view.query.strip() and total:
-            if self._ranked:
-                bar.append(" · by relevance", style="dim")
-            elif self._query.sort == "rel":
-                bar.append(" · newest first (too many matches to rank)", style="dim")
+        if self.view.query.strip() and total and self._ranked:
+            bar.append(" · by relevance", style="dim")
         app: NewsdeskApp = self.app  # type: ignore[assignment]
         if self.store.readonly:
             bar.append("  · read-only: this store cannot be changed from here", style="bold")

@@ -1,0 +1,166 @@
+"""What the full-text index knows of one article, in the form both the tantivy index
+(store.textindex) and the exact evaluation of recent changes (store.text_match) read, so the two
+can never disagree about a word, a phrase or a field.
+
+- Text is split into words by store.query.words_of (folded, CJK as single characters).  ASCII
+  text is handed to tantivy lower-cased and split there (its `simple` tokenizer splits ASCII
+  exactly as words_of does, at half the cost); other text is handed over as words_of's words.
+- A word longer than MAX_WORD_BYTES is not indexed and matches nothing, but keeps its place, so
+  a phrase cannot jump over it.
+- Entity names are separate values of their field: a phrase never runs from one name into the
+  next.
+- url and feed match as substrings (ASCII case-insensitive, like SQL LIKE), lang as a
+  language tag or its prefix (`lang:en` finds en-GB).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from store.query import words_of
+from store.tags import tag_key
+
+TEXT_FIELDS = ("title", "body", "author", "source")
+ENTITY_FIELDS = ("person", "org", "place", "other")
+FLAG_FIELDS = ("read", "starred", "has_entities")
+MAX_WORD_BYTES = 1000
+MAX_URL_CHARS = 2000
+KEY_BITS = 20
+"""The low bits of a date key number the articles of one second (2**20 of them)."""
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def date_key_base(timestamp: float) -> int:
+    """The first date key of the second `timestamp` falls in."""
+    return math.floor(timestamp) << KEY_BITS
+
+
+def ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only: how SQL's LIKE and NOCASE compare."""
+    return text.translate(_ASCII_LOWER)
+
+
+def indexed_text(text: str) -> str:
+    """`text` as handed to tantivy's word tokenizer."""
+    return text.lower() if text.isascii() else " ".join(words_of(text))
+
+
+def url_value(text: str | None) -> str:
+    return ascii_lower(text or "")[:MAX_URL_CHARS]
+
+
+def lang_values(language: str | None) -> list[str]:
+    """'en-GB' -> ['en', 'en-gb']: every prefix that ends before a hyphen, and the whole tag."""
+    value = ascii_lower(language or "")
+    if not value:
+        return []
+    parts = value.split("-")
+    return list(dict.fromkeys("-".join(parts[: i + 1]) for i in range(len(parts))))
+
+
+def body_of(record: Mapping[str, Any]) -> str:
+    """The body, with the summary in front when the body does not already contain it."""
+    body = str(record.get("body") or "")
+    summary = str(record.get("summary") or "")
+    if summary and summary not in body:
+        return f"{summary}\n{body}" if body else summary
+    return body
+
+
+@dataclass(frozen=True, slots=True)
+class TextFields:
+    """One article as the full-text index sees it."""
+
+    id: str
+    n: int
+    texts: tuple[str, str, str, str]  # title, body, author, source (raw)
+    entities: dict[str, list[str]]  # field -> names (raw), aliases included
+    tags: tuple[str, ...]  # tag keys
+    read: bool
+    starred: bool
+    has_entities: bool
+    url: str
+    feed: str
+    langs: tuple[str, ...]
+    version: str = ""  # what the text was read from (store.index.TextRow.version)
+
+
+def text_fields(
+    article_id: str,
+    n: int,
+    record: Mapping[str, Any],
+    tags: Sequence[str],
+    read: bool,
+    starred: bool,
+    version: str = "",
+) -> TextFields:
+    entities: dict[str, list[str]] = {name: [] for name in ENTITY_FIELDS}
+    found = record.get("entities")
+    for entity in found if isinstance(found, list) else ():
+        if not isinstance(entity, Mapping):
+            continue
+        kind = entity.get("type") if entity.get("type") in entities else "other"
+        aliases = entity.get("aliases") if isinstance(entity.get("aliases"), list) else []
+        for name in (entity.get("name"), *aliases):
+            if isinstance(name, str) and name.strip():
+                entities[str(kind)].append(name)
+    return TextFields(
+        id=article_id,
+        n=n,
+        texts=(
+            str(record.get("title") or ""),
+            body_of(record),
+            str(record.get("author") or ""),
+            str(record.get("source") or ""),
+        ),
+        entities=entities,
+        tags=tuple(dict.fromkeys(tag_key(t) for t in tags)),
+        read=read,
+        starred=starred,
+        has_entities=found is not None,
+        url=url_value(record.get("url")),
+        feed=url_value(record.get("feed")),
+        langs=tuple(lang_values(record.get("language"))),
+        version=version,
+    )
+
+
+def stored_text_fields(
+    article_id: str,
+    n: int,
+    stored: Mapping[str, Sequence[Any]],
+    tags: Sequence[str],
+    read: bool,
+    starred: bool,
+    has_entities: bool,
+) -> TextFields:
+    """The fields as the full-text index stored them (the text already in its indexed form,
+    which reads the same again), with the article's current tags and state."""
+
+    def first(name: str) -> str:
+        values = stored.get(name) or [""]
+        return str(values[0])
+
+    texts = (first("title"), first("body"), first("author"), first("source"))
+    return TextFields(
+        id=article_id,
+        n=n,
+        texts=texts,
+        entities={name: [str(v) for v in stored.get(name) or ()] for name in ENTITY_FIELDS},
+        tags=tuple(dict.fromkeys(tag_key(t) for t in tags)),
+        read=read,
+        starred=starred,
+        has_entities=has_entities,
+        url=first("url"),
+        feed=first("feed"),
+        langs=tuple(str(v) for v in stored.get("lang") or ()),
+        version=first("version"),
+    )
+
+
+def indexable(word: str) -> bool:
+    return len(word.encode("utf-8")) <= MAX_WORD_BYTES

@@ -1,0 +1,168 @@
+"""A parsed query (store.query) as a tantivy query over the full-text index (store.textindex).
+
+- A word is a term in any text field, each field weighted (TEXT_WEIGHTS): a word in the title
+  counts most.  `word*` is an exact prefix (a regular expression over the term dictionary).
+- A phrase is a phrase query per field; `tel-av*` ends in a prefix.
+- Entity fields match any name merged with the value (`names`), each as a phrase over separate
+  name values.  tag, lang, url (substring), feed (substring) and id (prefix) match their raw
+  fields; dates are ranges of the date key `n`; is:/has: match the flag fields.
+- NOT x alone is everything but x.
+Ranking is tantivy's BM25 over the weighted fields, of the words only: every other part scores
+0, so an article evaluated outside the index (store.text_match) can be given exactly the score the
+index would give it (`decided`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import tantivy
+from tantivy import Occur, Query
+
+from store.query import words_of
+from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.tags import tag_key
+from store.text_fields import ENTITY_FIELDS, TEXT_FIELDS, ascii_lower, date_key_base, indexable, url_value
+from store.textindex import SCHEMA
+
+TEXT_WEIGHTS = {"title": 8.0, "body": 1.0, "author": 2.0, "source": 2.0}
+_ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}
+_FLAGS = {"unread": ("read", 0), "read": ("read", 1), "starred": ("starred", 1), "entities": ("has_entities", 1)}
+
+Names = Callable[[str], list[str]]
+Decide = Callable[[Node], bool]
+
+
+def compile_query(node: Node, names: Names | None = None) -> Query:
+    return _Compiler(names or (lambda value: [value])).node(node)
+
+
+def decided(node: Node, names: Names | None, decide: Decide, article_id: str) -> Query:
+    """`node` for one article whose parts other than words are already decided (`decide`): its
+    score in the index is the score `compile_query(node)` gives it, with its current tags and
+    state (the index may still hold older ones)."""
+    compiler = _Compiler(names or (lambda value: [value]), decide)
+    only = Query.const_score_query(ids_query([article_id]), 0.0)
+    return Query.boolean_query([(Occur.Must, compiler.node(node)), (Occur.Must, only)])
+
+
+def ids_query(ids: list[str]) -> Query:
+    return Query.term_set_query(SCHEMA, "id", ids)
+
+
+def excluding(query: Query, ids: list[str]) -> Query:
+    if not ids:
+        return query
+    return Query.boolean_query([(Occur.Must, query), (Occur.MustNot, ids_query(ids))])
+
+
+def _escape(text: str) -> str:
+    """A literal for tantivy's regular expressions (Rust regex syntax)."""
+    return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):X}}}" for ch in text)
+
+
+class _Compiler:
+    def __init__(self, names: Names, decide: Decide | None = None) -> None:
+        self.names = names
+        self.decide = decide
+
+    def node(self, node: Node) -> Query:
+        if isinstance(node, Everything):
+            return Query.all_query()
+        if isinstance(node, Term):
+            return self.fields(node.field, lambda f: self.term(f, node.word, node.prefix))
+        if isinstance(node, Phrase):
+            return self.fields(node.field, lambda f: self.phrase(f, node.words, node.prefix))
+        if isinstance(node, Match | DateRange | Flag):  # filters: they select, never score
+            if self.decide is not None:
+                return Query.const_score_query(Query.all_query(), 0.0) if self.decide(node) else Query.empty_query()
+            return Query.const_score_query(self.filter(node), 0.0)
+        if isinstance(node, Not):
+            return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, self.node(node.node))])
+        if isinstance(node, And):
+            parts = [
+                (Occur.MustNot, self.node(n.node)) if isinstance(n, Not) else (Occur.Must, self.node(n))
+                for n in node.nodes
+            ]
+            if all(occur == Occur.MustNot for occur, _ in parts):
+                parts.insert(0, (Occur.Must, Query.all_query()))
+            return Query.boolean_query(parts)
+        if isinstance(node, Or):
+            return Query.boolean_query([(Occur.Should, self.node(n)) for n in node.nodes])
+        raise TypeError(f"not a query node: {node!r}")  # pragma: no cover
+
+    # -- text ------------------------------------------------------------------------------------
+    def fields(self, field_name: str | None, leaf: Callable[[str], Query]) -> Query:
+        if field_name is not None:
+            return leaf(field_name)
+        return Query.boolean_query(
+            [(Occur.Should, Query.boost_query(leaf(name), TEXT_WEIGHTS[name])) for name in TEXT_FIELDS]
+        )
+
+    @staticmethod
+    def term(field_name: str, word: str, prefix: bool) -> Query:
+        if not indexable(word):
+            return Query.empty_query()
+        if prefix:
+            return Query.regex_query(SCHEMA, field_name, _escape(word) + ".*")
+        return Query.term_query(SCHEMA, field_name, word)
+
+    @staticmethod
+    def phrase(field_name: str, words: tuple[str, ...], prefix: bool) -> Query:
+        if not all(indexable(w) for w in words):
+            return Query.empty_query()
+        if prefix:
+            patterns = [_escape(w) for w in words]
+            patterns[-1] += ".*"
+            return Query.regex_phrase_query(SCHEMA, field_name, patterns)
+        return Query.phrase_query(SCHEMA, field_name, list(words))
+
+    # -- fields ----------------------------------------------------------------------------------
+    def filter(self, node: Match | DateRange | Flag) -> Query:
+        if isinstance(node, Match):
+            return self.match(node)
+        if isinstance(node, DateRange):
+            return self.dates(node)
+        name, value = _FLAGS[node.name]
+        return Query.term_query(SCHEMA, name, value)
+
+    def match(self, node: Match) -> Query:
+        value = node.value
+        if node.field == "tag":
+            return Query.term_query(SCHEMA, "tag", tag_key(value))
+        if node.field in ("url", "feed"):
+            return Query.regex_query(SCHEMA, node.field, ".*" + _escape(url_value(value)) + ".*")
+        if node.field == "id":
+            return Query.regex_query(SCHEMA, "id", _escape(value.lower()) + ".*")
+        if node.field == "lang":
+            return Query.term_query(SCHEMA, "lang", ascii_lower(value))
+        fields = _ENTITY_FIELD_NAMES[node.field]
+        alternatives: list[Query] = []
+        for name in dict.fromkeys(" ".join(words_of(n)) for n in self.names(value)):
+            words = tuple(name.split())
+            if not words:
+                continue
+            for field_name in fields:
+                if len(words) == 1:
+                    alternatives.append(self.term(field_name, words[0], False))
+                else:
+                    alternatives.append(self.phrase(field_name, words, False))
+        if not alternatives:
+            return Query.empty_query()
+        return Query.boolean_query([(Occur.Should, q) for q in alternatives])
+
+    @staticmethod
+    def dates(node: DateRange) -> Query:
+        low = None if node.start is None else date_key_base(node.start)
+        high = None if node.end is None else date_key_base(node.end)
+        if low is None and high is None:
+            return Query.all_query()
+        return Query.range_query(
+            SCHEMA,
+            "n",
+            tantivy.FieldType.Integer,
+            low,
+            high,
+            include_lower=True,
+            include_upper=high is None,
+        )

@@ -1,0 +1,222 @@
+"""The full-text index (store.textindex, store.text_sync): a derived tantivy index that catches up
+with the SQLite change feed, never loses an update when processes contend for its writer, and is
+rebuilt whenever it cannot be trusted — while every search stays exact."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from articles.model import Article
+from newsdesk_testing import REPO
+from store import NewsStore
+from store import index as index_module
+from store.textindex import VERSION_FILE, TextIndex
+
+
+def story(n: int, **changes: Any) -> Article:
+    fields: dict[str, Any] = {
+        "title": f"Story {n}",
+        "body": f"Body of story number{n} about harbour cranes.",
+        "url": f"https://news.example/{n}",
+        "published": f"2024-06-{n % 28 + 1:02d}T08:00:00+00:00",
+        "source": "Example",
+    }
+    fields.update(changes)
+    return Article.create(**fields)
+
+
+def found(store: NewsStore, query: str) -> set[str]:
+    result = store.search(query)
+    assert result.count == len(result.items) == store.count_matching(query)
+    return {i.id for i in result.items}
+
+
+def test_a_close_leaves_the_index_current(store_root: Path) -> None:
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(30)])
+        store.update_state([story(3).id], add_tags=["Harbour Watch"], starred=True)
+    with NewsStore(store_root) as store:
+        assert store._pending_text() == 0
+        assert found(store, 'tag:"harbour watch" is:starred cranes') == {story(3).id}
+
+
+def test_writes_while_another_holds_the_writer_are_found_and_applied_later(store: NewsStore) -> None:
+    """tantivy's writer lock fails at once when taken: the store then leaves its changes to the
+    holder, and searches evaluate them outside the index meanwhile."""
+    store.add_articles([story(n) for n in range(20)])
+    assert store.sync_text()
+    other = TextIndex(store.root / "text-index", readonly=False)
+    held = other.writer()  # another process's writer, as far as tantivy's lock file can tell
+    assert held is not None
+    try:
+        store.update_state([story(n).id for n in range(5)], add_tags=["late"], read=True)
+        store.add_articles([story(99, title="Freshly arrived")])
+        assert not store.sync_text()
+        assert store._pending_text() == 6
+        assert found(store, "tag:late is:read") == {story(n).id for n in range(5)}
+        assert found(store, "freshly") == {story(99).id}
+        assert found(store, "cranes -tag:late") == {story(n).id for n in [*range(5, 20), 99]}
+        # ranked: an article the index has never seen cannot be scored yet, but is listed
+        assert story(99).id in {i.id for i in store.search("freshly OR story").items}
+    finally:
+        held.wait_merging_threads()
+        other.close()
+    assert store.sync_text() and store._pending_text() == 0
+    assert found(store, "tag:late is:read") == {story(n).id for n in range(5)}
+    assert found(store, "freshly") == {story(99).id}
+
+
+def test_a_damaged_index_is_rebuilt(store_root: Path) -> None:
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(12)])
+        store.update_state([story(1).id], add_tags=["kept"])
+    (store_root / "text-index" / "meta.json").write_bytes(b"\x00garbage{")
+    with NewsStore(store_root) as store:
+        assert found(store, "tag:kept cranes") == {story(1).id}
+        assert found(store, "harbour") == {story(n).id for n in range(12)}
+        assert store._pending_text() == 0
+
+
+def test_an_index_of_another_version_is_rebuilt(store_root: Path) -> None:
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(8)])
+    (store_root / "text-index" / VERSION_FILE).write_bytes(b"0 abc")
+    with NewsStore(store_root) as store:
+        assert store._pending_text() == 8  # not trusted
+        assert found(store, "cranes") == {story(n).id for n in range(8)}
+        assert store.sync_text() and store._pending_text() == 0
+        assert (store_root / "text-index" / VERSION_FILE).read_bytes() != b"0 abc"
+
+
+def test_a_pruned_change_feed_means_a_rebuild(store_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the changes the index has not applied were pruned from the feed, it cannot catch up
+    change by change: it is rebuilt whole."""
+    monkeypatch.setattr(index_module, "KEEP_CHANGES", 5)
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(6)])
+        assert store.sync_text()
+        applied = store._index.text_applied()
+        assert applied is not None
+        store._stop_text()  # no background sync from here on
+        store._kick_text = lambda: None  # type: ignore[method-assign]
+        for n in range(6):
+            store.update_state([story(n).id], add_tags=[f"t{n}"])
+        for n in range(6):
+            store.update_state([story(n).id], remove_tags=[f"t{n}"], add_tags=["after"])
+        assert store._index.changes_since(applied[1], strict=True)[1] is None
+        assert found(store, "tag:after cranes") == {story(n).id for n in range(6)}
+        assert store.sync_text() and store._pending_text() == 0
+        assert found(store, "tag:after") == {story(n).id for n in range(6)} and not found(store, "tag:t1")
+
+
+def test_a_stray_temp_file_goes_with_the_next_writer(store: NewsStore) -> None:
+    store.add_articles([story(1)])
+    assert store.sync_text()
+    stray = store.root / "text-index" / ".tmpAbCdEf"
+    stray.write_bytes(b"half a segment")
+    store.update_state([story(1).id], read=True)
+    assert store.sync_text()
+    assert not stray.exists()
+
+
+def test_a_mark_for_another_index_is_not_trusted(store: NewsStore) -> None:
+    """The applied mark names the index it speaks of: after the index was made anew, an old
+    mark's numbers mean nothing."""
+    store.add_articles([story(n) for n in range(4)])
+    assert store.sync_text()
+    store._index.set_text_applied(("another-index", 10**6, 1))
+    assert store._pending_text() == 4
+    assert found(store, "cranes") == {story(n).id for n in range(4)}
+    assert store.sync_text() and store._pending_text() == 0
+
+
+_SYNC_LOOP = """
+import sys
+from articles.model import Article
+from store import NewsStore
+root, start = sys.argv[1], int(sys.argv[2])
+with NewsStore(root) as store:
+    for n in range(start, start + 400):
+        store.add_articles([Article.create(title=f"Story {n}", body=f"Body of story number{n} about cranes.",
+                                           url=f"https://news.example/{n}", published="2024-06-01T08:00:00+00:00")])
+        store.update_state([store.list(limit=1)[0].id], add_tags=[f"k{n % 7}"])
+        store.sync_text()
+        print(n, flush=True)
+"""
+
+
+def test_a_writer_killed_at_random_moments_loses_no_index_update(tmp_path: Path) -> None:
+    """SIGKILL a process that writes and syncs in a loop, at random moments: the next process
+    finds the index in a state it can catch up from, and once it has, the index alone gives
+    exactly what the files say."""
+    root = tmp_path / "store"
+    rng = random.Random(20261126)
+    start = 0
+    for _ in range(12):
+        child = subprocess.Popen(
+            [sys.executable, "-c", _SYNC_LOOP, str(root), str(start)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        assert child.stdout is not None
+        for _ in range(rng.randint(1, 6)):  # wait for some commits, then kill mid-way through more
+            line = child.stdout.readline()
+            assert line, "the writer died on its own"
+            start = int(line.split()[0]) + 1
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        start += 1
+    with NewsStore(root) as store:
+        articles = {s.article.id: s for s in store.iter_articles()}
+        expected_tags: dict[str, set[str]] = {}
+        for article_id, stored in articles.items():
+            for tag in stored.state.tags:
+                expected_tags.setdefault(tag, set()).add(article_id)
+        assert store.sync_text() and store._pending_text() == 0
+        assert found(store, "cranes") == set(articles)
+        for tag, ids in expected_tags.items():
+            assert found(store, f"tag:{tag}") == ids
+        for article_id, stored in list(articles.items())[::5]:
+            number = stored.article.title.split()[1]
+            assert found(store, f"number{number}") == {article_id}
+        assert not list((root / "text-index").glob(".tmp*"))
+
+
+def test_a_state_change_is_applied_without_parsing_a_segment(store: NewsStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index stores each article's text in its indexed form: a change of tags or state
+    re-adds the article from there (parsing a 4 MB segment would hold the store for ~30 ms),
+    and a search evaluating it meanwhile reads it from there too."""
+    from store import documents
+
+    store.add_articles([story(n) for n in range(10)])
+    assert store.sync_text()
+    loads: list[Path] = []
+    original = documents.DocumentCache.load
+
+    def counting(self: Any, path: Path, gen: int) -> Any:
+        if "articles" in path.parts:
+            loads.append(path)
+        return original(self, path, gen)
+
+    monkeypatch.setattr(documents.DocumentCache, "load", counting)
+    store._cache = documents.DocumentCache()  # nothing cached: a read would have to parse
+    store._stop_text()
+    store._kick_text = lambda: None  # type: ignore[method-assign]
+    store.update_state([story(4).id], add_tags=["Ports"], read=True)
+    assert found(store, "tag:ports harbour is:read") == {story(4).id}  # evaluated outside the index
+    assert store.sync_text() and store._pending_text() == 0
+    assert found(store, "tag:ports harbour is:read number4") == {story(4).id}  # in the index
+    assert loads == []
+    store.add_articles([story(4, body="Now about container ships.")])  # new text: read from the file
+    assert store.sync_text()
+    assert found(store, "container tag:ports") == {story(4).id} and not found(store, "number4")
