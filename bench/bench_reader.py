@@ -136,7 +136,9 @@ def worker_rss(store_path: str) -> None:
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             opened = app.screen.query_one(ArticleView).article is not None
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
         return {
+            "rss_anon_file_mb": [int(status[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile") if k in status],
             "cursor": listing.cursor,
             "opened": opened,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -6,7 +6,8 @@ For each size it builds (or reuses) a store from bench_store's synthetic corpus,
 the same path bench_store measures (its `import` worker: tui.importing.import_sources in a fresh
 process, batches of 1000), so the import itself keeps the full-text index current.  The store is
 cached in bench/corpora/search-store-N with the import's report beside it (search-store-N.json);
---rebuild imports again.  Then, each in a fresh process:
+--rebuild imports again (the picked query words are kept: delete search-store-N.words.json to
+pick them anew).  Then, each in a fresh process:
 
   * state writes: bench_store's 200 single durable writes (add a tag to one random article, take
     it off again) with the full-text index present; then one update_state that tags every 20th
@@ -111,8 +112,7 @@ def ensure_store(out: Path, size: int, corpus: Path, rebuild: bool) -> dict[str,
         log(f"{size}: reusing {root} (imported at {cached['code']}: {cached['rate']:,.0f} articles/s)")
         return {**cached, "reused": True}
     shutil.rmtree(root, ignore_errors=True)
-    report.unlink(missing_ok=True)
-    picks_file(out, size).unlink(missing_ok=True)
+    report.unlink(missing_ok=True)  # the picked words stay: the corpus, and so its words, is the same
     log(f"{size}: importing {corpus.name} into {root}")
     load = os.getloadavg()[0]
     imported, wall = run_worker("import", str(root), str(corpus))

@@ -93,6 +93,8 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
             raise
         self._text = TextIndex(self.root / TEXT_DIR, readonly=self.readonly)
         self._syncer = None
+        self._indexer = None
+        self._bulk_added = None
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -283,6 +285,7 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
+        self._imported(len(placed))
         self.apply_rules(counts.ids)  # tag rules see new and changed articles
         return counts
 

@@ -54,7 +54,7 @@ class Matches:
         self.extra = [(f.n, f.id) for f, c in checked if matches(parsed.node, c, names)]
         self._candidates = {f.id: c for f, c in checked}
         self.query: TQuery | None = None
-        self._scores: dict[str, float] | None = None
+        self._scores: dict[str, tuple[float, ...]] | None = None
         if self.searcher is not None:
             query = excluding(compile_query(parsed.node, names), view.pending)
             if wanted is not None:
@@ -74,54 +74,43 @@ class Matches:
         return found
 
     def page(self, limit: int | None, offset: int = 0, *, date_order: bool = False) -> tuple[int, list[int]]:
-        """(count, date keys of the page) in the query's order (date order when told)."""
+        """(count, date keys of the page) in the query's order (date order when told).
+
+        Ranked, the order is tantivy's: score (with a slight lift for newer articles, so equal
+        scores come newest first: store.text_fields.recency), then place in the index.  A
+        pending article is ranked by the score and place its indexed copy has, so the order is
+        the one the index gives once it has caught up."""
         ranked = self.ranked and not date_order
         oldest = self.parsed.sort == "old"
         total = len(self.extra)
-        scored: list[tuple[float, int]] = []  # (sort value, date key)
+        keyed: list[tuple[tuple[float, ...], int]] = []  # (sort key, date key)
         if self.searcher is not None and self.query is not None:
-            if limit is None:
-                main = self.searcher.search(self.query, 1, count=True).count
-                want = main
-            else:
-                want = offset + limit
+            want = self.searcher.search(self.query, 1, count=True).count if limit is None else offset + limit
             if ranked:
-                found = self._ranked_hits(want)
+                found = self.searcher.search(self.query, max(want, 1), count=True, weight_by_field="recency")
             else:
                 order = Order.Asc if oldest else Order.Desc
                 found = self.searcher.search(self.query, max(want, 1), count=True, order_by_field="n", order=order)
             total += found.count
-            hits = found.hits if ranked else found.hits[:want]
+            hits = found.hits[:want]
             keys = self.searcher.fast_field_values("n", [address for _, address in hits])
-            scored = [(float(value) if ranked else float(n), n) for (value, _), n in zip(hits, keys, strict=True)]
+            for (value, address), n in zip(hits, keys, strict=True):
+                keyed.append(((-value, address.segment_ord, address.doc) if ranked else _date_key(n, oldest), n))
         if self.extra:
-            scores = self._extra_scores() if ranked else {}
-            scored += [(scores.get(i, 0.0) if ranked else float(n), n) for n, i in self.extra]
-            if not ranked:
-                scored.sort(key=lambda s: s[1], reverse=not oldest)
-        if ranked:  # equal scores newest first, whatever order the index's segments gave them
-            scored.sort(key=lambda s: (-round(s[0], 4), -s[1]))
+            places = self._extra_scores() if ranked else {}
+            for n, article_id in self.extra:
+                keyed.append((places.get(article_id, _UNSCORED) if ranked else _date_key(n, oldest), n))
+            keyed.sort(key=lambda k: k[0])
         stop = None if limit is None else offset + limit
-        return total, [n for _, n in scored[offset:stop]]
-
-    def _ranked_hits(self, want: int) -> Any:
-        """The top `want` by score, and every hit tied with the last of them: ties are then
-        broken newest first, not by where the index happens to keep each article."""
-        assert self.searcher is not None and self.query is not None
-        fetch = max(want, 1) + 16
-        while True:
-            found = self.searcher.search(self.query, fetch, count=True)
-            hits = found.hits
-            if len(hits) < fetch or want == 0 or round(hits[-1][0], 4) != round(hits[min(want, len(hits)) - 1][0], 4):
-                return found
-            fetch *= 2
+        return total, [n for _, n in keyed[offset:stop]]
 
     def unscored(self) -> bool:
         """A ranked query matches a pending article the index has never seen (it would rank last)."""
         return self.ranked and bool(self.extra) and len(self._extra_scores()) < len(self.extra)
 
-    def _extra_scores(self) -> dict[str, float]:
-        """BM25 of the pending matches, on their text as last indexed (absent when new)."""
+    def _extra_scores(self) -> dict[str, tuple[float, ...]]:
+        """Sort keys of the pending matches: the score their indexed copy gets with their current
+        tags and state, and its place (absent when the index has no copy yet)."""
         if self._scores is not None:
             return self._scores
         self._scores = {}
@@ -131,9 +120,10 @@ class Matches:
         for _, article_id in self.extra:
             candidate = self._candidates[article_id]
             query = decided(node, self.names, lambda leaf, c=candidate: matches(leaf, c, self.names), article_id)
-            hits = self.searcher.search(query, 1, count=False).hits
+            hits = self.searcher.search(query, 1, count=False, weight_by_field="recency").hits
             if hits:
-                self._scores[article_id] = float(hits[0][0])
+                score, address = hits[0]
+                self._scores[article_id] = (-score, address.segment_ord, address.doc)
         return self._scores
 
     def beyond(self, key: int) -> int:
@@ -162,6 +152,14 @@ class Matches:
             return False
         one = TQuery.boolean_query([(Occur.Must, self.query), (Occur.Must, ids_query([article_id]))])
         return self.searcher.search(one, 1, count=True).count > 0
+
+
+_UNSCORED = (float("inf"),)
+"""After every scored match: a pending article the index has no copy of (nor can get now)."""
+
+
+def _date_key(n: int, oldest: bool) -> tuple[float, ...]:
+    return (n,) if oldest else (-n,)
 
 
 def _integer() -> Any:

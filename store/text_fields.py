@@ -16,6 +16,7 @@ can never disagree about a word, a phrase or a field.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,20 @@ KEY_BITS = 20
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+RECENCY_SPAN = (946_684_800.0, 2_524_608_000.0)
+"""2000-01-01 to 2050-01-01 (UTC): the dates `recency` spreads over."""
+RECENCY_MAX = 0.01
+
+
+def recency(n: int) -> float:
+    """A date key as 0..RECENCY_MAX, newest highest.  Ranking multiplies each score by
+    log2(2 + recency) (tantivy's weight_by_field): at most 0.7 % more for the newest, so equal
+    scores come newest first (to within about 3 hours: scores are 32-bit floats)."""
+    low, high = RECENCY_SPAN
+    share = ((n >> KEY_BITS) - low) / (high - low)
+    return RECENCY_MAX * min(max(share, 0.0), 1.0)
+
+
 def date_key_base(timestamp: float) -> int:
     """The first date key of the second `timestamp` falls in."""
     return math.floor(timestamp) << KEY_BITS
@@ -42,6 +57,34 @@ def date_key_base(timestamp: float) -> int:
 def ascii_lower(text: str) -> str:
     """Lower-case ASCII letters only: how SQL's LIKE and NOCASE compare."""
     return text.translate(_ASCII_LOWER)
+
+
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be been before but by can could did do does for
+    from had has have he her his how i if in into is it its just like many may more most my new
+    no not now of on one only or other our out over said says she should so some such than that
+    the their them then there these they this those through to two under up us was we were what
+    when where which while who will with would year years you your""".split()
+)
+"""The most frequent English words.  Two of them in a row are also indexed as one token
+(store.textindex's `pairs` field), so a phrase such as "of the" is one term to look up instead of
+the position lists of two words found in nearly every article (docs/tantivy-study.md)."""
+PAIR_FIELD_MARKS = {"title": "t", "body": "b", "author": "a", "source": "s"}
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def stop_pair(field_name: str, first: str, second: str) -> str:
+    return f"{PAIR_FIELD_MARKS[field_name]}:{first}_{second}"
+
+
+def stop_pairs(field_name: str, text: str) -> list[str]:
+    """The pair tokens of a text field: every two adjacent words that are both STOPWORDS."""
+    words = _ASCII_WORD.findall(text.lower()) if text.isascii() else words_of(text)
+    return [
+        stop_pair(field_name, first, second)
+        for first, second in zip(words, words[1:], strict=False)  # noqa: RUF007 - pairwise is slower here
+        if first in STOPWORDS and second in STOPWORDS
+    ]
 
 
 def indexed_text(text: str) -> str:

@@ -22,7 +22,17 @@ from tantivy import Occur, Query
 from store.query import words_of
 from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
 from store.tags import tag_key
-from store.text_fields import ENTITY_FIELDS, TEXT_FIELDS, ascii_lower, date_key_base, indexable, url_value
+from store.text_fields import (
+    ENTITY_FIELDS,
+    PAIR_FIELD_MARKS,
+    STOPWORDS,
+    TEXT_FIELDS,
+    ascii_lower,
+    date_key_base,
+    indexable,
+    stop_pair,
+    url_value,
+)
 from store.textindex import SCHEMA
 
 TEXT_WEIGHTS = {"title": 8.0, "body": 1.0, "author": 2.0, "source": 2.0}
@@ -109,13 +119,31 @@ class _Compiler:
 
     @staticmethod
     def phrase(field_name: str, words: tuple[str, ...], prefix: bool) -> Query:
+        """A phrase; two adjacent STOPWORDS in it are also one `pairs` term: alone they are the
+        phrase, exactly, and in a longer phrase they narrow the articles whose word positions
+        must be compared (the slow part, for words found in nearly every article)."""
         if not all(indexable(w) for w in words):
             return Query.empty_query()
+        pairs = []
+        if field_name in PAIR_FIELD_MARKS:
+            complete = words[:-1] if prefix else words
+            pairs = [
+                Query.term_query(SCHEMA, "pairs", stop_pair(field_name, a, b))
+                for a, b in zip(complete, complete[1:], strict=False)  # noqa: RUF007
+                if a in STOPWORDS and b in STOPWORDS
+            ]
+        if pairs and len(words) == 2 and not prefix:
+            return pairs[0]
         if prefix:
             patterns = [_escape(w) for w in words]
             patterns[-1] += ".*"
-            return Query.regex_phrase_query(SCHEMA, field_name, patterns)
-        return Query.phrase_query(SCHEMA, field_name, list(words))
+            positional = Query.regex_phrase_query(SCHEMA, field_name, patterns)
+        else:
+            positional = Query.phrase_query(SCHEMA, field_name, list(words))
+        if not pairs:
+            return positional
+        narrow = [(Occur.Must, Query.const_score_query(pair, 0.0)) for pair in pairs]
+        return Query.boolean_query([(Occur.Must, positional), *narrow])
 
     # -- fields ----------------------------------------------------------------------------------
     def filter(self, node: Match | DateRange | Flag) -> Query:

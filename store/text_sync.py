@@ -18,6 +18,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -32,13 +36,17 @@ if TYPE_CHECKING:
     import tantivy
 
     from store.files import StoreLock
-    from store.index import Index
+    from store.index import Index, TextRow
 
 SYNC_BEFORE_SEARCH = 256
 IDLE_SECONDS = 1.0
 BUSY_RETRIES = 30
 """How many times (IDLE_SECONDS apart) a store retries a writer lock held by another process."""
 REBUILD_CHUNK = 5_000
+BULK_PROCESS_AFTER = 2_000
+"""Articles into a bulk import after which indexing moves to a process of its own."""
+INDEXER_TIMEOUT = 600.0
+"""Seconds an import waits, at its end, for its indexing process to catch up."""
 
 Progress = Callable[[int, int], None]
 
@@ -62,6 +70,8 @@ class TextSyncMixin:
     _index: Index
     _text: TextIndex
     _syncer: _Syncer | None
+    _indexer: _Indexer | None
+    _bulk_added: int | None
 
     if TYPE_CHECKING:
 
@@ -98,28 +108,48 @@ class TextSyncMixin:
                 return None
             pending = self._index.ids()
         assert pending is not None
-        return TextView(searcher, pending, list(self._text_fields(session, pending, searcher)))
+        return TextView(searcher, pending, self._text_fields(session, pending, searcher))
 
     def _text_fields(
         self, session: Session, ids: Iterable[str] | None, searcher: tantivy.Searcher | None = None
-    ) -> Iterator[TextFields]:
-        """Full-text fields of articles still in the store (all when `ids` is None): the text
-        as the index stored it when its version is current (cheap: no segment to parse), else
-        from the article's TinyDB segment."""
+    ) -> list[TextFields]:
+        """Full-text fields of articles still in the store (all when `ids` is None), while
+        reading (see _fields_of)."""
         rows = self._index.text_rows(None if ids is None else list(ids))
+        return self._fields_of(rows, searcher, lambda need: self._records(session, need))
+
+    def _fields_of(
+        self,
+        rows: list[TextRow],
+        searcher: tantivy.Searcher | None,
+        records: Callable[[list[TextRow]], dict[str, dict[str, Any]]],
+    ) -> list[TextFields]:
+        """The text as the index stored it when its version is current (cheap: no segment to
+        parse), else from the article's TinyDB record (`records` reads those)."""
         stored = self._stored_docs(searcher, [row.id for row in rows]) if searcher is not None else {}
-        seg, docs = -1, {}
+        current = {row.id for row in rows if stored.get(row.id, {}).get("version") == [row.version]}
+        read = records([row for row in rows if row.id not in current])
+        found: list[TextFields] = []
         for row in rows:
-            kept = stored.get(row.id)
-            if kept is not None and kept.get("version") == [row.version]:
-                yield stored_text_fields(row.id, row.n, kept, row.tags, row.read, row.starred, row.has_entities)
-                continue
+            if row.id in current:
+                kept = stored[row.id]
+                found.append(stored_text_fields(row.id, row.n, kept, row.tags, row.read, row.starred, row.has_entities))
+            elif row.id in read:
+                found.append(text_fields(row.id, row.n, read[row.id], row.tags, row.read, row.starred, row.version))
+        return found
+
+    def _records(self, session: Session, rows: list[TextRow]) -> dict[str, dict[str, Any]]:
+        """The TinyDB records of these articles (rows by segment), while reading."""
+        found: dict[str, dict[str, Any]] = {}
+        seg, docs = -1, {}
+        for row in sorted(rows, key=lambda r: r.seg):
             if row.seg != seg:
                 seg = row.seg
                 docs = session.load(segment_path(self.root, seg)).get("articles", {})
             record = docs.get(str(doc_id(row.id)))
             if record is not None:
-                yield text_fields(row.id, row.n, record, row.tags, row.read, row.starred, row.version)
+                found[row.id] = record
+        return found
 
     @staticmethod
     def _stored_docs(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, dict[str, list[Any]]]:
@@ -189,9 +219,38 @@ class TextSyncMixin:
         self.sync_text()
         return "rebuilt"
 
+    @contextlib.contextmanager
+    def bulk_import(self) -> Iterator[None]:
+        """Around an import that may be large: once more than BULK_PROCESS_AFTER articles have
+        come in, the full-text index is kept current by a process of its own
+        (store.text_indexer), so importing and indexing run on two cores.  On leaving, that
+        process finishes; whatever it could not apply, this process's background sync does."""
+        self._bulk_added = 0
+        try:
+            yield
+        finally:
+            self._bulk_added = None
+            indexer, self._indexer = self._indexer, None
+            if indexer is not None:
+                indexer.finish()
+                self._kick_text()
+
+    def _imported(self, count: int) -> None:
+        """After an import batch's commit (and its kick)."""
+        if self._bulk_added is None or self.readonly:
+            return
+        self._bulk_added += count
+        if self._indexer is None and self._bulk_added > BULK_PROCESS_AFTER:
+            self._stop_text()  # lets go of tantivy's writer, which the process takes
+            self._indexer = _Indexer.start(self.root)
+            self._kick_text()
+
     def _kick_text(self) -> None:
         """After a commit of this process: sync soon, in the background."""
         if self.readonly:
+            return
+        if self._indexer is not None:
+            self._indexer.kick()
             return
         if self._syncer is None:
             self._syncer = _Syncer(self)
@@ -203,11 +262,15 @@ class TextSyncMixin:
         syncer, self._syncer = self._syncer, None
         if syncer is not None:
             syncer.stop()
+        indexer, self._indexer = self._indexer, None
+        if indexer is not None:
+            indexer.finish()
 
     def _apply_text(self, writer: tantivy.IndexWriter, progress: Progress | None = None) -> None:
-        """Apply the changes since the mark (or rebuild), commit, move the mark."""
+        """Apply the changes since the mark (or rebuild), commit, move the mark.  The store's lock
+        is held only to read: an import's next batch waits for nothing slower than that."""
         token = self._text.token
-        with self._reading() as session:
+        with self._reading():
             applied = self._applied()
             ids: list[str] | None = None
             if applied is not None:
@@ -216,14 +279,21 @@ class TextSyncMixin:
                     if latest != applied.seq:
                         self._index.set_text_applied((token, latest, applied.stamp))
                     return
+                rows = self._index.text_rows(ids)
             else:
                 latest = self._index.last_change()
-            if ids is not None:
-                assert applied is not None
-                found = list(self._text_fields(session, ids, self._text.searcher(applied.stamp)))
         if ids is None:
             self._rebuild_text(writer, progress)
         else:
+            assert applied is not None
+
+            def records(need: list[TextRow]) -> dict[str, dict[str, Any]]:
+                if not need:
+                    return {}
+                with self._reading() as session:  # newer than the rows, maybe: then re-applied
+                    return self._records(session, need)
+
+            found = self._fields_of(rows, self._text.searcher(applied.stamp), records)
             for article_id in ids:
                 writer.delete_documents_by_term("id", article_id)
             for fields in found:
@@ -238,10 +308,53 @@ class TextSyncMixin:
             ids = self._index.ids()
         for start in range(0, len(ids), REBUILD_CHUNK):
             with self._reading() as session:
-                for fields in self._text_fields(session, ids[start : start + REBUILD_CHUNK]):
-                    writer.add_document(document(fields))
+                rows = self._index.text_rows(ids[start : start + REBUILD_CHUNK])
+                read = self._records(session, rows)
+            for fields in self._fields_of(rows, None, lambda _, read=read: read):
+                writer.add_document(document(fields))
             if progress:
                 progress(min(start + REBUILD_CHUNK, len(ids)), len(ids))
+
+
+class _Indexer:
+    """The indexing process of a bulk import (store.text_indexer), fed a line per commit."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+
+    @classmethod
+    def start(cls, root: Any) -> _Indexer | None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "store.text_indexer", str(root)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+                close_fds=True,
+            )
+        except OSError:
+            return None  # the thread does the work, as without a bulk import
+        return cls(process)
+
+    def kick(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            assert self.process.stdin is not None
+            self.process.stdin.write("sync\n")
+            self.process.stdin.flush()
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            assert self.process.stdin is not None
+            self.process.stdin.write("stop\n")
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=INDEXER_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 class _Syncer(threading.Thread):

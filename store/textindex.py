@@ -25,7 +25,6 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import tantivy
 
@@ -36,15 +35,18 @@ from store.text_fields import (
     TEXT_FIELDS,
     TextFields,
     indexed_text,
+    recency,
+    stop_pairs,
 )
 
-TEXT_VERSION = 2
+TEXT_VERSION = 4
 """Bump when the schema or the way fields are filled changes: the index is then rebuilt."""
 VERSION_FILE = "newsdesk-version"
 """TEXT_VERSION and the index's token, written once when the index is made."""
 CREATE_LOCK = ".newsdesk-create.lock"
 WRITER_HEAP = 64_000_000
 WORDS = "newsdesk_words"
+PAIRS = "newsdesk_pairs"
 
 
 def build_schema() -> tantivy.Schema:
@@ -56,7 +58,9 @@ def build_schema() -> tantivy.Schema:
     for name in ("id", "lang", "url", "feed", "version"):
         builder.add_text_field(name, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_text_field("tag", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("pairs", tokenizer_name=PAIRS, index_option="freq")
     builder.add_integer_field("n", indexed=True, fast=True)
+    builder.add_float_field("recency", fast=True)
     for name in ("read", "starred", "has_entities"):
         builder.add_unsigned_field(name, indexed=True)
     return builder.build()
@@ -65,13 +69,15 @@ def build_schema() -> tantivy.Schema:
 SCHEMA = build_schema()
 
 
-def _analyzer() -> Any:
+def _register(index: tantivy.Index) -> None:
+    """Tokenizers are not kept in the index: every process registers them before using it."""
     # remove_long keeps tokens shorter than its limit, in UTF-8 bytes
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(MAX_WORD_BYTES + 1))
-        .build()
+    words = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
+        tantivy.Filter.remove_long(MAX_WORD_BYTES + 1)
     )
+    index.register_tokenizer(WORDS, words.build())
+    index.register_tokenizer(PAIRS, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    index.config_reader(reload_policy="manual")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +95,8 @@ class TextIndexError(Exception):
 
 
 class TextIndex:
-    """One tantivy index directory.  Searchers are reloaded only when `applied()` moved, so a
-    query costs no file-system polling."""
+    """One tantivy index directory.  Searchers are reloaded only when the recorded commit stamp
+    moved (store.text_sync), so a query costs no file-system polling."""
 
     def __init__(self, path: Path, *, readonly: bool) -> None:
         self.path = path
@@ -112,8 +118,7 @@ class TextIndex:
         if index is None:
             with self._creating():
                 index = self._try_open() or self._create()  # unless another process just did
-        index.register_tokenizer(WORDS, _analyzer())
-        index.config_reader(reload_policy="manual")
+        _register(index)
         self._index = index
         return index
 
@@ -163,7 +168,7 @@ class TextIndex:
             wanted = {p.name for p in self.path.iterdir() if p.is_file() and not p.name.startswith(".tantivy")}
             for name in wanted:
                 source, target = self.path / name, self._private / name
-                if name.endswith(".json") or not target.exists():
+                if name.endswith(".json") or name == VERSION_FILE or not target.exists():
                     shutil.copyfile(source, target)
             for stale in self._private.iterdir():
                 if stale.name not in wanted and not stale.name.startswith(".tantivy"):
@@ -174,8 +179,7 @@ class TextIndex:
             index = tantivy.Index.open(str(self._private))
         except (OSError, ValueError) as exc:
             raise TextIndexError(f"{self.path}: {exc}") from exc
-        index.register_tokenizer(WORDS, _analyzer())
-        index.config_reader(reload_policy="manual")
+        _register(index)
         return index
 
     def close(self) -> None:
@@ -207,7 +211,8 @@ class TextIndex:
         """tantivy's writer, or None while another process or thread holds it."""
         if self.readonly:
             return None
-        index = self._open()
+        with self._lock:
+            index = self._open()
         try:
             writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         except ValueError as exc:
@@ -234,9 +239,14 @@ def document(fields: TextFields) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_text("id", fields.id)
     doc.add_integer("n", fields.n)
+    doc.add_float("recency", recency(fields.n))
+    pairs: list[str] = []
     for name, text in zip(TEXT_FIELDS, fields.texts, strict=True):
         if text:
             doc.add_text(name, indexed_text(text))
+            pairs += stop_pairs(name, text)
+    if pairs:
+        doc.add_text("pairs", " ".join(pairs))
     for name in ENTITY_FIELDS:
         for value in fields.entities[name]:
             doc.add_text(name, indexed_text(value))

@@ -220,3 +220,140 @@ def test_a_state_change_is_applied_without_parsing_a_segment(store: NewsStore, m
     store.add_articles([story(4, body="Now about container ships.")])  # new text: read from the file
     assert store.sync_text()
     assert found(store, "container tag:ports") == {story(4).id} and not found(store, "number4")
+
+
+def test_phrases_of_stopwords_are_exact(store: NewsStore) -> None:
+    """Two stopwords in a row are looked up as one indexed pair: the same matches as the
+    positional phrase, per field, punctuation between them ignored, never across fields."""
+    store.add_articles(
+        [
+            story(1, title="Lord of the rings", body="Nothing here."),
+            story(2, title="A matter of", body="The end."),  # "of" ends the title, "the" starts the body
+            story(3, title="Notes", body="Out of, the box — and of-the-shelf."),
+            story(4, title="Notes", body="Of course. The end of it.", author="The Of"),
+            story(5, title="Notes", body=f"of {'x' * 1200} the"),  # a word too long to index between
+        ]
+    )
+    for path in ("pending", "index"):
+        if path == "index":
+            assert store.sync_text() and store._pending_text() == 0
+        assert found(store, '"of the"') == {story(1).id, story(3).id}, path
+        assert found(store, 'title:"of the"') == {story(1).id}, path
+        assert found(store, 'body:"of the"') == {story(3).id}, path
+        assert found(store, '"the of"') == {story(4).id}, path  # in the author field
+        assert found(store, '"out of the box"') == {story(3).id}, path
+        assert found(store, "of-the-sh*") == {story(3).id}, path
+        assert found(store, '-"of the"') == {story(n).id for n in (2, 4, 5)}, path
+
+
+def test_a_large_import_indexes_in_a_process_of_its_own(
+    store: NewsStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past BULK_PROCESS_AFTER articles, an import hands indexing to store.text_indexer (two
+    cores instead of one interpreter lock); at its end that process has applied everything."""
+    import json
+
+    from store import text_sync
+    from tui.config import Settings
+    from tui.importing import import_sources
+
+    monkeypatch.setattr(text_sync, "BULK_PROCESS_AFTER", 40)
+    started: list[Any] = []
+    original = text_sync._Indexer.start
+
+    def start(root: Any) -> Any:
+        indexer = original(root)
+        started.append(indexer)
+        return indexer
+
+    monkeypatch.setattr(text_sync._Indexer, "start", staticmethod(start))
+    source = tmp_path / "many.jsonl"
+    source.write_text(
+        "\n".join(
+            json.dumps(
+                {"title": f"Bulk {n}", "body": f"Body of bulk story number{n}.", "url": f"https://b.example/{n}"}
+            )
+            for n in range(300)
+        )
+    )
+    summary = import_sources(store, [str(source)], Settings())
+    assert summary["imported"] == 300
+    assert len(started) == 1 and started[0] is not None
+    assert started[0].process.returncode == 0  # it finished, and applied everything
+    assert store._pending_text() == 0
+    assert store.search("bulk").count == 300 and len(found(store, "number299")) == 1
+
+
+def test_an_indexing_process_that_dies_leaves_the_work_to_the_importer(
+    store: NewsStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from store import text_sync
+
+    monkeypatch.setattr(text_sync, "BULK_PROCESS_AFTER", 5)
+    with store.bulk_import():
+        store.add_articles([story(n) for n in range(10)])
+        assert store._indexer is not None
+        store._indexer.process.kill()
+        store.add_articles([story(n) for n in range(10, 20)])
+    assert found(store, "cranes") == {story(n).id for n in range(20)}  # exact meanwhile
+    store.close()
+    with NewsStore(store.root) as again:
+        assert again._pending_text() == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('url:".*"', {1}),  # literally, not "anything"
+        ('url:"a(b"', {1}),
+        ('url:"[x]"', {2}),
+        ("url:\\", set()),
+        ('url:"^http"', set()),
+        ("url:https", {1, 2, 3}),
+        ("url:HTTPS://S", {3}),  # any case, like SQL LIKE
+        ('feed:"?{2}"', {3}),
+        ("id:.", set()),
+        ("lang:EN", {1}),
+        ("lang:en-gb", {1}),
+        ("lang:en-", set()),
+    ],
+)
+def test_regular_expression_characters_in_values_match_literally(
+    store: NewsStore, query: str, expected: set[int]
+) -> None:
+    store.add_articles(
+        [
+            story(1, url="https://x.example/a.*b/a(b", language="en-GB"),
+            story(2, url="https://x.example/list[x]", language="de"),
+            story(3, url="https://s.example/3", feed="https://s.example/feed?{2}"),
+        ]
+    )
+    for path in ("pending", "index"):
+        if path == "index":
+            assert store.sync_text()
+        assert found(store, query) == {_id(store, n) for n in expected}, path
+
+
+def _id(store: NewsStore, n: int) -> str:
+    urls = {1: "https://x.example/a.*b/a(b", 2: "https://x.example/list[x]", 3: "https://s.example/3"}
+    return next(i.id for i in store.list() if i.url == urls[n])
+
+
+def test_equal_scores_come_newest_first(store: NewsStore) -> None:
+    """Relevance with a slight lift for newer articles: the same text published on different
+    days ranks newest first, however the articles came in; a better match still wins."""
+    days = [5, 1, 9, 3, 7]
+    store.add_articles(
+        [
+            story(d, title="Ferry strike", body="Ferries stop.", published=f"2025-03-{d:02d}T08:00:00+00:00")
+            for d in days
+        ]
+    )
+    store.add_articles(
+        [story(2, title="Ferry strike ferry strike", body="Ferry strike.", published="2025-01-01T08:00:00+00:00")]
+    )
+    for path in ("pending", "index"):
+        if path == "index":
+            assert store.sync_text()
+        ranked = [i.id for i in store.search("ferry strike").items]
+        assert ranked == [story(2).id] + [story(d).id for d in sorted(days, reverse=True)], path

@@ -55,24 +55,26 @@ def store_items(
             totals.add(store.add_articles(batch))
             batch.clear()
 
-    for item in items:
-        if isinstance(item, Article):
-            batch.append(item)
-            seen += 1
-            if progress and seen % 100 == 0:
-                progress(seen, item.source)
-            if len(batch) >= IMPORT_BATCH:
-                flush()
-        elif isinstance(item, Subscription):
-            subscriptions.append(item)
-        elif isinstance(item, Problem):
-            if item.warning:
-                warnings += 1
-                report(f"{clean_line(item.source)}: warning: {clean_line(item.reason)}")
-            else:
-                failed += 1
-                report(str(item))
-    flush()
+    # A large import indexes for search in a process of its own (store.text_sync.bulk_import).
+    with store.bulk_import():
+        for item in items:
+            if isinstance(item, Article):
+                batch.append(item)
+                seen += 1
+                if progress and seen % 100 == 0:
+                    progress(seen, item.source)
+                if len(batch) >= IMPORT_BATCH:
+                    flush()
+            elif isinstance(item, Subscription):
+                subscriptions.append(item)
+            elif isinstance(item, Problem):
+                if item.warning:
+                    warnings += 1
+                    report(f"{clean_line(item.source)}: warning: {clean_line(item.reason)}")
+                else:
+                    failed += 1
+                    report(str(item))
+        flush()
     if progress:
         progress(-1, "")
     for problem in totals.problems:
