@@ -14,8 +14,8 @@ date:2024-06  date:2024-06-05  date:2024-06-01..2024-06-30  date:7d
 after:2024-06-01  before:2w    (d, w, m, y: days, weeks, months, years ago; local days)
 is:unread  is:read  is:starred  has:entities
 sort:new  sort:old  sort:rel
-               by relevance (BM25, title words count most) when there are words and at
-               most 5,000 matches; otherwise newest first
+               by relevance (BM25, title words count most; equal scores newest first)
+               when there are words; otherwise newest first
 an empty query matches every article
 """
 
