@@ -171,17 +171,16 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
                 db.execute("DELETE FROM article_tags")
                 db.execute("DELETE FROM article_entities")
                 db.execute("DELETE FROM files")
+            self._index.set_text_applied(None)  # the full-text index is rebuilt below, whole
             self._cache = DocumentCache()
-            self._sync(Session(self.root, self._cache, session.manifest, writable=False), progress)
+            self._sync(Session(self.root, self._cache, session.manifest, writable=False), progress, kick=False)
             count = self._index.count()
-        with self._lock.hold(exclusive=False):
-            self._index.set_text_applied(None)  # rebuild the full-text index too
         self.sync_text(text_progress)
         return count
 
-    def _sync(self, session: Session, progress: Progress | None = None) -> list[str]:
+    def _sync(self, session: Session, progress: Progress | None = None, *, kick: bool = True) -> list[str]:
         touched = catch_up(self._index, session, progress)
-        if touched:
+        if touched and kick:
             self._kick_text()
         return touched
 

@@ -15,19 +15,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from tantivy import Occur, Order
-from tantivy import Query as TQuery
+from tantivy import Order
 
 from store import merges
 from store.query import parse_query
 from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
 from store.text_match import Candidate, matches
-from store.text_query import Names, compile_query, decided, excluding, ids_query
+from store.text_query import Names, beyond, compile_query, decided, excluding, within
 from store.text_sync import SYNC_BEFORE_SEARCH, TextView
-from store.textindex import SCHEMA
 from store.values import ListItem, SearchResult, list_item
 
 if TYPE_CHECKING:
+    from tantivy import Query as TQuery
+
     from store.documents import Session
     from store.files import StoreLock
     from store.index import Index
@@ -59,8 +59,7 @@ class Matches:
             query = excluding(compile_query(parsed.node, names), view.pending)
             if wanted is not None:
                 pending = set(view.pending)
-                rest = [i for i in dict.fromkeys(among or ()) if i not in pending]
-                query = TQuery.boolean_query([(Occur.Must, query), (Occur.Must, ids_query(rest))])
+                query = within(query, [i for i in dict.fromkeys(among or ()) if i not in pending])
             self.query = query
 
     @property
@@ -131,18 +130,7 @@ class Matches:
         oldest = self.parsed.sort == "old"
         found = sum(1 for n, _ in self.extra if (n < key if oldest else n > key))
         if self.searcher is not None and self.query is not None:
-            low, high = (None, key) if oldest else (key, None)
-            window = TQuery.range_query(
-                SCHEMA,
-                "n",
-                _integer(),
-                low,
-                high,
-                include_lower=low is None,
-                include_upper=high is None,
-            )
-            both = TQuery.boolean_query([(Occur.Must, self.query), (Occur.Must, window)])
-            found += self.searcher.search(both, 1, count=True).count
+            found += self.searcher.search(beyond(self.query, key, oldest=oldest), 1, count=True).count
         return found
 
     def includes(self, article_id: str) -> bool:
@@ -150,8 +138,7 @@ class Matches:
             return True
         if self.searcher is None or self.query is None:
             return False
-        one = TQuery.boolean_query([(Occur.Must, self.query), (Occur.Must, ids_query([article_id]))])
-        return self.searcher.search(one, 1, count=True).count > 0
+        return self.searcher.search(within(self.query, [article_id]), 1, count=True).count > 0
 
 
 _UNSCORED = (float("inf"),)
@@ -160,12 +147,6 @@ _UNSCORED = (float("inf"),)
 
 def _date_key(n: int, oldest: bool) -> tuple[float, ...]:
     return (n,) if oldest else (-n,)
-
-
-def _integer() -> Any:
-    import tantivy
-
-    return tantivy.FieldType.Integer
 
 
 class SearchingMixin:

@@ -66,6 +66,21 @@ def excluding(query: Query, ids: list[str]) -> Query:
     return Query.boolean_query([(Occur.Must, query), (Occur.MustNot, ids_query(ids))])
 
 
+def within(query: Query, ids: list[str]) -> Query:
+    """`query`, limited to these articles (they do not score)."""
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, Query.const_score_query(ids_query(ids), 0.0))])
+
+
+def beyond(query: Query, key: int, *, oldest: bool) -> Query:
+    """`query`, limited to the articles before date key `key` in date order (newer, or older
+    for sort:old)."""
+    low, high = (None, key) if oldest else (key, None)
+    window = Query.range_query(
+        SCHEMA, "n", tantivy.FieldType.Integer, low, high, include_lower=low is None, include_upper=high is None
+    )
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, window)])
+
+
 def _escape(text: str) -> str:
     """A literal for tantivy's regular expressions (Rust regex syntax)."""
     return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):X}}}" for ch in text)

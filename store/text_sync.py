@@ -6,10 +6,9 @@
   with the index's token.  Re-applying a change is harmless, so a crash between the two steps
   loses nothing; a record for another token (the index was deleted or damaged and made anew),
   or none (index.sqlite made anew), or one older than the feed still holds, means a rebuild.
-- A store syncs in a background thread after its own writes, keeping the writer while writes
-  keep coming and for IDLE_SECONDS after (then a last sync picks up other processes' changes,
-  and the writer is let go); close() finishes the work.  A process that finds the lock taken
-  leaves its changes to the holder, and tries again a little later.
+- A store syncs in a background thread after its own writes, and a large import in a process of
+  its own (store.text_workers); close() finishes the work.  A process that finds the writer lock
+  taken leaves its changes to the holder, and tries again a little later.
 - A search reads the changes the index has not applied yet (normally none, or the last second
   of writes) and evaluates those articles itself (store.text_match), excluding them from the
   index's answer: results are exact whatever the lag.  A search that finds more than
@@ -19,10 +18,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +25,7 @@ from store.documents import Session
 from store.layout import doc_id, segment_path
 from store.text_fields import TextFields, stored_text_fields, text_fields
 from store.text_query import ids_query
+from store.text_workers import Indexer, Syncer
 from store.textindex import Applied, TextIndex, TextIndexError, document
 
 if TYPE_CHECKING:
@@ -39,14 +35,9 @@ if TYPE_CHECKING:
     from store.index import Index, TextRow
 
 SYNC_BEFORE_SEARCH = 256
-IDLE_SECONDS = 1.0
-BUSY_RETRIES = 30
-"""How many times (IDLE_SECONDS apart) a store retries a writer lock held by another process."""
 REBUILD_CHUNK = 5_000
 BULK_PROCESS_AFTER = 2_000
 """Articles into a bulk import after which indexing moves to a process of its own."""
-INDEXER_TIMEOUT = 600.0
-"""Seconds an import waits, at its end, for its indexing process to catch up."""
 
 Progress = Callable[[int, int], None]
 
@@ -69,8 +60,8 @@ class TextSyncMixin:
     _lock: StoreLock
     _index: Index
     _text: TextIndex
-    _syncer: _Syncer | None
-    _indexer: _Indexer | None
+    _syncer: Syncer | None
+    _indexer: Indexer | None
     _bulk_added: int | None
 
     if TYPE_CHECKING:
@@ -242,7 +233,7 @@ class TextSyncMixin:
         self._bulk_added += count
         if self._indexer is None and self._bulk_added > BULK_PROCESS_AFTER:
             self._stop_text()  # lets go of tantivy's writer, which the process takes
-            self._indexer = _Indexer.start(self.root)
+            self._indexer = Indexer.start(self.root)
             self._kick_text()
 
     def _kick_text(self) -> None:
@@ -253,7 +244,7 @@ class TextSyncMixin:
             self._indexer.kick()
             return
         if self._syncer is None:
-            self._syncer = _Syncer(self)
+            self._syncer = Syncer(self)
             self._syncer.start()
         self._syncer.kick()
 
@@ -314,117 +305,3 @@ class TextSyncMixin:
                 writer.add_document(document(fields))
             if progress:
                 progress(min(start + REBUILD_CHUNK, len(ids)), len(ids))
-
-
-class _Indexer:
-    """The indexing process of a bulk import (store.text_indexer), fed a line per commit."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-
-    @classmethod
-    def start(cls, root: Any) -> _Indexer | None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-        try:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "store.text_indexer", str(root)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                text=True,
-                env=env,
-                close_fds=True,
-            )
-        except OSError:
-            return None  # the thread does the work, as without a bulk import
-        return cls(process)
-
-    def kick(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            assert self.process.stdin is not None
-            self.process.stdin.write("sync\n")
-            self.process.stdin.flush()
-
-    def finish(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            assert self.process.stdin is not None
-            self.process.stdin.write("stop\n")
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=INDEXER_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-
-class _Syncer(threading.Thread):
-    """The background sync of one store: applies the change feed after this process's writes,
-    holding tantivy's writer while they keep coming and letting it go once idle."""
-
-    def __init__(self, store: TextSyncMixin) -> None:
-        super().__init__(name="newsdesk-text-sync", daemon=True)
-        self.store = store
-        self._cond = threading.Condition()
-        self._kicked = False
-        self._stopping = False
-        self._paused = 0
-        self._holding = False  # the thread has (or is taking) the writer
-
-    def kick(self) -> None:
-        with self._cond:
-            self._kicked = True
-            self._cond.notify_all()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        self.join()
-
-    def pause(self) -> None:
-        """Return once the thread has let go of the writer, and keep it from taking it again."""
-        with self._cond:
-            self._paused += 1
-            self._cond.notify_all()
-            while self._holding:
-                self._cond.wait()
-
-    def resume(self) -> None:
-        with self._cond:
-            self._paused -= 1
-            self._cond.notify_all()
-
-    def run(self) -> None:
-        writer: Any = None
-        retries = 0
-        while True:
-            with self._cond:
-                if not (self._kicked or self._stopping or self._paused):
-                    self._cond.wait(IDLE_SECONDS if writer is not None or retries else None)
-                kicked, self._kicked = self._kicked, False
-                stopping, paused = self._stopping, self._paused > 0
-                if writer is None and not paused and (kicked or retries or stopping):
-                    self._holding = True
-            try:
-                if writer is None and self._holding:
-                    writer = self.store._text.writer()
-                    # None: another process holds it; try again a little later
-                    busy = writer is None and retries < BUSY_RETRIES and not stopping
-                    retries = retries + 1 if busy else 0
-                if writer is not None:
-                    self.store._apply_text(writer)
-                    if stopping or paused or not kicked:  # done, or idle: let it go
-                        writer.wait_merging_threads()
-                        writer = None
-            except Exception:  # noqa: BLE001 - searches evaluate whatever stays pending
-                writer = None
-            if writer is None:
-                with self._cond:
-                    self._holding = False
-                    self._cond.notify_all()
-            if stopping:
-                return
-            if paused:
-                with self._cond:
-                    while self._paused and not self._stopping:
-                        self._cond.wait()

@@ -253,20 +253,20 @@ def test_a_large_import_indexes_in_a_process_of_its_own(
     cores instead of one interpreter lock); at its end that process has applied everything."""
     import json
 
-    from store import text_sync
+    from store import text_sync, text_workers
     from tui.config import Settings
     from tui.importing import import_sources
 
     monkeypatch.setattr(text_sync, "BULK_PROCESS_AFTER", 40)
     started: list[Any] = []
-    original = text_sync._Indexer.start
+    original = text_workers.Indexer.start
 
     def start(root: Any) -> Any:
         indexer = original(root)
         started.append(indexer)
         return indexer
 
-    monkeypatch.setattr(text_sync._Indexer, "start", staticmethod(start))
+    monkeypatch.setattr(text_workers.Indexer, "start", staticmethod(start))
     source = tmp_path / "many.jsonl"
     source.write_text(
         "\n".join(
