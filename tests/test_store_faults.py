@@ -514,6 +514,10 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
             checked = root
             if recoverer == "writer" and root.exists():
                 checked = tmp_path / f"check-{cycle}"
+                if long_lived is not None:
+                    # Its background search-index sync reads the store, and reading finishes (or
+                    # discards) a killed commit: not while the store is being copied.
+                    long_lived._stop_text()
                 # In another process: reading the live index files here and closing them would
                 # drop the POSIX locks the long-lived store's SQLite holds on them.  Without the
                 # full-text index, which the long-lived store may be updating meanwhile (the copy
