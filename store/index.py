@@ -144,6 +144,14 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         try:
             db = self._open()
+            if self.readonly and not self.in_memory:
+                try:
+                    _version(db)
+                except sqlite3.OperationalError as exc:
+                    if "readonly" not in str(exc):
+                        raise
+                    db.close()
+                    return self._readonly_copy()
         except sqlite3.OperationalError as exc:
             # Busy or locked is not corruption: another process is using the index.
             raise StoreError(f"{self.path}: {exc}") from exc
@@ -215,6 +223,25 @@ class Index:
             if _version(db) in (None, str(INDEX_VERSION)):  # else _connect recreates it whole
                 db.executescript(_SCHEMA)
                 db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('version', ?)", (str(INDEX_VERSION),))
+        return db
+
+    def _readonly_copy(self) -> sqlite3.Connection:
+        """The index of a store this user may only read, when every writer has closed it: in WAL
+        mode SQLite must create `-shm` to read it, which it may not.  Read the file as immutable
+        (nobody has it open) into memory; catch-up then applies whatever the files say since."""
+        try:
+            source = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+            db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+            try:
+                source.backup(db)
+            finally:
+                source.close()
+        except sqlite3.DatabaseError:
+            return self._memory()
+        if _version(db) != str(INDEX_VERSION):
+            db.close()
+            return self._memory()
+        self.in_memory = True
         return db
 
     def _memory(self) -> sqlite3.Connection:

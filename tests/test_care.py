@@ -166,6 +166,9 @@ def test_a_store_another_user_can_only_read(filled: NewsStore, tmp_path: Path) -
         user = pwd.getpwnam(RO_USER)
     shared = Path("/tmp") / f"newsdesk-ro-{os.getpid()}"
     shutil.rmtree(shared, ignore_errors=True)
+    # Closed first, as an owner's store is when nobody works in it: every writer gone, no
+    # -wal/-shm beside index.sqlite, which SQLite would have to create to read it in place.
+    filled.close()
     shutil.copytree(filled.root, shared / "store")
     for path in [shared, *shared.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
