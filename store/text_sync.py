@@ -80,14 +80,7 @@ class TextSyncMixin:
         """Call while reading; None when more than `limit` articles are pending.  The searcher
         is taken after the applied mark is read, so it sees at least what the mark says;
         anything newer is among the pending articles."""
-        try:
-            self._text.open()  # first: opening may find it damaged, and start it anew
-            applied = self._applied()
-        except TextIndexError:
-            applied = None
-        pending: list[str] | None = None
-        if applied is not None:
-            pending = self._index.changes_since(applied.seq, strict=True)[1]
+        applied, pending = self._pending()
         searcher = None
         if applied is not None and pending is not None and (limit is None or len(pending) <= limit):
             try:
@@ -153,17 +146,22 @@ class TextSyncMixin:
                 found[str(doc["id"][0]) if "id" in doc else ""] = doc
         return found
 
+    def _pending(self) -> tuple[Applied | None, list[str] | None]:
+        """Call while reading: the open index's mark and the ids changed since it; ids None
+        when the index cannot catch up change by change (rebuild it)."""
+        try:
+            self._text.open()  # first: opening may find it damaged, and start it anew
+        except TextIndexError:
+            return None, None
+        applied = self._applied()
+        if applied is None:
+            return None, None
+        return applied, self._index.changes_since(applied.seq, strict=True)[1]
+
     def _pending_text(self) -> int:
         """How many articles the full-text index has yet to catch up with (all: rebuild)."""
         with self._reading():
-            try:
-                self._text.open()
-            except TextIndexError:
-                return self._index.count()
-            applied = self._applied()
-            if applied is None:
-                return self._index.count()
-            _, ids = self._index.changes_since(applied.seq, strict=True)
+            ids = self._pending()[1]
             return self._index.count() if ids is None else len(ids)
 
     # -- writing -------------------------------------------------------------------------------
