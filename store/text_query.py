@@ -43,6 +43,16 @@ Names = Callable[[str], list[str]]
 Decide = Callable[[Node], bool]
 
 
+def everything(score: float = 1.0) -> Query:
+    """Every article, scoring `score` (tantivy's all_query scores 1).  Never a bare all_query
+    where the score counts: tantivy 0.25 drops the clauses of an intersection that match a whole
+    segment (an all_query, a term in every one of its documents) and, when no clause is left,
+    scores the match 0 instead of the sum of what it dropped (quickwit-oss/tantivy#2760 is the
+    same code).  An article that is a segment of its own then lost its score in `decided`.
+    tantivy does not see through a constant-score wrapper, so this one keeps its score."""
+    return Query.const_score_query(Query.all_query(), score)
+
+
 def compile_query(node: Node, names: Names | None = None) -> Query:
     return _Compiler(names or (lambda value: [value])).node(node)
 
@@ -93,24 +103,24 @@ class _Compiler:
 
     def node(self, node: Node) -> Query:
         if isinstance(node, Everything):
-            return Query.all_query()
+            return everything()
         if isinstance(node, Term):
             return self.fields(node.field, lambda f: self.term(f, node.word, node.prefix))
         if isinstance(node, Phrase):
             return self.fields(node.field, lambda f: self.phrase(f, node.words, node.prefix))
         if isinstance(node, Match | DateRange | Flag):  # filters: they select, never score
             if self.decide is not None:
-                return Query.const_score_query(Query.all_query(), 0.0) if self.decide(node) else Query.empty_query()
+                return everything(0.0) if self.decide(node) else Query.empty_query()
             return Query.const_score_query(self.filter(node), 0.0)
         if isinstance(node, Not):
-            return Query.boolean_query([(Occur.Must, Query.all_query()), (Occur.MustNot, self.node(node.node))])
+            return Query.boolean_query([(Occur.Must, everything()), (Occur.MustNot, self.node(node.node))])
         if isinstance(node, And):
             parts = [
                 (Occur.MustNot, self.node(n.node)) if isinstance(n, Not) else (Occur.Must, self.node(n))
                 for n in node.nodes
             ]
             if all(occur == Occur.MustNot for occur, _ in parts):
-                parts.insert(0, (Occur.Must, Query.all_query()))
+                parts.insert(0, (Occur.Must, everything()))
             return Query.boolean_query(parts)
         if isinstance(node, Or):
             return Query.boolean_query([(Occur.Should, self.node(n)) for n in node.nodes])
