@@ -45,11 +45,12 @@ Decide = Callable[[Node], bool]
 
 def everything(score: float = 1.0) -> Query:
     """Every article, scoring `score` (tantivy's all_query scores 1).  Never a bare all_query
-    where the score counts: tantivy 0.25 drops the clauses of an intersection that match a whole
-    segment (an all_query, a term in every one of its documents) and, when no clause is left,
-    scores the match 0 instead of the sum of what it dropped (quickwit-oss/tantivy#2760 is the
-    same code).  An article that is a segment of its own then lost its score in `decided`.
-    tantivy does not see through a constant-score wrapper, so this one keeps its score."""
+    where the score counts: tantivy (as tantivy-py 0.27 bundles it) drops the clauses of an
+    intersection that match a whole segment (an all_query, a term in every one of its
+    documents) and, when no clause is left, scores the match 0 instead of the sum of what it
+    dropped (quickwit-oss/tantivy#2760 is the same code).  An article that is a segment of its
+    own then lost its score in `decided`.  tantivy does not see through a constant-score
+    wrapper, so this one keeps its score."""
     return Query.const_score_query(Query.all_query(), score)
 
 
