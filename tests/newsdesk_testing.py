@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from store import NewsStore
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("NEWSDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -25,6 +31,19 @@ def shared_names(folder: str, suffixes: tuple[str, ...]) -> list[object]:
     if not path.is_dir():
         return [pytest.param("absent", marks=pytest.mark.skip(reason=f"shared data not available: {path}"))]
     return sorted(p.name for p in path.iterdir() if p.suffix in suffixes)
+
+
+@contextlib.contextmanager
+def index_behind(store: NewsStore, changes: int) -> Iterator[None]:
+    """The full-text index's applied mark moved back by `changes` (at most to the start), so
+    that many changes look pending; the mark is put back on the way out."""
+    applied = store._index.text_applied()
+    assert applied is not None
+    store._index.set_text_applied((applied[0], max(applied[1] - changes, 0), applied[2]))
+    try:
+        yield
+    finally:
+        store._index.set_text_applied(applied)
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]

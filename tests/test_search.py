@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.model import Article, Entity
+from newsdesk_testing import index_behind
 from store import NewsStore
 from store.query import fold, parse_query, words_of
 from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Query, QueryError, Term
@@ -1024,15 +1025,10 @@ def test_articles_the_index_has_not_caught_up_with_give_the_same_answer(
     limit, offset = page
     assert store.sync_text() and store._pending_text() == 0
     expected = store.search(query, limit=limit, offset=offset)
-    applied = store._index.text_applied()
-    assert applied is not None
-    store._index.set_text_applied((applied[0], max(applied[1] - behind, 0), applied[2]))
-    try:
+    with index_behind(store, behind):
         assert store._pending_text() > 0
         got = store.search(query, limit=limit, offset=offset)
         count = store.count_matching(query)
-    finally:
-        store._index.set_text_applied(applied)
     assert got.count == expected.count == count
     assert [i.id for i in got.items] == [i.id for i in expected.items]
     assert got.ranked == expected.ranked

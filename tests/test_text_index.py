@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from articles.model import Article
-from newsdesk_testing import REPO
+from newsdesk_testing import REPO, index_behind
 from store import NewsStore
 from store import index as index_module
 from store.textindex import VERSION_FILE, TextIndex
@@ -375,11 +375,6 @@ def test_an_article_alone_in_its_segment_keeps_its_score(store: NewsStore, query
     assert store.sync_text() and store._pending_text() == 0
     expected = [i.id for i in store.search(query).items]
     assert story(50).id in expected
-    applied = store._index.text_applied()
-    assert applied is not None
-    store._index.set_text_applied((applied[0], applied[1] - 1, applied[2]))
-    try:
+    with index_behind(store, 1):
         assert store._pending_text() == 1
         assert [i.id for i in store.search(query).items] == expected
-    finally:
-        store._index.set_text_applied(applied)
