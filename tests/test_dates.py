@@ -366,3 +366,17 @@ async def test_list_shows_a_past_calendar_day_with_its_year_and_no_time(store: N
             await settle(pilot)
             row = rendered(app.screen.query_one(ArticleList), 0)
             assert shown in row and "Past day" in row, (size, row)
+
+
+def test_histogram_months_are_local_and_a_day_keeps_its_month(store: NewsStore, zone: SetZone) -> None:
+    """Same class of bug: the month bars counted UTC months, while the list shows local dates."""
+    store.add_articles(
+        [
+            Article.create(title="Late", url="https://ex.org/late", published="2011-11-01T02:00:00+00:00"),
+            Article.create(title="Day", url="https://ex.org/d1", published="2011-11-01T00:00:00+00:00", date_only=True),
+        ]
+    )
+    zone("America/New_York")  # 02:00 UTC on 1 November is 22:00 on 31 October there
+    assert store.histogram("") == [("2011-10", 1), ("2011-11", 1)]
+    zone("Pacific/Auckland")
+    assert store.histogram("") == [("2011-11", 2)]
