@@ -211,12 +211,12 @@ class _Compiler:
         flagged = Query.term_query(SCHEMA, "date_only", 1)
         timed = _key_range(*date_key_range(node, False))
         days = _key_range(*date_key_range(node, True))
-        if timed is None and days is None:
+        if timed is None or days is None:  # both ends open (they are open together): everything
             return Query.all_query()
         return Query.boolean_query(
             [
-                (Occur.Should, Query.boolean_query([(Occur.Must, timed or everything()), (Occur.MustNot, flagged)])),
-                (Occur.Should, Query.boolean_query([(Occur.Must, days or everything()), (Occur.Must, flagged)])),
+                (Occur.Should, Query.boolean_query([(Occur.Must, timed), (Occur.MustNot, flagged)])),
+                (Occur.Should, Query.boolean_query([(Occur.Must, days), (Occur.Must, flagged)])),
             ]
         )
 
