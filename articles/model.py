@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
 
+from articles.dates import calendar_day
 from articles.sanitize import clean_line, clean_text, safe_url
 
 ENTITY_TYPES = ("person", "org", "place", "other")
@@ -117,6 +118,9 @@ class Article:
     fetched: str | None = None
     entities: tuple[Entity, ...] | None = None
     tags: tuple[str, ...] = field(default=())
+    date_only: bool = False
+    """The source gave a day without a time: `published` is midnight UTC of that calendar day,
+    shown and matched as that day in every zone (CLI.md)."""
     read: bool | None = None
     starred: bool | None = None
 
@@ -132,6 +136,7 @@ class Article:
         url: str | None = None,
         guid: str | None = None,
         published: str | None = None,
+        date_only: bool = False,
         language: str | None = None,
         feed: str | None = None,
         fetched: str | None = None,
@@ -148,6 +153,7 @@ class Article:
         if not title:
             title = _title_from(body or summary, url)
         key = article_key(guid, url, title, body or summary)
+        date_only, published = _day(date_only, published)
         return cls(
             id=article_id(key),
             key=key,
@@ -158,6 +164,7 @@ class Article:
             source=clean_line(source),
             url=url,
             published=published,
+            date_only=date_only,
             language=clean_line(language).lower() or None if language else None,
             feed=safe_url(feed) if feed else None,
             fetched=fetched,
@@ -169,15 +176,19 @@ class Article:
 
     def content_hash(self) -> str:
         """A digest of the content fields: equal hashes mean the source did not change the item."""
-        payload = orjson.dumps([getattr(self, name) for name in CONTENT_FIELDS])
+        values: list[Any] = [getattr(self, name) for name in CONTENT_FIELDS]
+        if self.date_only:  # only then: the hashes of all other articles stay as they were
+            values.append({"date_only": True})
+        payload = orjson.dumps(values)
         return hashlib.sha256(payload).hexdigest()[:16]
 
     def with_changes(self, **changes: Any) -> Article:
         return replace(self, **changes)
 
     def to_record(self) -> dict[str, Any]:
-        """The stored form (no state): what the store keeps in its article table."""
-        return {
+        """The stored form (no state): what the store keeps in its article table.  `date_only`
+        is there only when true, so records made before it read the same."""
+        record: dict[str, Any] = {
             "id": self.id,
             "key": self.key,
             "title": self.title,
@@ -193,11 +204,15 @@ class Article:
             "entities": None if self.entities is None else [e.to_dict() for e in self.entities],
             "hash": self.content_hash(),
         }
+        if self.date_only:
+            record["date_only"] = True
+        return record
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Article:
         """Read the stored form back; unknown fields are ignored."""
         entities = record.get("entities")
+        date_only, published = _day(record.get("date_only") is True, record.get("published") or None)
         return cls(
             id=str(record["id"]),
             key=str(record.get("key") or ""),
@@ -207,7 +222,8 @@ class Article:
             author=str(record.get("author") or ""),
             source=str(record.get("source") or ""),
             url=record.get("url") or None,
-            published=record.get("published") or None,
+            published=published,
+            date_only=date_only,
             language=record.get("language") or None,
             feed=record.get("feed") or None,
             fetched=record.get("fetched") or None,
@@ -215,6 +231,16 @@ class Article:
             if entities is None
             else tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping)),
         )
+
+
+def _day(date_only: bool, published: str | None) -> tuple[bool, str | None]:
+    """A date-only flag holds only with a date, which is then midnight UTC of its day."""
+    if not (date_only and published):
+        return False, published
+    try:
+        return True, calendar_day(published)
+    except ValueError:
+        return False, published
 
 
 def _title_from(text: str, url: str | None) -> str:

@@ -18,10 +18,10 @@ import orjson
 from articles.dates import to_timestamp
 from store.errors import StoreError
 from store.tags import tag_key
-from store.text_fields import KEY_BITS, date_key_base
+from store.text_fields import KEY_BITS, date_key_base, sort_time
 from store.values import State
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,7 +44,8 @@ CREATE TABLE IF NOT EXISTS articles(
     tags TEXT NOT NULL DEFAULT '[]',
     read INTEGER NOT NULL DEFAULT 0,
     starred INTEGER NOT NULL DEFAULT 0,
-    shard INTEGER NOT NULL
+    shard INTEGER NOT NULL,
+    date_only INTEGER NOT NULL DEFAULT 0  -- published is a calendar day (sorts at text_fields.sort_time)
 );
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
@@ -68,7 +69,7 @@ CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
 
-LIST_COLUMNS = "id, title, source, url, published, tags, read, starred"
+LIST_COLUMNS = "id, title, source, url, published, tags, read, starred, date_only"
 KEEP_CHANGES = 200_000
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for another process's index transaction before giving up (exit 3)."""
@@ -91,6 +92,7 @@ class IndexRow:
     language: str | None
     has_entities: bool
     ent_hash: str
+    date_only: bool = False
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The whole record, for the full-text index."""
 
@@ -110,11 +112,15 @@ class IndexRow:
             language=record.get("language"),
             has_entities=record.get("entities") is not None,
             ent_hash=entities_hash(record),
+            date_only=record.get("date_only") is True and bool(record.get("published")),
             record=record,
         )
 
     def sort_ts(self) -> float:
-        return to_timestamp(self.published) or to_timestamp(self.fetched) or 0.0
+        published = to_timestamp(self.published)
+        if published is not None:
+            return sort_time(published, self.date_only)
+        return to_timestamp(self.fetched) or 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,8 +340,8 @@ class Index:
                 n = _free_key(db, base, row.id)
             db.execute(
                 "INSERT INTO articles(n, id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
-                " author, language, has_entities, ent_hash, tags, read, starred, shard)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " author, language, has_entities, ent_hash, tags, read, starred, shard, date_only)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     n,
                     row.id,
@@ -356,6 +362,7 @@ class Index:
                     int(state.read),
                     int(state.starred),
                     shard,
+                    int(row.date_only),
                 ),
             )
             if state.tags:  # a replaced article's tag rows went with its old key above

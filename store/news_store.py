@@ -256,6 +256,8 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
                 old = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id)) or {}
                 record["fetched"] = old.get("fetched") or record["fetched"]
                 record["updated"] = now
+                if old.get("date_only") and not record.get("date_only"):
+                    record["date_only"] = False  # update() merges: a day that gained a time says so
                 if article.entities is None and (old.get("title"), old.get("body")) == (
                     record["title"],
                     record["body"],

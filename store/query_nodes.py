@@ -64,10 +64,20 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class DateRange:
-    """Published in [start, end) as Unix timestamps; None for an open end."""
+    """Published in [start, end) as Unix timestamps; None for an open end.
+
+    `days` is the same range for date-only articles (CLI.md: a calendar day, matched as that day
+    in every zone): the same calendar days, each starting at midnight UTC, where a date-only
+    article's day is stored.  None: the same as (start, end)."""
 
     start: float | None
     end: float | None
+    days: tuple[float | None, float | None] | None = field(default=None, compare=False)
+    """Derived from the same calendar days as (start, end), so not compared."""
+
+    @property
+    def day_span(self) -> tuple[float | None, float | None]:
+        return (self.start, self.end) if self.days is None else self.days
 
 
 @dataclass(frozen=True, slots=True)

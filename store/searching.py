@@ -247,7 +247,9 @@ class SearchingMixin:
 
     def histogram(self, query: Query | str) -> list[tuple[str, int]]:
         """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
-        without articles are left out (the caller fills gaps)."""
+        without articles are left out (the caller fills gaps).  Months are local, as the reader
+        shows dates (SQLite's localtime follows TZ); a date-only article's is its own (its key
+        is 10:00 UTC of its day)."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         with self._keys_of(parsed) as (_, keys):
             where, params = "a.sort_ts > 0", []
@@ -255,7 +257,8 @@ class SearchingMixin:
                 where += " AND a.n IN (SELECT value FROM json_each(?))"
                 params.append(orjson.dumps(keys).decode())
             sql = (
-                "SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch') AS month, count(*) FROM articles a"
+                "SELECT strftime('%Y-%m', a.sort_ts, 'unixepoch', iif(a.date_only, '+0 days', 'localtime'))"
+                " AS month, count(*) FROM articles a"
                 f" WHERE {where} GROUP BY month ORDER BY month"
             )
             return [(r[0], r[1]) for r in self._index.connection.execute(sql, params)]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from store.query import words_of
+from store.query_nodes import DateRange
 from store.tags import tag_key
 
 TEXT_FIELDS = ("title", "body", "author", "source")
@@ -49,9 +50,35 @@ def recency(n: int) -> float:
     return RECENCY_MAX * min(max(share, 0.0), 1.0)
 
 
+DAY_SORT_SECONDS = 10 * 3600
+"""Where a date-only article (a calendar day, stored as its midnight UTC) sorts: at 10:00 UTC of
+its day.  The store's order is one for every reader, so it cannot be each reader's local noon;
+10:00 UTC falls inside that calendar day in every zone from UTC-10 to UTC+13:45 (Hawaii to the
+Chatham Islands, New Zealand's summer included), so there the article sorts among that day's
+timed articles.  Only in UTC-11, -12 and +14 does it sort at the edge of a neighbouring day.
+Matching does not depend on this: date words match a date-only article by its calendar day in
+every zone (date_key_range)."""
+
+
 def date_key_base(timestamp: float) -> int:
     """The first date key of the second `timestamp` falls in."""
     return math.floor(timestamp) << KEY_BITS
+
+
+def sort_time(published: float, date_only: bool) -> float:
+    """The time an article sorts at (its date key's second): its publication time, or for a
+    date-only article DAY_SORT_SECONDS into its day."""
+    return published + DAY_SORT_SECONDS if date_only else published
+
+
+def date_key_range(node: DateRange, date_only: bool) -> tuple[int | None, int | None]:
+    """[low, high) date keys that a DateRange matches: local days for an article with a time,
+    the same calendar days (from midnight UTC, where they are stored) for a date-only one."""
+    start, end = node.day_span if date_only else (node.start, node.end)
+    return (
+        None if start is None else date_key_base(sort_time(start, date_only)),
+        None if end is None else date_key_base(sort_time(end, date_only)),
+    )
 
 
 def ascii_lower(text: str) -> str:
@@ -130,6 +157,7 @@ class TextFields:
     feed: str
     langs: tuple[str, ...]
     version: str = ""  # what the text was read from (store.index.TextRow.version)
+    date_only: bool = False  # published is a calendar day (its key is a sort_time)
 
 
 def text_fields(
@@ -169,6 +197,7 @@ def text_fields(
         feed=url_value(record.get("feed")),
         langs=tuple(lang_values(record.get("language"))),
         version=version,
+        date_only=record.get("date_only") is True and bool(record.get("published")),
     )
 
 
@@ -202,6 +231,7 @@ def stored_text_fields(
         feed=first("feed"),
         langs=tuple(str(v) for v in stored.get("lang") or ()),
         version=first("version"),
+        date_only=bool((stored.get("date_only") or [0])[0]),
     )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from store.query import words_of
 from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
 from store.tags import tag_key
-from store.text_fields import ENTITY_FIELDS, TEXT_FIELDS, TextFields, ascii_lower, date_key_base, indexable, url_value
+from store.text_fields import ENTITY_FIELDS, TEXT_FIELDS, TextFields, ascii_lower, date_key_range, indexable, url_value
 
 _ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}
 
@@ -60,8 +60,7 @@ class _Matcher:
         if isinstance(node, Match):
             return self.match(node, c)
         if isinstance(node, DateRange):
-            low = None if node.start is None else date_key_base(node.start)
-            high = None if node.end is None else date_key_base(node.end)
+            low, high = date_key_range(node, c.fields.date_only)
             return (low is None or c.fields.n >= low) and (high is None or c.fields.n < high)
         if isinstance(node, Flag):
             f = c.fields

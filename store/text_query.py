@@ -28,7 +28,7 @@ from store.text_fields import (
     STOPWORDS,
     TEXT_FIELDS,
     ascii_lower,
-    date_key_base,
+    date_key_range,
     indexable,
     stop_pair,
     url_value,
@@ -207,16 +207,30 @@ class _Compiler:
 
     @staticmethod
     def dates(node: DateRange) -> Query:
-        low = None if node.start is None else date_key_base(node.start)
-        high = None if node.end is None else date_key_base(node.end)
-        if low is None and high is None:
+        """Articles with a time by the local days' keys, date-only ones by their calendar days'."""
+        flagged = Query.term_query(SCHEMA, "date_only", 1)
+        timed = _key_range(*date_key_range(node, False))
+        days = _key_range(*date_key_range(node, True))
+        if timed is None or days is None:  # both ends open (they are open together): everything
             return Query.all_query()
-        return Query.range_query(
-            SCHEMA,
-            "n",
-            tantivy.FieldType.Integer,
-            low,
-            high,
-            include_lower=True,
-            include_upper=high is None,
+        return Query.boolean_query(
+            [
+                (Occur.Should, Query.boolean_query([(Occur.Must, timed), (Occur.MustNot, flagged)])),
+                (Occur.Should, Query.boolean_query([(Occur.Must, days), (Occur.Must, flagged)])),
+            ]
         )
+
+
+def _key_range(low: int | None, high: int | None) -> Query | None:
+    """Date keys in [low, high); None when both ends are open."""
+    if low is None and high is None:
+        return None
+    return Query.range_query(
+        SCHEMA,
+        "n",
+        tantivy.FieldType.Integer,
+        low,
+        high,
+        include_lower=True,
+        include_upper=high is None,
+    )

@@ -39,7 +39,7 @@ from store.text_fields import (
     stop_pairs,
 )
 
-TEXT_VERSION = 4
+TEXT_VERSION = 5
 """Bump when the schema or the way fields are filled changes: the index is then rebuilt."""
 VERSION_FILE = "newsdesk-version"
 """TEXT_VERSION and the index's token, written once when the index is made."""
@@ -63,6 +63,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_float_field("recency", fast=True)
     for name in ("read", "starred", "has_entities"):
         builder.add_unsigned_field(name, indexed=True)
+    # Stored: an article re-added for a change of state keeps it (text_fields.stored_text_fields).
+    builder.add_unsigned_field("date_only", indexed=True, stored=True)
     return builder.build()
 
 
@@ -263,4 +265,5 @@ def document(fields: TextFields) -> tantivy.Document:
     doc.add_unsigned("read", int(fields.read))
     doc.add_unsigned("starred", int(fields.starred))
     doc.add_unsigned("has_entities", int(fields.has_entities))
+    doc.add_unsigned("date_only", int(fields.date_only))
     return doc

@@ -50,6 +50,8 @@ class ListItem:
     tags: tuple[str, ...]
     read: bool
     starred: bool
+    date_only: bool = False
+    """`published` is a calendar day (CLI.md): shown as that day in every zone."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class ListItem:
             "source": self.source,
             "url": self.url,
             "published": self.published,
+            **_date_only(self.date_only),
             "tags": list(self.tags),
             "read": self.read,
             "starred": self.starred,
@@ -79,6 +82,7 @@ class StoredArticle:
             "source": a.source,
             "url": a.url,
             "published": a.published,
+            **_date_only(a.date_only),
             "tags": list(self.state.tags),
             "read": self.state.read,
             "starred": self.state.starred,
@@ -120,6 +124,11 @@ class ImportCounts:
         self.problems.extend(other.problems)
 
 
+def _date_only(flag: bool) -> dict[str, bool]:
+    """CLI.md's addition: `"date_only": true` for a calendar day, absent otherwise."""
+    return {"date_only": True} if flag else {}
+
+
 def list_item(row: tuple[Any, ...]) -> ListItem:
     return ListItem(
         id=row[0],
@@ -130,4 +139,5 @@ def list_item(row: tuple[Any, ...]) -> ListItem:
         tags=tuple(orjson.loads(row[5])),
         read=bool(row[6]),
         starred=bool(row[7]),
+        date_only=bool(row[8]) and row[4] is not None,
     )

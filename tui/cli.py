@@ -377,7 +377,7 @@ def format_list_line(item: Any) -> str:
     """ID  date  flags  source  title  [tags] — one line, safe for a terminal."""
     flags = ("N" if not item.read else " ") + ("*" if item.starred else " ")
     tags = f"  [{', '.join(clean_line(t) for t in item.tags)}]" if item.tags else ""
-    when = local_display(item.published) or " " * 16
+    when = f"{local_display(item.published, date_only=item.date_only):<16}"  # a calendar day has no time
     source = clean_line(item.source)[:20]
     return f"{item.id}  {when}  {flags} {source:<20}  {clean_line(item.title)}{tags}"
 
@@ -397,7 +397,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     for label, value in (
         ("Source", a.source),
         ("Author", a.author),
-        ("Date", local_display(a.published)),
+        ("Date", local_display(a.published, date_only=a.date_only)),
         ("Url", a.url or ""),
         ("Tags", ", ".join(state.tags)),
         ("Id", a.id),

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from articles.dates import from_struct_time, parse_date
+from articles.dates import from_struct_time, is_date_only, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
@@ -129,11 +129,13 @@ def _entry_article(
     if not (title or body or link):
         return None
     # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning.
-    published = (
-        from_struct_time(dict.get(entry, "published_parsed"))
-        or from_struct_time(dict.get(entry, "updated_parsed"))
-        or from_struct_time(dict.get(entry, "created_parsed"))
-    )
+    published, date_only = None, False
+    for name in ("published", "updated", "created"):
+        published = from_struct_time(dict.get(entry, f"{name}_parsed"))
+        if published:
+            # feedparser gives "2011-10-06" (RSS dc:date) as midnight UTC: it is a calendar day.
+            date_only = is_date_only(dict.get(entry, name))
+            break
     language = _language(entry.get("language") or (content or {}).get("language")) or feed_language
     return Article.create(
         title=title,
@@ -144,6 +146,7 @@ def _entry_article(
         url=link,
         guid=entry.get("id") or entry.get("guid"),
         published=published,
+        date_only=date_only,
         language=language or detect_language(f"{title}\n{body or summary}"),
         feed=feed_url,
         fetched=fetched,
@@ -176,6 +179,7 @@ def parse_json_feed(
             skipped.append(Problem(source_name, f"item {index}: no title, text or link"))
             continue
         made += 1
+        published = parse_published(item.get("date_published") or item.get("date_modified"))
         yield Article.create(
             title=title,
             body=body or summary,
@@ -184,7 +188,8 @@ def parse_json_feed(
             source=source,
             url=link,
             guid=str(item["id"]) if item.get("id") is not None else None,
-            published=parse_date(item.get("date_published") or item.get("date_modified")),
+            published=published.value,
+            date_only=published.date_only,
             language=_language(item.get("language")) or feed_language or detect_language(f"{title}\n{body or summary}"),
             feed=feed_url,
             fetched=fetched,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from articles.dates import parse_date
+from articles.dates import Published, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
@@ -14,6 +14,9 @@ from articles.sanitize import clean_line, html_to_text, line_from_markup, safe_u
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.I | re.S)
 _LANG = re.compile(r"<html[^>]*\blang=[\"']?([A-Za-z]{2,3})", re.I)
+# htmldate's own defaults, plus a format with the time: it keeps a page's time when it has one.
+_DATES = {"extensive_search": True, "original_date": True, "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_DAY_ONLY = re.compile(r"^(\d{4}-\d{2}-\d{2})T00:00:00$")
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
@@ -49,6 +52,7 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
             include_tables=True,
             deduplicate=False,
             as_dict=False,
+            date_extraction_params=_DATES,
         )
     except Exception:  # trafilatura raises many kinds on broken markup; fall back below
         document = None
@@ -66,6 +70,7 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
     lang_match = _LANG.search(html[:4096])
     language = getattr(document, "language", None) or (lang_match.group(1).lower() if lang_match else None)
     page_url = safe_url(getattr(document, "url", None)) or url
+    published = _page_date(getattr(document, "date", None))
     yield Article.create(
         title=title,
         body=body,
@@ -73,10 +78,19 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
         author=line_from_markup(getattr(document, "author", None)),
         source=line_from_markup(getattr(document, "sitename", None)) or _host(page_url),
         url=page_url,
-        published=parse_date(getattr(document, "date", None)),
+        published=published.value,
+        date_only=published.date_only,
         language=language or detect_language(f"{title}\n{body}"),
         fetched=fetched,
     )
+
+
+def _page_date(value: object) -> Published:
+    """htmldate writes a page's time with its offset, and a page that gives only a day as that
+    day at a zoneless midnight: a calendar day (CLI.md's date_only)."""
+    if isinstance(value, str) and (day := _DAY_ONLY.match(value.strip())):
+        return parse_published(day.group(1))
+    return parse_published(value)
 
 
 def _host(url: str | None) -> str:

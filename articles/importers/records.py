@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from articles.dates import parse_date
+from articles.dates import parse_date, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import EXPORT_FORMAT, Article, Entity, is_article_id
@@ -83,6 +83,7 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
         return None
     language = record.get("language") or record.get("lang")
     entities = record.get("entities") if own else None
+    published = parse_published(_first(record, _DATE))
     article = Article.create(
         title=title,
         body=body or summary,
@@ -91,7 +92,9 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
         source=_name_of(_first(record, _SOURCE)),
         url=url if isinstance(url, str) else None,
         guid=clean_line(record.get("guid")) or None,
-        published=parse_date(_first(record, _DATE)),
+        published=published.value,
+        # A day without a time, or our own export of one (midnight UTC, flagged).
+        date_only=published.date_only or record.get("date_only") is True,
         language=language if isinstance(language, str) else detect_language(f"{title}\n{body}"),
         feed=record.get("feed") if isinstance(record.get("feed"), str) else None,
         fetched=parse_date(record.get("fetched")) if own and record.get("fetched") else fetched,
@@ -183,6 +186,7 @@ def export_record(article: Article, tags: list[str], read: bool, starred: bool) 
         "source": article.source,
         "url": article.url,
         "published": article.published,
+        **({"date_only": True} if article.date_only else {}),
         "tags": tags,
         "read": read,
         "starred": starred,

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from articles.dates import parse_date
+from articles.dates import parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
@@ -134,6 +134,7 @@ def parse_markdown(text: str, *, source_name: str, fetched: str) -> Iterator[Art
     if isinstance(author, list):
         author = ", ".join(str(a) for a in author)
     title_text = markdown_to_text(str(title)).replace("\n", " ")
+    published = parse_published(_field(meta, "date", "published", "pubDate", "created"))
     yield Article.create(
         title=title_text,
         body=body,
@@ -142,7 +143,8 @@ def parse_markdown(text: str, *, source_name: str, fetched: str) -> Iterator[Art
         source=str(_field(meta, "source", "site", "publisher") or ""),
         url=_field(meta, "url", "link", "permalink"),
         guid=_field(meta, "guid", "uid"),
-        published=parse_date(_field(meta, "date", "published", "pubDate", "created")),
+        published=published.value,
+        date_only=published.date_only,  # YAML reads `date: 2011-10-06` as a datetime.date
         language=_field(meta, "language", "lang") or detect_language(f"{title_text}\n{body}"),
         fetched=fetched,
         tags=[str(t) for t in tags if isinstance(t, (str, int))] if isinstance(tags, list) else [],

@@ -85,7 +85,8 @@ class RelatedScreen(ModalScreen[str | None]):
             options.add_option(Option(Text("No article shares a name with this one.", style="dim"), disabled=True))
             return
         for item, _score in message.related:
-            prompt = Text(f"{local_display(item.published, '%Y-%m-%d') or '—':<10}  ", style="dim")
+            when = local_display(item.published, "%Y-%m-%d", date_only=item.date_only) or "—"
+            prompt = Text(f"{when:<10}  ", style="dim")
             prompt.append_text(literal(one_line(item.title)))
             prompt.append(f"  {one_line(item.source)}", style="dim")
             options.add_option(Option(prompt, id=item.id))

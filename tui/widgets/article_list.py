@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.segment import Segment
@@ -18,7 +19,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from articles.dates import local_display
+from articles.dates import date_part, local_moment
 from tui.literal import literal, one_line, tag_chips
 
 if TYPE_CHECKING:
@@ -298,10 +299,10 @@ class ArticleList(ScrollView, can_focus=True):
             style=self.get_component_rich_style("article-list--star") if not item.read else meta,
         )
         text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
-        date_format, source_width = _columns(width)
-        date_format = self.date_format or date_format
-        when = local_display(item.published, date_format) or "—"
-        text.append_text(_cell(when, len(local_display("2026-12-31T23:59:00+00:00", date_format)), meta))
+        dates, source_width = _columns(width)
+        if self.date_format:
+            dates = _DateColumn(self.date_format, self.date_format)
+        text.append_text(_cell(dates.text(item.published, item.date_only), dates.cells, meta))
         text.append(" ")
         if source_width:
             text.append_text(_cell(one_line(item.source), source_width, meta))
@@ -324,15 +325,38 @@ class ArticleList(ScrollView, can_focus=True):
         return text
 
 
-def _columns(width: int) -> tuple[str, int]:
-    """Date format and source column width for a list this wide (0: no source column)."""
+@dataclass(frozen=True, slots=True)
+class _DateColumn:
+    """The date column: one format for this year's dates, one that shows the year for any other
+    (`Dec 17` of a past year reads as a coming date), as `ls -l` does.  A date-only article shows
+    its calendar day, without a time, in every zone."""
+
+    this_year: str
+    other_years: str
+
+    def text(self, published: str | None, date_only: bool) -> str:
+        moment = local_moment(published, date_only=date_only)
+        if moment is None:
+            return "—"
+        this_year = moment.year == datetime.now().astimezone().year
+        fmt = self.this_year if this_year else self.other_years
+        return moment.strftime(date_part(fmt) if date_only else fmt)
+
+    @property
+    def cells(self) -> int:
+        sample = datetime(2026, 12, 31, 23, 59)  # noqa: DTZ001 - only its width counts
+        return max(len(sample.strftime(self.this_year)), len(sample.strftime(self.other_years)))
+
+
+def _columns(width: int) -> tuple[_DateColumn, int]:
+    """Date formats and source column width for a list this wide (0: no source column)."""
     if width >= 110:
-        return "%Y-%m-%d %H:%M", 18
+        return _DateColumn("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M"), 18
     if width >= 80:
-        return "%b %d %H:%M", 14
+        return _DateColumn("%b %d %H:%M", "%b %d  %Y"), 14
     if width >= 60:
-        return "%b %d", 12
-    return "%b %d", 0
+        return _DateColumn("%b %d", "%b %d %Y"), 12
+    return _DateColumn("%b %d", "%b %d %Y"), 0
 
 
 def _cell(value: str, cells: int, style: Style) -> Text:

@@ -140,7 +140,11 @@ class ArticleView(ScrollView, can_focus=True):
         byline = " · ".join(one_line(v) for v in (article.source, article.author) if v)
         if byline:
             yield literal(byline, meta), False
-        when = local_display(article.published, "%A %d %B %Y, %H:%M") if article.published else "date unknown"
+        when = (
+            local_display(article.published, "%A %d %B %Y, %H:%M", date_only=article.date_only)
+            if article.published
+            else "date unknown"
+        )
         yield literal(when, meta), False
         if article.url:
             yield literal(one_line(article.url), meta + Style(underline=True)), False
