@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
-from tui.literal import literal, one_line
+from tui.literal import clip, literal, one_line
 from tui.screens.prompt import PromptScreen
 
 if TYPE_CHECKING:
@@ -109,12 +109,11 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
         table.clear()
         self.feeds = message.feeds
         for feed in message.feeds:
-            name = one_line(str(feed.get("title") or feed.get("url") or ""))
             table.add_row(
-                literal(name[:60]),
+                literal(clip(feed.get("title") or feed.get("url") or "", 60)),
                 str(feed["unread"]),
                 str(feed["articles"]),
-                literal(one_line(feed_state(feed))[:60]),
+                literal(clip(feed_state(feed), 60)),
             )
         if message.feeds:
             table.move_cursor(row=min(keep, len(message.feeds) - 1))
