@@ -5,13 +5,24 @@ bar's note on a mistyped field, and the import problems that do not fit in a not
 from __future__ import annotations
 
 import pytest
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Input, OptionList
 
-from articles.model import Article
+from articles.importers import Subscription
+from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
+from tui.config import Settings
+from tui.screens.entities import EntitiesScreen
+from tui.screens.feeds import FeedsScreen
+from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.prompt import PromptScreen
+from tui.screens.related import RelatedScreen
 from tui.screens.tag_editor import TagEditorScreen
+from tui.screens.tags import TagsScreen
+from tui.screens.views import ViewsScreen
 
 
 def story(n: int, title: str = "") -> Article:
@@ -83,3 +94,171 @@ async def test_tag_editor_ends_a_cut_title_with_an_ellipsis(store: NewsStore) ->
         heading = str(app.screen.query_one("#tag-heading").render())
         assert heading.startswith("Tags of “A very long headline")
         assert heading.endswith("…”"), heading
+
+
+# -- 13: every list moves with the main list's keys -----------------------------------------------
+async def test_tags_view_moves_with_j_k_g_G_and_renames_the_row_under_the_cursor(news: NewsStore) -> None:
+    for n, tag in ((2, "alpha"), (3, "beta"), (4, "gamma"), (5, "delta")):
+        news.update_state([story(n).id], add_tags=[tag])
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        tags_screen = app.screen
+        assert isinstance(tags_screen, TagsScreen)
+        table = tags_screen.query_one(DataTable)
+        names = [entry["tag"] for entry in tags_screen.tags]
+        assert len(names) == 5
+        await pilot.press("G")
+        assert table.cursor_row == 4
+        await pilot.press("g", "j", "j", "j", "k")
+        assert table.cursor_row == 2
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u", *"renamed", "enter")
+        await settle(pilot)
+        assert sorted(entry["tag"] for entry in tags_screen.tags) == sorted([*names[:2], "renamed", *names[3:]])
+
+
+async def test_views_view_moves_with_j_and_deletes_the_row_under_the_cursor(news: NewsStore) -> None:
+    for name in ("one", "two", "three"):
+        news.save_view(name, f"story {name}")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("V")
+        await settle(pilot)
+        views_screen = app.screen
+        assert isinstance(views_screen, ViewsScreen)
+        names = [view.name for view in views_screen.views]
+        await pilot.press("j", "j", "d")
+        await settle(pilot)
+        assert [view.name for view in news.saved_views()] == names[:2]
+
+
+async def test_feeds_view_moves_with_j_k_g_G(news: NewsStore) -> None:
+    news.add_subscriptions([Subscription(f"https://feeds.example/{n}.xml", title=f"Feed {n}") for n in range(4)])
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("F")
+        await settle(pilot)
+        assert isinstance(app.screen, FeedsScreen)
+        table = app.screen.query_one(DataTable)
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("G")
+        assert table.cursor_row == 3
+        await pilot.press("k", "g")
+        assert table.cursor_row == 0
+
+
+async def test_entity_browser_filter_keeps_its_letters_and_the_list_moves_with_j_k(store: NewsStore) -> None:
+    people = [Entity(f"Person {letter}", "person", 1) for letter in "ABCDE"]
+    store.add_articles(
+        [
+            Article.create(
+                title=f"Story {n}",
+                body="Body.",
+                url=f"https://e.example/{n}",
+                published=f"2026-05-{n:02d}T08:00:00Z",
+                entities=tuple(people[: n + 1]),
+            )
+            for n in range(1, 5)
+        ]
+    )
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, EntitiesScreen)
+        options = browser.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 5)
+        await pilot.press("down", "down")  # the arrows move the list from the filter box
+        assert options.highlighted == 2
+        await pilot.press("j", "k")  # letters are the filter's
+        assert browser.query_one(Input).value == "jk"
+        await pilot.press("backspace", "backspace")
+        await wait_until(pilot, lambda: options.option_count == 5)
+        await pilot.press("tab")
+        assert options.has_focus
+        await pilot.press("G")
+        assert options.highlighted == 4
+        await pilot.press("g", "j", "j", "j", "k")
+        assert options.highlighted == 2
+        name = browser.entities[2]["name"]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert name in app.screen.view.query
+
+
+async def test_help_scrolls_with_j_k_g_G(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        scroller = app.screen.query_one(VerticalScroll)
+        assert scroller.max_scroll_y > 10
+        await pilot.press("j", "j", "j")
+        assert scroller.scroll_y == 3
+        await pilot.press("k")
+        assert scroller.scroll_y == 2
+        await pilot.press("G")
+        assert scroller.scroll_y == scroller.max_scroll_y
+        await pilot.press("g")
+        assert scroller.scroll_y == 0
+        await pilot.press("space")
+        assert scroller.scroll_y > 10
+
+
+async def test_related_articles_move_with_j_and_open_with_l(store: NewsStore) -> None:
+    shared = (Entity("Ana Lima", "person", 1),)
+    store.add_articles(
+        [
+            Article.create(
+                title=f"Story {n}",
+                body="Body.",
+                url=f"https://e.example/{n}",
+                published=f"2026-05-{n:02d}T08:00:00Z",
+                entities=shared,
+            )
+            for n in range(1, 5)
+        ]
+    )
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        related = app.screen
+        assert isinstance(related, RelatedScreen)
+        options = related.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 3)
+        await pilot.press("G", "k")
+        assert options.highlighted == 1
+        chosen = related.related[1][0].id
+        await pilot.press("l")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.article_view.article is not None
+        assert app.screen.article_view.article.article.id == chosen
+
+
+async def test_entity_filter_keeps_its_letters_when_the_keymap_names_them(store: NewsStore) -> None:
+    """A [keys] entry copied from `config print` ("list.down" = "j,down") binds j on the browser
+    too: the filter box still gets the letter."""
+    store.add_articles([Article.create(title="One", body="Body.", entities=(Entity("Jon", "person", 1),))])
+    app = NewsdeskApp(store, read_delay=3600, settings=Settings(keys={"list.down": "j,down", "list.up": "k,up"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        await pilot.press("j", "o", "k")
+        assert app.screen.query_one(Input).value == "jok"

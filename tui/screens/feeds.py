@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.literal import clip, literal, one_line
 from tui.screens.prompt import PromptScreen
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -46,6 +47,7 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | feeds.open | the feed's articles |
     | `p` | feeds.pause | pause or resume (refresh skips a paused feed) |
     | `f` | feeds.full_text | teaser feed: fetch each new item's page for its full text (toggle) |
@@ -81,7 +83,7 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Feeds", id="feeds-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
             yield Static(
                 "enter open · p pause/resume · f full text · d remove · R refresh all · esc close", id="feeds-note"
             )

@@ -62,10 +62,24 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys of the screen below; Esc or ? closes it."""
+    """Keys of the screen below; Esc or ? closes it.  It scrolls with the text pane's keys.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `escape` `?` `q` | help.close | close |
+    | `j` `down` / `k` `up` | text.down / text.up | scroll |
+    | `space` `pagedown` / `b` `pageup` | text.page_down / text.page_up | page |
+    | `g` `home` / `G` `end` | text.top / text.bottom | jump |
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        Binding("j,down", "scroll('scroll_down')", "Scroll down", show=False, id="text.down"),
+        Binding("k,up", "scroll('scroll_up')", "Scroll up", show=False, id="text.up"),
+        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False, id="text.page_down"),
+        Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="text.page_up"),
+        Binding("g,home", "scroll('scroll_home')", "Top", show=False, id="text.top"),
+        Binding("G,end", "scroll('scroll_end')", "Bottom", show=False, id="text.bottom"),
     ]
 
     DEFAULT_CSS = """
@@ -93,3 +107,6 @@ class HelpScreen(ModalScreen[None]):
             yield Static(
                 Text("Esc closes this help. Every action is also in the command palette (ctrl+p).", style="dim")
             )
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one(VerticalScroll), f"action_{how}")()

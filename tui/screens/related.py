@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from articles.dates import local_display
 from tui.literal import literal, one_line
+from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
     from store import ListItem, NewsStore
@@ -32,7 +33,8 @@ class RelatedScreen(ModalScreen[str | None]):
 
     | Key | id | Does |
     |---|---|---|
-    | `enter` | related.open | show it in the text pane |
+    | `enter` `l` | list.open | show it in the text pane |
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListOptions) |
     | `escape` | app.back | close |
     | `r` | article.related | close (the key that opened it) |
     """
@@ -60,7 +62,7 @@ class RelatedScreen(ModalScreen[str | None]):
         with Vertical():
             heading = literal(f"Related to “{one_line(self.article_title)}”")
             yield Static(heading, id="related-title")
-            yield OptionList(id="related-list")
+            yield ListOptions(id="related-list")
         yield Footer()
 
     def on_mount(self) -> None:

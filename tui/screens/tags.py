@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.literal import literal, one_line
 from tui.screens.prompt import PromptScreen
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -33,6 +34,7 @@ class TagsScreen(ModalScreen[str | None]):
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | tags.open | the tag's articles |
     | `r` | tags.rename | rename; onto an existing tag it merges |
     | `d` `delete` | tags.delete | delete from every article (asks first; `u` undoes) |
@@ -65,7 +67,7 @@ class TagsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Tags", id="tags-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="tags-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="tags-table")
             yield Static("enter open · r rename/merge · d delete · esc close", id="tags-note")
         yield Footer()
 

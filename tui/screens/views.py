@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tui.literal import literal, one_line
 from tui.screens.prompt import PromptScreen
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore, SavedView
@@ -37,6 +38,7 @@ class ViewsScreen(ModalScreen[tuple[str, str] | None]):
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | views.open | open the view |
     | `r` | views.rename | rename |
     | `d` `delete` | views.delete | delete |
@@ -68,7 +70,7 @@ class ViewsScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Saved views", id="views-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="views-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="views-table")
             yield Static("", id="views-note")
         yield Footer()
 
