@@ -262,3 +262,44 @@ async def test_entity_filter_keeps_its_letters_when_the_keymap_names_them(store:
         await settle(pilot)
         await pilot.press("j", "o", "k")
         assert app.screen.query_one(Input).value == "jok"
+
+
+# -- 16: the search bar's note on a mistyped field -------------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("persn:", "unknown field 'persn:', did you mean person:?"),
+        ('persn:"Ana Lima"', "unknown field 'persn:', did you mean person:?"),
+        ("flood tags:x", "unknown field 'tags:', did you mean tag:?"),
+        ("entities:Haifa", "unknown field 'entities:', did you mean entity:?"),
+    ],
+)
+def test_a_mistyped_field_gets_a_guess(query: str, message: str) -> None:
+    from store.query import QueryError, parse_query
+
+    with pytest.raises(QueryError) as raised:
+        parse_query(query)
+    assert raised.value.message == message
+
+
+@pytest.mark.parametrize("query", ["Breaking: news", "a Update: b", "Note:", "data: x"])
+def test_a_word_ending_in_a_colon_is_still_a_word(query: str) -> None:
+    from store.query import parse_query
+
+    parse_query(query)  # no error: no field is that close
+
+
+async def test_search_bar_note_fits_on_one_line_at_80_columns(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"persn:")
+        status = app.screen.query_one("#search-status")
+        await wait_until(pilot, lambda: "did you mean" in str(status.render()))
+        assert status.size.height == 1
+        row = screen_lines(app)[status.region.y]
+        assert "did you mean person:? (at 1)" in row, row
+        await pilot.press("ctrl+u", *"flood colour:red")
+        await wait_until(pilot, lambda: "colour" in str(status.render()))
+        row = screen_lines(app)[status.region.y]
+        assert "unknown field 'colour:'" in row and row.rstrip().endswith("…"), row  # cut, visibly
