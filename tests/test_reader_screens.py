@@ -303,3 +303,63 @@ async def test_search_bar_note_fits_on_one_line_at_80_columns(news: NewsStore) -
         await wait_until(pilot, lambda: "colour" in str(status.render()))
         row = screen_lines(app)[status.region.y]
         assert "unknown field 'colour:'" in row and row.rstrip().endswith("…"), row  # cut, visibly
+
+
+# -- 16: the help and the palette list each key and command once, the footer keeps ? Help ----------
+async def test_help_lists_each_key_once_and_every_row_has_an_id(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "escape")  # the search bar (an Input, with ctrl+c copy) was shown
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = app.screen.rows
+        assert all(binding_id for _where, _keys, binding_id, _does in rows), [r for r in rows if not r[2]]
+        keys = [key.strip() for _where, shown, _id, _does in rows for key in shown.split(",")]
+        assert keys.count("^c") == 1 and keys.count("^q") == 1
+        quits = {binding_id for _where, shown, binding_id, _does in rows if "^c" in shown or "^q" in shown}
+        assert quits == {"app.quit_ctrl_c"}
+
+
+async def test_help_shows_the_keys_the_keymap_set(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600, settings=Settings(keys={"article.toggle_star": "S,f5"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        star = [shown for _where, shown, binding_id, _does in app.screen.rows if binding_id == "article.toggle_star"]
+        assert star == ["S, f5"]
+
+
+async def test_palette_has_one_quit(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert titles.count("Quit") == 1
+        assert len(titles) == len(set(titles))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)])
+async def test_footer_keeps_help_at_80_columns_and_below(news: NewsStore, size: tuple[int, int]) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        footer = screen_lines(app)[-1]
+        assert "? Help" in footer, footer
+
+
+async def test_question_mark_lists_the_keys_of_a_pop_up_list(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("T")
+        await settle(pilot)
+        assert "? Help" in screen_lines(app)[-1]
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {binding_id for _where, _keys, binding_id, _does in app.screen.rows}
+        assert {"list.down", "list.top", "tags.rename", "app.back", "app.quit_ctrl_c"} <= ids
+        assert "app.quit" not in ids  # q does not quit from the tags view: not listed there
+        await pilot.press("escape")
+        assert isinstance(app.screen, TagsScreen)

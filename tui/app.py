@@ -36,7 +36,8 @@ class NewsdeskApp(App[None]):
     |---|---|---|
     | `?` | app.help | keys of the current screen |
     | `ctrl+p` | app.palette | command palette |
-    | `q` `ctrl+c` | app.quit | quit |
+    | `q` | app.quit | quit |
+    | `ctrl+c` `ctrl+q` | app.quit_ctrl_c | quit, from anywhere (the search bar too) |
     """
 
     CSS_PATH = "app.tcss"
@@ -44,7 +45,8 @@ class NewsdeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        # ctrl+q is Textual's own quit key: named here so that it has an id (and can be remapped).
+        Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -399,7 +401,8 @@ class NewsdeskApp(App[None]):
             ):
                 yield SystemCommand(title, help_text, action)
         yield SystemCommand("Quit", "Quit newsdesk", self.action_quit)
-        yield from super().get_system_commands(screen)
+        # Textual's own commands, less the one of each title offered above (its "Quit")
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
 
 def _start_resource_tracker() -> None:

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.widgets.field import Field
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class EntitiesLoaded(Message):
     entities: list[dict[str, Any]]
 
 
-class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
+class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
     """Every entity of the store by the number of articles that name it; returns (type, name).
 
     | Key | id | Does |
@@ -78,7 +79,7 @@ class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
             yield Field(placeholder="filter names… (ctrl+t: type, enter: open, esc: close)", id="entities-filter")
             yield Static("", id="entities-note")
             yield ListOptions(id="entities-list")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.literal import clip, literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ def _state(feed: dict[str, Any]) -> str:
     return f"checked {checked[:16].replace('T', ' ')}" if checked else "not refreshed yet"
 
 
-class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
+class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
     """Returns the subscription to open, or None.
 
     | Key | id | Does |
@@ -87,7 +88,7 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
             yield Static(
                 "enter open · p pause/resume · f full text · d remove · R refresh all · esc close", id="feeds-note"
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

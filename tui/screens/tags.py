@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ class TagsLoaded(Message):
     tags: list[dict[str, Any]]
 
 
-class TagsScreen(ModalScreen[str | None]):
+class TagsScreen(PopupScreen[str | None]):
     """Returns the tag to open, or None.
 
     | Key | id | Does |
@@ -69,7 +70,7 @@ class TagsScreen(ModalScreen[str | None]):
             yield Static("Tags", id="tags-title")
             yield ListTable(cursor_type="row", zebra_stripes=True, id="tags-table")
             yield Static("enter open · r rename/merge · d delete · esc close", id="tags-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
