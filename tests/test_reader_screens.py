@@ -20,6 +20,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.prompt import PromptScreen
 from tui.screens.related import RelatedScreen
+from tui.screens.report import ReportScreen
 from tui.screens.tag_editor import TagEditorScreen
 from tui.screens.tags import TagsScreen
 from tui.screens.views import ViewsScreen
@@ -363,3 +364,24 @@ async def test_question_mark_lists_the_keys_of_a_pop_up_list(news: NewsStore) ->
         assert "app.quit" not in ids  # q does not quit from the tags view: not listed there
         await pilot.press("escape")
         assert isinstance(app.screen, TagsScreen)
+
+
+# -- 17: the problems a notice has no room for are one command away -------------------------------
+async def test_import_problems_beyond_the_notice_are_in_the_import_report(news: NewsStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    missing = [tmp_path / f"missing-{n}.xml" for n in range(7)]
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.ingest("import", [str(path) for path in missing])
+        await wait_until(pilot, lambda: app.ingest_report is not None and app.background_status == "", timeout=60)
+        notice = next(n.message for n in app._notifications if n.title == "Problems")
+        assert "… and 2 more: ctrl+p, “Import report”, lists them all" in notice
+        assert str(missing[6]) not in notice
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"import report", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        shown = str(app.screen.query_one("#report-problems").render())
+        assert all(str(path) in shown for path in missing), shown
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)

@@ -13,6 +13,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
 
+from tui.screens.popup import SCROLLING
+
 WHERE = {
     "NewsdeskApp": "anywhere",
     "MainScreen": "main screen",
@@ -99,12 +101,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
-        Binding("j,down", "scroll('scroll_down')", "Scroll down", show=False, id="text.down"),
-        Binding("k,up", "scroll('scroll_up')", "Scroll up", show=False, id="text.up"),
-        Binding("space,pagedown", "scroll('page_down')", "Page down", show=False, id="text.page_down"),
-        Binding("b,pageup", "scroll('page_up')", "Page up", show=False, id="text.page_up"),
-        Binding("g,home", "scroll('scroll_home')", "Top", show=False, id="text.top"),
-        Binding("G,end", "scroll('scroll_end')", "Bottom", show=False, id="text.bottom"),
+        *SCROLLING,
     ]
 
     DEFAULT_CSS = """
