@@ -385,3 +385,13 @@ async def test_import_problems_beyond_the_notice_are_in_the_import_report(news: 
         assert all(str(path) in shown for path in missing), shown
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
+
+
+def test_the_command_line_gets_the_same_guess(news: NewsStore, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    code = main(["--store", str(news.root), "search", "flood", "persn:Ana"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "unknown field 'persn:', did you mean person:?" in err
+    assert err.splitlines()[1:3] == ["  flood persn:Ana", "        ^"]
