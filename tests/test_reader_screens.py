@@ -4,6 +4,8 @@ bar's note on a mistyped field, and the import problems that do not fit in a not
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, OptionList
@@ -367,7 +369,7 @@ async def test_question_mark_lists_the_keys_of_a_pop_up_list(news: NewsStore) ->
 
 
 # -- 17: the problems a notice has no room for are one command away -------------------------------
-async def test_import_problems_beyond_the_notice_are_in_the_import_report(news: NewsStore, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_import_problems_beyond_the_notice_are_in_the_import_report(news: NewsStore, tmp_path: Path) -> None:
     missing = [tmp_path / f"missing-{n}.xml" for n in range(7)]
     app = NewsdeskApp(news, read_delay=3600)
     async with app.run_test(size=(120, 40)) as pilot:
