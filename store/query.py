@@ -124,8 +124,13 @@ def _tokens(query: str) -> list[_Token]:
                     tokens.append(_Token("FIELD", query[j:end], i, field=name))
                     i = end
                 continue
-            if field_match and i + len(field_match.group(0)) < n and not query[field_match.end()].isspace():
-                raise QueryError(f"unknown field '{field_match.group(1)}:' (fields: {', '.join(FIELDS)})", i, query)
+            if field_match:
+                has_value = field_match.end() < n and not query[field_match.end()].isspace()
+                # A word ending in a colon with no value ("Breaking:", "Update:") is a word,
+                # unless it is a field mistyped ("persn:"): said as soon as the colon is typed.
+                guess = _near_field(field_match.group(1), 0.7 if has_value else 0.85)
+                if has_value or guess:
+                    raise QueryError(_unknown_field(field_match.group(1), guess), i, query)
             end = _bare_end(query, i)
             word = query[i:end]
             kind = word if word in ("AND", "OR", "NOT") else "WORD"
@@ -140,6 +145,21 @@ def _quoted(query: str, start: int) -> tuple[str, int]:
     if end < 0:
         raise QueryError('unbalanced quote: no closing "', start, query)
     return query[start + 1 : end], end + 1
+
+
+def _near_field(name: str, cutoff: float) -> str | None:
+    """The field `name` was probably meant to be ("persn" -> "person"), if one is close."""
+    import difflib
+
+    close = difflib.get_close_matches(name.lower(), FIELDS, n=1, cutoff=cutoff)
+    return close[0] if close else None
+
+
+def _unknown_field(name: str, guess: str | None) -> str:
+    """Short enough for the reader's one-line note when there is a guess; else every field."""
+    if guess:
+        return f"unknown field '{name}:', did you mean {guess}:?"
+    return f"unknown field '{name}:' (fields: {', '.join(FIELDS)})"
 
 
 def _bare_end(query: str, start: int) -> int:

@@ -24,9 +24,12 @@ if TYPE_CHECKING:
     from store.recovery import Damage
 
 BACKUP_CHECK_SECONDS = 3600.0
+"""How often a long-running reader asks whether an automatic snapshot is due."""
 SECONDS_PER_MINUTE = 60.0
 """[reader] refresh_minutes is in minutes (a name, so a test can shorten the minute)."""
-"""How often a long-running reader asks whether an automatic snapshot is due."""
+NOTICE_PROBLEMS = 5
+"""Problems a notice names; the rest are in the report (REPORT_COMMAND in the palette)."""
+REPORT_COMMAND = "Import report"
 
 
 class NewsdeskApp(App[None]):
@@ -36,7 +39,8 @@ class NewsdeskApp(App[None]):
     |---|---|---|
     | `?` | app.help | keys of the current screen |
     | `ctrl+p` | app.palette | command palette |
-    | `q` `ctrl+c` | app.quit | quit |
+    | `q` | app.quit | quit |
+    | `ctrl+c` `ctrl+q` | app.quit_ctrl_c | quit, from anywhere (the search bar too) |
     """
 
     CSS_PATH = "app.tcss"
@@ -44,7 +48,8 @@ class NewsdeskApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
+        # ctrl+q is Textual's own quit key: named here so that it has an id (and can be remapped).
+        Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
     ]
@@ -82,6 +87,8 @@ class NewsdeskApp(App[None]):
         self.background_status = ""
         """What a background import or refresh is doing, for the top bar ("" when none runs)."""
         self._after_ingest: list[Callable[[], object]] = []
+        self.ingest_report: tuple[str, str, list[str]] | None = None
+        """The last import's or refresh's (title, summary, every problem), for "Import report"."""
 
     def on_mount(self) -> None:
         self._apply_settings()
@@ -252,6 +259,7 @@ class NewsdeskApp(App[None]):
         waiting, self._after_ingest = self._after_ingest, []
         for callback in waiting:
             callback()
+        text = ""
         if summary is not None:
             counts = f"{summary['imported']} new, {summary['updated']} updated"
             if kind == "refresh":
@@ -269,9 +277,22 @@ class NewsdeskApp(App[None]):
             if summary.get("entities"):
                 text += f"; entities for {summary['entities']}"
             self.notify(text, title="Refreshed" if kind == "refresh" else "Imported", markup=False, timeout=8)
+        title = "Refresh" if kind == "refresh" else "Import"
+        self.ingest_report = (f"{title} report", text, list(problems))
         if problems:
-            shown = "\n".join(problems[:5]) + (f"\n… and {len(problems) - 5} more" if len(problems) > 5 else "")
+            shown = "\n".join(problems[:NOTICE_PROBLEMS])
+            if len(problems) > NOTICE_PROBLEMS:
+                shown += f"\n… and {len(problems) - NOTICE_PROBLEMS} more: ctrl+p, “{REPORT_COMMAND}”, lists them all"
             self.notify(shown, title="Problems", severity="warning", markup=False, timeout=12)
+
+    def action_import_report(self) -> None:
+        """The last import's or refresh's summary and every problem."""
+        from tui.screens.report import ReportScreen
+
+        if self.ingest_report is None:
+            self.notify("No import or refresh has run in this session yet.", markup=False)
+            return
+        self.push_screen(ReportScreen(*self.ingest_report))
 
     # -- automatic backups and damaged files -----------------------------------------------------
     @work(thread=True, group="backup", exclusive=True, exit_on_error=False)
@@ -398,8 +419,13 @@ class NewsdeskApp(App[None]):
                 ("Back to the list", "Leave zen mode, or return to the article list", screen.action_back),
             ):
                 yield SystemCommand(title, help_text, action)
+        if self.ingest_report is not None:
+            yield SystemCommand(
+                REPORT_COMMAND, "The last import's or refresh's summary and every problem", self.action_import_report
+            )
         yield SystemCommand("Quit", "Quit newsdesk", self.action_quit)
-        yield from super().get_system_commands(screen)
+        # Textual's own commands, less the one of each title offered above (its "Quit")
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
 
 
 def _start_resource_tracker() -> None:

@@ -16,8 +16,11 @@ def binding_table() -> dict[str, tuple[str, str]]:
     import tui.widgets
     from tui.app import NewsdeskApp
     from tui.screens.main import MainScreen
+    from tui.widgets.article_list import ArticleList
+    from tui.widgets.article_view import ArticleView
 
-    classes: list[type] = [NewsdeskApp, MainScreen]  # their descriptions first
+    # Their keys and descriptions first: the pop-up lists share the main list's ids (list.*).
+    classes: list[type] = [NewsdeskApp, MainScreen, ArticleList, ArticleView]
     for package in (tui.screens, tui.widgets):
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")

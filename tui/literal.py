@@ -24,6 +24,16 @@ def one_line(value: object) -> str:
     return " ".join(strip_controls("" if value is None else str(value)).split())
 
 
+def clip(value: object, width: int) -> str:
+    """one_line(value) in at most `width` cells: a cut text ends in "…", so the cut shows."""
+    from rich.cells import cell_len, set_cell_size
+
+    line = one_line(value)
+    if cell_len(line) <= width:
+        return line
+    return set_cell_size(line, max(width - 1, 0)).rstrip() + "…"
+
+
 def tag_colour(tag: str) -> str:
     """The same tag gets the same colour in every session."""
     digest = hashlib.sha256(tag.casefold().encode("utf-8")).digest()

@@ -11,13 +11,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.widgets.field import Field
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -33,12 +35,14 @@ class EntitiesLoaded(Message):
     entities: list[dict[str, Any]]
 
 
-class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
+class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
     """Every entity of the store by the number of articles that name it; returns (type, name).
 
     | Key | id | Does |
     |---|---|---|
     | `enter` | entities.open | the entity's articles |
+    | `down` `up` `pagedown` `pageup` | list.* | move, from the filter box |
+    | `tab` | (focus) | the list, where `j` `k` `g` `G` move too (ListOptions) |
     | `ctrl+t` | entities.type | all, people, organisations, places, other |
     | `escape` | app.back | close |
     """
@@ -46,8 +50,12 @@ class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "next_type", "Type", id="entities.type"),
         Binding("escape", "close", "Close", id="app.back"),
-        Binding("down", "move(1)", "Down", show=False, id="entities.down"),
-        Binding("up", "move(-1)", "Up", show=False, id="entities.up"),
+        # While the filter box has focus it keeps its letters: only the arrows and page keys
+        # move the list; with the list focused (tab) it takes j/k/g/G too (ListOptions).
+        Binding("down", "move(1)", "Down", show=False, id="list.down"),
+        Binding("up", "move(-1)", "Up", show=False, id="list.up"),
+        Binding("pagedown", "page(1)", "Page down", show=False, id="list.page_down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
     ]
 
     DEFAULT_CSS = """
@@ -70,8 +78,8 @@ class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
         with Vertical():
             yield Field(placeholder="filter names… (ctrl+t: type, enter: open, esc: close)", id="entities-filter")
             yield Static("", id="entities-note")
-            yield OptionList(id="entities-list")
-        yield Footer()
+            yield ListOptions(id="entities-list")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -137,6 +145,13 @@ class EntitiesScreen(ModalScreen[tuple[str, str] | None]):
         if options.option_count:
             current = options.highlighted or 0
             options.highlighted = min(max(current + step, 0), options.option_count - 1)
+
+    def action_page(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        if step > 0:
+            options.action_page_down()
+        else:
+            options.action_page_up()
 
     def action_next_type(self) -> None:
         self.kind = TYPES[(TYPES.index(self.kind) + 1) % len(TYPES)]

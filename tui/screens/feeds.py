@@ -12,11 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from tui.literal import literal, one_line
+from tui.literal import clip, literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -41,11 +43,12 @@ def _state(feed: dict[str, Any]) -> str:
     return f"checked {checked[:16].replace('T', ' ')}" if checked else "not refreshed yet"
 
 
-class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
+class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
     """Returns the subscription to open, or None.
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | feeds.open | the feed's articles |
     | `p` | feeds.pause | pause or resume (refresh skips a paused feed) |
     | `f` | feeds.full_text | teaser feed: fetch each new item's page for its full text (toggle) |
@@ -81,11 +84,11 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Feeds", id="feeds-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="feeds-table")
             yield Static(
                 "enter open · p pause/resume · f full text · d remove · R refresh all · esc close", id="feeds-note"
             )
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -109,12 +112,11 @@ class FeedsScreen(ModalScreen["dict[str, Any] | None"]):
         table.clear()
         self.feeds = message.feeds
         for feed in message.feeds:
-            name = one_line(str(feed.get("title") or feed.get("url") or ""))
             table.add_row(
-                literal(name[:60]),
+                literal(clip(feed.get("title") or feed.get("url") or "", 60)),
                 str(feed["unread"]),
                 str(feed["articles"]),
-                literal(one_line(feed_state(feed))[:60]),
+                literal(clip(feed_state(feed), 60)),
             )
         if message.feeds:
             table.move_cursor(row=min(keep, len(message.feeds) - 1))

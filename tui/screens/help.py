@@ -7,11 +7,13 @@ from typing import ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
+
+from tui.screens.popup import SCROLLING
 
 WHERE = {
     "NewsdeskApp": "anywhere",
@@ -22,6 +24,13 @@ WHERE = {
     "WelcomeScreen": "welcome",
     "SearchBar": "search bar",
     "ViewsScreen": "views",
+    "TagsScreen": "tags",
+    "FeedsScreen": "feeds",
+    "EntitiesScreen": "entities",
+    "RelatedScreen": "related",
+    "ListTable": "list",
+    "ListOptions": "list",
+    "Field": "filter",
 }
 
 
@@ -35,7 +44,12 @@ def search_language() -> Text:
 
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
     """(where, keys, id, description) of every key that works on the screen: the app's, the
-    screen's and each focusable widget's effective bindings (user keymap applied), id first."""
+    screen's and each focusable widget's effective bindings (user keymap applied), id first.
+
+    Left out: the app's keys that a modal screen cuts off (`q` in the tags view), a key that a
+    priority binding of the app or screen takes first (Input's ctrl+c copy never runs while
+    ctrl+c quits), and the editing and scrolling keys Textual's own widgets bring without an id
+    (they cannot be remapped; the help sums them up in a line)."""
     app = screen.app
     nodes: list[object] = [app, screen]
     seen_types: set[type] = set()
@@ -43,29 +57,52 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
         if widget.focusable and type(widget) not in seen_types:
             seen_types.add(type(widget))
             nodes.append(widget)
+    effective: dict[int, BindingsMap] = {}
+    for node in nodes:
+        bindings_map = node._bindings.copy()  # type: ignore[attr-defined]
+        if app._keymap:  # what the user's [keys] made of them, as Textual applies it to each key press
+            bindings_map.apply_keymap(app._keymap)
+        effective[id(node)] = bindings_map
+    taken = {
+        key
+        for node in (app, screen)
+        for key, bindings in effective[id(node)].key_to_bindings.items()
+        if any(binding.priority for binding in bindings)
+    }
     rows: list[tuple[str, str, str, str]] = []
     for node in nodes:
         where = WHERE.get(type(node).__name__, type(node).__name__)
         keys_of: dict[tuple[str, str], list[str]] = {}
         described: dict[tuple[str, str], Binding] = {}
-        for key, bindings in node._bindings.key_to_bindings.items():  # type: ignore[attr-defined]
+        for key, bindings in effective[id(node)].key_to_bindings.items():
             for binding in bindings:
-                if binding.system:
+                if binding.system or not binding.id or (key in taken and not binding.priority):
                     continue
+                if node is app and screen.is_modal and not binding.priority:
+                    continue  # a modal screen (a pop-up list) cuts off all but the app's priority keys
                 ident = (binding.id or "", binding.action)
                 keys_of.setdefault(ident, []).append(app.get_key_display(Binding(key, binding.action)))
                 described[ident] = binding
-        for ident, keys in sorted(keys_of.items(), key=lambda item: (not item[0][0], item[0])):
+        for ident, keys in sorted(keys_of.items()):
             binding = described[ident]
             rows.append((where, ", ".join(keys), ident[0], binding.description or binding.action.replace("_", " ")))
     return rows
 
 
 class HelpScreen(ModalScreen[None]):
-    """Keys of the screen below; Esc or ? closes it."""
+    """Keys of the screen below; Esc or ? closes it.  It scrolls with the text pane's keys.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `escape` `?` `q` | help.close | close |
+    | `j` `down` / `k` `up` | text.down / text.up | scroll |
+    | `space` `pagedown` / `b` `pageup` | text.page_down / text.page_up | page |
+    | `g` `home` / `G` `end` | text.top / text.bottom | jump |
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
+        *SCROLLING,
     ]
 
     DEFAULT_CSS = """
@@ -91,5 +128,13 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("\nSearch (/)", style="bold"))
             yield Static(search_language())
             yield Static(
-                Text("Esc closes this help. Every action is also in the command palette (ctrl+p).", style="dim")
+                Text(
+                    "Text fields also edit with the usual keys (← → home end, ctrl+w ctrl+u ctrl+k, "
+                    "→ at the end takes a suggestion), and the mouse wheel scrolls every pane.\n"
+                    "Esc closes this help. Every action is also in the command palette (ctrl+p).",
+                    style="dim",
+                )
             )
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one(VerticalScroll), f"action_{how}")()

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
@@ -24,6 +24,7 @@ from tui.screens.main_actions import MAX_PATCHED_ROWS, TaggingActions
 from tui.widgets.article_list import PAGE, ArticleList
 from tui.widgets.article_view import ArticleView
 from tui.widgets.entity_sidebar import EntitySidebar
+from tui.widgets.footer import KeyFooter
 from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             with Horizontal(id="reading"):
                 yield ArticleView(id="text")
                 yield EntitySidebar(id="sidebar")
-        yield Footer()
+        yield KeyFooter()
 
     @property
     def article_list(self) -> ArticleList:

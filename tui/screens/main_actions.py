@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import work
 
-from tui.literal import one_line
+from tui.literal import clip
 from tui.messages import ItemsChanged, StoreFailed
 
 if TYPE_CHECKING:
@@ -129,7 +129,7 @@ class TaggingActions:
         item = self._current() if len(targets) == 1 else None
         if item is not None and item.id != targets[0]:
             item = None
-        what = f"“{one_line(item.title)[:50]}”" if item is not None else f"{len(targets)} marked articles"
+        what = f"“{clip(item.title, 60)}”" if item is not None else f"{len(targets)} marked articles"
         existing: list[str] = []
 
         def edited(result: tuple[list[str], list[str]] | None) -> None:

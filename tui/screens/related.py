@@ -11,12 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from articles.dates import local_display
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListOptions
 
 if TYPE_CHECKING:
     from store import ListItem, NewsStore
@@ -27,12 +29,13 @@ class RelatedLoaded(Message):
     related: list[tuple[ListItem, float]]
 
 
-class RelatedScreen(ModalScreen[str | None]):
+class RelatedScreen(PopupScreen[str | None]):
     """Articles related to one article; returns the id of the one opened.
 
     | Key | id | Does |
     |---|---|---|
-    | `enter` | related.open | show it in the text pane |
+    | `enter` `l` | list.open | show it in the text pane |
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListOptions) |
     | `escape` | app.back | close |
     | `r` | article.related | close (the key that opened it) |
     """
@@ -60,8 +63,8 @@ class RelatedScreen(ModalScreen[str | None]):
         with Vertical():
             heading = literal(f"Related to “{one_line(self.article_title)}”")
             yield Static(heading, id="related-title")
-            yield OptionList(id="related-list")
-        yield Footer()
+            yield ListOptions(id="related-list")
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -27,7 +28,11 @@ class TagSuggester(Suggester):
         self.tags = tags
 
     async def get_suggestion(self, value: str) -> str | None:
-        head, comma, last = value.rpartition(",")
+        return self.complete(value)
+
+    def complete(self, value: str) -> str | None:
+        """`value` with the tag being typed completed: the first of the store's tags it starts."""
+        _head, _comma, last = value.rpartition(",")
         stripped = last.lstrip()
         sign = stripped[:1] if stripped[:1] in "+-" else ""
         typed = stripped[len(sign) :].lstrip()
@@ -38,6 +43,28 @@ class TagSuggester(Suggester):
                 prefix = value[: len(value) - len(typed)]
                 return prefix + tag
         return None
+
+
+class TagField(Field):
+    """The editor's field: tab accepts the completion, as in a shell.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `tab` | tags.complete | accept the completion of the tag being typed |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("tab", "complete", "Complete", show=False, id="tags.complete"),
+    ]
+
+    def action_complete(self) -> None:
+        # Computed here rather than read from the shown suggestion, which a worker fills in a
+        # moment later: a tab typed right behind the letters completes them all the same.
+        completion = self.suggester.complete(self.value) if isinstance(self.suggester, TagSuggester) else None
+        if completion is None or not self.cursor_at_end:
+            raise SkipAction()
+        self.value = completion
+        self.cursor_position = len(completion)
 
 
 def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
@@ -58,7 +85,8 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
 
     | Key | id | Does |
     |---|---|---|
-    | `enter` | tags.apply | apply |
+    | `tab` | tags.complete | accept the completion |
+    | `enter` | (the field) | apply |
     | `escape` | app.back | cancel |
     """
 
@@ -80,10 +108,10 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(literal(f"Tags of {self.target}"))
+            yield Static(literal(f"Tags of {self.target}"), id="tag-heading")
             if self.current:
                 yield Static(tag_chips(self.current))
-            yield Field(placeholder="climate, -later", suggester=TagSuggester(self.existing), id="tag-input")
+            yield TagField(placeholder="climate, -later", suggester=TagSuggester(self.existing), id="tag-input")
             yield Static("", id="tag-error")
             yield Static(HELP, id="tag-help")
 

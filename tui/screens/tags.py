@@ -13,11 +13,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -28,11 +30,12 @@ class TagsLoaded(Message):
     tags: list[dict[str, Any]]
 
 
-class TagsScreen(ModalScreen[str | None]):
+class TagsScreen(PopupScreen[str | None]):
     """Returns the tag to open, or None.
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | tags.open | the tag's articles |
     | `r` | tags.rename | rename; onto an existing tag it merges |
     | `d` `delete` | tags.delete | delete from every article (asks first; `u` undoes) |
@@ -65,9 +68,9 @@ class TagsScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Tags", id="tags-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="tags-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="tags-table")
             yield Static("enter open · r rename/merge · d delete · esc close", id="tags-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -11,11 +11,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.literal import literal, one_line
+from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore, SavedView
@@ -32,11 +34,12 @@ class ViewsFailed(Message):
     text: str
 
 
-class ViewsScreen(ModalScreen[tuple[str, str] | None]):
+class ViewsScreen(PopupScreen[tuple[str, str] | None]):
     """The saved views; returns (name, query) of the one opened.
 
     | Key | id | Does |
     |---|---|---|
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
     | `enter` | views.open | open the view |
     | `r` | views.rename | rename |
     | `d` `delete` | views.delete | delete |
@@ -68,9 +71,9 @@ class ViewsScreen(ModalScreen[tuple[str, str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Saved views", id="views-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="views-table")
+            yield ListTable(cursor_type="row", zebra_stripes=True, id="views-table")
             yield Static("", id="views-note")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
