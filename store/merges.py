@@ -50,6 +50,15 @@ def group_of(merges: Mapping[str, str], name: str) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def index_table(merges: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(name key, canonical key, canonical name) for every merged name and every canonical name:
+    how the index's entity rows (keyed by casefolded name) fold into entities."""
+    table = {alias: (alias, key(name), name) for alias, name in merges.items()}
+    for name in merges.values():
+        table.setdefault(key(name), (key(name), key(name), name))
+    return list(table.values())
+
+
 def apply(entities: Sequence[Entity] | None, merges: Mapping[str, str]) -> tuple[Entity, ...] | None:
     """An article's entities with merged names folded into their canonical entity."""
     if entities is None or not merges:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from textual.widgets import OptionList
+
+from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
@@ -93,6 +96,37 @@ async def test_entity_browser_filters_by_name_and_type_and_opens(demo: NewsStore
         await settle(pilot)
         assert app.screen is main and main.view.entity and main.view.name == "Hollis Brennan"
         assert main.query_one(ArticleList).total == demo.entity_counts(kind="person")[0]["articles"]
+
+
+async def test_entity_browser_counts_merged_names_once(store: NewsStore) -> None:
+    made = [
+        Article.create(title=f"Trade {i}", body="Tariffs.", url=f"https://e.example/us{i}", published=f"2026-01-0{i}")
+        for i in range(1, 4)
+    ]
+    store.add_articles(made)
+    store.set_entities(
+        {
+            made[0].id: [Entity("U.S.", "place", 2), Entity("US", "place", 1)],  # one article, two names
+            made[1].id: [Entity("United States", "place", 1)],
+            made[2].id: [Entity("US", "place", 1)],
+        }
+    )
+    store.merge_entity("U.S.", "United States")
+    store.merge_entity("US", "United States")
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        await pilot.press("E")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, EntitiesScreen)
+        await wait_until(pilot, lambda: [e["name"] for e in browser.entities] == ["United States"])
+        shown = str(browser.query_one(OptionList).get_option_at_index(0).prompt)
+        assert shown.endswith("place · 3"), shown
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is main and main.query_one(ArticleList).total == 3
 
 
 async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> None:
