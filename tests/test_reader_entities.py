@@ -129,6 +129,71 @@ async def test_entity_browser_counts_merged_names_once(store: NewsStore) -> None
         assert app.screen is main and main.query_one(ArticleList).total == 3
 
 
+LONG_NAME = "Ministry of Economy and Industry of Israel"
+
+
+def sidebar_text(sidebar: EntitySidebar) -> str:
+    """Every line the sidebar shows, top to bottom (scrolled through), as one spaced string."""
+    lines: list[str] = []
+    for top in range(0, max(sidebar.virtual_size.height, 1), sidebar.size.height):
+        sidebar.scroll_to(y=top, animate=False, immediate=True)
+        lines += [sidebar.render_line(y).text.strip() for y in range(sidebar.size.height)]
+    return " ".join(" ".join(lines).split())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (96, 30), (150, 30)])
+async def test_the_sidebar_keeps_the_count_of_a_name_that_wraps(store: NewsStore, size: tuple[int, int]) -> None:
+    few = Article.create(title="Short", body="Ana.", url="https://e.example/few", published="2026-01-02")
+    many = Article.create(title="Long", body="Many.", url="https://e.example/many", published="2026-01-01")
+    store.add_articles([few, many])
+    people = [Entity(f"Person {i:02d}", "person", 1) for i in range(30)]
+    store.set_entities({few.id: people, many.id: [*people, Entity(LONG_NAME, "org", 3)]})
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one(EntitySidebar)
+        assert "Person 29 1" in sidebar_text(sidebar)
+        await pilot.press("j")  # the next article: its names replace these, all of them again too many to fit
+        await wait_until(pilot, lambda: app.screen.query_one(ArticleView).article.article.id == many.id)
+        shown = sidebar_text(sidebar)
+        assert f"{LONG_NAME} 3" in shown, shown
+        assert "Person 29 1" in shown
+
+
+async def test_the_entity_browser_keeps_the_count_of_a_name_that_wraps(store: NewsStore) -> None:
+    made = [
+        Article.create(title=f"Port {i}", body="Ports.", url=f"https://e.example/p{i}", published=f"2026-01-{i:02d}")
+        for i in range(1, 4)
+    ]
+    store.add_articles(made)
+    people = [Entity(f"Person {i:02d}", "person", 1) for i in range(40)]
+    store.set_entities({made[0].id: people})
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("E")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 40 and options.show_vertical_scrollbar)
+        width = options.scrollable_content_region.width  # with the scrollbar
+        await pilot.press("escape")
+        # a name that fills two lines exactly two columns wider (the list without its scrollbar)
+        # and needs a third at the width the list has
+        longest = "A" * (width + 2) + " " + "B" * (width - 7)
+        store.set_entities({made[1].id: [*people, Entity(longest, "org", 2)], made[2].id: [Entity(longest, "org", 1)]})
+        await pilot.press("E")
+        await settle(pilot)
+        browser = app.screen
+        assert isinstance(browser, EntitiesScreen)
+        options = browser.query_one(OptionList)
+        await wait_until(pilot, lambda: len(browser.entities) == 41 and options.show_vertical_scrollbar)
+        assert browser.entities[0]["name"] == longest
+        lines = [options.render_line(y).text.strip() for y in range(options.size.height)]
+        shown = "".join(" ".join(lines).split())
+        expected = longest.replace(" ", "") + "org·2Person00"  # the count is not cut off
+        assert expected in shown, lines[:4]
+
+
 async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> None:
     app = NewsdeskApp(demo, read_delay=3600)
     async with app.run_test(size=(120, 40)) as pilot:
