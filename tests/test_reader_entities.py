@@ -215,4 +215,43 @@ async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> 
 def test_sparkline_fills_gaps_and_scales() -> None:
     assert sparkline([]) == ""
     assert sparkline([("2025-11", 1), ("2026-01", 4)]) == "2025-11 ▂ █ 2026-01"
-    assert sparkline([(f"2020-{m:02d}", m) for m in range(1, 13)], width=3).startswith("2020-10 ")
+    six_years = [("2018-01", 1), ("2019-06", 2), ("2021-03", 1), ("2024-01", 1)]  # 73 months
+    wide = sparkline(six_years, width=30)
+    assert len(wide) == 30 and wide.startswith("2018-01 ") and wide.endswith(" 2024-01")
+    bars = wide[len("2018-01 ") : -len(" 2024-01")]
+    assert len(bars) == 14 and bars[0] != " " and bars[-1] != " " and bars.count(" ") == 14 - 4
+    assert max(bars) == "█"  # the bucket holding 2019-06
+    narrow = sparkline(six_years, width=20)
+    assert narrow.startswith("2018 ") and narrow.endswith(" 2024") and len(narrow) == 20
+    bare = sparkline(six_years, width=9)  # no room for labels: the bars alone
+    assert len(bare) == 9 and bare[0] != " " and bare[-1] != " " and not any(c.isdigit() for c in bare)
+    assert sparkline(six_years, width=5) == ""
+    monthly = sparkline([(f"2020-{m:02d}", m) for m in range(1, 13)], width=100)
+    assert monthly == "2020-01 ▁▂▂▃▄▄▅▆▆▇██ 2020-12"  # a bar a month when there is room
+
+
+async def test_the_entity_view_sparkline_covers_the_whole_span(store: NewsStore) -> None:
+    dates = ["2018-01-15", "2019-06-01", "2019-06-20", "2021-03-01", "2024-01-20"]
+    made = [
+        Article.create(title=f"Lima {d}", body="Ana Lima.", url=f"https://e.example/l{d}", published=f"{d}T12:00:00Z")
+        for d in dates
+    ]
+    store.add_articles(made)
+    store.set_entities({a.id: [Entity("Ana Lima", "person", 1)] for a in made})
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        main.open_entity("person", "Ana Lima")
+        topbar = main.query_one("#topbar")
+        await wait_until(pilot, lambda: "2018-01 " in str(topbar.render()))
+        shown = str(topbar.render())
+        assert "5 matches  2018-01 " in shown and shown.rstrip().endswith(" 2024-01"), shown
+        bars = shown.split("2018-01 ", 1)[1].rsplit(" 2024-01", 1)[0]
+        assert bars[0] != " " and bars[-1] != " " and len(bars) > 20, shown  # both ends have articles
+        assert len(shown.rstrip()) <= 100
+        await pilot.resize_terminal(70, 30)  # less room: fewer, wider buckets, still the whole span
+        await wait_until(pilot, lambda: len(str(topbar.render()).rstrip()) <= 70)
+        narrower = str(topbar.render())
+        assert "2018" in narrower and "2024" in narrower, narrower
