@@ -217,7 +217,6 @@ class SearchingMixin:
         parsed = query if isinstance(query, Query) else parse_query(query)
         conditions: list[str] = []
         params: list[Any] = []
-        name_key = "substr(e.key, instr(e.key, ':') + 1)"
         with self._keys_of(parsed) as (session, keys):
             db = self._index.connection
             if keys is not None:
@@ -226,37 +225,40 @@ class SearchingMixin:
             if kind:
                 conditions.append("e.type = ?")
                 params.append(kind)
-            pattern = ""
+            where = " AND ".join(conditions) or "1"
+            like = ""
             if contains:
                 escaped = contains.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                pattern = f"%{escaped}%"
+                like = f"%{escaped}%"
+            name_like = " AND substr(e.key, instr(e.key, ':') + 1) LIKE ? ESCAPE '\\'" if like else ""
+
+            def plain(unmerged: str = "") -> str:  # names nothing is merged with: a row is an article
+                return (
+                    "SELECT max(e.name) AS shown, e.type, count(*) AS articles, sum(e.mentions) AS mentions"
+                    f" FROM article_entities e WHERE {where}{name_like}{unmerged} GROUP BY e.key"
+                )
+
             merged = merges.read_merges(session)
             if not merged:
-                if pattern:
-                    conditions.append(f"{name_key} LIKE ? ESCAPE '\\'")
-                    params.append(pattern)
-                where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-                sql = (
-                    "SELECT max(e.name), e.type, count(*) AS articles, sum(e.mentions) AS mentions"
-                    f" FROM article_entities e {where} GROUP BY e.key"
-                    " ORDER BY articles DESC, mentions DESC, max(e.name) LIMIT ?"
+                sql = f"{plain()} ORDER BY articles DESC, mentions DESC, shown LIMIT ?"
+                args = (*params, *([like] if like else []), -1 if limit is None else limit)
+            else:  # merged names fold into their entity, per type, counting distinct articles
+                having = (
+                    " HAVING m.ckey LIKE ? ESCAPE '\\'"
+                    " OR m.ckey IN (SELECT ckey FROM m WHERE alias LIKE ? ESCAPE '\\')"
                 )
-                found = db.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
-            else:  # each row under its entity's canonical key; an article counts once per entity
-                where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-                having = "HAVING ckey LIKE ? ESCAPE '\\' OR ckey IN (SELECT ckey FROM m WHERE alias LIKE ? ESCAPE '\\')"
                 sql = (
-                    "WITH m AS (SELECT json_extract(value, '$[0]') AS alias, json_extract(value, '$[1]') AS ckey,"
-                    " json_extract(value, '$[2]') AS cname FROM json_each(?)),"
-                    f" r AS (SELECT e.n, e.type, e.name, e.mentions, coalesce(m.ckey, {name_key}) AS ckey, m.cname"
-                    f" FROM article_entities e LEFT JOIN m ON m.alias = {name_key} {where})"
-                    " SELECT coalesce(max(cname), max(name)) AS shown, type, count(DISTINCT n) AS articles,"
-                    f" sum(mentions) AS mentions FROM r GROUP BY type, ckey {having if pattern else ''}"
-                    " ORDER BY articles DESC, mentions DESC, shown LIMIT ?"
+                    "WITH m AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS alias,"
+                    " json_extract(value, '$[2]') AS ckey, json_extract(value, '$[3]') AS cname FROM json_each(?))"
+                    f" {plain(' AND e.key NOT IN (SELECT key FROM m)')} UNION ALL"
+                    " SELECT max(m.cname), e.type, count(DISTINCT e.n), sum(e.mentions)"
+                    f" FROM m JOIN article_entities e ON e.key = m.key WHERE {where} GROUP BY e.type, m.ckey"
+                    f"{having if like else ''} ORDER BY articles DESC, mentions DESC, shown LIMIT ?"
                 )
                 table = orjson.dumps(merges.index_table(merged)).decode()
-                tail = (pattern, pattern) if pattern else ()
-                found = db.execute(sql, (table, *params, *tail, -1 if limit is None else limit)).fetchall()
+                args = (table, *params, *([like] if like else []), *params)
+                args = (*args, *([like, like] if like else []), -1 if limit is None else limit)
+            found = db.execute(sql, args).fetchall()
         return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
 
     def histogram(self, query: Query | str) -> list[tuple[str, int]]:
