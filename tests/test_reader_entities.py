@@ -212,6 +212,39 @@ async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> 
         assert view.article.article.id == first_id and view.has_focus
 
 
+async def test_related_keeps_the_last_line_of_a_title_that_wraps(store: NewsStore) -> None:
+    made = [
+        Article.create(title=f"Lima {i}", body="Ana Lima.", source="Src", url=f"https://e.example/r{i}", published=day)
+        for i, day in enumerate(f"2025-12-{d:02d}" for d in range(1, 31))
+    ]
+    store.add_articles(made)
+    store.set_entities({a.id: [Entity("Ana Lima", "person", 1)] for a in made})
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 29 and options.show_vertical_scrollbar)
+        width = options.scrollable_content_region.width  # with the scrollbar
+        await pilot.press("escape")
+        # "2026-01-10  AAA… BBB…  Src": two full lines two columns wider, four at this width
+        title = "A" * (width + 2 - 12) + " " + "B" * (width - 3)
+        newest = Article.create(
+            title=title, body="Ana Lima.", source="Src", url="https://e.example/long", published="2026-01-10"
+        )
+        store.add_articles([newest])
+        store.set_entities({newest.id: [Entity("Ana Lima", "person", 1)]})
+        await pilot.press("r")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 30 and options.show_vertical_scrollbar)
+        assert options.get_option_at_index(0).id == newest.id
+        lines = [options.render_line(y).text.strip() for y in range(6)]
+        shown = "".join(" ".join(lines).split())
+        assert f"2026-01-10{title.replace(' ', '')}Src" in shown, lines
+
+
 def test_sparkline_fills_gaps_and_scales() -> None:
     assert sparkline([]) == ""
     assert sparkline([("2025-11", 1), ("2026-01", 4)]) == "2025-11 ▂ █ 2026-01"
