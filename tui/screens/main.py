@@ -168,7 +168,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
-        self._update_topbar()  # the sparkline takes the width there is
+        if self._histogram:  # the sparkline takes the width there is
+            self._update_topbar()
 
     def _layout_for(self, width: int) -> None:
         self.set_class(width >= WIDE, "-wide")
