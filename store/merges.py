@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from articles.model import Entity
+from articles.model import ENTITY_TYPES, Entity
 from store.documents import Session
 from store.layout import ENTITIES_FILE
 
@@ -48,6 +48,16 @@ def group_of(merges: Mapping[str, str], name: str) -> list[str]:
     canonical = merges.get(key(name), name)
     names = [canonical] + [alias for alias, target in merges.items() if key(target) == key(canonical)]
     return list(dict.fromkeys(names))
+
+
+def index_table(merges: Mapping[str, str]) -> list[tuple[str, str, str, str]]:
+    """How the index's entity rows (keyed `type:casefolded name`) fold into merged entities:
+    (row key, name key, canonical key, canonical name) for every merged name and every
+    canonical name, under each type."""
+    names = {alias: (key(name), name) for alias, name in merges.items()}
+    for name in merges.values():
+        names.setdefault(key(name), (key(name), name))
+    return [(f"{kind}:{alias}", alias, *canonical) for alias, canonical in names.items() for kind in ENTITY_TYPES]
 
 
 def apply(entities: Sequence[Entity] | None, merges: Mapping[str, str]) -> tuple[Entity, ...] | None:

@@ -210,7 +210,10 @@ class SearchingMixin:
         self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
     ) -> list[dict[str, Any]]:
         """Entities of the articles matching `query`: name, type, articles, mentions; most
-        articles first."""
+        articles first.  `articles` counts distinct articles: names merged into one entity
+        (store.merges) are one entity of that type, and an article naming two of them counts once,
+        as the entity's own search (`place:"NAME"`) lists it once.  `contains` matches an entity
+        by its name or any name merged into it."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         conditions: list[str] = []
         params: list[Any] = []
@@ -222,28 +225,41 @@ class SearchingMixin:
             if kind:
                 conditions.append("e.type = ?")
                 params.append(kind)
+            where = " AND ".join(conditions) or "1"
+            like = ""
             if contains:
-                conditions.append("substr(e.key, instr(e.key, ':') + 1) LIKE ? ESCAPE '\\'")
                 escaped = contains.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                params.append(f"%{escaped}%")
-            where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-            sql = (
-                "SELECT max(e.name), e.type, count(*) AS articles, sum(e.mentions) AS mentions"
-                f" FROM article_entities e {where} GROUP BY e.key"
-                " ORDER BY articles DESC, mentions DESC, max(e.name) LIMIT ?"
-            )
+                like = f"%{escaped}%"
+            name_like = " AND substr(e.key, instr(e.key, ':') + 1) LIKE ? ESCAPE '\\'" if like else ""
+
+            def plain(unmerged: str = "") -> str:  # names nothing is merged with: a row is an article
+                return (
+                    "SELECT max(e.name) AS shown, e.type, count(*) AS articles, sum(e.mentions) AS mentions"
+                    f" FROM article_entities e WHERE {where}{name_like}{unmerged} GROUP BY e.key"
+                )
+
             merged = merges.read_merges(session)
-            found = db.execute(sql, (*params, -1 if limit is None or merged else limit)).fetchall()
-        counts = [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
-        if merged:  # names merged into one entity count as one (an article naming both, twice)
-            folded: dict[str, dict[str, Any]] = {}
-            for entry in counts:
-                name = merged.get(merges.key(entry["name"]), entry["name"])
-                seen = folded.setdefault(merges.key(name), {**entry, "name": name, "articles": 0, "mentions": 0})
-                seen["articles"] += entry["articles"]
-                seen["mentions"] += entry["mentions"]
-            counts = sorted(folded.values(), key=lambda e: (-e["articles"], -e["mentions"], e["name"]))[:limit]
-        return counts
+            if not merged:
+                sql = f"{plain()} ORDER BY articles DESC, mentions DESC, shown LIMIT ?"
+                args = (*params, *([like] if like else []), -1 if limit is None else limit)
+            else:  # merged names fold into their entity, per type, counting distinct articles
+                having = (
+                    " HAVING m.ckey LIKE ? ESCAPE '\\'"
+                    " OR m.ckey IN (SELECT ckey FROM m WHERE alias LIKE ? ESCAPE '\\')"
+                )
+                sql = (
+                    "WITH m AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS alias,"
+                    " json_extract(value, '$[2]') AS ckey, json_extract(value, '$[3]') AS cname FROM json_each(?))"
+                    f" {plain(' AND e.key NOT IN (SELECT key FROM m)')} UNION ALL"
+                    " SELECT max(m.cname), e.type, count(DISTINCT e.n), sum(e.mentions)"
+                    f" FROM m JOIN article_entities e ON e.key = m.key WHERE {where} GROUP BY e.type, m.ckey"
+                    f"{having if like else ''} ORDER BY articles DESC, mentions DESC, shown LIMIT ?"
+                )
+                table = orjson.dumps(merges.index_table(merged)).decode()
+                args = (table, *params, *([like] if like else []), *params)
+                args = (*args, *([like, like] if like else []), -1 if limit is None else limit)
+            found = db.execute(sql, args).fetchall()
+        return [{"name": r[0], "type": r[1], "articles": r[2], "mentions": r[3]} for r in found]
 
     def histogram(self, query: Query | str) -> list[tuple[str, int]]:
         """(YYYY-MM, articles) of the articles matching `query`, oldest month first; months
@@ -265,20 +281,31 @@ class SearchingMixin:
 
     def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
         """Articles sharing entities with this one, most related first: each shared entity weighs
-        1 / (articles that name it), so a rare shared name counts more than a common one."""
-        with self._reading():
+        1 / (articles that name it), so a rare shared name counts more than a common one.  Names
+        merged into one entity (store.merges) are that entity: an article naming "US" shares it
+        with one naming "United States", and one naming both counts once."""
+        with self._reading() as session:
             db = self._index.connection
             row = db.execute("SELECT n FROM articles WHERE id = ?", (article_id,)).fetchone()
             if row is None:
                 return []
+            merged = merges.read_merges(session)
+            entity_of: dict[str, str] = {}  # index row key -> the entity it names (type:canonical key)
+            for kind, name in db.execute("SELECT type, name FROM article_entities WHERE n = ?", (row[0],)):
+                canonical = merges.key(merged.get(merges.key(name), name))
+                for other in (name, *merges.group_of(merged, name)):
+                    entity_of[f"{kind}:{other.casefold()}"] = f"{kind}:{canonical}"
+                    entity_of[f"{kind}:{merges.key(other)}"] = f"{kind}:{canonical}"
             sql = (
-                "WITH mine AS (SELECT key FROM article_entities WHERE n = ?),"
-                " df AS (SELECT key, count(*) AS c FROM article_entities WHERE key IN (SELECT key FROM mine)"
-                " GROUP BY key HAVING c > 1)"
-                " SELECT e.n, sum(1.0 / df.c) AS score FROM article_entities e JOIN df ON df.key = e.key"
-                " WHERE e.n != ? GROUP BY e.n ORDER BY score DESC, e.n DESC LIMIT ?"
+                "WITH mine AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS entity"
+                " FROM json_each(?)),"
+                " named AS (SELECT DISTINCT e.n, mine.entity FROM mine JOIN article_entities e ON e.key = mine.key),"
+                " df AS (SELECT entity, count(*) AS c FROM named GROUP BY entity HAVING c > 1)"
+                " SELECT named.n, sum(1.0 / df.c) AS score FROM named JOIN df ON df.entity = named.entity"
+                " WHERE named.n != ? GROUP BY named.n ORDER BY score DESC, named.n DESC LIMIT ?"
             )
-            scored = db.execute(sql, (row[0], row[0], limit)).fetchall()
+            table = orjson.dumps(list(entity_of.items())).decode()
+            scored = db.execute(sql, (table, row[0], limit)).fetchall()
             rows = self._index.rows_by_key([n for n, _ in scored])
             return [(list_item(rows[n]), score) for n, score in scored if n in rows]
 

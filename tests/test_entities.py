@@ -342,6 +342,58 @@ def test_merge_and_unmerge_apply_everywhere(store: NewsStore, capsys: pytest.Cap
     assert main(["--store", root, "entities", "merge", "only-one"]) == 2
 
 
+def merged_us_store(store: NewsStore) -> dict[str, str]:
+    """Four articles naming the United States three ways, one of them two ways; "U.S." and "US"
+    merged into "United States".  Returns the ids by letter."""
+    made = {
+        letter: Article.create(
+            title=f"Trade {letter}", body="Tariffs.", url=f"https://e.example/us-{letter}", published=f"2026-01-0{i}"
+        )
+        for i, letter in enumerate("abcd", start=1)
+    }
+    store.add_articles(list(made.values()))
+    store.set_entities(
+        {
+            made["a"].id: [Entity("U.S.", "place", 2), Entity("US", "place", 1)],  # both names: one article
+            made["b"].id: [Entity("United States", "place", 3)],
+            made["c"].id: [Entity("US", "place", 1), Entity("Ana Lima", "person", 1)],
+            made["d"].id: [Entity("US", "org", 1), Entity("Ana Lima", "person", 1)],  # another type
+        }
+    )
+    store.merge_entity("U.S.", "United States")
+    store.merge_entity("US", "United States")
+    return {letter: article.id for letter, article in made.items()}
+
+
+def test_merged_entity_counts_distinct_articles(store: NewsStore, capsys: pytest.CaptureFixture[str]) -> None:
+    merged_us_store(store)
+    opened = store.search('place:"United States"').count
+    assert opened == 3
+    places = store.entity_counts(kind="place")
+    assert places == [{"name": "United States", "type": "place", "articles": 3, "mentions": 7}]
+    everything = {(e["type"], e["name"]): e["articles"] for e in store.entity_counts()}
+    assert everything == {("place", "United States"): 3, ("person", "Ana Lima"): 2, ("org", "United States"): 1}
+    assert store.search('org:"United States"').count == 1
+    # the filter finds the entity by any of its names, and counts all of it
+    for text in ("united", "u.s", "us"):
+        found = [e for e in store.entity_counts(kind="place", contains=text)]
+        assert [(e["name"], e["articles"]) for e in found] == [("United States", 3)], text
+    assert store.entity_counts("tariffs", kind="place", limit=1)[0]["articles"] == 3
+    assert main(["--store", str(store.root), "entities", "--type", "place", "--json"]) == 0
+    assert [(e["name"], e["articles"]) for e in json.loads(capsys.readouterr().out)] == [("United States", 3)]
+    assert main(["--store", str(store.root), "entities", "--type", "place"]) == 0
+    assert capsys.readouterr().out.split() == ["3", "place", "United", "States"]
+
+
+def test_related_articles_see_merged_names_as_one_entity(store: NewsStore) -> None:
+    ids = merged_us_store(store)
+    related = {item.id: score for item, score in store.related(ids["b"])}
+    # b names "United States"; a ("U.S." and "US") and c ("US") name it too, each once: 1/3
+    assert related == {ids["a"]: pytest.approx(1 / 3), ids["c"]: pytest.approx(1 / 3)}
+    related = {item.id: score for item, score in store.related(ids["c"])}
+    assert related == {ids["a"]: pytest.approx(1 / 3), ids["b"]: pytest.approx(1 / 3), ids["d"]: pytest.approx(1 / 2)}
+
+
 def test_line_breaks_numbers_and_indices_end_names() -> None:
     text = "Macbook\n\nApple Computer made it. The FTSE 100 fell; the NASDAQ index rose. The Beatles sang."
     mentions = [RawMention("Macbook\n\nApple Computer", "ORG", 0, 23)]

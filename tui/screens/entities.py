@@ -63,7 +63,7 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
     EntitiesScreen > Vertical { width: 90%; max-width: 100; height: 80%; border: round $accent; background: $panel; }
     EntitiesScreen #entities-filter { border: none; height: 1; padding: 0 1; }
     EntitiesScreen #entities-note { padding: 0 1; color: $text-muted; height: 1; }
-    EntitiesScreen OptionList { height: 1fr; border: none; }
+    EntitiesScreen OptionList { height: 1fr; border: none; scrollbar-gutter: stable; }
     """
 
     def __init__(self, store: NewsStore) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -131,7 +132,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._debounce: Timer | None = None
         self._ranked = False
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
-        self._sparkline = ""
+        self._histogram: list[tuple[str, int]] = []  # an entity view's articles by month
         self._undo: list[Any] = []  # a state change (id -> (before, after)), a Deletion or a Restoration
         self._redo: list[Any] = []
 
@@ -168,6 +169,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
+        if self._histogram:  # the sparkline takes the width there is
+            self._update_topbar()
 
     def _layout_for(self, width: int) -> None:
         self.set_class(width >= WIDE, "-wide")
@@ -288,7 +291,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._highlighter = highlighter or None
         self.article_list.highlighter = self._highlighter
         self.article_view.set_highlighter(self._highlighter)
-        self._sparkline = ""
+        self._histogram = []
         if self.view.entity:
             self.load_histogram(message.generation, self._query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
@@ -378,8 +381,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         noun = "match" if self.view.query.strip() else "article"
         plural = "es" if noun == "match" else "s"
         bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
-        if self._sparkline:
-            bar.append(f"  {self._sparkline}", style="bold")
+        spark_at = len(bar)
         if self.view.query.strip() and total and self._ranked:
             bar.append(" · by relevance", style="dim")
         app: NewsdeskApp = self.app  # type: ignore[assignment]
@@ -389,6 +391,11 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             bar.append("  · demo store (thrown away on exit)", style="dim")
         if app.background_status:
             bar.append(f"  · {app.background_status}", style="bold")
+        if self._histogram:  # between the count and the rest, in the width the rest leaves
+            spark = sparkline(self._histogram, self.app.size.width - bar.cell_len - 3)
+            if spark:
+                head, tail = bar[:spark_at], bar[spark_at:]
+                bar = Text.assemble(head, (f"  {spark}", "bold"), tail)
         self.query_one("#topbar", Static).update(bar)
 
     # -- reading state --------------------------------------------------------------------------
@@ -599,7 +606,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
     def _show_histogram(self, generation: int, months: list[tuple[str, int]]) -> None:
         if generation == self._generation:
-            self._sparkline = sparkline(months)
+            self._histogram = months
             self._update_topbar()
 
     def action_entities(self) -> None:
@@ -639,12 +646,17 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
 
 SPARKS = "▁▂▃▄▅▆▇█"
+MIN_BARS = 8
+"""Fewer columns than this for the bars (of a longer span): the labels shorten, then go."""
 
 
-def sparkline(months: list[tuple[str, int]], width: int = 24) -> str:
-    """Articles per month as a sparkline over the last `width` months, gaps filled:
-    '2026-09 ▁▃█ 2026-11'."""
-    if not months:
+def sparkline(months: list[tuple[str, int]], width: int = 40) -> str:
+    """Articles per month over the whole span, from the first month with articles to the last
+    (gaps filled), its ends labelled: '2019-03 ▁▃ █ 2025-11'.  At most `width` characters: when
+    the span has more months than there are columns, each bar is a run of months (the first bar
+    starts at the first month, the last ends at the last).  Shorter labels (years), then none,
+    when the width is too small for the month labels."""
+    if not months or width < 1:
         return ""
     counts = dict(months)
     year, month = (int(x) for x in months[0][0].split("-"))
@@ -655,7 +667,16 @@ def sparkline(months: list[tuple[str, int]], width: int = 24) -> str:
         if key >= months[-1][0]:
             break
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    series = series[-width:]
-    top = max(n for _, n in series) or 1
-    bars = "".join(" " if n == 0 else SPARKS[min(len(SPARKS) - 1, (n * len(SPARKS) - 1) // top)] for _, n in series)
-    return f"{series[0][0]} {bars} {series[-1][0]}"
+    first, last = series[0][0], series[-1][0]
+    for start, end in ((first, last), (first[:4], last[:4]), ("", "")):
+        room = width - (len(start) + len(end) + 2 if start else 0)
+        if room >= min(len(series), MIN_BARS):
+            break
+    else:
+        return ""
+    buckets = min(len(series), room)
+    edges = [i * len(series) // buckets for i in range(buckets + 1)]  # each bucket a run of >= 1 months
+    sums = [sum(n for _, n in series[edges[i] : edges[i + 1]]) for i in range(buckets)]
+    top = max(sums) or 1
+    bars = "".join(" " if n == 0 else SPARKS[min(len(SPARKS) - 1, (n * len(SPARKS) - 1) // top)] for n in sums)
+    return f"{start} {bars} {end}" if start else bars

@@ -49,7 +49,7 @@ class RelatedScreen(PopupScreen[str | None]):
     RelatedScreen { align: center middle; }
     RelatedScreen > Vertical { width: 90%; max-width: 110; height: 70%; border: round $accent; background: $panel; }
     RelatedScreen #related-title { padding: 0 1; text-style: bold; height: auto; }
-    RelatedScreen OptionList { height: 1fr; border: none; }
+    RelatedScreen OptionList { height: 1fr; border: none; scrollbar-gutter: stable; }
     """
 
     def __init__(self, store: NewsStore, article_id: str, title: str) -> None:

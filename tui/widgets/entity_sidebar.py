@@ -94,8 +94,12 @@ class EntitySidebar(OptionList):
     def on_blur(self) -> None:
         self.post_message(self.EntityFocused(None))
 
+    # The scrollbar's column is kept whether or not the list needs it: Textual's OptionList
+    # measures how many lines each wrapped name takes at the width it has when it lays the new
+    # options out (no scrollbar: `show` has just emptied the list) and does not measure again when
+    # the scrollbar then takes its columns, so the last line of a long name, with its count, was cut.
     DEFAULT_CSS = """
-    EntitySidebar { background: $surface; border: none; }
+    EntitySidebar { background: $surface; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     """
 
     def show(self, entities: Sequence[Entity] | None, *, language: str | None = None, loading: bool = False) -> None:
