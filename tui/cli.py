@@ -405,8 +405,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         if value:
             lines.append(f"{label + ':':8}{clean_line(value)}")
     lines.append("")
-    if a.summary:
-        lines += [a.summary, ""]
+    if a.standfirst():  # not when the body opens with it: shown once
+        lines += [a.standfirst(), ""]
     lines.append(a.body)
     print(strip_controls("\n".join(lines)))
     return EXIT_OK
