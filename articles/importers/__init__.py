@@ -147,6 +147,8 @@ def _parse(
         yield from parse_records(jsonl_records(data.splitlines()), source_name=name, fetched=fetched)
     elif kind == detect.OPML:
         yield from _read_opml(data, name, options)
+    elif (feed := _embedded_feed(data, name, options, fetched, url)) is not None:
+        yield from feed
     elif kind == detect.HTML:
         yield from parse_page(decode_html(data), source_name=name, url=url, fetched=fetched)
     else:
@@ -155,6 +157,23 @@ def _parse(
             yield from parse_markdown(text, source_name=name, fetched=fetched)
         else:
             yield from parse_plain_text(text, source_name=name, fetched=fetched)
+
+
+def _embedded_feed(data: bytes, name: str, options: ImportOptions, fetched: str, url: str | None) -> list[Item] | None:
+    """A page or text that holds a feed root element (an XHTML document wrapping an Atom feed)
+    is tried as a feed first: its items when the feed parser finds any, else None (the document
+    is read as what it looked like).  The feed element alone is tried first, so that the page's
+    own <title> is not taken for the feed's."""
+    fragment = detect.embedded_feed(data)
+    if fragment is None:
+        return None
+    for candidate in (fragment, data):
+        items: list[Item] = list(
+            parse_feed(candidate, source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed)
+        )
+        if any(isinstance(i, Article) for i in items):
+            return items
+    return None
 
 
 def _decode_text(data: bytes) -> str:
@@ -189,14 +208,20 @@ def _from_response(
     content: bytes = response.content  # type: ignore[attr-defined]
     content_type = response.content_type.lower()  # type: ignore[attr-defined]
     kind = detect.sniff(content, url)
-    if kind == detect.HTML or (kind in (None, detect.TEXT) and "html" in content_type):
+    embedded = None
+    if kind in (None, detect.HTML, detect.TEXT, detect.MARKDOWN):
+        embedded = _embedded_feed(content, url, options, fetched, final_url)
+    if embedded is not None:
+        kind, items = detect.FEED, embedded  # a feed inside a page: subscribed to as a feed
+    elif kind == detect.HTML or (kind in (None, detect.TEXT) and "html" in content_type):
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in content_type else None
         yield from parse_page(decode_html(content, charset), source_name=url, url=response.url, fetched=fetched)  # type: ignore[attr-defined]
         return
-    if kind is None:
+    elif kind is None:
         yield Problem(url, f"not a format newsdesk reads ({content_type or 'no content type'})", fatal=True)
         return
-    items = list(_parse(content, kind, url, options, fetched, url=final_url))
+    else:
+        items = list(_parse(content, kind, url, options, fetched, url=final_url))
     got_articles = any(isinstance(i, Article) for i in items)
     if (
         subscribe

@@ -102,3 +102,22 @@ def _is_texty(text: str) -> bool:
         return False
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
     return bad <= len(sample) // 50
+
+
+_FEED_ROOT = re.compile(rb"<(feed\b[^>]*\bxmlns|rss\b|rdf:RDF\b)", re.I)
+
+
+def embedded_feed(data: bytes) -> bytes | None:
+    """The feed element inside another document (an XHTML page wrapping an Atom feed, as a
+    browser saves one; a capture with something before the XML), from its root's start tag to its
+    last end tag; None when the document holds no feed root element (`<feed xmlns…>`, `<rss>`,
+    `<rdf:RDF>`)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    root = _FEED_ROOT.search(data)
+    if root is None:
+        return None
+    tag = re.match(rb"[\w:]+", root.group(1)).group(0)  # type: ignore[union-attr]
+    ends = list(re.finditer(rb"</" + re.escape(tag) + rb"\s*>", data[root.start() :], re.I))
+    start = root.start()
+    return data[start : start + ends[-1].end()] if ends else data[start:]
