@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import Problem, Subscription, read_source
+from articles.importers import Problem, Skipped, Subscription, read_source
 from articles.model import Article
 from newsdesk_testing import shared_names, shared_path
 
@@ -188,10 +188,12 @@ def test_folder_recursive_by_content_not_extension(tmp_path: Path) -> None:
     write(tmp_path / "a", "story", "A title\n\nA body paragraph.\n")
     write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     write(tmp_path, ".hidden.txt", "Hidden\n\nnot imported\n")
-    articles, problems, _ = split(read_source(str(tmp_path)))
+    items = list(read_source(str(tmp_path)))
+    articles, problems, _ = split(items)
     assert sorted(a.title for a in articles) == ["A title", "Marcus Aurelius"]
-    assert [p.warning for p in problems] == [True]  # the png is skipped with a warning
-    assert "image.png" in problems[0].source
+    assert problems == []  # the png is skipped: counted, and named with --verbose, not a failure
+    (skipped,) = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.source.endswith("image.png") and not skipped.outside
 
 
 def test_unknown_file_given_explicitly_fails(tmp_path: Path) -> None:
@@ -228,7 +230,9 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path) -> No
     assert articles[1].body == "Second & last"
     assert articles[1].published == "2024-06-04T10:00:00+02:00"
     assert articles[1].author == "Ren"
-    assert [p.reason.split(":")[0] for p in problems] == ["line 2", "line 3"]
+    # named as FILE:LINE, as compilers and grep name a place
+    assert [p.source for p in problems] == [f"{path}:2", f"{path}:3"]
+    assert str(problems[0]).startswith(f"{path}:2: invalid JSON")
     assert not any(p.fatal for p in problems)
 
 

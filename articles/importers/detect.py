@@ -78,6 +78,10 @@ def sniff(data: bytes, name: str = "") -> str | None:
         return None
     if not _is_texty(text):
         return None
+    if lower.endswith((".jsonl", ".ndjson")) or _mostly_json_lines(stripped):
+        return JSONL  # a JSON Lines file whose first line is broken: that line is reported
+    if lower.endswith(".json"):
+        return JSON  # named JSON but not JSON: the parser says why, rather than an article of it
     if lower.endswith(_MARKDOWN_EXT) or stripped.startswith(("---\n", "+++\n", "---\r\n")):
         return MARKDOWN
     return TEXT
@@ -91,9 +95,18 @@ def _sniff_json(text: str, lower: str) -> str:
         # A JSONL file: the first line is a complete object and the next starts another.
         if len(lines) >= 2 and lines[0].rstrip().endswith("}") and lines[1].lstrip().startswith("{"):
             return JSONL
+        if _mostly_json_lines(text):
+            return JSONL
         if lower.endswith((".jsonl", ".ndjson")):
             return JSONL
     return JSON
+
+
+def _mostly_json_lines(text: str) -> bool:
+    """At least two of the first ten lines are whole JSON objects, and most of them are."""
+    lines = [line.strip() for line in text.splitlines()[:11] if line.strip()][:10]
+    objects = sum(1 for line in lines if line.startswith("{") and line.endswith("}"))
+    return objects >= 2 and objects * 2 > len(lines)
 
 
 def _is_texty(text: str) -> bool:
