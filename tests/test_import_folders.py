@@ -251,3 +251,17 @@ def test_a_broken_jsonl_line_is_a_failure_named_file_and_line(
     assert f"{array}: .[2]: no title, text or url" in lines
     assert "not json {{{" not in titles(capsys, store)
     assert titles(capsys, store) == ["Good 1", "Good 2", "In an array", "Other 1", "Other 2"]
+
+
+def test_a_projects_json_files_in_a_folder_are_skipped_not_articles_or_failures(tmp_path: Path) -> None:
+    news = tmp_path / "news"
+    news.mkdir()
+    (news / "package.json").write_text(json.dumps({"name": "my-lib", "version": "1.0.0", "description": "A lib."}))
+    (news / "tsconfig.json").write_text(json.dumps({"compilerOptions": {"strict": True}}))
+    (news / "story.json").write_text(json.dumps({"title": "One story", "body": "It happened today."}))
+    items = list(read_source(str(news)))
+    assert [i.title for i in items if isinstance(i, Article)] == ["One story"]
+    assert [i for i in items if isinstance(i, Problem)] == []
+    assert sorted(Path(i.source).name for i in items if isinstance(i, Skipped)) == ["package.json", "tsconfig.json"]
+    # named on the command line, a lone record is read as before
+    assert [i.title for i in read_source(str(news / "package.json")) if isinstance(i, Article)] == ["my-lib"]

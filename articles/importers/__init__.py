@@ -19,7 +19,7 @@ from articles.importers.feeds import parse_feed, parse_json_feed
 from articles.importers.fetch import FetchError, FetchSettings, fetch
 from articles.importers.opml import parse_opml
 from articles.importers.pages import decode_html, parse_page
-from articles.importers.records import json_records, jsonl_records, parse_records
+from articles.importers.records import json_records, jsonl_records, lone_record_not_news, parse_records
 from articles.importers.text import notes_file, parse_markdown, parse_plain_text, why_not_an_article
 from articles.model import Article
 from articles.sanitize import safe_url
@@ -230,6 +230,11 @@ def _parse(
                 max_items=options.max_items_per_feed,
             )
         else:
+            records = list(records)
+            why = lone_record_not_news(records) if folder is not None else None
+            if why:
+                yield Skipped(name, f"not an article: {why}", folder=folder or "")
+                return
             yield from parse_records(records, source_name=name, fetched=fetched)
     elif kind == detect.JSONL:
         yield from parse_records(jsonl_records(data.splitlines()), source_name=name, fetched=fetched)

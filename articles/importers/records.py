@@ -174,6 +174,21 @@ def json_records(data: bytes, source_name: str) -> Iterator[tuple[int | str, Any
     return ((f"{path or '.'}[{i}]", r) for i, r in enumerate(document))
 
 
+def lone_record_not_news(records: list[tuple[int | str, Any]]) -> str | None:
+    """Why a JSON document found in a folder is not news, or None: a lone object (not a list of
+    records) with no title, text or url of an article — a package.json's "name" and
+    "description", a tsconfig.json — is a project's file, skipped rather than imported or failed."""
+    if len(records) != 1 or records[0][0] != "the record" or not isinstance(records[0][1], Mapping):
+        return None
+    record = records[0][1]
+    if record.get("newsdesk") == EXPORT_FORMAT:
+        return None
+    title = _first(record, [n for n in _TITLE if n != "name"])
+    if title or _first(record, _BODY) or isinstance(_first(record, _URL), str):
+        return None
+    return "a JSON document with no article title, text or url"
+
+
 _ORJSON_WHERE = re.compile(r":\s*line \d+ column (\d+) \(char \d+\)$")
 
 
