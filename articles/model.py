@@ -95,6 +95,9 @@ def _list(value: Any) -> list[Any]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
+_CUT_MARK = re.compile(r"\s*(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+"""How a feed marks a description it cut short: a trailing ellipsis, "[…]" or "[...]"."""
+
 # Fields whose change means "the source changed the article" (state and bookkeeping excluded).
 CONTENT_FIELDS = ("title", "body", "summary", "author", "source", "url", "published", "language", "feed")
 
@@ -184,6 +187,19 @@ class Article:
 
     def with_changes(self, **changes: Any) -> Article:
         return replace(self, **changes)
+
+    def standfirst(self) -> str:
+        """The summary as a reader shows it above the body: nothing when the body already opens
+        with it (a text file's standfirst repeated as the first paragraph's first sentence, a
+        feed's description cut from the start of its content).  The stored summary is kept: it
+        is what lists, exports and search see."""
+        summary = " ".join(self.summary.split())
+        if not summary:
+            return ""
+        lead = _CUT_MARK.sub("", summary)
+        if lead and " ".join(self.body[: len(self.summary) * 2 + 100].split()).startswith(lead):
+            return ""
+        return self.summary
 
     def to_record(self) -> dict[str, Any]:
         """The stored form (no state): what the store keeps in its article table.  `date_only`

@@ -26,7 +26,7 @@ def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixtu
     store = str(tmp_path / "s")
     code, out, _ = run(capsys, "--store", store, "import", str(shared_path("seed")), "--json", "--no-entities")
     assert code == 0
-    summary = {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0, "entities": 0}
+    summary = {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0, "skipped": 0, "entities": 0}
     assert json.loads(out) == summary
     code, out, _ = run(capsys, "list", "--json", "--store", store)
     (item,) = json.loads(out)
@@ -58,7 +58,7 @@ def test_import_failures_exit_1_and_name_the_source(capsys: pytest.CaptureFixtur
     summary = json.loads(out)
     assert code == 1
     assert summary["failed"] == 4 and summary["imported"] > 40
-    failure_lines = [line for line in err.splitlines() if "warning:" not in line]
+    failure_lines = [line for line in err.splitlines() if "warning:" not in line and ": skipped " not in line]
     assert len(failure_lines) == 4
     assert all(line.startswith(str(shared_path("feeds"))) and ": " in line for line in failure_lines)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from articles.importers import Problem, Subscription, read_source
+from articles.importers import Problem, Skipped, Subscription, read_source
 from articles.model import Article
 from newsdesk_testing import shared_names, shared_path
 
@@ -188,10 +188,12 @@ def test_folder_recursive_by_content_not_extension(tmp_path: Path) -> None:
     write(tmp_path / "a", "story", "A title\n\nA body paragraph.\n")
     write(tmp_path, "image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00")
     write(tmp_path, ".hidden.txt", "Hidden\n\nnot imported\n")
-    articles, problems, _ = split(read_source(str(tmp_path)))
+    items = list(read_source(str(tmp_path)))
+    articles, problems, _ = split(items)
     assert sorted(a.title for a in articles) == ["A title", "Marcus Aurelius"]
-    assert [p.warning for p in problems] == [True]  # the png is skipped with a warning
-    assert "image.png" in problems[0].source
+    assert problems == []  # the png is skipped: counted, and named with --verbose, not a failure
+    (skipped,) = [i for i in items if isinstance(i, Skipped)]
+    assert skipped.source.endswith("image.png") and not skipped.outside
 
 
 def test_unknown_file_given_explicitly_fails(tmp_path: Path) -> None:
@@ -228,7 +230,9 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path) -> No
     assert articles[1].body == "Second & last"
     assert articles[1].published == "2024-06-04T10:00:00+02:00"
     assert articles[1].author == "Ren"
-    assert [p.reason.split(":")[0] for p in problems] == ["line 2", "line 3"]
+    # named as FILE:LINE, as compilers and grep name a place
+    assert [p.source for p in problems] == [f"{path}:2", f"{path}:3"]
+    assert str(problems[0]).startswith(f"{path}:2: invalid JSON")
     assert not any(p.fatal for p in problems)
 
 
@@ -350,3 +354,98 @@ def test_a_50mb_feed_file_is_refused_by_the_size_cap(tmp_path: Path) -> None:
     assert path.stat().st_size > 50 * 1024 * 1024
     articles, problems, _ = split(read_source(str(path)))
     assert articles == [] and problems[0].fatal and "limit" in problems[0].reason
+
+
+# -- a feed inside another document (issue 14, item 7) -------------------------------------------
+def xhtml_wrapped_atom(entries: int = 10) -> str:
+    """What a browser saves for an Atom feed it rendered: the feed inside an XHTML body."""
+    items = "\n".join(
+        f"""  <entry>
+    <title>Wrapped story {n}</title>
+    <link rel="alternate" href="https://wrapped.example/story/{n}"/>
+    <id>tag:wrapped.example,2024:story-{n}</id>
+    <updated>2024-03-{n:02d}T09:00:00Z</updated>
+    <summary type="html">&lt;p&gt;Story {n} of the wrapped feed, in a sentence.&lt;/p&gt;</summary>
+  </entry>"""
+        for n in range(1, entries + 1)
+    )
+    return f"""<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Saved page</title></head>
+<body>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Wrapped Gazette</title>
+  <link rel="alternate" href="https://wrapped.example/"/>
+  <id>tag:wrapped.example,2024:feed</id>
+  <updated>2024-03-10T09:00:00Z</updated>
+{items}
+</feed>
+</body></html>
+"""
+
+
+@pytest.mark.parametrize("name", ["capture.xhtml", "capture.html", "capture"])
+def test_atom_feed_inside_an_xhtml_document_imports_its_entries(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, name, xhtml_wrapped_atom(10))
+    articles, problems, _ = split(read_source(str(path)))
+    assert [p for p in problems if not p.warning] == []
+    assert [a.title for a in articles] == [f"Wrapped story {n}" for n in range(1, 11)]
+    assert {a.source for a in articles} == {"Wrapped Gazette"}  # the feed's title, not the page's
+    assert articles[2].url == "https://wrapped.example/story/3"
+    assert articles[2].published == "2024-03-03T09:00:00+00:00"
+    # in a folder walk too
+    folder_articles, _, _ = split(read_source(str(tmp_path)))
+    assert len(folder_articles) == 10
+
+
+def test_a_page_that_only_mentions_feeds_is_still_a_page(tmp_path: Path) -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>About feeds</title>"
+        '<link rel="alternate" type="application/rss+xml" href="/rss.xml"></head>'
+        "<body><article><h1>About feeds</h1><p>Write &lt;rss version='2.0'&gt; at the top of a feed, "
+        "then a channel. " + "Feeds are how news readers keep up with sites. " * 20 + "</p>"
+        "<rss version='2.0'><channel><title>An empty example</title></channel></rss></article></body></html>"
+    )
+    articles, problems, _ = split(read_source(str(write(tmp_path, "page.html", page))))
+    assert [a.title for a in articles] == ["About feeds"]
+
+
+def test_a_feed_inside_a_page_declaring_entities_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    doc = (
+        f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY xxe SYSTEM "{secret.as_uri()}">]>'
+        "<html><body><rss version='2.0'><channel><title>t</title>"
+        "<item><title>&xxe;</title><link>https://x.example/1</link></item></channel></rss></body></html>"
+    )
+    items = list(read_source(str(write(tmp_path, "xxe.xhtml", doc))))
+    assert not any(isinstance(i, Article) and "TOP-SECRET" in (i.title + i.body) for i in items)
+
+
+def test_a_feed_url_serving_an_xhtml_wrapped_feed_is_subscribed(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    body = xhtml_wrapped_atom(3).encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("Content-Type", "application/xhtml+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/feed"
+        articles, problems, subscriptions = split(read_source(url))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [a.title for a in articles] == ["Wrapped story 1", "Wrapped story 2", "Wrapped story 3"]
+    assert [s.url for s in subscriptions] == [url]

@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip entity extraction (spaCy NER); `newsdesk entities extract` fills it in later",
     )
     p.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="name every file a folder import skipped (not an article, an unknown format, a link out of the folder)",
+    )
 
     p = _command(sub, "list", "list articles, newest first", "newsdesk list --limit 10 --json")
     p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N articles (default: all)")
@@ -260,7 +265,9 @@ def _out(data: Any) -> None:
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     store = _open_store(args, write=True)
     with store:
-        summary = import_sources(store, args.sources, settings, progress=progress_line(sys.stderr))
+        summary = import_sources(
+            store, args.sources, settings, progress=progress_line(sys.stderr), verbose=args.verbose
+        )
         ids = summary.pop("ids", [])
         summary["entities"] = 0
         if ids and not args.no_entities:
@@ -272,7 +279,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     else:
         print(
             f"imported {summary['imported']}, updated {summary['updated']}, duplicates {summary['duplicates']}, "
-            f"failed {summary['failed']}" + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
+            f"failed {summary['failed']}"
+            + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
+            + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
         )
     return EXIT_PARTIAL if summary["failed"] else EXIT_OK
 
@@ -405,8 +414,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         if value:
             lines.append(f"{label + ':':8}{clean_line(value)}")
     lines.append("")
-    if a.summary:
-        lines += [a.summary, ""]
+    if a.standfirst():  # not when the body opens with it: shown once
+        lines += [a.standfirst(), ""]
     lines.append(a.body)
     print(strip_controls("\n".join(lines)))
     return EXIT_OK

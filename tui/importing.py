@@ -24,13 +24,16 @@ def import_sources(
     settings: Settings,
     progress: Callable[[int, str], None] | None = None,
     report: Callable[[str], None] = _stderr,
+    *,
+    verbose: bool = False,
 ) -> dict[str, int]:
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
     problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
-    the articles new or changed (for entity extraction)."""
+    the articles new or changed (for entity extraction).  Files a folder walk skipped are
+    counted, summed up in a note or two, and named one by one when `verbose`."""
     from articles.importers import read_sources
 
-    return store_items(store, read_sources(sources, settings.import_options()), progress, report)
+    return store_items(store, read_sources(sources, settings.import_options()), progress, report, verbose=verbose)
 
 
 def store_items(
@@ -38,9 +41,11 @@ def store_items(
     items: Iterable[Any],
     progress: Callable[[int, str], None] | None = None,
     report: Callable[[str], None] = _stderr,
+    *,
+    verbose: bool = False,
 ) -> dict[str, Any]:
     """Articles into the store in batches, subscriptions remembered, problems reported."""
-    from articles.importers import Problem, Subscription
+    from articles.importers import Problem, Skipped, Subscription
     from articles.model import Article
     from store import ImportCounts
 
@@ -48,6 +53,7 @@ def store_items(
     failed = warnings = 0
     batch: list[Article] = []
     subscriptions: list[Subscription] = []
+    skipped: list[Skipped] = []
     seen = 0
 
     def flush() -> None:
@@ -67,6 +73,10 @@ def store_items(
                     flush()
             elif isinstance(item, Subscription):
                 subscriptions.append(item)
+            elif isinstance(item, Skipped):
+                skipped.append(item)
+                if verbose:
+                    report(f"{clean_line(item.source)}: skipped: {clean_line(item.reason)}")
             elif isinstance(item, Problem):
                 if item.warning:
                     warnings += 1
@@ -77,6 +87,9 @@ def store_items(
         flush()
     if progress:
         progress(-1, "")
+    if not verbose:
+        for note in skipped_notes(skipped):
+            report(note)
     for problem in totals.problems:
         report(f"warning: {problem}")
     feeds = store.add_subscriptions(subscriptions) if subscriptions else 0
@@ -87,8 +100,43 @@ def store_items(
         "failed": failed,
         "warnings": warnings + len(totals.problems),
         "feeds": feeds,
+        "skipped": len(skipped),
         "ids": list(dict.fromkeys(totals.ids)),
     }
+
+
+def skipped_notes(skipped: Sequence[Any], named: int = 3) -> list[str]:
+    """What a folder walk passed over, said once per folder as `FOLDER: note`: the links that
+    lead out of it (the first few named), and how many files are not articles (`--verbose`
+    names every one and says why)."""
+    notes: list[str] = []
+    for folder in dict.fromkeys(s.folder for s in skipped):
+        mine = [s for s in skipped if s.folder == folder]
+        outside = [s for s in mine if s.outside]
+        others = len(mine) - len(outside)
+        if outside:
+            names = ", ".join(_relative(s.source, folder) for s in outside[:named])
+            more = f" and {len(outside) - named} more" if len(outside) > named else ""
+            were = "was" if len(outside) == 1 else "were"
+            notes.append(
+                f"{clean_line(folder)}: {_count(len(outside), 'link')} leading out of the folder {were} not "
+                f"followed: {names}{more} (--verbose says where each leads)"
+            )
+        if others:
+            notes.append(
+                f"{clean_line(folder)}: skipped {_count(others, 'file')} that newsdesk does not take for "
+                "articles (--verbose names each and says why)"
+            )
+    return notes
+
+
+def _relative(path: str, folder: str) -> str:
+    prefix = folder.rstrip("/") + "/"
+    return clean_line(path[len(prefix) :] if folder and path.startswith(prefix) else path)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def progress_line(stream: TextIO) -> Callable[[int, str], None] | None:

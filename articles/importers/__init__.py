@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import BinaryIO
 
 from articles.dates import format_rfc3339, now_utc
 from articles.importers import detect
-from articles.importers.base import ImportFailure, ImportOptions, Problem, Subscription
+from articles.importers.base import ImportFailure, ImportOptions, Problem, Skipped, Subscription
 from articles.importers.feeds import parse_feed, parse_json_feed
 from articles.importers.fetch import FetchError, FetchSettings, fetch
 from articles.importers.opml import parse_opml
 from articles.importers.pages import decode_html, parse_page
-from articles.importers.records import json_records, jsonl_records, parse_records
-from articles.importers.text import parse_markdown, parse_plain_text
+from articles.importers.records import json_records, jsonl_records, lone_record_not_news, parse_records
+from articles.importers.text import notes_file, parse_markdown, parse_plain_text, why_not_an_article
 from articles.model import Article
 from articles.sanitize import safe_url
 
-Item = Article | Problem | Subscription
+Item = Article | Problem | Skipped | Subscription
 
 __all__ = [
     "FetchError",
@@ -30,6 +33,7 @@ __all__ = [
     "ImportOptions",
     "Item",
     "Problem",
+    "Skipped",
     "Subscription",
     "read_bytes",
     "read_source",
@@ -69,23 +73,98 @@ def read_source(source: str, options: ImportOptions | None = None) -> Iterator[I
 
 
 def _read_folder(root: Path, options: ImportOptions, fetched: str) -> Iterator[Item]:
+    """Every file under `root`, recursively, in name order; hidden names are left out.  A link
+    is followed only when its target is inside the folder (a link to /etc/passwd is not, and
+    says so as a Skipped item); each folder and file is read once however many links lead to it,
+    so a link loop ends.  Only regular files are opened."""
+    try:
+        real_root = root.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:
+        yield Problem(str(root), f"cannot read: {getattr(exc, 'strerror', None) or exc}", fatal=True)
+        return
+    folders_seen = {real_root}
+    files_seen: set[tuple[int, int]] = set()
     any_file = False
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith("."):
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted((e for e in scan if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            yield Problem(str(folder), f"cannot read: {exc.strerror or exc}", fatal=True)
+            continue
+        subfolders: list[Path] = []
+        for entry in entries:
+            path = Path(entry.path)
+            target = path
+            if entry.is_symlink():
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):  # missing target, or a loop of links
+                    yield Skipped(str(path), "a broken link", folder=str(root))
+                    continue
+                if not target.is_relative_to(real_root):
+                    why = f"a link to {target}, outside the folder: not followed"
+                    yield Skipped(str(path), why, outside=True, folder=str(root))
+                    continue
+            try:
+                info = target.stat()
+            except OSError as exc:
+                yield Problem(str(path), f"cannot read: {exc.strerror or exc}", fatal=True)
                 continue
-            any_file = True
-            yield from _read_file(Path(folder) / name, options, fetched, explicit=False)
+            if stat.S_ISDIR(info.st_mode):
+                real = target.resolve()
+                if real not in folders_seen:
+                    folders_seen.add(real)
+                    subfolders.append(path)
+            elif stat.S_ISREG(info.st_mode):
+                any_file = True
+                if (info.st_dev, info.st_ino) not in files_seen:  # the same file by another name
+                    files_seen.add((info.st_dev, info.st_ino))
+                    yield from _read_file(path, options, fetched, explicit=False, target=target, folder=str(root))
+            else:
+                any_file = True
+                yield Skipped(str(path), "not a regular file", folder=str(root))
+        stack.extend(reversed(subfolders))
     if not any_file:
         yield Problem(str(root), "the folder holds no files", warning=True)
 
 
-def _read_file(path: Path, options: ImportOptions, fetched: str, *, explicit: bool) -> Iterator[Item]:
+def _open_regular(path: Path, *, follow: bool) -> BinaryIO:
+    """`path` opened for reading, refused unless it is a regular file (a FIFO or a device would
+    block or never end); `follow=False` refuses a link put in its place since it was looked at."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_file(
+    path: Path,
+    options: ImportOptions,
+    fetched: str,
+    *,
+    explicit: bool,
+    target: Path | None = None,
+    folder: str = "",
+) -> Iterator[Item]:
+    """One file.  `explicit`: named by the user (a format it does not read fails); otherwise
+    found in `folder` (`target`: its resolved path, checked to lie inside), where what is not an
+    article is skipped."""
     name = str(path)
     try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
+        with _open_regular(target or path, follow=explicit) as handle:
+            size = os.fstat(handle.fileno()).st_size
             head = handle.read(65536)
             kind = detect.sniff(head, name)
             if kind == detect.JSONL:
@@ -103,9 +182,9 @@ def _read_file(path: Path, options: ImportOptions, fetched: str, *, explicit: bo
         if explicit:
             yield Problem(name, "not a format newsdesk reads (feeds, OPML, HTML, text, Markdown, JSON)", fatal=True)
         else:
-            yield Problem(name, "skipped: not a format newsdesk reads", warning=True)
+            yield Skipped(name, "not a format newsdesk reads", folder=folder)
         return
-    yield from _parse(data, kind, name, options, fetched, url=None)
+    yield from _parse(data, kind, name, options, fetched, url=None, folder=None if explicit else folder)
 
 
 def read_bytes(
@@ -120,8 +199,17 @@ def read_bytes(
 
 
 def _parse(
-    data: bytes, kind: str, name: str, options: ImportOptions, fetched: str, *, url: str | None
+    data: bytes,
+    kind: str,
+    name: str,
+    options: ImportOptions,
+    fetched: str,
+    *,
+    url: str | None,
+    folder: str | None = None,
 ) -> Iterator[Item]:
+    """`folder`: the file was found by a walk of that folder, so text that is not an article is
+    skipped."""
     if kind == detect.FEED:
         yield from parse_feed(
             data, source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed
@@ -142,19 +230,48 @@ def _parse(
                 max_items=options.max_items_per_feed,
             )
         else:
+            records = list(records)
+            why = lone_record_not_news(records) if folder is not None else None
+            if why:
+                yield Skipped(name, f"not an article: {why}", folder=folder or "")
+                return
             yield from parse_records(records, source_name=name, fetched=fetched)
     elif kind == detect.JSONL:
         yield from parse_records(jsonl_records(data.splitlines()), source_name=name, fetched=fetched)
     elif kind == detect.OPML:
         yield from _read_opml(data, name, options)
+    elif (feed := _embedded_feed(data, name, options, fetched, url)) is not None:
+        yield from feed
     elif kind == detect.HTML:
         yield from parse_page(decode_html(data), source_name=name, url=url, fetched=fetched)
     else:
         text = _decode_text(data)
+        if folder is not None:
+            why = why_not_an_article(text, name) if kind == detect.TEXT else notes_file(name)
+            if why:
+                yield Skipped(name, f"not an article: {why}", folder=folder)
+                return
         if kind == detect.MARKDOWN:
             yield from parse_markdown(text, source_name=name, fetched=fetched)
         else:
             yield from parse_plain_text(text, source_name=name, fetched=fetched)
+
+
+def _embedded_feed(data: bytes, name: str, options: ImportOptions, fetched: str, url: str | None) -> list[Item] | None:
+    """A page or text that holds a feed root element (an XHTML document wrapping an Atom feed)
+    is tried as a feed first: its items when the feed parser finds any, else None (the document
+    is read as what it looked like).  The feed element alone is tried first, so that the page's
+    own <title> is not taken for the feed's."""
+    fragment = detect.embedded_feed(data)
+    if fragment is None:
+        return None
+    for candidate in (fragment, data):
+        items: list[Item] = list(
+            parse_feed(candidate, source_name=name, feed_url=url, fetched=fetched, max_items=options.max_items_per_feed)
+        )
+        if any(isinstance(i, Article) for i in items):
+            return items
+    return None
 
 
 def _decode_text(data: bytes) -> str:
@@ -189,14 +306,20 @@ def _from_response(
     content: bytes = response.content  # type: ignore[attr-defined]
     content_type = response.content_type.lower()  # type: ignore[attr-defined]
     kind = detect.sniff(content, url)
-    if kind == detect.HTML or (kind in (None, detect.TEXT) and "html" in content_type):
+    embedded = None
+    if kind in (None, detect.HTML, detect.TEXT, detect.MARKDOWN):
+        embedded = _embedded_feed(content, url, options, fetched, final_url)
+    if embedded is not None:
+        kind, items = detect.FEED, embedded  # a feed inside a page: subscribed to as a feed
+    elif kind == detect.HTML or (kind in (None, detect.TEXT) and "html" in content_type):
         charset = content_type.split("charset=", 1)[1].split(";")[0].strip() if "charset=" in content_type else None
         yield from parse_page(decode_html(content, charset), source_name=url, url=response.url, fetched=fetched)  # type: ignore[attr-defined]
         return
-    if kind is None:
+    elif kind is None:
         yield Problem(url, f"not a format newsdesk reads ({content_type or 'no content type'})", fatal=True)
         return
-    items = list(_parse(content, kind, url, options, fetched, url=final_url))
+    else:
+        items = list(_parse(content, kind, url, options, fetched, url=final_url))
     got_articles = any(isinstance(i, Article) for i in items)
     if (
         subscribe

@@ -24,6 +24,23 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file a folder import passed over on purpose, losing nothing the user named: a link that
+    leads out of the folder (`outside`: not followed), or a file that is not an article (text
+    that does not read like one, a format newsdesk does not read, not a regular file).  Not a
+    failure: counted in the summary, and named one by one with `import --verbose`."""
+
+    source: str
+    reason: str
+    outside: bool = False
+    folder: str = ""
+    """The folder the walk started from (notes about skipped files are made per folder)."""
+
+    def __str__(self) -> str:
+        return f"{clean_line(self.source)}: {clean_line(self.reason)}"
+
+
+@dataclass(frozen=True, slots=True)
 class Subscription:
     """A feed to remember (from OPML, or a feed URL given to import)."""
 

@@ -78,6 +78,10 @@ def sniff(data: bytes, name: str = "") -> str | None:
         return None
     if not _is_texty(text):
         return None
+    if lower.endswith((".jsonl", ".ndjson")) or _mostly_json_lines(stripped):
+        return JSONL  # a JSON Lines file whose first line is broken: that line is reported
+    if lower.endswith(".json"):
+        return JSON  # named JSON but not JSON: the parser says why, rather than an article of it
     if lower.endswith(_MARKDOWN_EXT) or stripped.startswith(("---\n", "+++\n", "---\r\n")):
         return MARKDOWN
     return TEXT
@@ -91,9 +95,18 @@ def _sniff_json(text: str, lower: str) -> str:
         # A JSONL file: the first line is a complete object and the next starts another.
         if len(lines) >= 2 and lines[0].rstrip().endswith("}") and lines[1].lstrip().startswith("{"):
             return JSONL
+        if _mostly_json_lines(text):
+            return JSONL
         if lower.endswith((".jsonl", ".ndjson")):
             return JSONL
     return JSON
+
+
+def _mostly_json_lines(text: str) -> bool:
+    """At least two of the first ten lines are whole JSON objects, and most of them are."""
+    lines = [line.strip() for line in text.splitlines()[:11] if line.strip()][:10]
+    objects = sum(1 for line in lines if line.startswith("{") and line.endswith("}"))
+    return objects >= 2 and objects * 2 > len(lines)
 
 
 def _is_texty(text: str) -> bool:
@@ -102,3 +115,22 @@ def _is_texty(text: str) -> bool:
         return False
     bad = sum(1 for ch in sample if ch == "\ufffd" or (ord(ch) < 32 and ch not in "\t\n\r\f"))
     return bad <= len(sample) // 50
+
+
+_FEED_ROOT = re.compile(rb"<(feed\b[^>]*\bxmlns|rss\b|rdf:RDF\b)", re.I)
+
+
+def embedded_feed(data: bytes) -> bytes | None:
+    """The feed element inside another document (an XHTML page wrapping an Atom feed, as a
+    browser saves one; a capture with something before the XML), from its root's start tag to its
+    last end tag; None when the document holds no feed root element (`<feed xmlns…>`, `<rss>`,
+    `<rdf:RDF>`)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
+    root = _FEED_ROOT.search(data)
+    if root is None:
+        return None
+    tag = re.match(rb"[\w:]+", root.group(1)).group(0)  # type: ignore[union-attr]
+    ends = list(re.finditer(rb"</" + re.escape(tag) + rb"\s*>", data[root.start() :], re.I))
+    start = root.start()
+    return data[start : start + ends[-1].end()] if ends else data[start:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -112,22 +113,25 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
     return article
 
 
-def parse_records(records: Iterable[tuple[str, Any]], *, source_name: str, fetched: str) -> Iterator[Article | Problem]:
-    """Records labelled for error messages ("line 3", "item 7").  Bad records are reported and
-    skipped; when no record at all works, the source fails once instead."""
+def parse_records(
+    records: Iterable[tuple[int | str, Any]], *, source_name: str, fetched: str
+) -> Iterator[Article | Problem]:
+    """Records labelled by where they are: a JSONL line number (reported as `FILE:LINE: reason`)
+    or a JSON path such as `.items[6]` (reported as `FILE: .items[6]: reason`).  Bad records are
+    reported and skipped; when no record at all works, the source fails once instead."""
     made = 0
     held: list[Problem] = []  # problems before the first good record
     for label, record in records:
         problem: Problem | None = None
         article = None
         if isinstance(record, _BadLine):
-            problem = Problem(source_name, f"{label}: invalid JSON ({record})")
+            problem = _at(source_name, label, f"invalid JSON ({record})")
         elif not isinstance(record, Mapping):
-            problem = Problem(source_name, f"{label}: not a JSON object")
+            problem = _at(source_name, label, "not a JSON object")
         else:
             article = record_to_article(record, fetched=fetched)
             if article is None:
-                problem = Problem(source_name, f"{label}: no title, text or url")
+                problem = _at(source_name, label, "no title, text or url")
         if problem is not None:
             if made:
                 yield problem
@@ -140,36 +144,66 @@ def parse_records(records: Iterable[tuple[str, Any]], *, source_name: str, fetch
         made += 1
         yield article  # type: ignore[misc]
     if held:
-        yield Problem(source_name, f"no record could be imported ({held[0].reason})", fatal=True)
+        first = held[0]
+        where = first.source[len(source_name) + 1 :] if first.source != source_name else ""
+        reason = f"line {where}: {first.reason}" if where else first.reason
+        yield Problem(source_name, f"no record could be imported ({reason})", fatal=True)
 
 
-def json_records(data: bytes, source_name: str) -> Iterator[tuple[str, Any]] | Problem:
-    """The records of one JSON document: a list, an object holding a list, or a single record."""
+def _at(source_name: str, label: int | str, reason: str) -> Problem:
+    """A record's problem, named as compilers name a place: FILE:LINE for a JSONL line."""
+    if isinstance(label, int):
+        return Problem(f"{source_name}:{label}", reason)
+    return Problem(source_name, f"{label}: {reason}")
+
+
+def json_records(data: bytes, source_name: str) -> Iterator[tuple[int | str, Any]] | Problem:
+    """The records of one JSON document: a list, an object holding a list, or a single record;
+    each labelled with its JSON path as jq writes it (`.[0]`, `.items[6]`; "the record" alone)."""
     try:
         document = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         return Problem(source_name, f"invalid JSON: {exc}", fatal=True)
+    path = ""
     if isinstance(document, Mapping):
         for key in _LIST_KEYS:
             if isinstance(document.get(key), list):
-                document = document[key]
+                document, path = document[key], f".{key}"
                 break
         else:
-            document = [document]
+            return iter([("the record", document)])
     if not isinstance(document, list):
         return Problem(source_name, "JSON is neither a record nor a list of records", fatal=True)
-    return ((f"item {i}", r) for i, r in enumerate(document, start=1))
+    return ((f"{path or '.'}[{i}]", r) for i, r in enumerate(document))
 
 
-def jsonl_records(lines: Iterable[bytes]) -> Iterator[tuple[str, Any]]:
-    """JSON Lines, streamed; a bad line is reported and the rest goes on."""
+def lone_record_not_news(records: list[tuple[int | str, Any]]) -> str | None:
+    """Why a JSON document found in a folder is not news, or None: a lone object (not a list of
+    records) with no title, text or url of an article — a package.json's "name" and
+    "description", a tsconfig.json — is a project's file, skipped rather than imported or failed."""
+    if len(records) != 1 or records[0][0] != "the record" or not isinstance(records[0][1], Mapping):
+        return None
+    record = records[0][1]
+    if record.get("newsdesk") == EXPORT_FORMAT:
+        return None
+    title = _first(record, [n for n in _TITLE if n != "name"])
+    if title or _first(record, _BODY) or isinstance(_first(record, _URL), str):
+        return None
+    return "a JSON document with no article title, text or url"
+
+
+_ORJSON_WHERE = re.compile(r":\s*line \d+ column (\d+) \(char \d+\)$")
+
+
+def jsonl_records(lines: Iterable[bytes]) -> Iterator[tuple[int | str, Any]]:
+    """JSON Lines, streamed and labelled by line number; a bad line is reported and the rest goes on."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            yield f"line {number}", orjson.loads(line)
+            yield number, orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield f"line {number}", _BadLine(str(exc))
+            yield number, _BadLine(_ORJSON_WHERE.sub(r" at column \1", str(exc)))
 
 
 class _BadLine(str):

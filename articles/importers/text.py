@@ -11,7 +11,7 @@ from articles.dates import parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
-from articles.sanitize import clean_line, clean_text, text_from_markup
+from articles.sanitize import clean_line, clean_text, strip_controls, text_from_markup
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
 
@@ -52,6 +52,104 @@ def parse_plain_text(text: str, *, source_name: str, fetched: str) -> Iterator[A
         language=detect_language(f"{title}\n{body}"),
         fetched=fetched,
     )
+
+
+# -- does a text file read like an article? ---------------------------------------------------------
+# A folder import reads every file it finds, and a folder of news often holds a licence, a
+# NOTICE, a list of sources or a config file.  A plain-text file found in a folder becomes an
+# article only when it reads like one: a title line, then prose (sentences of mostly lowercase
+# words), not a list, a table, fields, links, an outline or a licence.  A file named on the
+# command line is imported whatever it looks like: the user chose it.
+
+_NOTES_NAMES = frozenset(
+    {"license", "licence", "copying", "notice", "readme", "authors", "contributors", "changelog",
+     "changes", "contributing", "credits", "attribution", "attributions", "sources", "manifest"}
+)  # fmt: skip
+_RULE = re.compile(r"^\s*([=\-~_*#+.])\1{2,}\s*$")
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•+]|\d{1,3}[.)]|\(?[a-z]\))\s+\S", re.I)
+_FIELD = re.compile(r"^\s*[\w.\-/]+(?:[ \t][\w.\-/]+){0,2}\s*[:=]\s*\S")
+_COPYRIGHT = re.compile(r"(?:\(c\)|©|\bcopyright\b)\s*(?:\(c\)\s*)?\d{4}", re.I)
+_LICENCE = re.compile(
+    r"permission is hereby granted|licensed under the|spdx-license-identifier|"
+    r"redistribution and use in source and binary forms|this program is free software|"
+    r"the software is provided [\"“]?as is",
+    re.I,
+)
+_LICENCE_TITLE = re.compile(r"\blicen[cs]e\b", re.I)
+_LICENCE_WORD = re.compile(r"\b(?:licen[cs]ed?|licensor|licensee|copyright|warrant(?:y|ies))\b", re.I)
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_SENTENCE_STOP = re.compile(r"[.!?…][\"'”’)\]]*(?:\s|$)")
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def _line_kind(line: str) -> str:
+    """'structure' (a rule, list item, table row, field, link, copyright line), 'prose' (three or
+    more words, most of them lowercase) or 'other' (a heading, a name, a wrapped fragment)."""
+    text = line.strip()
+    if _RULE.match(text) or _LIST_ITEM.match(text) or text.count("|") >= 2 or text.count("\t") >= 2:
+        return "structure"
+    if _COPYRIGHT.search(text) or sum(len(u) for u in _URL.findall(text)) * 2 > len(text):
+        return "structure"
+    if _FIELD.match(text) and not _SENTENCE_STOP.search(text):
+        return "structure"
+    words = _WORD.findall(text)
+    lower = sum(1 for w in words if w[0].islower())
+    if len(words) >= 3 and lower * 2 >= len(words):
+        return "prose"
+    return "other"
+
+
+def notes_file(name: str) -> str | None:
+    """'a LICENSE file' when the file's name (any extension) is a project's notes file."""
+    stem = name.replace("\\", "/").rsplit("/", 1)[-1].split(".", 1)[0].lower()
+    return f"a {stem.upper()} file" if stem in _NOTES_NAMES else None
+
+
+def why_not_an_article(text: str, name: str = "") -> str | None:
+    """Why a plain-text file found in a folder is not taken for an article, or None when it reads
+    like one: a title line (a few words, at most 200 characters, not a link or a table row), then
+    text that is mostly prose with at least one sentence.  Named notes files (LICENSE, NOTICE,
+    README, SOURCES, … with any extension) are never articles."""
+    notes = notes_file(name)
+    if notes:
+        return notes
+    # The first 64 KB decide (several pages of text): a huge file is judged as fast as a small one.
+    lines = [line.rstrip() for line in strip_controls(text[:65536]).split("\n") if line.strip()]
+    if not lines:
+        return "no text"
+    title, body = lines[0].strip(), lines[1:]
+    if (
+        len(title) > 200
+        or not _WORD.search(title)
+        or _RULE.match(title)
+        or title.count("|") >= 2
+        or sum(len(u) for u in _URL.findall(title)) * 2 > len(title)
+    ):
+        return "the first line is not a title"
+    if not body:
+        return "a title with no text"
+    head = "\n".join(lines[:60])
+    if _LICENCE.search(head) or (_LICENCE_TITLE.search(title) and len(_LICENCE_WORD.findall(head)) >= 5):
+        return "a licence text"
+    kinds = [_line_kind(line) for line in body]
+    size = sum(len(line.strip()) for line in body)
+    structure = sum(1 for k in kinds if k == "structure")
+    if structure * 2 > len(body):
+        return f"reads like a list, not prose ({structure} of {len(body)} lines are items, fields or links)"
+    indents = {_indent(line) for line in body} - {0}
+    indented = sum(1 for line in body if _indent(line))
+    if len(indents) >= 2 and indented * 10 > len(body) * 3:
+        return "reads like notes in an outline, not prose"
+    prose = sum(len(line.strip()) for line, kind in zip(body, kinds, strict=True) if kind == "prose")
+    if prose * 2 < size:
+        return "too little prose"
+    if not _SENTENCE_STOP.search(" ".join(line for line, kind in zip(body, kinds, strict=True) if kind != "structure")):
+        return "no sentences"
+    return None
 
 
 _FRONT_YAML = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)

@@ -150,8 +150,9 @@ class ArticleView(ScrollView, can_focus=True):
             yield literal(one_line(article.url), meta + Style(underline=True)), False
         if state.tags:
             yield tag_chips(state.tags), False
-        if article.summary:
-            yield self._marked(literal(article.summary, self.get_component_rich_style("article-view--summary"))), True
+        standfirst = article.standfirst()  # not when the body opens with it: shown once
+        if standfirst:
+            yield self._marked(literal(standfirst, self.get_component_rich_style("article-view--summary"))), True
         for chunk, starts_paragraph in body_chunks(article.body):
             yield self._marked(literal(chunk)), starts_paragraph
 
