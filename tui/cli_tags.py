@@ -208,6 +208,7 @@ def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
                 print(f"{clean_line(rule['tag'])}\t{clean_line(rule['query'])}")
         return cli.EXIT_OK
     if verb == "add" and len(words) >= 3:
+        cli.refuse_option_words(args, words[2:])
         query = " ".join(words[2:])
         try:
             with cli._open_store(args, write=True) as store:
