@@ -196,3 +196,16 @@ def test_feeds_without_subscriptions_says_how_to_add_one(root: Path, capsys: pyt
     assert code == 0 and "no subscriptions yet" in out and "newsdesk import" in out
     code, out, _ = run(capsys, "--store", str(root), "feeds", "--json")
     assert code == 0 and json.loads(out) == []
+
+
+def test_tags_rules_and_entities_say_when_there_are_none(root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The same class as `feeds`: human output that would be empty says so and how to start."""
+    with NewsStore(tmp_path / "bare") as store:
+        store.add_articles([article(7)])
+    bare = str(tmp_path / "bare")
+    assert "no tags yet; add one with: newsdesk tag +TAG -- QUERY" in run(capsys, "--store", bare, "tags")[1]
+    assert "no tag rules yet; add one with: newsdesk rules add" in run(capsys, "--store", bare, "rules", "list")[1]
+    code, out, _ = run(capsys, "--store", bare, "entities")
+    assert code == 0 and "no entities" in out and "newsdesk entities extract" in out
+    for words in (["tags", "--json"], ["rules", "list", "--json"], ["entities", "--json"]):
+        assert run(capsys, "--store", bare, *words)[1] == "[]\n"  # scripts get the empty document

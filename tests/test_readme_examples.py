@@ -5,7 +5,8 @@ serving the shared feed files. An example fails on a traceback, on an exit code 
 not promise, or on empty output (stdout, or the file it redirects stdout to).
 
 The examples are found, not listed: a new example in README is run without touching this file.
-Placeholders (ID, URL, DEST) become a real article id, a subscribed feed url and a new directory.
+Placeholders (ID, URL, DEST, QUERY, TAG) become a real article id, a subscribed feed url, a new
+directory, a query and a tag that match.
 What cannot run here is in SKIPPED, each with its reason; keep that list small."""
 
 from __future__ import annotations
@@ -138,8 +139,14 @@ class World:
         command = EXAMPLE_HOST.sub(self.base, without_comment(command))
         command = re.sub(CRON + r"(?=newsdesk\s)", "", command)  # a crontab line: its command
         self.dests += 1
-        values = {"ID": self.ids[0], "URL": self.feed, "DEST": str(self.home / f"dest-{self.dests}")}
-        return re.sub(r"\b(ID|URL|DEST)\b", lambda m: values[m.group(1)], command)
+        values = {
+            "ID": self.ids[0],
+            "URL": self.feed,
+            "DEST": str(self.home / f"dest-{self.dests}"),
+            "QUERY": "flood",
+            "TAG": "climate",
+        }
+        return re.sub(r"(?<![\w.-])(ID|URL|DEST|QUERY|TAG)(?![\w.-])", lambda m: values[m.group(1)], command)
 
     def run(self, command: str) -> subprocess.CompletedProcess[str]:
         preamble = (

@@ -420,6 +420,9 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _out(found)
         return EXIT_OK
+    if not found:
+        print("no entities in the matching articles; `newsdesk entities extract` runs extraction where it has not run")
+        return EXIT_OK
     for entity in found:
         print(f"{entity['articles']:>6}  {entity['type']:<6}  {clean_line(entity['name'])}")
     return EXIT_OK
