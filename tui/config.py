@@ -1,7 +1,7 @@
 """The TOML config: one table of options drives parsing, the warnings and `config print`.
 
-A bad file never stops newsdesk: bad TOML, an unknown key or a wrong type is reported with the
-file, the line and the key, and the default is used.  What newsdesk remembers by itself (the
+A bad file never stops newsdesk: bad TOML, an unknown key or a wrong type is reported as
+`FILE:LINE: key 'name': problem`, and the default is used.  What newsdesk remembers by itself (the
 theme picked in the palette, search history, saved views) lives in the store, never here."""
 
 from __future__ import annotations
@@ -197,7 +197,8 @@ def load_settings(path: Path) -> Settings:
     except UnicodeDecodeError as exc:
         return Settings(warnings=(f"{path}: not UTF-8 ({exc.reason}); every setting is at its default",), path=path)
     except OSError as exc:
-        return Settings(warnings=(f"{path}: cannot read it ({exc.strerror or exc}); every setting is at its default",))
+        problem = f"{path}: cannot read it ({exc.strerror or exc}); every setting is at its default"
+        return Settings(warnings=(problem,), path=path)
     return parse_settings(data, path, text)
 
 
