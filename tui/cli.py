@@ -127,7 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N entities (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON array (extract: one JSON object)")
 
-    p = _command(sub, "show", "show one article by id (or a unique id prefix)", "newsdesk show 3f2a9c01b7de --json")
+    p = _command(
+        sub, "show", "show one article by id (or a unique prefix of 4+ characters)", "newsdesk show 3f2a9c01b7de --json"
+    )
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
