@@ -104,9 +104,9 @@ def test_backup_refuses_a_non_empty_destination(filled: NewsStore, tmp_path: Pat
     dest = tmp_path / "occupied"
     dest.mkdir()
     (dest / "mine.txt").write_text("precious")
-    assert main(["--store", str(filled.root), "backup", str(dest)]) == 3
+    assert main(["--store", str(filled.root), "backup", str(dest)]) == 2  # DEST is a usage error, not the store's
     assert (dest / "mine.txt").read_text() == "precious"
-    assert "not an empty directory" in capsys.readouterr().err
+    assert "is a directory that is not empty: backup makes a new directory" in capsys.readouterr().err
     assert main(["--store", str(filled.root), "backup", str(tmp_path / "fresh"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["files"] >= 3
 

@@ -29,7 +29,7 @@ def test_bad_toml_names_the_line_and_keeps_every_default(tmp_path: Path) -> None
     path = write(tmp_path, '[reader]\ntheme = "nord"\nsort = \n')
     settings = load_settings(path)
     assert settings.reader == ReaderSettings()
-    assert len(settings.warnings) == 1 and str(path) in settings.warnings[0] and "line 3" in settings.warnings[0]
+    assert len(settings.warnings) == 1 and settings.warnings[0].startswith(f"{path}:3: not valid TOML")
 
 
 def test_each_bad_setting_is_named_with_its_line_and_the_rest_apply(tmp_path: Path) -> None:
@@ -58,21 +58,16 @@ def test_each_bad_setting_is_named_with_its_line_and_the_rest_apply(tmp_path: Pa
     assert settings.backups == 3
     assert settings.keys == {"article.toggle_star": "S,asterisk"}
     said = "\n".join(settings.warnings)
-    for line, key in (
-        (3, "reader.read_after"),
-        (4, "reader.colour"),
-        (7, "fetch.max_bytes"),
-        (13, "keys.article.tags"),
-    ):
-        assert f"line {line}: {key}" in said, said
-    assert "line 14: unknown section [colours]" in said
+    for line, key in ((3, "read_after"), (4, "colour"), (7, "max_bytes"), (13, "article.tags")):
+        assert f"{path}:{line}: key {key!r}: " in said, said
+    assert f"{path}:14: unknown section [colours]" in said
 
 
 def test_cli_reports_config_problems_and_still_works(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write(tmp_path, "[reader]\nsort = 'sideways'\n")
     assert main(["--config", str(config), "--store", str(tmp_path / "s"), "list"]) == 3  # no store yet
     err = capsys.readouterr().err
-    assert "line 2: reader.sort: expected one of 'new', 'old'" in err
+    assert f"{config}:2: key 'sort': expected one of 'new', 'old'" in err
 
 
 def test_config_print_is_the_effective_config_and_loads_back(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

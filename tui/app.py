@@ -101,21 +101,17 @@ class NewsdeskApp(App[None]):
 
     def _apply_settings(self) -> None:
         """[keys] and [reader] theme; what is wrong in them is said, and the default kept."""
-        warnings: list[str] = []
-        if self.settings.keys:  # collecting every binding id imports every screen: only if asked
-            from tui.keymap import check_keymap
+        from tui.config_check import config_warnings
 
-            keys, warnings = check_keymap(self.settings.keys)
-            if keys:
-                self.set_keymap(keys)
+        keys, warnings = config_warnings(self.settings, self.available_themes)  # as `config print` says
+        if keys:
+            self.set_keymap(keys)
         theme = self.settings.reader.theme
         if theme in self.available_themes:
             self.theme = theme
-        else:
-            warnings.append(f"[reader] theme: no theme {theme!r} (ctrl+p, 'Change theme', lists them)")
         self._remembered_theme()
         self.theme_changed_signal.subscribe(self, self._theme_picked)
-        for warning in (*self.settings.warnings, *warnings):
+        for warning in warnings:
             self.notify(warning, title="Config", severity="warning", markup=False, timeout=12)
 
     def _remembered_theme(self) -> None:

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any, TextIO
 
 import orjson
@@ -60,6 +61,7 @@ def _command(sub: Any, name: str, summary: str, example: str) -> argparse.Argume
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _global_options(parser, top=False)
+    parser.set_defaults(command_parser=parser)  # its options: a query word equal to one is refused
     return parser
 
 
@@ -130,7 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_non_negative, metavar="N", help="at most N entities (default: all)")
     p.add_argument("--json", action="store_true", help="print one JSON array (extract: one JSON object)")
 
-    p = _command(sub, "show", "show one article by id (or a unique id prefix)", "newsdesk show 3f2a9c01b7de --json")
+    p = _command(
+        sub, "show", "show one article by id (or a unique prefix of 4+ characters)", "newsdesk show 3f2a9c01b7de --json"
+    )
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -171,6 +175,7 @@ def _parse_query(args: argparse.Namespace) -> Any:
     """The QUERY arguments parsed, or a usage error that points at the problem (exit 2)."""
     from store.query import QueryError, parse_query
 
+    refuse_option_words(args, args.query)
     text = " ".join(args.query)
     try:
         query = parse_query(text)
@@ -179,6 +184,80 @@ def _parse_query(args: argparse.Namespace) -> Any:
     if getattr(args, "sort", None):
         query = replace(query, sort=args.sort)
     return query
+
+
+def refuse_option_words(args: argparse.Namespace, words: Sequence[str]) -> None:
+    """After `--` every argument is a query word, so `search -- -tag:x --json` would search for
+    the word `--json` and print no JSON: a query word that is one of the command's own options
+    (the whole argument, or `--opt=value`) is a usage error that shows where the option goes.
+    Query text that merely contains such a word (`'"--json flag"'`) is left alone."""
+    command_parser = getattr(args, "command_parser", None)
+    if command_parser is None or not words:
+        return
+    actions = {name: action for action in command_parser._actions for name in action.option_strings}
+    moved: list[int] = []  # positions in `words`
+    named: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        name = word.split("=", 1)[0] if word.startswith("--") else word
+        action = actions.get(name)
+        position += 1
+        if action is None:
+            continue
+        named.append(name)
+        moved.append(position - 1)
+        if action.nargs != 0 and "=" not in word and position < len(words):
+            moved.append(position)  # the option's value goes with it
+            position += 1
+    if not named:
+        return
+    names = list(dict.fromkeys(named))
+    listed = ", ".join(repr(n) for n in names)
+    if len(names) == 1:
+        problem = f"{listed} is an option of {args.command}, not a query word; put it before '--'"
+    else:
+        problem = f"{listed} are options of {args.command}, not query words; put them before '--'"
+    raise UsageError(f"{problem}: {_moved_before_dash(args, words, moved)}")
+
+
+def _moved_before_dash(args: argparse.Namespace, words: Sequence[str], moved: list[int]) -> str:
+    """The command line as typed, with the words at `moved` taken from after its `--` and put
+    right after the command's name (where every command takes its options)."""
+    import shlex
+
+    argv = list(getattr(args, "argv", None) or [])
+    options = [words[i] for i in moved]
+    command = _command_position(argv, args.command)
+    if "--" not in argv or command is None:
+        return "newsdesk " + shlex.join([args.command, *options, "--", "QUERY..."])
+    dash = argv.index("--")
+    tail = argv[dash + 1 :]
+    if len(tail) >= len(words) and tail[len(tail) - len(words) :] == list(words):
+        offset = len(tail) - len(words)
+        tail = [w for i, w in enumerate(tail) if i - offset not in moved]
+    else:
+        for token in options:
+            if token in tail:
+                tail.remove(token)
+    head = [*argv[: command + 1], *options, *argv[command + 1 : dash]]
+    return "newsdesk " + shlex.join([*head, "--", *tail])
+
+
+def _command_position(argv: list[str], command: str) -> int | None:
+    """Where the command's name is in `argv` (global options and their values come before it)."""
+    position = 0
+    while position < len(argv):
+        token = argv[position]
+        if token in ("--store", "--config"):
+            position += 2
+            continue
+        if token == command:
+            return position
+        if not token.startswith("-") or token == "--":
+            return None
+        position += 1
+    return None
 
 
 def _non_negative(text: str) -> int:
@@ -197,9 +276,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments, tag_words = cli_tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(arguments)
     args.tag_words = tag_words
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    if args.config is not None and not Path(args.config).expanduser().is_file():
+        named = Path(args.config).expanduser()
+        why = "is not a file" if named.exists() else "does not exist"
+        _err(f"newsdesk: --config {args.config}: the file {why} (without --config, newsdesk reads {config_file(None)})")
+        return EXIT_USAGE
     settings = load_settings(config_file(args.config))
     for warning in settings.warnings:
-        _err(f"newsdesk: config: {warning}")
+        _err(f"newsdesk: {warning}")
     from store import StoreError
 
     try:
@@ -346,6 +431,9 @@ def cmd_entities(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         _out(found)
         return EXIT_OK
+    if not found:
+        print("no entities in the matching articles; `newsdesk entities extract` runs extraction where it has not run")
+        return EXIT_OK
     for entity in found:
         print(f"{entity['articles']:>6}  {entity['type']:<6}  {clean_line(entity['name'])}")
     return EXIT_OK
@@ -392,11 +480,22 @@ def format_list_line(item: Any) -> str:
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    import re
+
+    wanted = args.id.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{1,12}", wanted):
+        raise UsageError(f"{clean_line(args.id)!r} is not an article id: ids are 12 characters 0-9 and a-f")
+    if len(wanted) < 4:
+        raise UsageError(f"{wanted!r} is too short: an id prefix needs at least 4 characters (ids have 12)")
     with _open_store(args) as store:
-        article_id = store.resolve(args.id)
+        article_id = store.resolve(wanted)
         stored = store.get(article_id) if article_id else None
+        sharing = 0 if stored is not None or len(wanted) == 12 else store.count_matching(_id_query(wanted))
     if stored is None:
-        _err(f"newsdesk: no article {clean_line(args.id)!r}")
+        if sharing > 1:
+            _err(f"newsdesk: {sharing} articles have ids starting with {wanted!r}; give more characters")
+        else:
+            _err(f"newsdesk: no article {wanted!r}")
         return EXIT_PARTIAL
     if args.json:
         _out(stored.to_json())
@@ -419,6 +518,12 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     lines.append(a.body)
     print(strip_controls("\n".join(lines)))
     return EXIT_OK
+
+
+def _id_query(prefix: str) -> Any:
+    from store.query import parse_query
+
+    return parse_query(f"id:{prefix}")
 
 
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
@@ -499,4 +604,8 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    # `python -m tui.cli`: run the imported module's main, not this __main__ copy, so that the
+    # UsageError the command modules raise (tui.cli.UsageError) is the one main() catches
+    from tui.cli import main as _main
+
+    sys.exit(_main())

@@ -100,8 +100,20 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_backup(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
+    dest = Path(args.dest).expanduser()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):  # DEST is the user's mistake, not the store's
+        what = "a directory that is not empty" if dest.is_dir() else "a file"
+        raise cli.UsageError(
+            f"{args.dest} is {what}: backup makes a new directory; name one that does not exist yet, "
+            "e.g. newsdesk backup ~/backups/newsdesk-$(date +%F)"
+        )
     with cli._open_store(args) as store:
-        report = store.backup(Path(args.dest).expanduser())
+        try:
+            report = store.backup(dest)
+        except OSError as exc:
+            if exc.filename is None or Path(exc.filename).parent.resolve() != dest.parent.resolve():
+                raise
+            raise cli.UsageError(f"cannot write the backup to {args.dest}: {exc.strerror or exc}") from None
     if args.json:
         cli._out(report)
     else:

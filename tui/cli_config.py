@@ -38,14 +38,21 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
 
 def cmd_config(args: argparse.Namespace, settings: Any) -> int:
     import sys
+    from dataclasses import replace
 
-    from tui.config import render_config
-    from tui.keymap import binding_table, check_keymap
+    from textual.theme import BUILTIN_THEMES
 
-    _keys, warnings = check_keymap(settings.keys)
-    for warning in warnings:
-        print(f"newsdesk: config: {warning}", file=sys.stderr)
-    print(render_config(settings, binding_table()))
+    from tui.config import ReaderSettings, render_config
+    from tui.config_check import config_warnings
+    from tui.keymap import binding_table
+
+    keys, warnings = config_warnings(settings, BUILTIN_THEMES)  # what the reader would say
+    for warning in warnings[len(settings.warnings) :]:  # main() has said the file's own problems
+        print(f"newsdesk: {warning}", file=sys.stderr)
+    effective = replace(settings, keys=keys)  # what the reader uses: unknown ids and themes dropped
+    if settings.reader.theme not in BUILTIN_THEMES:
+        effective = replace(effective, reader=replace(settings.reader, theme=ReaderSettings().theme))
+    print(render_config(effective, binding_table()))
     return 0
 
 

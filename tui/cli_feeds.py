@@ -83,6 +83,9 @@ def cmd_feeds(args: argparse.Namespace, settings: Any) -> int:
     if args.json:
         cli._out(feeds)
         return int(cli.EXIT_OK)
+    if not feeds:
+        print("no subscriptions yet; add one with: newsdesk import https://example.org/feed.xml (or an OPML file)")
+        return int(cli.EXIT_OK)
     for feed in feeds:
         state = " (paused)" if feed.get("paused") else (" (failing)" if feed.get("error") else "")
         counts = f"{feed['unread']:>5}/{feed['articles']:<5}"

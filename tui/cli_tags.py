@@ -175,6 +175,8 @@ def cmd_tags(args: argparse.Namespace, settings: Any) -> int:
             counts = store.tag_counts()
         if args.json:
             cli._out(counts)
+        elif not counts:
+            print("no tags yet; add one with: newsdesk tag +TAG -- QUERY (or t in the reader)")
         else:
             for entry in counts:
                 print(f"{entry['articles']:>6} {entry['unread']:>6}  {clean_line(entry['tag'])}")
@@ -203,11 +205,14 @@ def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
             rules = store.rules()
         if args.json:
             cli._out(rules)
+        elif not rules:
+            print("no tag rules yet; add one with: newsdesk rules add TAG QUERY...")
         else:
             for rule in rules:
                 print(f"{clean_line(rule['tag'])}\t{clean_line(rule['query'])}")
         return cli.EXIT_OK
     if verb == "add" and len(words) >= 3:
+        cli.refuse_option_words(args, words[2:])
         query = " ".join(words[2:])
         try:
             with cli._open_store(args, write=True) as store:

@@ -1,7 +1,7 @@
 """The TOML config: one table of options drives parsing, the warnings and `config print`.
 
-A bad file never stops newsdesk: bad TOML, an unknown key or a wrong type is reported with the
-file, the line and the key, and the default is used.  What newsdesk remembers by itself (the
+A bad file never stops newsdesk: bad TOML, an unknown key or a wrong type is reported as
+`FILE:LINE: key 'name': problem`, and the default is used.  What newsdesk remembers by itself (the
 theme picked in the palette, search history, saved views) lives in the store, never here."""
 
 from __future__ import annotations
@@ -58,6 +58,17 @@ class Settings:
     keys: dict[str, str] = field(default_factory=dict)
     """[keys]: binding id (KEYMAP.md) -> Textual key string ("j,down")."""
     warnings: tuple[str, ...] = ()
+    """What is wrong in the file, each as `FILE:LINE: key 'name': problem` (tui.config_check
+    adds what only Textual can check: theme names and binding ids)."""
+    path: Path | None = None
+    """The file read (None: no file)."""
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(section, key) -> the line of the file that sets it, for warnings found after reading."""
+
+    def where(self, section: str, key: str) -> str:
+        """`FILE:LINE` of a setting (`FILE` when its line is unknown)."""
+        line = self.lines.get((section, key))
+        return f"{self.path or 'config'}{f':{line}' if line else ''}"
 
     def import_options(self) -> ImportOptions:
         return ImportOptions(fetch=self.fetch)
@@ -179,14 +190,26 @@ def load_settings(path: Path) -> Settings:
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return Settings(warnings=(f"{path}: {exc}; every setting is at its default",))
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"\(at line (\d+)", str(exc))
+        where = f"{path}:{line.group(1)}" if line else str(path)
+        return Settings(warnings=(f"{where}: not valid TOML: {exc}; every setting is at its default",), path=path)
+    except UnicodeDecodeError as exc:
+        return Settings(warnings=(f"{path}: not UTF-8 ({exc.reason}); every setting is at its default",), path=path)
+    except OSError as exc:
+        problem = f"{path}: cannot read it ({exc.strerror or exc}); every setting is at its default"
+        return Settings(warnings=(problem,), path=path)
     return parse_settings(data, path, text)
 
 
 def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings:
     warnings: list[str] = []
-    where = _Locator(path, text)
+    lines = _setting_lines(text)
+
+    def where(section: str, key: str | None = None) -> str:
+        line = lines.get((section, key or "")) or (None if key else lines.get(("", section)))
+        return f"{path}:{line}" if line else str(path)
+
     values: dict[tuple[str, str], Any] = {}
     known = {(o.section, o.key): o for o in OPTIONS}
     keys: dict[str, str] = {}
@@ -195,23 +218,23 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings
             warnings.append(f"{where(section)}: unknown section [{section}]; ignored")
             continue
         if not isinstance(table, dict):
-            warnings.append(f"{where(section)}: [{section}] must be a table; ignored")
+            warnings.append(f"{where(section)}: key {section!r}: must be a table ([{section}]); ignored")
             continue
         for key, value in table.items():
             if section == "keys":
                 try:
                     keys[key] = _key_string(value)
                 except ValueError as exc:
-                    warnings.append(f"{where(section, key)}: keys.{key}: {exc}; default keys kept")
+                    warnings.append(f"{where(section, key)}: key {key!r}: {exc}; its default keys kept")
                 continue
             option = known.get((section, key))
             if option is None:
-                warnings.append(f"{where(section, key)}: {section}.{key}: unknown setting; ignored")
+                warnings.append(f"{where(section, key)}: key {key!r}: no such setting in [{section}]; ignored")
                 continue
             try:
                 values[(section, key)] = option.check(value)
             except ValueError as exc:
-                warnings.append(f"{where(section, key)}: {section}.{key}: {exc}; default {option.default!r} used")
+                warnings.append(f"{where(section, key)}: key {key!r}: {exc}; default {option.default!r} used")
 
     def section_values(section: str) -> dict[str, Any]:
         return {k: v for (s, k), v in values.items() if s == section}
@@ -226,6 +249,8 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings
         reader=ReaderSettings(**reader),
         keys=keys,
         warnings=tuple(warnings),
+        path=path,
+        lines={k: v for k, v in lines.items() if k[1]},
         **store,
     )
 
@@ -241,28 +266,26 @@ def _key_string(value: Any) -> str:
     return joined
 
 
-class _Locator:
-    """'file, line N' for a key (or a section), found by reading the TOML text line by line."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-
-    def __call__(self, section: str, key: str | None = None) -> str:
-        current = ""
-        for number, line in enumerate(self.lines, start=1):
-            stripped = line.strip()
-            header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
-            if header:
-                current = header.group(1).strip().strip('"')
-                if key is None and current == section:
-                    return f"{self.path}, line {number}"
-                continue
-            if key is not None and current == section:
-                name = re.match(r'^("([^"]*)"|[A-Za-z0-9_.\-]+)\s*=', stripped)
-                if name and (name.group(2) if name.group(2) is not None else name.group(1)) == key:
-                    return f"{self.path}, line {number}"
-        return str(self.path)
+def _setting_lines(text: str) -> dict[tuple[str, str], int]:
+    """(section, key) -> line number, read from the TOML text line by line (tomllib gives no
+    positions); a section header itself is (section, ""). The first line that sets a key wins."""
+    found: dict[tuple[str, str], int] = {}
+    current = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            current = header.group(1).strip().strip('"')
+            found.setdefault((current, ""), number)
+            continue
+        name = re.match(r"""^("([^"]*)"|'([^']*)'|[A-Za-z0-9_\-]+)\s*=""", stripped)
+        if name:
+            key = next(g for g in (name.group(2), name.group(3), name.group(1)) if g is not None)
+            found.setdefault((current, key), number)
+        dotted = re.match(r"^([A-Za-z0-9_\-]+)\.([A-Za-z0-9_\-]+)\s*=", stripped)
+        if dotted and not current:  # reader.theme = "nord" at the top level
+            found.setdefault((dotted.group(1), dotted.group(2)), number)
+    return found
 
 
 def render_config(settings: Settings, bindings: dict[str, tuple[str, str]]) -> str:

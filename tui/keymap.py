@@ -40,14 +40,3 @@ def binding_table() -> dict[str, tuple[str, str]]:
                     keys.append(key.strip())
     return {bid: (",".join(keys), what) for bid, (keys, what) in sorted(table.items())}
 
-
-def check_keymap(keys: dict[str, str]) -> tuple[dict[str, str], list[str]]:
-    """The [keys] entries whose binding id exists, and a warning for each that does not."""
-    known = binding_table()
-    good = {bid: k for bid, k in keys.items() if bid in known}
-    warnings = [
-        f"[keys] {bid}: no such binding id (`newsdesk config print` lists them); ignored"
-        for bid in keys
-        if bid not in known
-    ]
-    return good, warnings
