@@ -21,7 +21,7 @@ from store.tags import tag_key
 from store.text_fields import KEY_BITS, date_key_base
 from store.values import State
 
-INDEX_VERSION = 8
+INDEX_VERSION = 9
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,7 +44,9 @@ CREATE TABLE IF NOT EXISTS articles(
     tags TEXT NOT NULL DEFAULT '[]',
     read INTEGER NOT NULL DEFAULT 0,
     starred INTEGER NOT NULL DEFAULT 0,
-    shard INTEGER NOT NULL
+    shard INTEGER NOT NULL,
+    added TEXT,  -- when the article first entered this store (NULL: stored before that was recorded)
+    added_ts REAL  -- the same as seconds: retention's clock (store.trash)
 );
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
@@ -68,7 +70,7 @@ CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
 
-LIST_COLUMNS = "id, title, source, url, published, tags, read, starred"
+LIST_COLUMNS = "id, title, source, url, published, tags, read, starred, added"
 KEEP_CHANGES = 200_000
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for another process's index transaction before giving up (exit 3)."""
@@ -91,6 +93,7 @@ class IndexRow:
     language: str | None
     has_entities: bool
     ent_hash: str
+    added: str | None = None
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The whole record, for the full-text index."""
 
@@ -110,6 +113,7 @@ class IndexRow:
             language=record.get("language"),
             has_entities=record.get("entities") is not None,
             ent_hash=entities_hash(record),
+            added=record.get("added") or None,
             record=record,
         )
 
@@ -334,8 +338,8 @@ class Index:
                 n = _free_key(db, base, row.id)
             db.execute(
                 "INSERT INTO articles(n, id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
-                " author, language, has_entities, ent_hash, tags, read, starred, shard)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " author, language, has_entities, ent_hash, tags, read, starred, shard, added, added_ts)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     n,
                     row.id,
@@ -356,6 +360,8 @@ class Index:
                     int(state.read),
                     int(state.starred),
                     shard,
+                    row.added,
+                    to_timestamp(row.added),
                 ),
             )
             if state.tags:  # a replaced article's tag rows went with its old key above

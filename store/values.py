@@ -50,6 +50,8 @@ class ListItem:
     tags: tuple[str, ...]
     read: bool
     starred: bool
+    added: str | None = None
+    """When the article first entered this store (None: stored before newsdesk recorded it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class ListItem:
             "tags": list(self.tags),
             "read": self.read,
             "starred": self.starred,
+            "added": self.added,
         }
 
 
@@ -88,6 +91,7 @@ class StoredArticle:
             "language": a.language,
             "feed": a.feed,
             "entities": None if a.entities is None else [e.to_dict() for e in a.entities],
+            "added": a.added,
         }
 
 
@@ -130,4 +134,5 @@ def list_item(row: tuple[Any, ...]) -> ListItem:
         tags=tuple(orjson.loads(row[5])),
         read=bool(row[6]),
         starred=bool(row[7]),
+        added=row[8] if len(row) > 8 else None,
     )
