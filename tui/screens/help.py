@@ -22,6 +22,7 @@ WHERE = {
     "WelcomeScreen": "welcome",
     "SearchBar": "search bar",
     "ViewsScreen": "views",
+    "TrashScreen": "trash",
 }
 
 
