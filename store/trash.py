@@ -26,7 +26,6 @@ TRASH_DAYS = 30
 """How long the trash keeps what was deleted, unless told ([store] trash_days)."""
 KEEP_BY = ("added", "published")
 """What retention counts an article's age from: when it entered this store, or its date."""
-WHY = ("delete", "retention")
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +191,13 @@ class TrashMixin:
         return len(gone)
 
     def prune(
-        self, days: int, now: float | None = None, *, by: str = "added", spare: Sequence[str] = (), trash_days: int = TRASH_DAYS
+        self,
+        days: int,
+        now: float | None = None,
+        *,
+        by: str = "added",
+        spare: Sequence[str] = (),
+        trash_days: int = TRASH_DAYS,
     ) -> list[dict[str, Any]]:
         """Retention: move to the trash the articles that are neither starred nor tagged and are
         older than `days` — counted from when they entered this store (`by="added"`), or from

@@ -48,7 +48,9 @@ def count(capsys: pytest.CaptureFixture[str], store: str) -> int:
 
 
 def story(n: int, published: str = "2020-01-01") -> Article:
-    return Article.create(title=f"Trash story {n}", body=f"Kelp body {n}.", url=f"https://t.example/{n}", published=published)
+    return Article.create(
+        title=f"Trash story {n}", body=f"Kelp body {n}.", url=f"https://t.example/{n}", published=published
+    )
 
 
 # -- the README's config, and retention counted from `added` ------------------------------------
@@ -57,12 +59,12 @@ def test_importing_with_the_readmes_sample_config_keeps_every_article(
 ) -> None:
     config = tmp_path / "readme.toml"
     config.write_text(readme_config(), encoding="utf-8")
-    assert load_settings(config).keep_days is None  # the sample leaves retention off
     store = str(tmp_path / "s")
     wikinews = str(shared_path("wikinews", "articles.jsonl"))
     code, out, _ = run(capsys, "--store", store, "--config", str(config), "import", "--no-entities", wikinews)
     assert code == 0 and out.startswith(f"imported {WIKINEWS_ARTICLES},")
     assert count(capsys, store) == WIKINEWS_ARTICLES
+    assert load_settings(config).keep_days is None  # the sample leaves retention off
 
 
 def test_retention_never_takes_what_an_import_brought_in(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def cmd_trash(args: argparse.Namespace, settings: Any) -> int:
         return cli.EXIT_OK
     for e in entries:
         when = local_display(e.deleted) or " " * 16
-        print(f"{e.id}  {when}  {e.why:<9}  {clean_line(e.title)}")
+        print(f"{clean_line(e.id)}  {when}  {clean_line(e.why):<9}  {clean_line(e.title)}")
     print(f"{_plural(len(entries))} in the trash; {UNDELETE_HINT}")
     return cli.EXIT_OK
 
@@ -82,7 +82,7 @@ def cmd_undelete(args: argparse.Namespace, settings: Any) -> int:
         cli._out({"undeleted": len(back)})
     elif back:
         for e in back:
-            print(f"{e.id}  {clean_line(e.title)}")
+            print(f"{clean_line(e.id)}  {clean_line(e.title)}")
         print(f"{_plural(len(back))} brought back from the trash")
     else:
         cli._err("newsdesk: nothing in the trash matches; `newsdesk trash` lists it")

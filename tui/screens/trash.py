@@ -94,7 +94,8 @@ class TrashScreen(ModalScreen[bool]):
         self.entries = message.entries
         for entry in message.entries:
             title = literal(one_line(entry.title))
-            table.add_row(local_display(entry.deleted) or "", entry.why, title, key=entry.id)
+            when = literal(local_display(entry.deleted) or "")
+            table.add_row(when, literal(one_line(entry.why)), title, key=entry.id)
         if message.entries:
             table.move_cursor(row=min(max(keep, 0), len(message.entries) - 1))
         note = "u or enter undelete · esc close"
