@@ -44,9 +44,9 @@ class CareMixin:
         "delete" or "retention"; with `trash_days`, what the trash held longer goes for good);
         returns what was deleted, as records with their state, which `restore_articles` puts
         back (undo)."""
-        from store.trash import stage_trash
         from store.layout import doc_id, segment_path, shard_of, state_path
         from store.tables import stored_state
+        from store.trash import stage_trash
 
         wanted = list(dict.fromkeys(ids))
         with self._writing() as session:
@@ -94,7 +94,8 @@ class CareMixin:
 
         if not deleted:
             return 0
-        stored = self._index.locate([d["record"]["id"] for d in deleted])
+        with self._reading():
+            stored = self._index.locate([d["record"]["id"] for d in deleted])
         self.add_articles(
             [Article.from_record(d["record"]) for d in deleted if d["record"]["id"] not in stored], keep_added=True
         )
