@@ -126,6 +126,9 @@ class Article:
     shown and matched as that day in every zone (CLI.md)."""
     read: bool | None = None
     starred: bool | None = None
+    added: str | None = None
+    """When the article first entered this store (RFC 3339): set only by the store, never by an
+    importer (an imported record's own `added` is ignored); None outside a store."""
 
     @classmethod
     def create(
@@ -219,6 +222,7 @@ class Article:
             "fetched": self.fetched,
             "entities": None if self.entities is None else [e.to_dict() for e in self.entities],
             "hash": self.content_hash(),
+            "added": self.added,
         }
         if self.date_only:
             record["date_only"] = True
@@ -243,6 +247,7 @@ class Article:
             language=record.get("language") or None,
             feed=record.get("feed") or None,
             fetched=record.get("fetched") or None,
+            added=record.get("added") or None,
             entities=None
             if entities is None
             else tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping)),

@@ -1,4 +1,4 @@
-"""Store care: deleting articles (undoable) and retention; `check` verifies every file and the
+"""Store care: deleting articles (undoable; into the trash, store.trash); `check` verifies every file and the
 derived index (repairing the index); `backup` writes a consistent copy while other processes keep
 working.  A NewsStore mixin."""
 
@@ -34,13 +34,19 @@ class CareMixin:
         def _record_commit(self, session: Session, touched: Any, rows: Any = ..., **kw: Any) -> None: ...
         def add_articles(self, articles: Any) -> Any: ...
         def _rewrite_each(self, changes: Any) -> list[str]: ...
+        def _drop_from_trash(self, ids: Any) -> None: ...
 
     # -- deleting and retention -----------------------------------------------------------------
-    def delete_articles(self, ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Delete articles (record and state) in one commit; returns what was deleted, as
-        records with their state, which `restore_articles` puts back (undo)."""
+    def delete_articles(
+        self, ids: Sequence[str], *, why: str = "delete", trash_days: int | None = None, now: float | None = None
+    ) -> list[dict[str, Any]]:
+        """Move articles (record and state) to the trash in one commit (store.trash; `why`:
+        "delete" or "retention"; with `trash_days`, what the trash held longer goes for good);
+        returns what was deleted, as records with their state, which `restore_articles` puts
+        back (undo)."""
         from store.layout import doc_id, segment_path, shard_of, state_path
         from store.tables import stored_state
+        from store.trash import stage_trash
 
         wanted = list(dict.fromkeys(ids))
         with self._writing() as session:
@@ -75,17 +81,24 @@ class CareMixin:
                 gone = [doc_id(i) for i in in_shard if str(doc_id(i)) in present]
                 if gone:
                     session.table(path, "state").remove(doc_ids=gone)
+            stage_trash(session, deleted, why, now=now, days=trash_days)
             session.commit()
             self._record_commit(session, list(located), deleted=list(located))
         return deleted
 
     def restore_articles(self, deleted: Sequence[dict[str, Any]]) -> int:
-        """Put deleted articles back with their tags and state (the undo of delete_articles)."""
+        """Put deleted articles back with their tags and state, and out of the trash (the undo
+        of delete_articles).  An article stored again meanwhile keeps its record; it gets the
+        tags and state back."""
         from articles.model import Article
 
         if not deleted:
             return 0
-        self.add_articles([Article.from_record(d["record"]) for d in deleted])
+        with self._reading():
+            stored = self._index.locate([d["record"]["id"] for d in deleted])
+        self.add_articles(
+            [Article.from_record(d["record"]) for d in deleted if d["record"]["id"] not in stored], keep_added=True
+        )
         by_id = {d["record"]["id"]: d for d in deleted}
 
         def back(article_id: str) -> Any:
@@ -93,20 +106,9 @@ class CareMixin:
             return lambda s: State(tuple(merge_tags(s.tags, saved["tags"])), saved["read"], saved["starred"])
 
         self._rewrite_each({i: back(i) for i in by_id})
+        # Back first, out of the trash second: a crash between leaves a copy in both, never none.
+        self._drop_from_trash(list(by_id))
         return len(deleted)
-
-    def prune(self, days: int, now: float | None = None) -> list[dict[str, Any]]:
-        """Retention: delete the articles older than `days` that are neither starred nor tagged
-        (articles of unknown date are kept).  Returns what was deleted (undoable)."""
-        import time
-
-        cutoff = (time.time() if now is None else now) - days * 86_400
-        with self._reading():
-            rows = self._index.connection.execute(
-                "SELECT id FROM articles WHERE sort_ts > 0 AND sort_ts < ? AND starred = 0 AND tags = '[]'",
-                (cutoff,),
-            ).fetchall()
-        return self.delete_articles([r[0] for r in rows])
 
     def check(self) -> dict[str, Any]:
         """Read every file the manifest lists and compare the index with them.  A corrupt file

@@ -21,7 +21,7 @@ from store.tags import tag_key
 from store.text_fields import KEY_BITS, date_key_base, sort_time
 from store.values import State
 
-INDEX_VERSION = 9
+INDEX_VERSION = 10
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS articles(
     read INTEGER NOT NULL DEFAULT 0,
     starred INTEGER NOT NULL DEFAULT 0,
     shard INTEGER NOT NULL,
-    date_only INTEGER NOT NULL DEFAULT 0  -- published is a calendar day (sorts at text_fields.sort_time)
+    date_only INTEGER NOT NULL DEFAULT 0,  -- published is a calendar day (sorts at text_fields.sort_time)
+    added TEXT,  -- when the article first entered this store (NULL: stored before that was recorded)
+    added_ts REAL  -- the same as seconds: retention's clock (store.trash)
 );
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
@@ -69,7 +71,7 @@ CREATE TABLE IF NOT EXISTS files(path TEXT PRIMARY KEY, gen TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS changes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL);
 """
 
-LIST_COLUMNS = "id, title, source, url, published, tags, read, starred, date_only"
+LIST_COLUMNS = "id, title, source, url, published, tags, read, starred, date_only, added"
 KEEP_CHANGES = 200_000
 BUSY_TIMEOUT = 30.0
 """Seconds to wait for another process's index transaction before giving up (exit 3)."""
@@ -93,6 +95,7 @@ class IndexRow:
     has_entities: bool
     ent_hash: str
     date_only: bool = False
+    added: str | None = None
     record: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The whole record, for the full-text index."""
 
@@ -113,6 +116,7 @@ class IndexRow:
             has_entities=record.get("entities") is not None,
             ent_hash=entities_hash(record),
             date_only=record.get("date_only") is True and bool(record.get("published")),
+            added=record.get("added") or None,
             record=record,
         )
 
@@ -340,8 +344,8 @@ class Index:
                 n = _free_key(db, base, row.id)
             db.execute(
                 "INSERT INTO articles(n, id, seg, hash, sort_ts, published, fetched, title, source, url, feed,"
-                " author, language, has_entities, ent_hash, tags, read, starred, shard, date_only)"
-                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " author, language, has_entities, ent_hash, tags, read, starred, shard, date_only, added, added_ts)"
+                " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     n,
                     row.id,
@@ -363,6 +367,8 @@ class Index:
                     int(state.starred),
                     shard,
                     int(row.date_only),
+                    row.added,
+                    to_timestamp(row.added),
                 ),
             )
             if state.tags:  # a replaced article's tag rows went with its old key above

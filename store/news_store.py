@@ -60,11 +60,14 @@ from store.tagging import TaggingMixin
 from store.tags import TagError, merge_tags, normalise_tag
 from store.text_sync import TextSyncMixin
 from store.textindex import TextIndex
+from store.trash import TrashMixin
 from store.user_data import UserDataMixin
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
-class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin, TextSyncMixin, UserDataMixin):
+class NewsStore(
+    TaggingMixin, CareMixin, TrashMixin, BackupMixin, FeedsMixin, SearchingMixin, TextSyncMixin, UserDataMixin
+):
     """The store directory.  Safe to call from several threads and several processes."""
 
     def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
@@ -210,9 +213,11 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         self._kick_text()
 
     # -- writing -----------------------------------------------------------------------------
-    def add_articles(self, articles: Iterable[Article]) -> ImportCounts:
+    def add_articles(self, articles: Iterable[Article], *, keep_added: bool = False) -> ImportCounts:
         """Import one batch as one commit: new articles appended, changed ones updated in place,
-        identical ones counted as duplicates; stored tags and state are kept, record tags added."""
+        identical ones counted as duplicates; stored tags and state are kept, record tags added.
+        `added` is the store's own: now for a new article, kept for a stored one; an article's
+        own `added` is taken only with `keep_added` (putting back what this store deleted)."""
         batch: dict[str, Article] = {}
         carried: dict[str, list[str]] = defaultdict(list)
         counts = ImportCounts()
@@ -237,6 +242,7 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
                 record = article.to_record()
                 record["fetched"] = record["fetched"] or now
                 if article_id not in located:
+                    record["added"] = (keep_added and record["added"]) or now
                     appended.append(record)
                     written[article_id] = record
                     counts.imported += 1
@@ -255,6 +261,7 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
                     continue
                 old = session.get_doc(self._segment_path(seg), "articles", doc_id(article_id)) or {}
                 record["fetched"] = old.get("fetched") or record["fetched"]
+                record["added"] = old.get("added")  # None for an article stored before `added` was
                 record["updated"] = now
                 if old.get("date_only") and not record.get("date_only"):
                     record["date_only"] = False  # update() merges: a day that gained a time says so

@@ -49,12 +49,9 @@ def check_schema(root: Path, cache: DocumentCache, manifest: Manifest, *, readon
         if manifest.files:
             raise StoreCorrupt(path, "missing while articles exist; refusing to guess the schema")
         table = session.table(path, "meta")
-        table.insert(
-            make_document(
-                {"schema": SCHEMA_VERSION, "created": format_rfc3339(now_utc()), "state_shards": STATE_SHARDS},
-                1,
-            )
-        )
+        created = format_rfc3339(now_utc())
+        meta = {"schema": SCHEMA_VERSION, "created": created, "state_shards": STATE_SHARDS, "added_since": created}
+        table.insert(make_document(meta, 1))
         session.commit()
         return
     meta = data.get("meta", {}).get("1")
@@ -69,4 +66,9 @@ def check_schema(root: Path, cache: DocumentCache, manifest: Manifest, *, readon
         for version in range(schema, SCHEMA_VERSION):
             MIGRATIONS[version](session, root)
         session.table(path, "meta").update({"schema": SCHEMA_VERSION}, doc_ids=[1])
+        session.commit()
+    if not readonly and not isinstance(meta.get("added_since"), str):
+        # A store from before articles recorded when they were added: from now on they are
+        # counted as added now, so retention never takes them at once (store.trash).
+        session.table(path, "meta").update({"added_since": format_rfc3339(now_utc())}, doc_ids=[1])
         session.commit()

@@ -52,6 +52,8 @@ class ListItem:
     starred: bool
     date_only: bool = False
     """`published` is a calendar day (CLI.md): shown as that day in every zone."""
+    added: str | None = None
+    """When the article first entered this store (None: stored before newsdesk recorded it)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +66,7 @@ class ListItem:
             "tags": list(self.tags),
             "read": self.read,
             "starred": self.starred,
+            "added": self.added,
         }
 
 
@@ -92,6 +95,7 @@ class StoredArticle:
             "language": a.language,
             "feed": a.feed,
             "entities": None if a.entities is None else [e.to_dict() for e in a.entities],
+            "added": a.added,
         }
 
 
@@ -140,4 +144,5 @@ def list_item(row: tuple[Any, ...]) -> ListItem:
         read=bool(row[6]),
         starred=bool(row[7]),
         date_only=bool(row[8]) and row[4] is not None,
+        added=row[9] if len(row) > 9 else None,
     )

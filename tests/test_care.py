@@ -268,7 +268,8 @@ def test_delete_and_restore_and_retention(filled: NewsStore) -> None:
     filled.add_articles(old)
     filled.update_state([old[0].id], starred=True)
     filled.update_state([old[1].id], add_tags=["archive"])
-    pruned = filled.prune(days=365)  # only the old, unstarred, untagged one goes
+    assert filled.prune(days=365) == []  # counted from when they were added (now): none goes
+    pruned = filled.prune(days=365, by="published")  # by date: only the old, unstarred, untagged one goes
     assert [d["record"]["id"] for d in pruned] == [old[2].id]
     assert filled.count() == 32
 
@@ -281,7 +282,7 @@ def test_cli_delete_and_prune(filled: NewsStore, capsys, tmp_path: Path) -> None
     assert main(["--store", root, "delete", "--"]) == 2  # and an empty query would delete everything
     assert main(["--store", root, "prune"]) == 2  # no --days and no keep_days in the config
     config = tmp_path / "config.toml"
-    config.write_text("[store]\nkeep_days = 30\n")
+    config.write_text('[store]\nkeep_days = 30\nkeep_by = "published"\n')
     old = Article.create(title="Very old", body="b", url="https://old.example/v", published="2019-05-05")
     filled.add_articles([old])
     capsys.readouterr()

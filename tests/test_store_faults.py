@@ -66,6 +66,7 @@ COPY_WITHOUT_TEXT_INDEX = (
 ROOT_FILES = {
     "store.json",
     "feeds.json",
+    "trash.json",  # what delete and retention removed, written in the deletion's commit (store.trash)
     "manifest.json",
     "newsdesk.lock",
     "index.sqlite",
@@ -244,6 +245,8 @@ def scan_files(root: Path, *, recovered: bool = True, temps_ok: bool = False) ->
         assert isinstance(meta["meta"]["1"]["schema"], int)
     if (root / "feeds.json").exists():
         _check_tables(root / "feeds.json", _load_json(root / "feeds.json"), {"feeds"})
+    if (root / "trash.json").exists():
+        _check_tables(root / "trash.json", _load_json(root / "trash.json"), {"trash"})
 
     titles: dict[str, str] = {}
     where: dict[str, str] = {}

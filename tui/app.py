@@ -413,6 +413,7 @@ class NewsdeskApp(App[None]):
                 ("Next pane", "Focus the next pane", self.action_focus_next),
                 ("Previous pane", "Focus the previous pane", self.action_focus_previous),
                 ("Back to the list", "Leave zen mode, or return to the article list", screen.action_back),
+                ("Trash", "Deleted articles: bring them back with their tags (undelete)", screen.action_trash),
             ):
                 yield SystemCommand(title, help_text, action)
         if self.ingest_report is not None:

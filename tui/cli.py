@@ -16,7 +16,7 @@ import orjson
 
 from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
-from tui import cli_care, cli_config, cli_feeds, cli_tags
+from tui import cli_care, cli_config, cli_feeds, cli_tags, cli_trash
 from tui.config import Settings, load_settings
 from tui.importing import import_sources, progress_line
 from tui.launch import run_demo, run_reader
@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_feeds.register(sub, _command)
 
     cli_tags.register(sub, _command, _query_argument)
+    cli_trash.register(sub, _command, _query_argument)
 
     cli_care.register(sub, _command)
     cli_config.register(sub, _command)
@@ -311,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-_BACKED_UP = {"import", "refresh", "tag", "mark", "delete", "prune", "restore-tags", "entities"}
+_BACKED_UP = {"import", "refresh", "tag", "mark", "delete", "prune", "undelete", "restore-tags", "entities"}
 """Commands after which an automatic snapshot is taken when one is due ([store] backups)."""
 
 
@@ -357,8 +358,9 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         summary["entities"] = 0
         if ids and not args.no_entities:
             summary["entities"] = _extract(store, ids, settings)
-        if settings.keep_days:  # retention, when the config asks for it
-            summary["pruned"] = len(store.prune(settings.keep_days))
+        if settings.keep_days:  # retention, when the config asks for it: never what was just brought in
+            pruned = store.prune(settings.keep_days, by=settings.keep_by, spare=ids, trash_days=settings.trash_days)
+            summary["pruned"] = len(pruned)
     if args.json:
         _out(summary)
     else:
@@ -368,7 +370,14 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
             + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
         )
+        if summary.get("pruned"):
+            print(cli_trash.trashed_text(summary["pruned"], settings.trash_days, _retention_why(settings)))
     return EXIT_PARTIAL if summary["failed"] else EXIT_OK
+
+
+def _retention_why(settings: Settings) -> str:
+    counted = "published" if settings.keep_by == "published" else "added to this store"
+    return f"retention: {counted} more than {settings.keep_days} days ago, neither starred nor tagged"
 
 
 def _extract(store: Any, ids: list[str], settings: Settings) -> int:
@@ -506,6 +515,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         ("Source", a.source),
         ("Author", a.author),
         ("Date", local_display(a.published, date_only=a.date_only)),
+        ("Added", local_display(a.added)),
         ("Url", a.url or ""),
         ("Tags", ", ".join(state.tags)),
         ("Id", a.id),
@@ -597,6 +607,7 @@ _HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "show": cmd_show,
     "export": cmd_export,
     **cli_tags.HANDLERS,
+    **cli_trash.HANDLERS,
     **cli_care.HANDLERS,
     **cli_config.HANDLERS,
     **cli_feeds.HANDLERS,

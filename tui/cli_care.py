@@ -76,6 +76,7 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
         try:
             with cli._open_store(args, write=True, create=False) as store:
                 report = store.check()
+                report["trash_purged"] = store.purge_trash(settings.trash_days)  # past [store] trash_days
             break
         except StoreCorrupt as exc:
             damage = assess(root, exc)

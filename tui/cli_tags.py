@@ -87,7 +87,8 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser], query_ar
     p = command(
         sub,
         "delete",
-        "delete every article matching QUERY (record, tags and state), in one commit",
+        "move every article matching QUERY (record, tags and state) to the trash, in one commit "
+        "(`newsdesk undelete -- QUERY` brings them back)",
         "newsdesk delete -- source:spam before:1y",
     )
     query_argument(p)
@@ -96,10 +97,16 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser], query_ar
     p = command(
         sub,
         "prune",
-        "retention: delete articles older than N days that are neither starred nor tagged",
-        "newsdesk prune --days 365",
+        "retention: move to the trash the articles added to this store more than N days ago "
+        "(--by published: published) that are neither starred nor tagged",
+        "newsdesk prune --days 365\n  newsdesk prune --days 365 --by published",
     )
     p.add_argument("--days", type=int, metavar="N", help="default: [store] keep_days in the config")
+    p.add_argument(
+        "--by",
+        choices=("added", "published"),
+        help="count age from when the article was added to this store, or its date (default: [store] keep_by)",
+    )
     p.add_argument("--json", action="store_true", help='print {"deleted": N}')
 
     command(sub, "dump-tags", "tags and reading state as JSON lines on stdout", "newsdesk dump-tags > tags.jsonl")
@@ -245,8 +252,8 @@ def cmd_delete(args: argparse.Namespace, settings: Any) -> int:
         raise cli.UsageError("delete needs a query (an empty one would delete every article)")
     query = cli._parse_query(args)
     with cli._open_store(args, write=True) as store:
-        deleted = store.delete_articles(store.ids_matching(query))
-    return _deleted(args, deleted)
+        deleted = store.delete_articles(store.ids_matching(query), trash_days=settings.trash_days)
+    return _deleted(args, deleted, settings)
 
 
 def cmd_prune(args: argparse.Namespace, settings: Any) -> int:
@@ -254,17 +261,21 @@ def cmd_prune(args: argparse.Namespace, settings: Any) -> int:
     days = args.days if args.days is not None else settings.keep_days
     if days is None or days < 1:
         raise cli.UsageError("prune needs --days N (N >= 1), or keep_days in the [store] section of the config")
+    by = args.by or settings.keep_by
     with cli._open_store(args, write=True) as store:
-        deleted = store.prune(days)
-    return _deleted(args, deleted)
+        deleted = store.prune(days, by=by, trash_days=settings.trash_days)
+    counted = "published" if by == "published" else "added to this store"
+    return _deleted(args, deleted, settings, f"retention: {counted} more than {days} days ago")
 
 
-def _deleted(args: argparse.Namespace, deleted: Sequence[Any]) -> int:
+def _deleted(args: argparse.Namespace, deleted: Sequence[Any], settings: Any, why: str = "") -> int:
+    from tui.cli_trash import trashed_text
+
     cli = _cli()
     if getattr(args, "json", False):
         cli._out({"deleted": len(deleted)})
     else:
-        print(f"{len(deleted)} article{'s' if len(deleted) != 1 else ''} deleted")
+        print(trashed_text(len(deleted), settings.trash_days, why))
     return cli.EXIT_OK
 
 

@@ -50,7 +50,12 @@ class Settings:
     reader: ReaderSettings = field(default_factory=lambda: ReaderSettings())
     keep_days: int | None = None
     """[store] keep_days: retention; after each import, unstarred untagged articles older than
-    this many days are deleted (None: keep everything)."""
+    this many days go to the trash (None: keep everything)."""
+    keep_by: str = "added"
+    """[store] keep_by: what retention counts an article's age from: "added" (when it entered
+    this store) or "published" (its date, as newsboat's keep-articles-days)."""
+    trash_days: int = 30
+    """[store] trash_days: how long the trash keeps deleted articles for `undelete`."""
     backups: int = 7
     """[store] backups: how many automatic snapshots to keep in the store's backups/ (0: none)."""
     backup_hours: float = 24.0
@@ -173,7 +178,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("fetch", "total_timeout", _FETCH.total_timeout, _number(0, above=True), "seconds per response"),
     Option("fetch", "max_bytes", _FETCH.max_bytes, _number(0, integer=True, above=True), "bytes, decompressed"),
     Option("fetch", "user_agent", _FETCH.user_agent, _text(empty=False), "the User-Agent header"),
-    Option("store", "keep_days", None, _optional_days, "retention: drop unstarred untagged articles older than this"),
+    Option("store", "keep_days", None, _optional_days, "retention: trash unstarred untagged articles older than this"),
+    Option(
+        "store",
+        "keep_by",
+        "added",
+        _choice(("added", "published")),
+        "retention counts age from: added (to this store) or published",
+    ),
+    Option("store", "trash_days", 30, _number(1, integer=True), "days the trash keeps deleted articles"),
     Option("store", "backups", 7, _number(0, integer=True), "automatic snapshots kept in backups/ (0: none)"),
     Option("store", "backup_hours", 24.0, _number(0, above=True), "least hours between two snapshots"),
     Option("entities", "model", None, _text(empty=False), "spaCy pipeline (unset: en_core_web_sm or its re-upload)"),

@@ -211,7 +211,8 @@ class _BadLine(str):
 
 
 def export_record(article: Article, tags: list[str], read: bool, starred: bool) -> dict[str, Any]:
-    """newsdesk's own JSON/JSONL record: the CLI's show record plus key and fetched time."""
+    """newsdesk's own JSON/JSONL record: the CLI's show record plus key and fetched time.
+    `added` is this store's; an import of the record ignores it (the importing store sets its own)."""
     return {
         "newsdesk": EXPORT_FORMAT,
         "id": article.id,
@@ -228,6 +229,7 @@ def export_record(article: Article, tags: list[str], read: bool, starred: bool) 
         "language": article.language,
         "feed": article.feed,
         "fetched": article.fetched,
+        "added": article.added,
         "summary": article.summary,
         "body": article.body,
         "entities": None if article.entities is None else [e.to_dict() for e in article.entities],

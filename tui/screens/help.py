@@ -31,6 +31,7 @@ WHERE = {
     "ListTable": "list",
     "ListOptions": "list",
     "Field": "filter",
+    "TrashScreen": "trash",
 }
 
 

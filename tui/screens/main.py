@@ -641,6 +641,16 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
         self.app.push_screen(ViewsScreen(self.store), chosen)
 
+    def action_trash(self) -> None:
+        """The trash (the palette's "Trash"): undelete what D, `newsdesk delete` or retention removed."""
+        from tui.screens.trash import TrashScreen
+
+        def closed(restored: bool | None) -> None:
+            if restored:
+                self.reload()
+
+        self.app.push_screen(TrashScreen(self.store), closed)
+
     def action_open(self) -> None:
         self.article_list.action_open()
 

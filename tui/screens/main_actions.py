@@ -94,7 +94,9 @@ class TaggingActions:
             self.app.call_from_thread(self.remember_change, Deletion(deleted))
             count = len(deleted)
             self.app.call_from_thread(
-                self.notify, f"Deleted {count} article{'s' if count != 1 else ''} (u undoes)", timeout=3
+                self.notify,
+                f"Moved {count} article{'s' if count != 1 else ''} to the trash (u undoes; ctrl+p Trash lists it)",
+                timeout=3,
             )
         self.post_message(ItemsChanged({}, total=total, reload=True))
 
