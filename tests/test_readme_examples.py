@@ -5,8 +5,8 @@ serving the shared feed files. An example fails on a traceback, on an exit code 
 not promise, or on empty output (stdout, or the file it redirects stdout to).
 
 The examples are found, not listed: a new example in README is run without touching this file.
-Placeholders (ID, URL, DEST, QUERY, TAG) become a real article id, a subscribed feed url, a new
-directory, a query and a tag that match.
+Placeholders (ID, URL, DEST, QUERY, TAG, FOLDER) become a real article id, a subscribed feed url, a
+new directory, a query and a tag that match, and the shared Wikinews folder.
 What cannot run here is in SKIPPED, each with its reason; keep that list small."""
 
 from __future__ import annotations
@@ -145,8 +145,12 @@ class World:
             "DEST": str(self.home / f"dest-{self.dests}"),
             "QUERY": "flood",
             "TAG": "climate",
+            "FOLDER": str(SHARED_DATA / "wikinews"),
         }
-        return re.sub(r"(?<![\w.-])(ID|URL|DEST|QUERY|TAG)(?![\w.-])", lambda m: values[m.group(1)], command)
+        if command.startswith("newsdesk undelete"):  # each undelete example finds the kelp article trashed
+            values["QUERY"] = "kelp"
+            command = "newsdesk delete -- kelp >/dev/null; " + command
+        return re.sub(r"(?<![\w.-])(ID|URL|DEST|QUERY|TAG|FOLDER)(?![\w.-])", lambda m: values[m.group(1)], command)
 
     def run(self, command: str) -> subprocess.CompletedProcess[str]:
         preamble = (
@@ -191,6 +195,14 @@ def _records(now: datetime) -> list[dict[str, object]]:
             "url": "https://news.test/drought",
             "source": "Reuters",
             "date": (now - timedelta(days=2)).isoformat(),
+        },
+        {  # deleted below, so that the trash examples find something
+            "title": "Kelp forests return to the bay",
+            "body": "Divers counted kelp along the bay for the first time in a decade.",
+            "url": "https://news.test/kelp",
+            "source": "Reuters",
+            "date": (now - timedelta(days=3)).isoformat(),
+            "tags": ["ocean"],
         },
     ]
 
@@ -251,6 +263,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         f"newsdesk import --no-entities {home / 'news'}",
         f"newsdesk import {work / 'recent.jsonl'}",  # with entities: the entity examples list them
         f"newsdesk import --no-entities {made.feed}",  # a subscription
+        "newsdesk delete -- kelp",  # something in the trash for `trash` (and each `undelete` trashes it again)
     ):
         done = made.run(setup)
         assert done.returncode == 0 and "Traceback" not in done.stderr, (setup, done.stdout, done.stderr)
