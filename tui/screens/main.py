@@ -122,6 +122,10 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._generation = 0
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
+        self._to_read: str | None = None
+        """The article the user chose (a key or click put it in the text pane): its read timer
+        starts when it is shown, once.  None for what a new view, a refresh or another session's
+        change put under the cursor, and after `m` (an explicit choice wins over the timer)."""
         self._seq: int | None = None  # change-feed position; None until the view has loaded
         self.view = View()
         self._query: Query = parse_query("")
@@ -315,6 +319,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             return
         self._shown_id = item.id
         self._cancel_read_timer()
+        self._to_read = item.id if message.chosen else None
         self.load_article(item.id)
 
     @on(ArticleLoaded)
@@ -328,6 +333,9 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             sidebar.show([])
             return
         sidebar.show(stored.article.entities, language=stored.article.language)
+        if message.article_id != self._to_read:
+            return  # shown again (its state changed), or not chosen by the user: no timer
+        self._to_read = None
         if not stored.state.read:
             self._cancel_read_timer()
             if self.read_delay <= 0:
@@ -339,6 +347,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def opened(self, message: ArticleList.Opened) -> None:
         if "text" not in self.reader.panes:
             self.zen = True  # the text pane is hidden: read in zen mode, Esc returns
+        self._to_read = None  # read now, not by the timer
         if not message.item.read:
             self._mark_read(message.item.id)
         self.article_view.focus()
@@ -407,7 +416,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def action_toggle_read(self) -> None:
         item = self._current()
         if item is not None:
-            self._cancel_read_timer()  # an explicit choice wins over the timer
+            self._cancel_read_timer()  # an explicit choice wins over the timer,
+            self._to_read = None  # even when the article is still loading
             self.write_state([item.id], read=not item.read)
 
     def action_toggle_star(self) -> None:
@@ -619,6 +629,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         def chosen(article_id: str | None) -> None:
             if article_id is not None:
                 self._shown_id = article_id
+                self._to_read = article_id  # chosen in the related list
                 self.load_article(article_id)
                 self.article_view.focus()
 

@@ -81,10 +81,13 @@ class ArticleList(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved to a row (item None while its page is still loading)."""
+        """The cursor moved to a row (item None while its page is still loading).  `chosen`: the
+        user put it there (a key or a click), not a new view, a refresh or another session's
+        change that moved the rows under the cursor."""
 
         index: int
         item: ListItem | None
+        chosen: bool = False
 
     @dataclass
     class Opened(Message):
@@ -114,6 +117,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         """Ids marked for bulk work (x, X, *)."""
         self.last_mark: int | None = None
+        self._chosen = False  # whether the user put the cursor where it is (see Highlighted)
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
@@ -127,6 +131,7 @@ class ArticleList(ScrollView, can_focus=True):
             self._store_rows(offset, rows)
         self.virtual_size = Size(self.size.width, total)
         self.set_reactive(ArticleList.cursor, min(max(cursor, 0), max(total - 1, 0)))
+        self._chosen = False  # the program put the cursor here, not the user
         if cursor == 0:
             self.scroll_to(y=0, animate=False, immediate=True)
         else:
@@ -205,6 +210,7 @@ class ArticleList(ScrollView, can_focus=True):
         return min(max(value, 0), max(self.total - 1, 0))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self._chosen = True  # only the user's keys and clicks set the cursor (reset() does not)
         self._line_cache.clear()
         self.refresh()
         self._keep_cursor_visible()
@@ -212,7 +218,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _announce(self) -> None:
         self._want(self.cursor)
-        self.post_message(self.Highlighted(self.cursor, self.current))
+        self.post_message(self.Highlighted(self.cursor, self.current, self._chosen))
 
     def _keep_cursor_visible(self) -> None:
         height = max(self.scrollable_content_region.height, 1)
