@@ -409,3 +409,47 @@ async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, m
         await settle(pilot)
         listing = app.screen.query_one(ArticleList)
         assert all(listing.item_at(i).read for i in range(20))  # type: ignore[union-attr]
+
+
+def topbar(app: NewsdeskApp) -> str:
+    return str(app.screen.query_one("#topbar").render())
+
+
+async def test_the_top_bar_counts_the_unread_articles_of_the_view(filled: NewsStore) -> None:
+    """Issue 14, item 17: the header said how many articles, never how many were unread."""
+    filled.update_state([article(n).id for n in (1, 2, 3)], read=True)
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "20 articles · 17 unread" in topbar(app)
+        await pilot.press("m")  # the top article read: the count follows
+        await wait_until(pilot, lambda: "16 unread" in topbar(app))
+        other = NewsStore(filled.root)  # another session's change follows too
+        other.update_state([article(n).id for n in (4, 5)], read=True)
+        other.close()
+        app.screen._poll()  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: "14 unread" in topbar(app))
+        await pilot.press("slash", *"is:read OR 19")  # a search: its own unread count
+        await wait_until(pilot, lambda: "search: is:read OR 19 · 7 matches · 1 unread" in topbar(app))
+
+
+async def test_a_marked_row_under_the_cursor_still_looks_marked(filled: NewsStore) -> None:
+    """Issue 14, item 17: the cursor's background hid the mark of the row it was on."""
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+
+        def looks(row: int) -> set[object]:
+            return {segment.style.bgcolor for segment in listing.render_line(row) if segment.style}
+
+        await pilot.press("x", "x", "k")  # rows 0 and 1 marked, the cursor back on row 1
+        await settle(pilot)
+        assert listing.cursor == 1 and len(listing.marked) == 2
+        marked_cursor, marked = looks(1), looks(0)
+        await pilot.press("x", "k")  # unmark row 1 (the cursor moves on), back to it
+        await settle(pilot)
+        assert listing.cursor == 1 and len(listing.marked) == 1
+        plain_cursor = looks(1)
+        assert marked_cursor != plain_cursor  # the mark shows under the cursor
+        assert marked_cursor != marked  # and the cursor on the mark

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
+from store.query_nodes import And, Everything, Flag
 from tui.config import ReaderSettings
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
@@ -135,6 +136,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._ranked = False
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
         self._sparkline = ""
+        self._unread: int | None = None  # unread articles in the view (None: not counted yet)
         self._undo: list[Any] = []  # a state change (id -> (before, after)), a Deletion or a Restoration
         self._redo: list[Any] = []
 
@@ -209,6 +211,23 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._seq = seq
         self._query = query
         self.post_message(ViewLoaded(result.count, result.items, generation, result.ranked, cursor))
+
+    @work(thread=True, exclusive=True, group="unread", exit_on_error=False)
+    def count_unread(self, generation: int, query: Query) -> None:
+        """The unread articles of the view, for the top bar (after a load, and after changes)."""
+        node = query.node
+        unread = Query(Flag("unread") if isinstance(node, Everything) else And((node, Flag("unread"))), "new")
+        try:
+            count = self.store.count_matching(unread)
+        except Exception:
+            return  # the count is a hint; the view's own load reports what is wrong
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_unread, generation, count)
+
+    def _show_unread(self, generation: int, count: int) -> None:
+        if generation == self._generation:
+            self._unread = count
+            self._update_topbar()
 
     @work(thread=True, group="rows", exit_on_error=False)
     def fetch_rows(self, offset: int, limit: int, generation: int) -> None:
@@ -292,6 +311,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.article_list.highlighter = self._highlighter
         self.article_view.set_highlighter(self._highlighter)
         self._sparkline = ""
+        self._unread = None
+        self.count_unread(message.generation, self._query)
         if self.view.entity:
             self.load_histogram(message.generation, self._query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
@@ -369,6 +390,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         current = self.article_view.article
         if current is not None and current.article.id in message.items:
             self.load_article(current.article.id)
+        if message.items or message.reload or message.total is not None:
+            self.count_unread(self._generation, self._query)
         self._update_topbar()
 
     @on(StoreFailed)
@@ -386,6 +409,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         noun = "match" if self.view.query.strip() else "article"
         plural = "es" if noun == "match" else "s"
         bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
+        if self._unread is not None:
+            bar.append(f" · {self._unread} unread")
         if self._sparkline:
             bar.append(f"  {self._sparkline}", style="bold")
         if self.view.query.strip() and total and self._ranked:

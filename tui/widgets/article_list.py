@@ -58,6 +58,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--placeholder",
         "article-list--match",
         "article-list--marked",
+        "article-list--cursor-marked",
     }
 
     DEFAULT_CSS = """
@@ -71,8 +72,11 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--marked { background: $secondary 35%; }
     ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
     ArticleList:focus > .article-list--cursor { background: $accent 40%; }
+    ArticleList > .article-list--cursor-marked { background: $secondary 65%; text-style: underline; }
+    ArticleList:focus > .article-list--cursor-marked { background: $secondary 85%; text-style: underline; }
     ArticleList:nocolor > .article-list--cursor { text-style: reverse; }
     ArticleList:nocolor > .article-list--marked { text-style: underline; }
+    ArticleList:nocolor > .article-list--cursor-marked { text-style: reverse underline; }
     ArticleList:nocolor > .article-list--match { text-style: bold underline; }
     """
 
@@ -286,9 +290,13 @@ class ArticleList(ScrollView, can_focus=True):
             text = literal("  …", self.get_component_rich_style("article-list--placeholder"))
         else:
             text = self.row_text(item, width)
-        if item is not None and item.id in self.marked:
+        marked = item is not None and item.id in self.marked
+        if marked and index == self.cursor:
+            # Its own style: the cursor's background would hide the mark.
+            text.stylize(self.get_component_rich_style("article-list--cursor-marked"))
+        elif marked:
             text.stylize(self.get_component_rich_style("article-list--marked"))
-        if index == self.cursor:
+        elif index == self.cursor:
             text.stylize(self.get_component_rich_style("article-list--cursor"))
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]
