@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -121,6 +121,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.read_delay = read_delay
         self.reader = reader or ReaderSettings()
         self._generation = 0
+        self._shown_generation = -1  # the load the list shows
+        self._holding_keys = False
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
         self._to_read: str | None = None
@@ -189,6 +191,18 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         """Load the view afresh; rows of an older load are ignored when they arrive."""
         self._generation += 1
         self.load_view(self._generation, self.view.query, cursor)
+
+    def _keys_wait_for_the_view(self) -> None:
+        """The keys typed behind the one that chose this view (Enter in the search bar, escape
+        back) are for its rows: they wait until the rows are there (tui.key_order)."""
+        if self._shown_generation != self._generation:
+            self._holding_keys = True
+            getattr(self.app, "hold_keys", lambda _holder: None)(self)
+
+    def _keys_go_on(self) -> None:
+        if self._holding_keys:
+            self._holding_keys = False
+            getattr(self.app, "release_keys", lambda _holder: None)(self)
 
     # -- workers (store I/O; they only post messages) --------------------------------------------
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
@@ -300,6 +314,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def show_view(self, message: ViewLoaded) -> None:
         if message.generation != self._generation:
             return
+        self._shown_generation = message.generation
+        self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.view.query.strip() and not self._previous:
             from tui.screens.welcome import WelcomeScreen
 
@@ -322,6 +338,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
         if message.generation == self._generation:
+            self._shown_generation = message.generation  # the list keeps the rows it had
+            self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
 
     @on(RowsLoaded)
@@ -396,6 +414,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
 
     @on(StoreFailed)
     def store_failed(self, message: StoreFailed) -> None:
+        self._keys_go_on()
         self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
         if isinstance(message.error, StoreCorrupt):
             app: NewsdeskApp = self.app  # type: ignore[assignment]
@@ -468,40 +487,12 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.view = view
         self._shown_id = None
         self.reload(cursor=view.cursor)
+        self._keys_wait_for_the_view()
 
     def open_view(self, query: str, name: str = "", *, entity: bool = False) -> None:
         """Show a query's results; escape returns to the view we leave."""
         self._previous.append(replace(self.view, cursor=self.article_list.cursor))
         self._go_to(View(query, name, entity=entity))
-
-    def on_key(self, event: events.Key) -> None:
-        """Type-ahead.  Keys reach this screen one by one after they left the widget that had the
-        focus when they arrived, so in a fast burst ("/tram", or "t" and a tag name in one SSH
-        packet) the keys after `/` or `t` are already on their way to the list.  They go where
-        the user meant them: `/` and `t` act here at once (so the keys behind them see the
-        search bar or the tag editor), and a key behind them goes into that bar or dialog,
-        never to the list's own bindings."""
-        active = self.app.screen
-        if active is not self:
-            forward = getattr(active, "type_ahead", None)
-            if forward is not None and event.is_printable and event.character:
-                forward(event.character)
-            event.stop()
-            event.prevent_default()
-            return
-        bar = self.query_one(SearchBar)
-        typing = self.focused is bar and bar.accepting and self.has_class("-searching")
-        if typing and event.is_printable and event.character:
-            bar.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
-            return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.action in ("search", "tag"):
-                event.stop()
-                event.prevent_default()
-                self.action_search() if binding.action == "search" else self.action_tag()
-                return
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -510,8 +501,6 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             self.add_class("-searching")
             bar.open(self.view.query, [])
             self.load_history()
-        # Focus now, not after the keys already queued: "/tram" typed fast (or arriving in one
-        # SSH packet) must all go into the bar.
         self.set_focus(bar)
 
     @work(thread=True, group="history", exit_on_error=False)
@@ -562,6 +551,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         if before is not None and before.query != self.view.query:
             self._previous.append(before)
         self._close_search()
+        self._keys_wait_for_the_view()
 
     @on(SearchBar.Cancelled)
     def search_cancelled(self, event: SearchBar.Cancelled) -> None:
@@ -578,7 +568,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.remove_class("-searching")
         self.query_one("#search-status", Static).update("")
         self._before_search = None
-        self.set_focus(self.article_list)  # now: the keys behind Enter are for the list
+        self.set_focus(self.article_list)
 
     @on(SearchBar.SaveRequested)
     def save_requested(self, event: SearchBar.SaveRequested) -> None:
