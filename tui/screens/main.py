@@ -139,6 +139,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
         self._sparkline = ""
         self._unread: int | None = None  # unread articles in the view (None: not counted yet)
+        self._unread_asked = 0
         self._undo: list[Any] = []  # a state change (id -> (before, after)), a Deletion or a Restoration
         self._redo: list[Any] = []
 
@@ -226,20 +227,23 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._query = query
         self.post_message(ViewLoaded(result.count, result.items, generation, result.ranked, cursor))
 
-    @work(thread=True, exclusive=True, group="unread", exit_on_error=False)
-    def count_unread(self, generation: int, query: Query) -> None:
-        """The unread articles of the view, for the top bar (after a load, and after changes)."""
+    def count_unread(self) -> None:
+        """Count the unread articles of the view, for the top bar (after a load, and changes)."""
+        self._unread_asked += 1
+        self._count_unread(self._unread_asked, self._query)
+
+    @work(thread=True, group="unread", exit_on_error=False)
+    def _count_unread(self, asked: int, query: Query) -> None:
         node = query.node
         unread = Query(Flag("unread") if isinstance(node, Everything) else And((node, Flag("unread"))), "new")
         try:
             count = self.store.count_matching(unread)
         except Exception:
             return  # the count is a hint; the view's own load reports what is wrong
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_unread, generation, count)
+        self.app.call_from_thread(self._show_unread, asked, count)
 
-    def _show_unread(self, generation: int, count: int) -> None:
-        if generation == self._generation:
+    def _show_unread(self, asked: int, count: int) -> None:
+        if asked == self._unread_asked:  # the latest count asked for (of the view shown)
             self._unread = count
             self._update_topbar()
 
@@ -328,7 +332,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.article_view.set_highlighter(self._highlighter)
         self._sparkline = ""
         self._unread = None
-        self.count_unread(message.generation, self._query)
+        self.count_unread()
         if self.view.entity:
             self.load_histogram(message.generation, self._query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
@@ -409,7 +413,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         if current is not None and current.article.id in message.items:
             self.load_article(current.article.id)
         if message.items or message.reload or message.total is not None:
-            self.count_unread(self._generation, self._query)
+            self.count_unread()
         self._update_topbar()
 
     @on(StoreFailed)
