@@ -4,6 +4,8 @@ terminal delivers a fast typist's keys or an SSH packet: no pause between keys."
 
 from __future__ import annotations
 
+import re
+import time
 import unicodedata
 
 import pytest
@@ -37,9 +39,12 @@ def news(store: NewsStore) -> NewsStore:
 
 def burst(app: NewsdeskApp, text: str) -> None:
     """Every key of `text` posted at once, as the terminal's reader thread posts what it read
-    (\\r is Enter, \\x1b Escape)."""
+    (\\r is Enter, \\x1b Escape, \\t Tab, <down> a key by its name)."""
     assert app._driver is not None
-    for ch in text:
+    for named, ch in re.findall(r"<([a-z_]+)>|(.)", text, flags=re.DOTALL):
+        if named:
+            app._driver.send_message(events.Key(named, None))
+            continue
         key = NAMES.get(ch, ch)
         char = None if ch in "\r\x1b\t" else ch
         if char is None and len(key) > 1 and key not in ("enter", "escape", "tab"):
@@ -137,3 +142,39 @@ async def test_keys_after_slash_extend_the_query_shown(news: NewsStore) -> None:
         bar = screen.query_one(SearchBar)
         await wait_until(pilot, lambda: screen.view.query == "tram OR harbour")
         assert bar.value == "tram OR harbour"
+
+
+async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`r`, down, Enter in one burst: the related list loads in a worker; the keys typed behind
+    `r` wait for its rows (they went to the empty list and were lost).  The store's answer is
+    held back until every key that could go out has gone out (a slow store, a busy machine)."""
+    import threading
+
+    from tui.launch import fill_demo_store
+    from tui.screens.related import RelatedScreen
+    from tui.widgets.article_view import ArticleView
+
+    fill_demo_store(store)
+    answer = threading.Event()
+    real_related = store.related
+
+    def slow_related(article_id: str, limit: int = 30):  # type: ignore[no-untyped-def]
+        answer.wait(30)
+        return real_related(article_id, limit)
+
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        view = screen.query_one(ArticleView)
+        assert view.article is not None
+        related = store.related(view.article.article.id)
+        assert len(related) >= 2
+        monkeypatch.setattr(store, "related", slow_related)
+        burst(app, "r<down>\r")
+        deadline = time.monotonic() + 10  # (not wait_until: its settle would wait for the held worker)
+        while not (isinstance(app.screen, RelatedScreen) and app._key_trail is None):
+            assert time.monotonic() < deadline, "the related screen did not open"
+            await pilot.pause(0.01)
+        answer.set()  # every key has gone out, or waits for the rows
+        await wait_until(pilot, lambda: app.screen is screen and view.article.article.id == related[1][0].id)
