@@ -49,8 +49,13 @@ def index_behind(store: NewsStore, changes: int) -> Iterator[None]:
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     """Let the app's workers finish and their messages be handled (no fixed sleeps): a worker's
     result message can start another worker, hence a few rounds."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one (waited for next round)
+            pass
         await pilot.pause()
 
 

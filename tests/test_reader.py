@@ -9,7 +9,7 @@ import pytest
 from textual.command import CommandPalette
 
 from articles.model import Article, Entity
-from newsdesk_testing import settle
+from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.launch import fill_demo_store
@@ -91,12 +91,83 @@ async def test_enter_opens_marks_read_and_focuses_the_text(filled: NewsStore) ->
         assert app.screen.query_one(ArticleList).item_at(1).read  # the list shows it read
 
 
-async def test_shown_long_enough_counts_as_read(filled: NewsStore) -> None:
+def is_read(store: NewsStore, n: int) -> bool:
+    stored = store.get(article(n).id)
+    assert stored is not None
+    return stored.state.read
+
+
+async def test_an_article_the_user_chose_counts_as_read_once_shown(filled: NewsStore) -> None:
+    """read_after = 0: a key or a click that puts an article in the text pane reads it at once;
+    the article the reader starts on was put there by no one, and stays unread."""
     app = NewsdeskApp(filled, read_delay=0)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
+        assert visible_title(app) == "Story number 20" and not is_read(filled, 20)
+        await pilot.press("j")
         await settle(pilot)
-        assert filled.get(article(20).id).state.read  # type: ignore[union-attr]
+        assert is_read(filled, 19) and not is_read(filled, 20)
+        await pilot.click(ArticleList, offset=(10, 4))
+        await settle(pilot)
+        assert visible_title(app) == "Story number 16" and is_read(filled, 16)
+        await pilot.press("left_square_bracket")  # the previous unread
+        await settle(pilot)
+        assert visible_title(app) == "Story number 17" and is_read(filled, 17)
+        assert not is_read(filled, 20)
+
+
+async def test_m_keeps_an_article_unread_whatever_the_timer(filled: NewsStore) -> None:
+    """Issue 14, item 2: `m` on a read article made it unread, then the read timer (restarted
+    when the changed article was shown again) read it again.  `m` wins until another article
+    is chosen."""
+    app = NewsdeskApp(filled, read_delay=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert is_read(filled, 19)
+        await pilot.press("m")
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+        assert not is_read(filled, 19) and not listing.item_at(1).read  # type: ignore[union-attr]
+        await pilot.press("j", "k")  # another article, then back to this one: chosen again
+        await settle(pilot)
+        assert is_read(filled, 18) and is_read(filled, 19)
+
+
+async def test_m_wins_over_a_running_read_timer(filled: NewsStore) -> None:
+    """With a real delay: `m` during the timer, or after it fired, leaves no timer behind, and
+    once the delay has passed (twice over) the article is still unread."""
+    delay = 0.2
+    app = NewsdeskApp(filled, read_delay=delay)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j")
+        await wait_until(pilot, lambda: is_read(filled, 19))  # the timer fired for the chosen article
+        await pilot.press("m")
+        await wait_until(pilot, lambda: not is_read(filled, 19))
+        assert screen._read_timer is None and screen._to_read is None
+        passed = time.monotonic() + 2 * delay
+        await wait_until(pilot, lambda: time.monotonic() > passed)  # what would have fired, has
+        assert not is_read(filled, 19) and screen._read_timer is None
+
+
+async def test_another_sessions_change_under_the_cursor_is_not_read(filled: NewsStore) -> None:
+    """Issue 14, item 3: only the user's choice reads an article; another session deleting the
+    article under the cursor puts the next one there, unread it stays."""
+    app = NewsdeskApp(filled, read_delay=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        other = NewsStore(filled.root)
+        other.delete_articles([article(20).id])
+        other.close()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen._poll()  # what the 1.5 s interval does
+        await wait_until(pilot, lambda: visible_title(app) == "Story number 19")
+        assert not is_read(filled, 19)
 
 
 async def test_toggle_read_and_star(filled: NewsStore) -> None:
@@ -338,3 +409,47 @@ async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, m
         await settle(pilot)
         listing = app.screen.query_one(ArticleList)
         assert all(listing.item_at(i).read for i in range(20))  # type: ignore[union-attr]
+
+
+def topbar(app: NewsdeskApp) -> str:
+    return str(app.screen.query_one("#topbar").render())
+
+
+async def test_the_top_bar_counts_the_unread_articles_of_the_view(filled: NewsStore) -> None:
+    """Issue 14, item 17: the header said how many articles, never how many were unread."""
+    filled.update_state([article(n).id for n in (1, 2, 3)], read=True)
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "20 articles · 17 unread" in topbar(app)
+        await pilot.press("m")  # the top article read: the count follows
+        await wait_until(pilot, lambda: "16 unread" in topbar(app))
+        other = NewsStore(filled.root)  # another session's change follows too
+        other.update_state([article(n).id for n in (4, 5)], read=True)
+        other.close()
+        app.screen._poll()  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: "14 unread" in topbar(app))
+        await pilot.press("slash", *"is:read OR 19")  # a search: its own unread count
+        await wait_until(pilot, lambda: "search: is:read OR 19 · 7 matches · 1 unread" in topbar(app))
+
+
+async def test_a_marked_row_under_the_cursor_still_looks_marked(filled: NewsStore) -> None:
+    """Issue 14, item 17: the cursor's background hid the mark of the row it was on."""
+    app = NewsdeskApp(filled, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        listing = app.screen.query_one(ArticleList)
+
+        def looks(row: int) -> set[object]:
+            return {segment.style.bgcolor for segment in listing.render_line(row) if segment.style}
+
+        await pilot.press("x", "x", "k")  # rows 0 and 1 marked, the cursor back on row 1
+        await settle(pilot)
+        assert listing.cursor == 1 and len(listing.marked) == 2
+        marked_cursor, marked = looks(1), looks(0)
+        await pilot.press("x", "k")  # unmark row 1 (the cursor moves on), back to it
+        await settle(pilot)
+        assert listing.cursor == 1 and len(listing.marked) == 1
+        plain_cursor = looks(1)
+        assert marked_cursor != plain_cursor  # the mark shows under the cursor
+        assert marked_cursor != marked  # and the cursor on the mark

@@ -236,3 +236,29 @@ async def test_a_state_change_keeps_the_reading_position(news: NewsStore) -> Non
         await settle(pilot)
         assert news.search("is:starred").count == 1
         assert round(view.scroll_y) == scrolled
+
+
+async def test_search_results_are_not_read_by_being_under_the_cursor(store: NewsStore) -> None:
+    """Issue 14, item 3: `/kelp`, a wait, escape: the top result had lost its ●.  A search puts
+    its first result in the text pane, but only the user's choice reads an article."""
+    added = [
+        article(1, "Kelp forests recover", "Divers counted kelp along the coast."),
+        article(2, "Kelp farm opens", "A kelp farm opened in the bay."),
+        article(3, "Harbour festival returns", "The festival returns to the harbour."),
+    ]
+    store.add_articles(added)
+    app = NewsdeskApp(store, read_delay=0)  # read the moment it is chosen and shown
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await open_search(pilot)
+        await pilot.press(*"kelp")
+        await wait_until(pilot, lambda: screen.view.query == "kelp" and len(titles(app)) == 2)
+        shown = screen.query_one(ArticleView)
+        await wait_until(pilot, lambda: shown.article is not None and shown.article.article.title == titles(app)[0])
+        await pilot.press("escape")
+        await settle(pilot)
+        assert [store.get(a.id).state.read for a in added] == [False, False, False]  # type: ignore[union-attr]
+        listing = screen.query_one(ArticleList)
+        assert not any(listing.item_at(i).read for i in range(listing.total))  # type: ignore[union-attr]

@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from store import StoreCorrupt, StoreError
 from tui.config import Settings
+from tui.key_order import KeyOrder
 from tui.screens.damaged import DamagedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -32,8 +33,10 @@ NOTICE_PROBLEMS = 5
 REPORT_COMMAND = "Import report"
 
 
-class NewsdeskApp(App[None]):
-    """The reader.  Keys follow KEYMAP.md; every action is also in the command palette.
+class NewsdeskApp(KeyOrder, App[None]):
+    """The reader.  Keys follow KEYMAP.md; every action is also in the command palette.  Keys
+    are handled one at a time, in the order typed, each by what has the focus when its turn
+    comes (KeyOrder: type-ahead across the search bar, the tag editor and every dialog).
 
     | Key | id | Does |
     |---|---|---|
@@ -71,6 +74,7 @@ class NewsdeskApp(App[None]):
         # NO_COLOR: Textual strips every colour only in its native-ANSI mode (else it paints in
         # greys); the :nocolor rules in app.tcss and the widgets mark with reverse/bold/underline.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
+        self._key_order_init()
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing animates (SSH bandwidth); the variable opts in
         self.settings = settings or Settings()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -17,6 +17,7 @@ from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
 from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
+from store.query_nodes import And, Everything, Flag
 from tui.config import ReaderSettings
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded
@@ -122,8 +123,14 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.read_delay = read_delay
         self.reader = reader or ReaderSettings()
         self._generation = 0
+        self._shown_generation = -1  # the load the list shows
+        self._holding_keys = False
         self._read_timer: Timer | None = None
         self._shown_id: str | None = None
+        self._to_read: str | None = None
+        """The article the user chose (a key or click put it in the text pane): its read timer
+        starts when it is shown, once.  None for what a new view, a refresh or another session's
+        change put under the cursor, and after `m` (an explicit choice wins over the timer)."""
         self._seq: int | None = None  # change-feed position; None until the view has loaded
         self.view = View()
         self._query: Query = parse_query("")
@@ -133,6 +140,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._ranked = False
         self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
         self._histogram: list[tuple[str, int]] = []  # an entity view's articles by month
+        self._unread: int | None = None  # unread articles in the view (None: not counted yet)
+        self._unread_asked = 0
         self._undo: list[Any] = []  # a state change (id -> (before, after)), a Deletion or a Restoration
         self._redo: list[Any] = []
 
@@ -188,6 +197,18 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._generation += 1
         self.load_view(self._generation, self.view.query, cursor)
 
+    def _keys_wait_for_the_view(self) -> None:
+        """The keys typed behind the one that chose this view (Enter in the search bar, escape
+        back) are for its rows: they wait until the rows are there (tui.key_order)."""
+        if self._shown_generation != self._generation:
+            self._holding_keys = True
+            getattr(self.app, "hold_keys", lambda _holder: None)(self)
+
+    def _keys_go_on(self) -> None:
+        if self._holding_keys:
+            self._holding_keys = False
+            getattr(self.app, "release_keys", lambda _holder: None)(self)
+
     # -- workers (store I/O; they only post messages) --------------------------------------------
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def load_view(self, generation: int, text: str, cursor: int = 0) -> None:
@@ -209,6 +230,26 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self._seq = seq
         self._query = query
         self.post_message(ViewLoaded(result.count, result.items, generation, result.ranked, cursor))
+
+    def count_unread(self) -> None:
+        """Count the unread articles of the view, for the top bar (after a load, and changes)."""
+        self._unread_asked += 1
+        self._count_unread(self._unread_asked, self._query)
+
+    @work(thread=True, group="unread", exit_on_error=False)
+    def _count_unread(self, asked: int, query: Query) -> None:
+        node = query.node
+        unread = Query(Flag("unread") if isinstance(node, Everything) else And((node, Flag("unread"))), "new")
+        try:
+            count = self.store.count_matching(unread)
+        except Exception:
+            return  # the count is a hint; the view's own load reports what is wrong
+        self.app.call_from_thread(self._show_unread, asked, count)
+
+    def _show_unread(self, asked: int, count: int) -> None:
+        if asked == self._unread_asked:  # the latest count asked for (of the view shown)
+            self._unread = count
+            self._update_topbar()
 
     @work(thread=True, group="rows", exit_on_error=False)
     def fetch_rows(self, offset: int, limit: int, generation: int) -> None:
@@ -281,6 +322,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def show_view(self, message: ViewLoaded) -> None:
         if message.generation != self._generation:
             return
+        self._shown_generation = message.generation
+        self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.view.query.strip() and not self._previous:
             from tui.screens.welcome import WelcomeScreen
 
@@ -292,6 +335,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.article_list.highlighter = self._highlighter
         self.article_view.set_highlighter(self._highlighter)
         self._histogram = []
+        self._unread = None
+        self.count_unread()
         if self.view.entity:
             self.load_histogram(message.generation, self._query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
@@ -301,6 +346,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
         if message.generation == self._generation:
+            self._shown_generation = message.generation  # the list keeps the rows it had
+            self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
 
     @on(RowsLoaded)
@@ -319,6 +366,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             return
         self._shown_id = item.id
         self._cancel_read_timer()
+        self._to_read = item.id if message.chosen else None
         self.load_article(item.id)
 
     @on(ArticleLoaded)
@@ -332,6 +380,9 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             sidebar.show([])
             return
         sidebar.show(stored.article.entities, language=stored.article.language)
+        if message.article_id != self._to_read:
+            return  # shown again (its state changed), or not chosen by the user: no timer
+        self._to_read = None
         if not stored.state.read:
             self._cancel_read_timer()
             if self.read_delay <= 0:
@@ -343,6 +394,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def opened(self, message: ArticleList.Opened) -> None:
         if "text" not in self.reader.panes:
             self.zen = True  # the text pane is hidden: read in zen mode, Esc returns
+        self._to_read = None  # read now, not by the timer
         if not message.item.read:
             self._mark_read(message.item.id)
         self.article_view.focus()
@@ -364,10 +416,13 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         current = self.article_view.article
         if current is not None and current.article.id in message.items:
             self.load_article(current.article.id)
+        if message.items or message.reload or message.total is not None:
+            self.count_unread()
         self._update_topbar()
 
     @on(StoreFailed)
     def store_failed(self, message: StoreFailed) -> None:
+        self._keys_go_on()
         self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
         if isinstance(message.error, StoreCorrupt):
             app: NewsdeskApp = self.app  # type: ignore[assignment]
@@ -381,6 +436,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         noun = "match" if self.view.query.strip() else "article"
         plural = "es" if noun == "match" else "s"
         bar = literal(f" newsdesk · {one_line(self.view.title())} · {total} {noun}{plural if total != 1 else ''}")
+        if self._unread is not None:
+            bar.append(f" · {self._unread} unread")
         spark_at = len(bar)
         if self.view.query.strip() and total and self._ranked:
             bar.append(" · by relevance", style="dim")
@@ -415,7 +472,8 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
     def action_toggle_read(self) -> None:
         item = self._current()
         if item is not None:
-            self._cancel_read_timer()  # an explicit choice wins over the timer
+            self._cancel_read_timer()  # an explicit choice wins over the timer,
+            self._to_read = None  # even when the article is still loading
             self.write_state([item.id], read=not item.read)
 
     def action_toggle_star(self) -> None:
@@ -441,40 +499,12 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.view = view
         self._shown_id = None
         self.reload(cursor=view.cursor)
+        self._keys_wait_for_the_view()
 
     def open_view(self, query: str, name: str = "", *, entity: bool = False) -> None:
         """Show a query's results; escape returns to the view we leave."""
         self._previous.append(replace(self.view, cursor=self.article_list.cursor))
         self._go_to(View(query, name, entity=entity))
-
-    def on_key(self, event: events.Key) -> None:
-        """Type-ahead.  Keys reach this screen one by one after they left the widget that had the
-        focus when they arrived, so in a fast burst ("/tram", or "t" and a tag name in one SSH
-        packet) the keys after `/` or `t` are already on their way to the list.  They go where
-        the user meant them: `/` and `t` act here at once (so the keys behind them see the
-        search bar or the tag editor), and a key behind them goes into that bar or dialog,
-        never to the list's own bindings."""
-        active = self.app.screen
-        if active is not self:
-            forward = getattr(active, "type_ahead", None)
-            if forward is not None and event.is_printable and event.character:
-                forward(event.character)
-            event.stop()
-            event.prevent_default()
-            return
-        bar = self.query_one(SearchBar)
-        typing = self.focused is bar and bar.accepting and self.has_class("-searching")
-        if typing and event.is_printable and event.character:
-            bar.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
-            return
-        for binding in self._bindings.key_to_bindings.get(event.key, ()):
-            if binding.action in ("search", "tag"):
-                event.stop()
-                event.prevent_default()
-                self.action_search() if binding.action == "search" else self.action_tag()
-                return
 
     def action_search(self) -> None:
         bar = self.query_one(SearchBar)
@@ -483,8 +513,6 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
             self.add_class("-searching")
             bar.open(self.view.query, [])
             self.load_history()
-        # Focus now, not after the keys already queued: "/tram" typed fast (or arriving in one
-        # SSH packet) must all go into the bar.
         self.set_focus(bar)
 
     @work(thread=True, group="history", exit_on_error=False)
@@ -535,6 +563,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         if before is not None and before.query != self.view.query:
             self._previous.append(before)
         self._close_search()
+        self._keys_wait_for_the_view()
 
     @on(SearchBar.Cancelled)
     def search_cancelled(self, event: SearchBar.Cancelled) -> None:
@@ -551,7 +580,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         self.remove_class("-searching")
         self.query_one("#search-status", Static).update("")
         self._before_search = None
-        self.set_focus(self.article_list)  # now: the keys behind Enter are for the list
+        self.set_focus(self.article_list)
 
     @on(SearchBar.SaveRequested)
     def save_requested(self, event: SearchBar.SaveRequested) -> None:
@@ -627,6 +656,7 @@ class MainScreen(TaggingActions, LinkActions, FeedActions, Screen[None]):
         def chosen(article_id: str | None) -> None:
             if article_id is not None:
                 self._shown_id = article_id
+                self._to_read = article_id  # chosen in the related list
                 self.load_article(article_id)
                 self.article_view.focus()
 

@@ -68,7 +68,14 @@ class RelatedScreen(PopupScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        getattr(self.app, "hold_keys", lambda _holder: None)(self)  # keys typed ahead: for the rows
         self.load()
+
+    def _keys_go_on(self) -> None:
+        getattr(self.app, "release_keys", lambda _holder: None)(self)
+
+    def on_unmount(self) -> None:
+        self._keys_go_on()
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def load(self) -> None:
@@ -76,6 +83,7 @@ class RelatedScreen(PopupScreen[str | None]):
             related = self.store.related(self.article_id)
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            self.app.call_from_thread(self._keys_go_on)
             return
         self.post_message(RelatedLoaded(related))
 
@@ -86,6 +94,7 @@ class RelatedScreen(PopupScreen[str | None]):
         options.clear_options()
         if not message.related:
             options.add_option(Option(Text("No article shares a name with this one.", style="dim"), disabled=True))
+            self._keys_go_on()
             return
         for item, _score in message.related:
             when = local_display(item.published, "%Y-%m-%d", date_only=item.date_only) or "—"
@@ -94,6 +103,7 @@ class RelatedScreen(PopupScreen[str | None]):
             prompt.append(f"  {one_line(item.source)}", style="dim")
             options.add_option(Option(prompt, id=item.id))
         options.highlighted = 0
+        self._keys_go_on()
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:

@@ -59,6 +59,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--placeholder",
         "article-list--match",
         "article-list--marked",
+        "article-list--cursor-marked",
     }
 
     DEFAULT_CSS = """
@@ -72,8 +73,11 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--marked { background: $secondary 35%; }
     ArticleList > .article-list--match { color: $text-warning; text-style: bold underline; }
     ArticleList:focus > .article-list--cursor { background: $accent 40%; }
+    ArticleList > .article-list--cursor-marked { background: $secondary 65%; text-style: underline; }
+    ArticleList:focus > .article-list--cursor-marked { background: $secondary 85%; text-style: underline; }
     ArticleList:nocolor > .article-list--cursor { text-style: reverse; }
     ArticleList:nocolor > .article-list--marked { text-style: underline; }
+    ArticleList:nocolor > .article-list--cursor-marked { text-style: reverse underline; }
     ArticleList:nocolor > .article-list--match { text-style: bold underline; }
     """
 
@@ -82,10 +86,13 @@ class ArticleList(ScrollView, can_focus=True):
 
     @dataclass
     class Highlighted(Message):
-        """The cursor moved to a row (item None while its page is still loading)."""
+        """The cursor moved to a row (item None while its page is still loading).  `chosen`: the
+        user put it there (a key or a click), not a new view, a refresh or another session's
+        change that moved the rows under the cursor."""
 
         index: int
         item: ListItem | None
+        chosen: bool = False
 
     @dataclass
     class Opened(Message):
@@ -115,6 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.marked: set[str] = set()
         """Ids marked for bulk work (x, X, *)."""
         self.last_mark: int | None = None
+        self._chosen = False  # whether the user put the cursor where it is (see Highlighted)
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
@@ -128,6 +136,7 @@ class ArticleList(ScrollView, can_focus=True):
             self._store_rows(offset, rows)
         self.virtual_size = Size(self.size.width, total)
         self.set_reactive(ArticleList.cursor, min(max(cursor, 0), max(total - 1, 0)))
+        self._chosen = False  # the program put the cursor here, not the user
         if cursor == 0:
             self.scroll_to(y=0, animate=False, immediate=True)
         else:
@@ -206,6 +215,7 @@ class ArticleList(ScrollView, can_focus=True):
         return min(max(value, 0), max(self.total - 1, 0))
 
     def watch_cursor(self, old: int, new: int) -> None:
+        self._chosen = True  # only the user's keys and clicks set the cursor (reset() does not)
         self._line_cache.clear()
         self.refresh()
         self._keep_cursor_visible()
@@ -213,7 +223,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _announce(self) -> None:
         self._want(self.cursor)
-        self.post_message(self.Highlighted(self.cursor, self.current))
+        self.post_message(self.Highlighted(self.cursor, self.current, self._chosen))
 
     def _keep_cursor_visible(self) -> None:
         height = max(self.scrollable_content_region.height, 1)
@@ -281,9 +291,13 @@ class ArticleList(ScrollView, can_focus=True):
             text = literal("  …", self.get_component_rich_style("article-list--placeholder"))
         else:
             text = self.row_text(item, width)
-        if item is not None and item.id in self.marked:
+        marked = item is not None and item.id in self.marked
+        if marked and index == self.cursor:
+            # Its own style: the cursor's background would hide the mark.
+            text.stylize(self.get_component_rich_style("article-list--cursor-marked"))
+        elif marked:
             text.stylize(self.get_component_rich_style("article-list--marked"))
-        if index == self.cursor:
+        elif index == self.cursor:
             text.stylize(self.get_component_rich_style("article-list--cursor"))
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = [Segment(s.text, base + s.style if s.style else base) for s in text.render(self.app.console)]

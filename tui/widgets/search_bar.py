@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from textual import events
 from textual.binding import Binding, BindingType
 from textual.message import Message
 
@@ -42,38 +41,25 @@ class SearchBar(Field):
         query: str
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(placeholder='search: words "a phrase" tag:x is:unread after:7d … (? for the language)', id=id)
+        # The query shown stays as it is on focus, the cursor at its end (open()): keys typed
+        # behind `/` extend it.  Selecting it all on focus made the next key replace it.
+        super().__init__(
+            placeholder='search: words "a phrase" tag:x is:unread after:7d … (? for the language)',
+            id=id,
+            select_on_focus=False,
+        )
         self.history: list[str] = []
         self._browsing: int | None = None  # index into history while browsing
         self._draft = ""
-        self._done_typing = False
 
     def open(self, text: str, history: list[str]) -> None:
         """Show the bar with `text`, and the history to browse."""
-        self._done_typing = False
         self.history = list(history)
         self._browsing = None
         self.value = text
         self.cursor_position = len(text)
 
-    @property
-    def accepting(self) -> bool:
-        """Whether keys are still for the query (not after Enter or Esc)."""
-        return not self._done_typing
-
-    async def action_submit(self) -> None:
-        self._done_typing = True
-        await super().action_submit()
-
-    def _on_key(self, event: events.Key) -> None:
-        """After Enter the list takes the keys: one typed right behind Enter (in the same burst)
-        already came here, so it is not typed into the query (prevent_default skips Input's own
-        handler, which Textual calls after this one) but bubbles on to the screen."""
-        if self._done_typing and event.is_printable:
-            event.prevent_default()
-
     def action_cancel(self) -> None:
-        self._done_typing = True
         self.post_message(self.Cancelled())
 
     def action_save(self) -> None:

@@ -1,0 +1,180 @@
+"""Keys typed ahead, in one burst: each is handled in the order typed, by whatever has the focus
+when its turn comes (issue 14, items 17 and 18).  A burst is posted to the app all at once, as a
+terminal delivers a fast typist's keys or an SSH packet: no pause between keys."""
+
+from __future__ import annotations
+
+import re
+import time
+import unicodedata
+
+import pytest
+from textual import events
+
+from articles.model import Article
+from newsdesk_testing import settle, wait_until
+from store import NewsStore
+from tui.app import NewsdeskApp
+from tui.screens.main import MainScreen
+from tui.screens.tag_editor import TagEditorScreen
+from tui.widgets.article_list import ArticleList
+from tui.widgets.search_bar import SearchBar
+
+NAMES = {"\r": "enter", "\x1b": "escape", "\t": "tab", "/": "slash", " ": "space", '"': "quotation_mark", ":": "colon"}
+
+
+def story(n: int, title: str) -> Article:
+    return Article.create(
+        title=title, body=f"Body of {title}.", url=f"https://t.example/{n}", published=f"2026-05-{n:02d}T08:00:00Z"
+    )
+
+
+@pytest.fixture
+def news(store: NewsStore) -> NewsStore:
+    store.add_articles(
+        [story(n, f"Tram budget story {n}" if n % 2 == 0 else f"Harbour bridge story {n}") for n in range(1, 9)]
+    )
+    return store
+
+
+def burst(app: NewsdeskApp, text: str) -> None:
+    """Every key of `text` posted at once, as the terminal's reader thread posts what it read
+    (\\r is Enter, \\x1b Escape, \\t Tab, <down> a key by its name)."""
+    assert app._driver is not None
+    for named, ch in re.findall(r"<([a-z_]+)>|(.)", text, flags=re.DOTALL):
+        if named:
+            app._driver.send_message(events.Key(named, None))
+            continue
+        key = NAMES.get(ch, ch)
+        char = None if ch in "\r\x1b\t" else ch
+        if char is None and len(key) > 1 and key not in ("enter", "escape", "tab"):
+            char = unicodedata.lookup(key.replace("_", " ").upper())
+        app._driver.send_message(events.Key(key, char))
+
+
+async def test_search_enter_and_t_in_one_burst_tag_the_first_result(news: NewsStore) -> None:
+    """`/`, `tram`, Enter, `t`, a tag and Enter in one burst: the query is `tram`, the key after
+    Enter reached the list (the tag editor opened on the first result, not `tramt` in the bar),
+    and the keys after `t` reached the editor."""
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "/tram\rttransport\r")
+        await wait_until(pilot, lambda: app.screen is screen and not screen.has_class("-searching"))
+        await wait_until(pilot, lambda: "transport" in news.get(story(8, "").id).state.tags)  # type: ignore[union-attr]
+        assert screen.view.query == "tram" and screen.query_one(SearchBar).value == "tram"
+        tagged = news.search("tag:transport").items
+        assert [item.title for item in tagged] == ["Tram budget story 8"]
+
+
+@pytest.mark.parametrize("before", ["", "\r", "\t\t", "z"], ids=["list", "text", "sidebar", "zen"])
+async def test_keys_right_after_slash_all_reach_the_bar(news: NewsStore, before: str) -> None:
+    """Issue 14, item 17: a query typed right after `/` lost its first letter; from whichever
+    pane had the focus."""
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, before)
+        await settle(pilot)
+        burst(app, '/title:"harbour bridge"')
+        bar = app.screen.query_one(SearchBar)
+        await wait_until(pilot, lambda: bar.value == 'title:"harbour bridge"')
+        await wait_until(pilot, lambda: app.screen.view.query == 'title:"harbour bridge"')  # type: ignore[attr-defined]
+
+
+async def test_the_key_after_enter_moves_in_the_results(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "/harbour\rjj")
+        listing = screen.query_one(ArticleList)
+        await wait_until(pilot, lambda: screen.view.query == "harbour" and listing.cursor == 2)
+        assert screen.query_one(SearchBar).value == "harbour" and listing.has_focus
+        assert listing.current is not None and listing.current.title == "Harbour bridge story 3"
+
+
+async def test_escape_in_the_editor_then_keys_for_the_list(news: NewsStore) -> None:
+    """`t`, a few letters, Escape, `j`: the letters went into the editor, Escape closed it, `j`
+    moved the list (it was neither typed into the editor nor lost)."""
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "tabc\x1bjj")
+        listing = screen.query_one(ArticleList)
+        await wait_until(pilot, lambda: app.screen is screen and listing.cursor == 2)
+        assert news.search("tag:abc").count == 0
+
+
+async def test_burst_over_a_slow_open_of_the_editor_keeps_order(news: NewsStore) -> None:
+    """Many rounds of `t`, a tag, Enter in one burst: every tag lands, in order, none in the list."""
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "".join(f"tround{n}\rj" for n in range(5)))
+        listing = screen.query_one(ArticleList)
+        await wait_until(pilot, lambda: app.screen is screen and listing.cursor == 5)
+        await settle(pilot)
+        for n in range(5):
+            found = news.search(f"tag:round{n}").items
+            assert [item.title for item in found] == [listing.item_at(n).title], n  # type: ignore[union-attr]
+
+
+async def test_keys_after_slash_extend_the_query_shown(news: NewsStore) -> None:
+    """`/` in a search view shows its query with the cursor at the end: the keys typed right
+    behind `/` extend it.  The bar's focus used to select the whole query once it arrived, so
+    whichever key came after that replaced it (the lost first letter of item 17)."""
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "/tram\r")
+        await wait_until(pilot, lambda: screen.view.query == "tram" and not screen.has_class("-searching"))
+        burst(app, "/ OR harbour")
+        bar = screen.query_one(SearchBar)
+        await wait_until(pilot, lambda: screen.view.query == "tram OR harbour")
+        assert bar.value == "tram OR harbour"
+
+
+async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`r`, down, Enter in one burst: the related list loads in a worker; the keys typed behind
+    `r` wait for its rows (they went to the empty list and were lost).  The store's answer is
+    held back until every key that could go out has gone out (a slow store, a busy machine)."""
+    import threading
+
+    from tui.launch import fill_demo_store
+    from tui.screens.related import RelatedScreen
+    from tui.widgets.article_view import ArticleView
+
+    fill_demo_store(store)
+    answer = threading.Event()
+    real_related = store.related
+
+    def slow_related(article_id: str, limit: int = 30):  # type: ignore[no-untyped-def]
+        answer.wait(30)
+        return real_related(article_id, limit)
+
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        view = screen.query_one(ArticleView)
+        assert view.article is not None
+        related = store.related(view.article.article.id)
+        assert len(related) >= 2
+        monkeypatch.setattr(store, "related", slow_related)
+        burst(app, "r<down>\r")
+        deadline = time.monotonic() + 10  # (not wait_until: its settle would wait for the held worker)
+        while not (isinstance(app.screen, RelatedScreen) and app._key_trail is None):
+            assert time.monotonic() < deadline, "the related screen did not open"
+            await pilot.pause(0.01)
+        answer.set()  # every key has gone out, or waits for the rows
+        await wait_until(pilot, lambda: app.screen is screen and view.article.article.id == related[1][0].id)
