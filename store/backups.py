@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from store.documents import parse_document
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
+from store.layout import is_state_shard
 
 if TYPE_CHECKING:
     from store.files import StoreLock
@@ -154,24 +155,34 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
     with store._reading() as session:
         first = session.manifest
     copied: dict[str, int] = {}
+    left_out: set[str] = set()  # damaged state shards: the rest of the store is still kept
     for rel, gen in first.files.items():
         try:
             _keep(store.root, work, rel, previous if previous and previous.files.get(rel) == gen else None)
         except FileNotFoundError:  # a commit deleted it meanwhile: settled under the lock below
             continue
+        except StoreCorrupt:
+            if not is_state_shard(rel):
+                raise
         copied[rel] = gen
     with store._reading() as session:  # writers wait only for what changed meanwhile
         final = session.manifest
         for rel, gen in final.files.items():
-            if copied.get(rel) != gen:
+            if copied.get(rel) != gen or not (work / rel).exists():
                 with contextlib.suppress(FileNotFoundError):
                     (work / rel).unlink()
-                _keep(store.root, work, rel, None)
+                try:
+                    _keep(store.root, work, rel, None)
+                except StoreCorrupt:
+                    if not is_state_shard(rel):
+                        raise
+                    left_out.add(rel)
         for rel in copied.keys() - final.files.keys():
-            (work / rel).unlink()
+            with contextlib.suppress(FileNotFoundError):
+                (work / rel).unlink()
         if not final.files:
             raise StoreError(f"{store.root}: nothing to back up yet")
-    record = Manifest(final.gen, dict(final.files))
+    record = Manifest(final.gen, {rel: gen for rel, gen in final.files.items() if rel not in left_out})
     write_new(work / MANIFEST, record.to_bytes())
     return record
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from articles.model import is_article_id
 from store.documents import Session
+from store.errors import StoreCorrupt
 from store.index import Index, IndexRow, entities_hash
 from store.layout import (
     ARTICLES_DIR,
@@ -21,6 +23,21 @@ from store.values import DEFAULT_STATE, State
 
 Progress = Callable[[int, int], None]
 
+DAMAGED_MARK = "!"
+"""Recorded after a state shard's generation (`"12!"`) when that generation could not be read:
+its articles are indexed with the default state (no tags, unread, unstarred), and every later
+catch-up reads the file again, to report it (and to pick it up should it parse again)."""
+
+
+def _state_docs(session: Session, rel: str) -> dict[str, Any] | None:
+    """A state shard's documents, or None when the file is damaged (noted in session.damaged):
+    one damaged shard costs the states it held, never the use of the store."""
+    try:
+        return session.load(session.root / rel).get("state", {})
+    except StoreCorrupt as exc:
+        session.damaged[rel] = exc
+        return None
+
 
 def catch_up(index: Index, session: Session, progress: Progress | None = None) -> list[str]:
     """Apply to the index every file whose manifest generation differs from the one indexed.
@@ -30,6 +47,9 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
     known = index.file_gens()
     current = {rel: gen for rel, gen in session.manifest.files.items() if is_indexed_file(rel)}
     changed = {rel: gen for rel, gen in current.items() if known.get(rel) != str(gen)}
+    for rel, gen in list(changed.items()):
+        if known.get(rel) == f"{gen}{DAMAGED_MARK}" and _state_docs(session, rel) is None:
+            del changed[rel]  # still damaged, and indexed as such: nothing to write
     removed = [rel for rel in known if rel not in current]
     if not changed and not removed:
         return []
@@ -60,13 +80,22 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
             stale |= index.ids_in_segment(segment_number(rel))
         touched += Index.delete(db, stale - seen_ids)
         rows = []
+        shards: dict[int, dict[str, Any]] = {}
         for row in new_rows:
-            state_doc = session.get_doc(state_path(session.root, shard_of(row.id)), "state", doc_id(row.id))
-            rows.append((row, State.from_doc(state_doc), shard_of(row.id)))
+            shard = shard_of(row.id)
+            if shard not in shards:
+                state_rel = str(state_path(session.root, shard).relative_to(session.root))
+                shards[shard] = (_state_docs(session, state_rel) if state_rel in current else None) or {}
+            rows.append((row, State.from_doc(shards[shard].get(str(doc_id(row.id)))), shard))
         touched += Index.upsert(db, rows)
+        gens: dict[str, str | None] = {rel: None for rel in removed}
+        gens.update({rel: str(gen) for rel, gen in changed.items()})
         for rel in [*state_changed, *state_removed]:
             shard = shard_number(rel)
-            docs = session.load(session.root / rel).get("state", {}) if rel in current else {}
+            docs = _state_docs(session, rel) if rel in current else {}
+            if docs is None:
+                gens[rel] = f"{current[rel]}{DAMAGED_MARK}"
+                docs = {}
             wanted = {f"{int(k):012x}": State.from_doc(v) for k, v in docs.items()}
             indexed = index.non_default_states(shard)
             for article_id in indexed:
@@ -74,8 +103,6 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
             # Compare here, write only the differences: a shard holds ~1.5k states at 100k.
             differing = {i: s for i, s in wanted.items() if indexed.get(i, DEFAULT_STATE) != s}
             touched += Index.set_states(db, differing)
-        gens: dict[str, str | None] = {rel: None for rel in removed}
-        gens.update({rel: str(gen) for rel, gen in changed.items()})
         Index.set_file_gens(db, gens)
         Index.record_changes(db, touched)
     return touched

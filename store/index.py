@@ -543,6 +543,19 @@ class Index:
         return found
 
 
+def articles_in_shard(path: Path, shard: int) -> int | None:
+    """How many articles the index at `path` keeps the state of in state shard `shard`, read
+    without opening the store (None when the index cannot say)."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            return int(db.execute("SELECT count(*) FROM articles WHERE shard = ?", (shard,)).fetchone()[0])
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError):
+        return None
+
+
 def entities_hash(record: dict[str, Any]) -> str:
     """A short digest of a record's entities ('' when not extracted)."""
     entities = record.get("entities")

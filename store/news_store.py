@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session
-from store.errors import StoreError, StoreReadOnly
+from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.feeds import FeedsMixin
 from store.files import (
     DIR_MODE,
@@ -95,6 +96,10 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         self._syncer = None
         self._indexer = None
         self._bulk_added = None
+        self._damage_lock = threading.Lock()
+        self.damaged: dict[str, StoreCorrupt] = {}
+        """State shards this process found damaged: read as empty, writes to them refused."""
+        self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -182,7 +187,29 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         touched = catch_up(self._index, session, progress)
         if touched and kick:
             self._kick_text()
+        self._noticed(session.damaged)
         return touched
+
+    # -- damaged state shards ---------------------------------------------------------------------
+    def watch_damage(self, callback: Callable[[StoreCorrupt], object]) -> None:
+        """Call `callback` (from whichever thread reads) with each damaged state shard this
+        process finds, once per file: those found already, and those found later."""
+        with self._damage_lock:
+            self._damage_watchers.append(callback)
+            known = list(self.damaged.values())
+        for error in known:
+            callback(error)
+
+    def _noticed(self, found: dict[str, StoreCorrupt]) -> None:
+        if not found:
+            return
+        with self._damage_lock:
+            new = [e for rel, e in found.items() if rel not in self.damaged]
+            self.damaged.update(found)
+            watchers = list(self._damage_watchers)
+        for error in new:
+            for callback in watchers:
+                callback(error)
 
     def _record_commit(
         self,

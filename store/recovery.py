@@ -18,7 +18,16 @@ from store.backups import Snapshot, snapshots
 from store.documents import make_document, parse_document, serialise
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
-from store.layout import LOCK_FILE, STATE_SHARDS, STORE_FILE, scan_tinydb_files
+from store.index import articles_in_shard
+from store.layout import (
+    INDEX_FILE,
+    LOCK_FILE,
+    STATE_SHARDS,
+    STORE_FILE,
+    is_state_shard,
+    scan_tinydb_files,
+    shard_number,
+)
 
 DAMAGED_DIR = "damaged"
 
@@ -28,7 +37,10 @@ class Damage:
     """A damaged file and what can be done about it.
 
     remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, or the
-    schema record afresh), or "" (nothing newsdesk can do; the file is left as it is)."""
+    schema record afresh), "afresh" (a state shard no backup holds: started empty, losing the
+    tags and reading state it held, never an article), or "" (nothing newsdesk can do; the file
+    is left as it is).  `articles`: for a state shard, how many articles keep their state in it
+    (None when the index cannot say)."""
 
     path: Path
     rel: str
@@ -36,6 +48,7 @@ class Damage:
     aside: Path | None
     backup: Snapshot | None
     remedy: str
+    articles: int | None = None
 
     def describe(self) -> str:
         """What happened and what is offered, for the user (plain text)."""
@@ -52,9 +65,36 @@ class Damage:
             lines.append("The manifest can be rebuilt from the files that are present.")
         elif self.remedy == "rebuild":
             lines.append("No backup holds a good copy; the schema record can be written afresh.")
+        elif self.remedy == "afresh":
+            lines.append("No backup holds a good copy of it. " + self.loss() + ".")
         else:
             lines.append("No backup holds a good copy of it; newsdesk leaves it as it is.")
         return " ".join(lines)
+
+
+    def loss(self) -> str:
+        """What starting a state shard afresh loses, exactly (plain text, no final stop)."""
+        shard = shard_number(self.rel)
+        prefixes = ", ".join(f"{n:02x}" for n in range(shard, 256, STATE_SHARDS))
+        whose = (
+            f"the {self.articles} article{'' if self.articles == 1 else 's'}"
+            if self.articles is not None
+            else "the articles"
+        )
+        return (
+            f"Starting it afresh loses the tags, read and starred marks it held, those of {whose} "
+            f"whose ids begin {prefixes}; the articles themselves stay, and so does every other "
+            "article's state"
+        )
+
+
+def damaged_state_notice(error: StoreCorrupt) -> str:
+    """What a damaged state shard means while it stays damaged (plain text)."""
+    return (
+        f"{error.path} is damaged ({error.reason}); the articles whose tags and read state it held "
+        "show none (unread, unstarred) and cannot be tagged or marked until it is repaired: "
+        "`newsdesk check --repair` says what can be done"
+    )
 
 
 def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
@@ -73,6 +113,9 @@ def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
     backup = newest_good_copy(root, rel)
     if backup is not None:
         return Damage(path, rel, error.reason, aside, backup, "restore")
+    if is_state_shard(rel):
+        count = articles_in_shard(root / INDEX_FILE, shard_number(rel))
+        return Damage(path, rel, error.reason, aside, None, "afresh", count)
     return Damage(path, rel, error.reason, aside, None, "rebuild" if rel == STORE_FILE else "")
 
 
@@ -104,6 +147,10 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
             commit_files(root, manifest, {damage.path: data})
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(damage.backup.taken))
             return f"{damage.path}: restored from the backup of {when}"
+        if damage.remedy == "afresh":
+            commit_files(root, manifest, {damage.path: serialise({"state": {}})})
+            kept = f"; the damaged copy is in {damage.aside}" if damage.aside is not None else ""
+            return f"{damage.path}: started afresh, empty{kept}"
         meta = {"schema": 1, "created": "", "state_shards": STATE_SHARDS, "rebuilt": True}
         commit_files(root, manifest, {damage.path: serialise({"meta": {"1": make_document(meta, 1)}})})
         return f"{damage.path}: the schema record was written afresh"

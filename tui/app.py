@@ -84,6 +84,8 @@ class NewsdeskApp(App[None]):
         self._after_ingest: list[Callable[[], object]] = []
 
     def on_mount(self) -> None:
+        if self.store is not None:
+            self.store.watch_damage(lambda error: self.call_later(self._damaged_state, error))
         self._apply_settings()
         if self.store is not None:
             self._start()
@@ -286,6 +288,18 @@ class NewsdeskApp(App[None]):
             self.call_from_thread(
                 self.notify, f"automatic backup skipped: {exc}", severity="warning", markup=False, timeout=8
             )
+
+    def _damaged_state(self, error: StoreCorrupt) -> None:
+        """A damaged state shard, read as empty: the reader goes on, and says so once per file."""
+        from store.recovery import damaged_state_notice
+
+        self.notify(
+            damaged_state_notice(error),
+            title="A store file is damaged",
+            severity="warning",
+            markup=False,
+            timeout=30,
+        )
 
     def store_damaged(self, error: StoreCorrupt) -> None:
         """A store file was found damaged: keep it aside and offer the remedy (once per file)."""

@@ -230,7 +230,7 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
     from store import StoreError
 
     try:
-        with _open_store(args, write=True, create=False) as store:
+        with _open_store(args, write=True, create=False, warn=False) as store:
             store.auto_backup(settings.backup_hours, settings.backups)
     except StoreError as exc:
         _err(f"newsdesk: automatic backup skipped: {exc}")
@@ -238,13 +238,23 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
         _err(f"newsdesk: automatic backup skipped: {exc.strerror or exc}")
 
 
-def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True) -> Any:
+def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True, warn: bool = True) -> Any:
     from store import NewsStore, StoreError
 
     root = store_dir(args.store)
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
-    return NewsStore(root, create=write)
+    store = NewsStore(root, create=write)
+    if warn:
+        store.watch_damage(_warn_damaged)
+    return store
+
+
+def _warn_damaged(error: Any) -> None:
+    """A damaged state shard, read as empty: said on stderr by every command that meets it."""
+    from store.recovery import damaged_state_notice
+
+    _err(f"newsdesk: warning: {damaged_state_notice(error)}")
 
 
 def _err(message: str) -> None:

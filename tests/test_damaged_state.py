@@ -1,0 +1,197 @@
+"""One damaged state shard (tags and reading state) with no backup costs the states it held,
+never the use of the store: reads go on with a warning, writes to that file are refused, and
+`check --repair` starts it afresh once told exactly what that loses (issue 14, item 8)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from articles.model import Article
+from newsdesk_testing import REPO, settle, wait_until
+from store import NewsStore, StoreCorrupt
+from store.backups import snapshots
+from store.layout import shard_of
+from store.recovery import DAMAGED_DIR
+from tui.app import NewsdeskApp
+from tui.cli import main
+from tui.screens.damaged import DamagedScreen
+from tui.screens.main import MainScreen
+from tui.widgets.search_bar import SearchBar
+
+ARTICLES = 40
+DAMAGED_BYTES = 50
+
+
+def story(n: int) -> Article:
+    return Article.create(title=f"Harbour story {n}", body=f"Body of harbour story {n}.", url=f"https://d.example/{n}")
+
+
+def ids() -> list[str]:
+    return [story(n).id for n in range(ARTICLES)]
+
+
+def busiest_shard() -> int:
+    return Counter(shard_of(i) for i in ids()).most_common(1)[0][0]
+
+
+def shard_path(root: Path, shard: int) -> Path:
+    return root / "state" / f"state-{shard:02x}.json"
+
+
+@pytest.fixture
+def damaged(store_root: Path) -> Path:
+    """A store of 40 tagged, starred articles, never backed up, whose busiest state shard has been
+    cut to 50 bytes; its derived indexes are gone (as in a `newsdesk backup` copy, or after an
+    upgrade), so the next process must read every file, the damaged one included."""
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(ARTICLES)])
+        store.update_state(ids(), add_tags=["keep"], starred=True)
+    assert snapshots(store_root) == []
+    path = shard_path(store_root, busiest_shard())
+    path.write_bytes(path.read_bytes()[:DAMAGED_BYTES])
+    (store_root / "index.sqlite").unlink()
+    shutil.rmtree(store_root / "text-index")
+    return store_root
+
+
+def in_damaged_shard() -> list[str]:
+    return [i for i in ids() if shard_of(i) == busiest_shard()]
+
+
+def test_reads_go_on_with_a_warning_naming_the_file(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = shard_path(damaged, busiest_shard())
+    lost = set(in_damaged_shard())
+    assert main(["--store", str(damaged), "list", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert str(path) in captured.err and "check --repair" in captured.err
+    rows = json.loads(captured.out)
+    assert len(rows) == ARTICLES  # every article is still there
+    for row in rows:
+        if row["id"] in lost:  # as if the file were empty
+            assert (row["tags"], row["read"], row["starred"]) == ([], False, False)
+        else:
+            assert (row["tags"], row["starred"]) == (["keep"], True)
+    assert main(["--store", str(damaged), "search", "--count", "tag:keep", "harbour"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(ARTICLES - len(lost)) and str(path) in captured.err
+    assert main(["--store", str(damaged), "show", in_damaged_shard()[0]]) == 0
+    assert str(path) in capsys.readouterr().err  # every read says so, not only the first
+
+
+def test_a_write_to_the_damaged_file_is_refused_and_others_go_on(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = shard_path(damaged, busiest_shard())
+    cut = path.read_bytes()
+    elsewhere = next(i for i in ids() if shard_of(i) != busiest_shard())
+    assert main(["--store", str(damaged), "tag", "+more", "--", f"id:{in_damaged_shard()[0]}"]) == 3
+    err = capsys.readouterr().err
+    assert str(path) in err and "cannot be changed until it is repaired" in err and "check --repair" in err
+    assert path.read_bytes() == cut  # never overwritten
+    assert main(["--store", str(damaged), "tag", "+more", "--", f"id:{elsewhere}"]) == 0
+    assert "1 article" in capsys.readouterr().out
+    assert main(["--store", str(damaged), "search", "--count", "tag:more"]) == 0
+    assert capsys.readouterr().out.strip() == "1"
+
+
+def test_check_says_what_starting_afresh_loses_and_repair_does_it(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    path = shard_path(damaged, busiest_shard())
+    cut = path.read_bytes()
+    lost = in_damaged_shard()
+    assert main(["--store", str(damaged), "check"]) == 3
+    err = capsys.readouterr().err
+    assert str(path) in err and "check --repair" in err
+    assert f"the {len(lost)} articles whose ids begin" in err and "the articles themselves stay" in err
+    # Without a terminal to confirm at, and without --yes, nothing is changed.
+    run = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--store", str(damaged), "check", "--repair"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
+    assert run.returncode == 3, run.stderr
+    assert "Starting it afresh loses" in run.stderr and "--yes" in run.stderr
+    assert path.read_bytes() == cut
+    assert main(["--store", str(damaged), "check", "--repair", "--yes", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["repaired"] == [str(path)]
+    assert "Starting it afresh loses" in captured.err  # said before it was done
+    kept = list((damaged / DAMAGED_DIR).iterdir())
+    assert [p.read_bytes() for p in kept] == [cut]  # the damaged copy is kept
+    assert main(["--store", str(damaged), "check"]) == 0
+    capsys.readouterr()
+    assert main(["--store", str(damaged), "tag", "+more", "--", f"id:{lost[0]}"]) == 0
+    assert capsys.readouterr().err == ""  # no warning once repaired
+    with NewsStore(damaged) as store:
+        assert store.search("tag:keep").count == ARTICLES - len(lost)
+        assert store.search("tag:more").count == 1
+
+
+def test_a_backup_still_wins_over_starting_afresh(store_root: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(ARTICLES)])
+        store.update_state(ids(), add_tags=["keep"])
+        store.snapshot()
+    path = shard_path(store_root, busiest_shard())
+    path.write_bytes(path.read_bytes()[:DAMAGED_BYTES])
+    assert main(["--store", str(store_root), "check", "--repair", "--json"]) == 0  # no question asked
+    assert "restored from the backup" in capsys.readouterr().err
+    with NewsStore(store_root) as store:
+        assert store.search("tag:keep").count == ARTICLES
+
+
+def test_a_damaged_state_shard_does_not_stop_the_backup_of_the_rest(damaged: Path) -> None:
+    rel = str(shard_path(damaged, busiest_shard()).relative_to(damaged))
+    with NewsStore(damaged) as store:
+        taken = store.snapshot()
+    assert taken is not None
+    assert rel not in taken.files and not (taken.path / rel).exists()
+    assert any(name.startswith("articles/") for name in taken.files)
+    assert len(taken.files) > 10  # the other shards, the segment, the schema record
+
+
+async def test_the_reader_opens_with_a_notice_and_searches_work(damaged: Path) -> None:
+    path = shard_path(damaged, busiest_shard())
+    store = NewsStore(damaged)
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.article_list.total == ARTICLES
+        await wait_until(pilot, lambda: any(str(path) in n.message for n in app._notifications))
+        assert not any(n.title == "Store error" for n in app._notifications)
+        await pilot.press("slash")
+        await settle(pilot)
+        assert screen.query_one(SearchBar).has_focus
+        await pilot.press(*"tag:keep")
+        await wait_until(pilot, lambda: screen.view.query == "tag:keep")
+        assert screen.article_list.total == ARTICLES - len(in_damaged_shard())
+        assert not any(n.title == "Store error" for n in app._notifications)
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        # Starring an article of the damaged file is refused, and starting it afresh offered.
+        at = store.position(in_damaged_shard()[0])
+        assert at is not None
+        screen.article_list.cursor = at
+        await settle(pilot)
+        await pilot.press("s")
+        await wait_until(pilot, lambda: isinstance(app.screen, DamagedScreen))
+        text = str(app.screen.query_one("#damaged-text").render())
+        assert str(path) in text and "Starting it afresh loses" in text
+        await pilot.press("r")
+        await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
+        await wait_until(pilot, lambda: any(n.title == "Repaired" for n in app._notifications))
+    store.close()
+    with NewsStore(damaged) as again:
+        assert again.check()["files"] > 0  # the fresh file parses
+        assert again.search("tag:keep").count == ARTICLES - len(in_damaged_shard())
