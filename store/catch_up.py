@@ -80,13 +80,18 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
             stale |= index.ids_in_segment(segment_number(rel))
         touched += Index.delete(db, stale - seen_ids)
         rows = []
-        shards: dict[int, dict[str, Any]] = {}
+        shards: dict[int, dict[str, Any] | None] = {}
         for row in new_rows:
             shard = shard_of(row.id)
             if shard not in shards:
                 state_rel = str(state_path(session.root, shard).relative_to(session.root))
-                shards[shard] = (_state_docs(session, state_rel) if state_rel in current else None) or {}
-            rows.append((row, State.from_doc(shards[shard].get(str(doc_id(row.id)))), shard))
+                shards[shard] = _state_docs(session, state_rel) if state_rel in current else {}
+            docs = shards[shard]
+            if docs is None:  # damaged: an article indexed already keeps the state indexed for it
+                state = index.states_of([row.id]).get(row.id, DEFAULT_STATE)
+            else:
+                state = State.from_doc(docs.get(str(doc_id(row.id))))
+            rows.append((row, state, shard))
         touched += Index.upsert(db, rows)
         gens: dict[str, str | None] = {rel: None for rel in removed}
         gens.update({rel: str(gen) for rel, gen in changed.items()})

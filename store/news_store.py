@@ -300,12 +300,23 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
             placed.update(append_articles(session, appended))
             states = self._carry_states(session, batch, carried, located)
             session.commit()
+            # The index caught up with the files as this session began, so it knows the state of
+            # the articles it holds; a new article's comes from its shard, a damaged one read as
+            # empty (as catch-up does): an import that writes no state never fails on one.
+            known = self._index.states_of([i for i in placed if i in located and i not in states])
+
+            def row_state(article_id: str) -> State:
+                if article_id in states:
+                    return states[article_id]
+                if article_id in located:
+                    return known.get(article_id, DEFAULT_STATE)
+                try:
+                    return stored_state(session, article_id)
+                except StoreCorrupt:
+                    return DEFAULT_STATE
+
             rows = [
-                (
-                    IndexRow.from_record(written[article_id], seg),
-                    states.get(article_id) or stored_state(session, article_id),
-                    shard_of(article_id),
-                )
+                (IndexRow.from_record(written[article_id], seg), row_state(article_id), shard_of(article_id))
                 for article_id, seg in placed.items()
             ]
             state_only = {i: s for i, s in states.items() if i not in placed}

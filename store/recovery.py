@@ -18,16 +18,18 @@ from store.backups import Snapshot, snapshots
 from store.documents import make_document, parse_document, serialise
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
-from store.index import articles_in_shard
+from store.index import shard_on_disk
 from store.layout import (
     INDEX_FILE,
     LOCK_FILE,
     STATE_SHARDS,
     STORE_FILE,
+    doc_id,
     is_state_shard,
     scan_tinydb_files,
     shard_number,
 )
+from store.values import State
 
 DAMAGED_DIR = "damaged"
 
@@ -36,11 +38,13 @@ DAMAGED_DIR = "damaged"
 class Damage:
     """A damaged file and what can be done about it.
 
-    remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, or the
-    schema record afresh), "afresh" (a state shard no backup holds: started empty, losing the
-    tags and reading state it held, never an article), or "" (nothing newsdesk can do; the file
-    is left as it is).  `articles`: for a state shard, how many articles keep their state in it
-    (None when the index cannot say)."""
+    remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, the
+    schema record afresh, or a state shard from the exact copy the index holds of it),
+    "afresh" (a state shard no backup or index holds: started empty, losing the tags and
+    reading state it held, never an article), or "" (nothing newsdesk can do; the file is left
+    as it is).  `articles`: for a state shard, how many articles keep their state in it (None
+    when the index cannot say); `held`: for a state shard rebuilt from the index, how many of
+    them have tags or marks."""
 
     path: Path
     rel: str
@@ -49,6 +53,7 @@ class Damage:
     backup: Snapshot | None
     remedy: str
     articles: int | None = None
+    held: int | None = None
 
     def describe(self) -> str:
         """What happened and what is offered, for the user (plain text)."""
@@ -63,6 +68,12 @@ class Damage:
             )
         elif self.remedy == "rebuild" and self.rel == MANIFEST:
             lines.append("The manifest can be rebuilt from the files that are present.")
+        elif self.remedy == "rebuild" and is_state_shard(self.rel):
+            lines.append(
+                "No backup holds a good copy of it, but the index holds an exact copy of what it held "
+                f"at its last change (the tags, read and starred marks of {self.held} "
+                f"article{'' if self.held == 1 else 's'}): it can be rebuilt from that, losing nothing."
+            )
         elif self.remedy == "rebuild":
             lines.append("No backup holds a good copy; the schema record can be written afresh.")
         elif self.remedy == "afresh":
@@ -70,7 +81,6 @@ class Damage:
         else:
             lines.append("No backup holds a good copy of it; newsdesk leaves it as it is.")
         return " ".join(lines)
-
 
     def loss(self) -> str:
         """What starting a state shard afresh loses, exactly (plain text, no final stop)."""
@@ -114,7 +124,9 @@ def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
     if backup is not None:
         return Damage(path, rel, error.reason, aside, backup, "restore")
     if is_state_shard(rel):
-        count = articles_in_shard(root / INDEX_FILE, shard_number(rel))
+        count, copy = _index_copy(root, rel)
+        if copy is not None:
+            return Damage(path, rel, error.reason, aside, None, "rebuild", count, len(copy))
         return Damage(path, rel, error.reason, aside, None, "afresh", count)
     return Damage(path, rel, error.reason, aside, None, "rebuild" if rel == STORE_FILE else "")
 
@@ -147,6 +159,16 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
             commit_files(root, manifest, {damage.path: data})
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(damage.backup.taken))
             return f"{damage.path}: restored from the backup of {when}"
+        if damage.remedy == "rebuild" and is_state_shard(damage.rel):
+            copy = _index_copy(root, damage.rel, manifest)[1]
+            if copy is None:
+                raise StoreError(
+                    f"{damage.path}: the index no longer holds an exact copy of it (it changed since); "
+                    "the file was left as it is: look again (newsdesk check)"
+                )
+            docs = {str(doc_id(i)): state.to_doc() for i, state in copy.items()}
+            commit_files(root, manifest, {damage.path: serialise({"state": docs})})
+            return f"{damage.path}: rebuilt from the index, the tags and state of {len(copy)} articles"
         if damage.remedy == "afresh":
             commit_files(root, manifest, {damage.path: serialise({"state": {}})})
             kept = f"; the damaged copy is in {damage.aside}" if damage.aside is not None else ""
@@ -154,6 +176,17 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
         meta = {"schema": 1, "created": "", "state_shards": STATE_SHARDS, "rebuilt": True}
         commit_files(root, manifest, {damage.path: serialise({"meta": {"1": make_document(meta, 1)}})})
         return f"{damage.path}: the schema record was written afresh"
+
+
+def _index_copy(root: Path, rel: str, manifest: Manifest | None = None) -> tuple[int | None, dict[str, State] | None]:
+    """(articles whose state shard `rel` is, the exact copy of it the index holds or None)."""
+    if manifest is None:
+        try:
+            manifest = read_manifest(root)
+        except StoreCorrupt:
+            manifest = None
+    gen = manifest.files.get(rel) if manifest is not None else None
+    return shard_on_disk(root / INDEX_FILE, rel, gen, shard_number(rel))
 
 
 def _rebuild_manifest(root: Path) -> str:

@@ -195,3 +195,62 @@ async def test_the_reader_opens_with_a_notice_and_searches_work(damaged: Path) -
     with NewsStore(damaged) as again:
         assert again.check()["files"] > 0  # the fresh file parses
         assert again.search("tag:keep").count == ARTICLES - len(in_damaged_shard())
+
+
+# -- damaged in place while the index is current -----------------------------------------------------
+@pytest.fixture
+def cut_in_place(store_root: Path) -> Path:
+    """The same store, its busiest state shard cut to 50 bytes in place: the index, which applied
+    that file's last generation, still holds an exact copy of what it held."""
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(ARTICLES)])
+        store.update_state(ids(), add_tags=["keep"], starred=True)
+        store.update_state(in_damaged_shard()[:1], read=True)
+    path = shard_path(store_root, busiest_shard())
+    path.write_bytes(path.read_bytes()[:DAMAGED_BYTES])
+    return store_root
+
+
+def test_a_shard_cut_in_place_is_rebuilt_from_the_index_losing_nothing(cut_in_place: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    root = cut_in_place
+    path = shard_path(root, busiest_shard())
+    first = in_damaged_shard()[0]
+    assert main(["--store", str(root), "search", "--count", "tag:keep"]) == 0
+    assert capsys.readouterr().out.strip() == str(ARTICLES)  # reads go on from the index
+    assert main(["--store", str(root), "mark", "unread", "--", f"id:{first}"]) == 3
+    assert "cannot be changed until it is repaired" in capsys.readouterr().err
+    assert main(["--store", str(root), "check"]) == 3
+    err = capsys.readouterr().err
+    assert "the index holds an exact copy" in err and "losing nothing" in err
+    assert main(["--store", str(root), "check", "--repair"]) == 0  # nothing lost: nothing to confirm
+    assert "rebuilt from the index" in capsys.readouterr().err
+    states = json.loads(path.read_bytes())["state"]
+    assert len(states) == len(in_damaged_shard())
+    assert all(s["tags"] == ["keep"] and s["starred"] for s in states.values())
+    assert sum(s["read"] for s in states.values()) == 1
+    assert main(["--store", str(root), "mark", "unread", "--", f"id:{first}"]) == 0
+    with NewsStore(root) as store:
+        assert store.check()["index"] == "ok"
+        assert store.search("tag:keep is:starred").count == ARTICLES
+
+
+def landing_in(shard: int, count: int) -> list[Article]:
+    found = []
+    n = 0
+    while len(found) < count:
+        article = Article.create(title=f"Late story {n}", body="Late.", url=f"https://late.example/{n}")
+        if shard_of(article.id) == shard:
+            found.append(article)
+        n += 1
+    return found
+
+
+def test_an_import_goes_on_beside_a_damaged_shard(cut_in_place: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    new = landing_in(busiest_shard(), 2)  # their state would live in the damaged file
+    source = tmp_path / "late.jsonl"
+    source.write_text("".join(json.dumps({"title": a.title, "body": a.body, "url": a.url}) + "\n" for a in new))
+    assert main(["--store", str(cut_in_place), "import", "--no-entities", str(source)]) == 0
+    assert "imported 2" in capsys.readouterr().out
+    with NewsStore(cut_in_place) as store:
+        assert store.count() == ARTICLES + 2
+        assert store.search("tag:keep").count == ARTICLES  # the index's copy was not disturbed
