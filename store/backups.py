@@ -86,6 +86,7 @@ class BackupMixin:
     if TYPE_CHECKING:
 
         def _reading(self) -> Any: ...
+        def _noticed(self, found: dict[str, StoreCorrupt]) -> None: ...
 
     def snapshots(self) -> list[Snapshot]:
         return snapshots(self.root)
@@ -106,7 +107,9 @@ class BackupMixin:
     def auto_backup(self, every_hours: float, keep: int, now: float | None = None) -> Snapshot | None:
         """Take a snapshot if the newest is older than `every_hours` and the store has changed
         since; keep the newest `keep`.  None when nothing was due (or `keep` is 0, or read-only).
-        A damaged store file raises StoreCorrupt: nothing is kept of that attempt."""
+        A damaged store file raises StoreCorrupt: nothing is kept of that attempt — except a
+        damaged state shard, which is left out (and reported to `watch_damage`), so that one
+        damaged file of tags never stops the backups of everything else."""
         if keep <= 0 or self.readonly:
             return None
         now = time.time() if now is None else now
@@ -163,7 +166,7 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
             continue
         except StoreCorrupt:
             if not is_state_shard(rel):
-                raise
+                raise  # retried under the lock below; a state shard still damaged then is left out
         copied[rel] = gen
     with store._reading() as session:  # writers wait only for what changed meanwhile
         final = session.manifest
@@ -173,10 +176,11 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
                     (work / rel).unlink()
                 try:
                     _keep(store.root, work, rel, None)
-                except StoreCorrupt:
+                except StoreCorrupt as exc:
                     if not is_state_shard(rel):
                         raise
                     left_out.add(rel)
+                    store._noticed({rel: exc})  # said, as when a read finds it
         for rel in copied.keys() - final.files.keys():
             with contextlib.suppress(FileNotFoundError):
                 (work / rel).unlink()

@@ -102,7 +102,7 @@ def damaged_state_notice(error: StoreCorrupt) -> str:
     """What a damaged state shard means while it stays damaged (plain text)."""
     return (
         f"{error.path} is damaged ({error.reason}); the articles whose tags and read state it held "
-        "show none (unread, unstarred) and cannot be tagged or marked until it is repaired: "
+        "may show none (unread, unstarred), and cannot be tagged or marked until it is repaired: "
         "`newsdesk check --repair` says what can be done"
     )
 

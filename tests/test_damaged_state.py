@@ -149,14 +149,6 @@ def test_a_backup_still_wins_over_starting_afresh(store_root: Path, capsys) -> N
         assert store.search("tag:keep").count == ARTICLES
 
 
-def test_a_damaged_state_shard_does_not_stop_the_backup_of_the_rest(damaged: Path) -> None:
-    rel = str(shard_path(damaged, busiest_shard()).relative_to(damaged))
-    with NewsStore(damaged) as store:
-        taken = store.snapshot()
-    assert taken is not None
-    assert rel not in taken.files and not (taken.path / rel).exists()
-    assert any(name.startswith("articles/") for name in taken.files)
-    assert len(taken.files) > 10  # the other shards, the segment, the schema record
 
 
 async def test_the_reader_opens_with_a_notice_and_searches_work(damaged: Path) -> None:
@@ -254,3 +246,18 @@ def test_an_import_goes_on_beside_a_damaged_shard(cut_in_place: Path, tmp_path: 
     with NewsStore(cut_in_place) as store:
         assert store.count() == ARTICLES + 2
         assert store.search("tag:keep").count == ARTICLES  # the index's copy was not disturbed
+
+
+def test_a_damaged_state_shard_does_not_stop_the_backup_of_the_rest(cut_in_place: Path) -> None:
+    path = shard_path(cut_in_place, busiest_shard())
+    rel = str(path.relative_to(cut_in_place))
+    noticed: list[StoreCorrupt] = []
+    with NewsStore(cut_in_place) as store:
+        store.watch_damage(noticed.append)
+        assert store.search("tag:keep").count == ARTICLES and noticed == []  # the index still knows
+        taken = store.snapshot()
+    assert taken is not None
+    assert rel not in taken.files and not (taken.path / rel).exists()
+    assert any(name.startswith("articles/") for name in taken.files)
+    assert len(taken.files) > 10  # the other shards, the segment, the schema record
+    assert [e.path for e in noticed] == [path]  # and the damage it met is said

@@ -230,7 +230,7 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
     from store import StoreError
 
     try:
-        with _open_store(args, write=True, create=False, warn=False) as store:
+        with _open_store(args, write=True, create=False) as store:
             store.auto_backup(settings.backup_hours, settings.backups)
     except StoreError as exc:
         _err(f"newsdesk: automatic backup skipped: {exc}")
@@ -245,16 +245,21 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
     store = NewsStore(root, create=write)
-    if warn:
-        store.watch_damage(_warn_damaged)
+    if warn:  # one set per command: its automatic backup opens the store again
+        store.watch_damage(_warn_damaged(vars(args).setdefault("damage_warned", set())))
     return store
 
 
-def _warn_damaged(error: Any) -> None:
-    """A damaged state shard, read as empty: said on stderr by every command that meets it."""
+def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
+    """Say on stderr, once per command, each damaged state shard the store meets (read as empty)."""
     from store.recovery import damaged_state_notice
 
-    _err(f"newsdesk: warning: {damaged_state_notice(error)}")
+    def warn(error: Any) -> None:
+        if str(error.path) not in warned:
+            warned.add(str(error.path))
+            _err(f"newsdesk: warning: {damaged_state_notice(error)}")
+
+    return warn
 
 
 def _err(message: str) -> None:
