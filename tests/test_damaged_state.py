@@ -26,6 +26,8 @@ from tui.screens.damaged import DamagedScreen
 from tui.screens.main import MainScreen
 from tui.widgets.search_bar import SearchBar
 
+Captured = pytest.CaptureFixture[str]
+
 ARTICLES = 40
 DAMAGED_BYTES = 50
 
@@ -66,7 +68,7 @@ def in_damaged_shard() -> list[str]:
     return [i for i in ids() if shard_of(i) == busiest_shard()]
 
 
-def test_reads_go_on_with_a_warning_naming_the_file(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_reads_go_on_with_a_warning_naming_the_file(damaged: Path, capsys: Captured) -> None:
     path = shard_path(damaged, busiest_shard())
     lost = set(in_damaged_shard())
     assert main(["--store", str(damaged), "list", "--json"]) == 0
@@ -86,7 +88,7 @@ def test_reads_go_on_with_a_warning_naming_the_file(damaged: Path, capsys) -> No
     assert str(path) in capsys.readouterr().err  # every read says so, not only the first
 
 
-def test_a_write_to_the_damaged_file_is_refused_and_others_go_on(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_write_to_the_damaged_file_is_refused_and_others_go_on(damaged: Path, capsys: Captured) -> None:
     path = shard_path(damaged, busiest_shard())
     cut = path.read_bytes()
     elsewhere = next(i for i in ids() if shard_of(i) != busiest_shard())
@@ -100,7 +102,7 @@ def test_a_write_to_the_damaged_file_is_refused_and_others_go_on(damaged: Path, 
     assert capsys.readouterr().out.strip() == "1"
 
 
-def test_check_says_what_starting_afresh_loses_and_repair_does_it(damaged: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_check_says_what_starting_afresh_loses_and_repair_does_it(damaged: Path, capsys: Captured) -> None:
     path = shard_path(damaged, busiest_shard())
     cut = path.read_bytes()
     lost = in_damaged_shard()
@@ -136,7 +138,7 @@ def test_check_says_what_starting_afresh_loses_and_repair_does_it(damaged: Path,
         assert store.search("tag:more").count == 1
 
 
-def test_a_backup_still_wins_over_starting_afresh(store_root: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_backup_still_wins_over_starting_afresh(store_root: Path, capsys: Captured) -> None:
     with NewsStore(store_root) as store:
         store.add_articles([story(n) for n in range(ARTICLES)])
         store.update_state(ids(), add_tags=["keep"])
@@ -203,7 +205,7 @@ def cut_in_place(store_root: Path) -> Path:
     return store_root
 
 
-def test_a_shard_cut_in_place_is_rebuilt_from_the_index_losing_nothing(cut_in_place: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_shard_cut_in_place_is_rebuilt_from_the_index_losing_nothing(cut_in_place: Path, capsys: Captured) -> None:
     root = cut_in_place
     path = shard_path(root, busiest_shard())
     first = in_damaged_shard()[0]
@@ -237,7 +239,7 @@ def landing_in(shard: int, count: int) -> list[Article]:
     return found
 
 
-def test_an_import_goes_on_beside_a_damaged_shard(cut_in_place: Path, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_an_import_goes_on_beside_a_damaged_shard(cut_in_place: Path, tmp_path: Path, capsys: Captured) -> None:
     new = landing_in(busiest_shard(), 2)  # their state would live in the damaged file
     source = tmp_path / "late.jsonl"
     source.write_text("".join(json.dumps({"title": a.title, "body": a.body, "url": a.url}) + "\n" for a in new))
@@ -261,3 +263,48 @@ def test_a_damaged_state_shard_does_not_stop_the_backup_of_the_rest(cut_in_place
     assert any(name.startswith("articles/") for name in taken.files)
     assert len(taken.files) > 10  # the other shards, the segment, the schema record
     assert [e.path for e in noticed] == [path]  # and the damage it met is said
+
+
+def answer_at_a_terminal(root: Path, answer: bytes) -> tuple[int, str]:
+    """`check --repair` in a pseudo-terminal, answering its question; (exit code, what it wrote)."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the pty is its terminal (stdin, stdout, stderr)
+        os.chdir(REPO)
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        os.execve(sys.executable, [sys.executable, "-m", "tui.cli", "--store", str(root), "check", "--repair"], env)
+    seen = b""
+    deadline = time.monotonic() + 60  # a hang guard, not a pace
+    answered = False
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child is gone and the pty closed
+                break
+            if not chunk:
+                break
+            seen += chunk
+        if not answered and b"[y/N]" in seen:
+            os.write(fd, answer)
+            answered = True
+    os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), seen.decode(errors="replace")
+
+
+@pytest.mark.parametrize("answer", [b"n\n", b"y\n"])
+def test_at_a_terminal_repair_asks_before_starting_afresh(damaged: Path, answer: bytes) -> None:
+    path = shard_path(damaged, busiest_shard())
+    cut = path.read_bytes()
+    code, said = answer_at_a_terminal(damaged, answer)
+    flat = " ".join(said.split())  # the terminal wraps nothing, but may end lines with \r\n
+    assert "Starting it afresh loses" in flat and f"Start {path} afresh? [y/N]" in flat
+    if answer == b"n\n":
+        assert code == 3 and path.read_bytes() == cut and "left as it is" in flat
+    else:
+        assert code == 0 and json.loads(path.read_bytes()) == {"state": {}}
