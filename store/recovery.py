@@ -20,10 +20,13 @@ from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
 from store.index import shard_on_disk
 from store.layout import (
+    ENTITIES_FILE,
+    FEEDS_FILE,
     INDEX_FILE,
     LOCK_FILE,
     STATE_SHARDS,
     STORE_FILE,
+    VIEWS_FILE,
     doc_id,
     is_state_shard,
     scan_tinydb_files,
@@ -33,6 +36,16 @@ from store.values import State
 
 DAMAGED_DIR = "damaged"
 
+USER_FILE_LOSS = {
+    VIEWS_FILE: "the saved views, search history, tag rules and reader preferences it held; "
+    "articles, their tags and reading state stay",
+    ENTITIES_FILE: "the entity merges (aliases) it held; articles and their entities stay",
+    FEEDS_FILE: "the subscriptions it held (add them again with `newsdesk import` of your OPML or "
+    "feed URLs); articles, their tags and reading state stay",
+}
+"""The store's small files of the user's own things: with no good backup, each may be started
+afresh (empty), once the user has been told what that loses."""
+
 
 @dataclass(frozen=True, slots=True)
 class Damage:
@@ -40,9 +53,9 @@ class Damage:
 
     remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, the
     schema record afresh, or a state shard from the exact copy the index holds of it),
-    "afresh" (a state shard no backup or index holds: started empty, losing the tags and
-    reading state it held, never an article), or "" (nothing newsdesk can do; the file is left
-    as it is).  `articles`: for a state shard, how many articles keep their state in it (None
+    "afresh" (a state shard no backup or index holds, or a file of the user's own things no
+    backup holds: started empty, losing what `loss` says, never an article), or "" (nothing
+    newsdesk can do; the file is left as it is).  `articles`: for a state shard, how many articles keep their state in it (None
     when the index cannot say); `held`: for a state shard rebuilt from the index, how many of
     them have tags or marks."""
 
@@ -83,7 +96,9 @@ class Damage:
         return " ".join(lines)
 
     def loss(self) -> str:
-        """What starting a state shard afresh loses, exactly (plain text, no final stop)."""
+        """What starting the file afresh loses, exactly (plain text, no final stop)."""
+        if self.rel in USER_FILE_LOSS:
+            return f"Starting it afresh loses {USER_FILE_LOSS[self.rel]}"
         shard = shard_number(self.rel)
         prefixes = ", ".join(f"{n:02x}" for n in range(shard, 256, STATE_SHARDS))
         whose = (
@@ -128,6 +143,8 @@ def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
         if copy is not None:
             return Damage(path, rel, error.reason, aside, None, "rebuild", count, len(copy))
         return Damage(path, rel, error.reason, aside, None, "afresh", count)
+    if rel in USER_FILE_LOSS:
+        return Damage(path, rel, error.reason, aside, None, "afresh")
     return Damage(path, rel, error.reason, aside, None, "rebuild" if rel == STORE_FILE else "")
 
 
@@ -170,7 +187,8 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
             commit_files(root, manifest, {damage.path: serialise({"state": docs})})
             return f"{damage.path}: rebuilt from the index, the tags and state of {len(copy)} articles"
         if damage.remedy == "afresh":
-            commit_files(root, manifest, {damage.path: serialise({"state": {}})})
+            empty = {"state": {}} if is_state_shard(damage.rel) else {}
+            commit_files(root, manifest, {damage.path: serialise(empty)})
             kept = f"; the damaged copy is in {damage.aside}" if damage.aside is not None else ""
             return f"{damage.path}: started afresh, empty{kept}"
         meta = {"schema": 1, "created": "", "state_shards": STATE_SHARDS, "rebuilt": True}

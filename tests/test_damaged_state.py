@@ -4,6 +4,7 @@ never the use of the store: reads go on with a warning, writes to that file are 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -308,3 +309,37 @@ def test_at_a_terminal_repair_asks_before_starting_afresh(damaged: Path, answer:
         assert code == 3 and path.read_bytes() == cut and "left as it is" in flat
     else:
         assert code == 0 and json.loads(path.read_bytes()) == {"state": {}}
+
+
+# -- the other small files of the user's own things ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "loses"),
+    [("views.json", "saved views"), ("entities.json", "entity merges"), ("feeds.json", "subscriptions")],
+)
+def test_a_damaged_user_file_with_no_backup_can_be_started_afresh(
+    store_root: Path,
+    capsys: Captured,
+    monkeypatch: pytest.MonkeyPatch,
+    name: str,
+    loses: str,
+) -> None:
+    from articles.importers.base import Subscription
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # no terminal to answer at, even under pytest -s
+
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(3)])
+        store.update_state([story(0).id], add_tags=["keep"])
+        store.save_view("kept", "tag:keep")
+        store.merge_entity("Harbor", "Harbour")
+        store.add_subscriptions([Subscription(url="https://d.example/feed.xml", title="D")])
+    path = store_root / name
+    cut = path.read_bytes()[:5]
+    path.write_bytes(cut)
+    assert main(["--store", str(store_root), "check", "--repair"]) == 3  # not without asking
+    assert f"Starting it afresh loses the {loses}" in capsys.readouterr().err
+    assert main(["--store", str(store_root), "check", "--repair", "--yes", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["repaired"] == [str(path)]
+    assert main(["--store", str(store_root), "show", story(0).id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tags"] == ["keep"]  # only that file's things are gone
+    assert [p.read_bytes() for p in (store_root / DAMAGED_DIR).iterdir()] == [cut]

@@ -28,7 +28,8 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
         "--repair",
         action="store_true",
         help="put each damaged file back from the newest automatic backup holding a good copy; "
-        "a tags-and-state file that no backup holds is started afresh, once you confirm what it loses",
+        "a file of tags and state, views, merges or feeds that no backup holds is started afresh, "
+        "once you confirm what it loses",
     )
     p.add_argument(
         "--yes",
@@ -107,7 +108,7 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
 
 
 def _confirmed(damage: Any, yes: bool) -> bool:
-    """Starting a state shard afresh loses what it held: say exactly what, then ask (or --yes)."""
+    """Starting a file afresh loses what it held: say exactly what, then ask (or --yes)."""
     cli = _cli()
     cli._err(f"newsdesk: {damage.describe()}")
     if yes:
