@@ -55,9 +55,9 @@ class Damage:
     schema record afresh, or a state shard from the exact copy the index holds of it),
     "afresh" (a state shard no backup or index holds, or a file of the user's own things no
     backup holds: started empty, losing what `loss` says, never an article), or "" (nothing
-    newsdesk can do; the file is left as it is).  `articles`: for a state shard, how many articles keep their state in it (None
-    when the index cannot say); `held`: for a state shard rebuilt from the index, how many of
-    them have tags or marks."""
+    newsdesk can do; the file is left as it is).  `articles`: for a state shard, how many
+    articles keep their state in it (None when the index cannot say); `held`: for a state
+    shard rebuilt from the index, how many of them have tags or marks."""
 
     path: Path
     rel: str
@@ -196,7 +196,9 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
         return f"{damage.path}: the schema record was written afresh"
 
 
-def _index_copy(root: Path, rel: str, manifest: Manifest | None = None) -> tuple[int | None, dict[str, State] | None]:
+def _index_copy(
+    root: Path, rel: str, manifest: Manifest | None = None
+) -> tuple[int | None, dict[str, State] | None]:
     """(articles whose state shard `rel` is, the exact copy of it the index holds or None)."""
     if manifest is None:
         try:

@@ -21,7 +21,7 @@ class DamagedScreen(ModalScreen[bool]):
 
     | Key | id | Does |
     |---|---|---|
-    | `r` | damaged.repair | restore the newest good backup (or rebuild, or start a state file afresh) |
+    | `r` | damaged.repair | restore the newest good backup (or rebuild it, or start it afresh) |
     | `escape` | app.back | leave the file as it is |
     """
 
