@@ -113,7 +113,7 @@ class Session:
         self._seen: dict[Path, dict[str, Any]] = {}
         self._staged: dict[Path, dict[str, Any]] = {}
         self.damaged: dict[str, StoreCorrupt] = {}
-        """State shards that catch-up found damaged and read as empty (store.catch_up)."""
+        """Segments and state shards that catch-up found damaged and passed over (store.catch_up)."""
 
     def gen_of(self, path: Path) -> int | None:
         return self.manifest.files.get(str(path.relative_to(self.root)))

@@ -98,7 +98,8 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         self._bulk_added = None
         self._damage_lock = threading.Lock()
         self.damaged: dict[str, StoreCorrupt] = {}
-        """State shards this process found damaged: read as empty, writes to them refused."""
+        """Segments and state shards this process found damaged (store.catch_up): a shard is read
+        as empty, a segment's articles not indexed before are left out; writes to them refused."""
         self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
 
     # -- paths -------------------------------------------------------------------------------
@@ -190,10 +191,10 @@ class NewsStore(TaggingMixin, CareMixin, BackupMixin, FeedsMixin, SearchingMixin
         self._noticed(session.damaged)
         return touched
 
-    # -- damaged state shards ---------------------------------------------------------------------
+    # -- damaged segments and state shards -------------------------------------------------------
     def watch_damage(self, callback: Callable[[StoreCorrupt], object]) -> None:
-        """Call `callback` (from whichever thread reads) with each damaged state shard this
-        process finds, once per file: those found already, and those found later."""
+        """Call `callback` (from whichever thread reads) with each damaged segment or state shard
+        this process finds, once per file: those found already, and those found later."""
         with self._damage_lock:
             self._damage_watchers.append(callback)
             known = list(self.damaged.values())

@@ -20,6 +20,7 @@ from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
 from store.index import shard_on_disk
 from store.layout import (
+    ARTICLES_DIR,
     ENTITIES_FILE,
     FEEDS_FILE,
     INDEX_FILE,
@@ -113,8 +114,14 @@ class Damage:
         )
 
 
-def damaged_state_notice(error: StoreCorrupt) -> str:
-    """What a damaged state shard means while it stays damaged (plain text)."""
+def damage_notice(error: StoreCorrupt) -> str:
+    """What a damaged segment or state shard means while it stays damaged (plain text)."""
+    if Path(error.path).parent.name == ARTICLES_DIR:
+        return (
+            f"{error.path} is damaged ({error.reason}); the articles it holds are left out of lists and "
+            "searches, except those indexed before, which cannot be opened, changed or deleted until it "
+            "is repaired: `newsdesk check --repair` says what can be done"
+        )
     return (
         f"{error.path} is damaged ({error.reason}); the articles whose tags and read state it held "
         "may show none (unread, unstarred), and cannot be tagged or marked until it is repaired: "

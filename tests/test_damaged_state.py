@@ -343,3 +343,40 @@ def test_a_damaged_user_file_with_no_backup_can_be_started_afresh(
     assert main(["--store", str(store_root), "show", story(0).id, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tags"] == ["keep"]  # only that file's things are gone
     assert [p.read_bytes() for p in (store_root / DAMAGED_DIR).iterdir()] == [cut]
+
+
+# -- a damaged segment ---------------------------------------------------------------------------------
+def test_a_damaged_segment_costs_its_articles_not_the_store(
+    store_root: Path,
+    tmp_path: Path,
+    capsys: Captured,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from store import tables
+
+    monkeypatch.setattr(tables, "SEGMENT_MAX_DOCS", 10)
+    with NewsStore(store_root) as store:
+        store.add_articles([story(n) for n in range(30)])  # three segments of 10
+        store.update_state([story(n).id for n in range(30)], add_tags=["keep"])
+    middle = store_root / "articles" / "seg-000002.json"
+    cut = middle.read_bytes()[:DAMAGED_BYTES]
+    middle.write_bytes(cut)
+    (store_root / "index.sqlite").unlink()  # a new index must read every file, the damaged one too
+    shutil.rmtree(store_root / "text-index")
+    assert main(["--store", str(store_root), "list", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert str(middle) in captured.err and "check --repair" in captured.err
+    kept = [*range(10), *range(20, 30)]
+    assert {row["title"] for row in json.loads(captured.out)} == {story(n).title for n in kept}
+    assert main(["--store", str(store_root), "search", "--count", "tag:keep", "harbour"]) == 0
+    assert capsys.readouterr().out.strip() == "20"
+    source = tmp_path / "again.jsonl"  # the lost articles, imported again from their source
+    lines = [json.dumps({"title": a.title, "body": a.body, "url": a.url}) for a in map(story, range(10, 20))]
+    source.write_text("\n".join(lines) + "\n")
+    assert main(["--store", str(store_root), "import", "--no-entities", str(source)]) == 0
+    assert "imported 10" in capsys.readouterr().out
+    assert main(["--store", str(store_root), "search", "--count", "harbour"]) == 0
+    assert capsys.readouterr().out.strip() == "30"
+    assert middle.read_bytes() == cut  # the damaged file is left as it is
+    assert main(["--store", str(store_root), "check"]) == 3  # and still named by check
+    assert str(middle) in capsys.readouterr().err

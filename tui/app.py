@@ -290,11 +290,12 @@ class NewsdeskApp(App[None]):
             )
 
     def _damaged_state(self, error: StoreCorrupt) -> None:
-        """A damaged state shard, read as empty: the reader goes on, and says so once per file."""
-        from store.recovery import damaged_state_notice
+        """A damaged state shard (read as empty) or segment (left out): the reader goes on, and
+        says so once per file."""
+        from store.recovery import damage_notice
 
         self.notify(
-            damaged_state_notice(error),
+            damage_notice(error),
             title="A store file is damaged",
             severity="warning",
             markup=False,

@@ -251,13 +251,14 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
 
 
 def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
-    """Say on stderr, once per command, each damaged state shard the store meets (read as empty)."""
-    from store.recovery import damaged_state_notice
+    """Say on stderr, once per command, each damaged state shard (read as empty) or segment (left
+    out) the store meets."""
+    from store.recovery import damage_notice
 
     def warn(error: Any) -> None:
         if str(error.path) not in warned:
             warned.add(str(error.path))
-            _err(f"newsdesk: warning: {damaged_state_notice(error)}")
+            _err(f"newsdesk: warning: {damage_notice(error)}")
 
     return warn
 
