@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from store.documents import parse_document
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
+from store.layout import is_state_shard
 
 if TYPE_CHECKING:
     from store.files import StoreLock
@@ -85,6 +86,7 @@ class BackupMixin:
     if TYPE_CHECKING:
 
         def _reading(self) -> Any: ...
+        def _noticed(self, found: dict[str, StoreCorrupt]) -> None: ...
 
     def snapshots(self) -> list[Snapshot]:
         return snapshots(self.root)
@@ -105,7 +107,9 @@ class BackupMixin:
     def auto_backup(self, every_hours: float, keep: int, now: float | None = None) -> Snapshot | None:
         """Take a snapshot if the newest is older than `every_hours` and the store has changed
         since; keep the newest `keep`.  None when nothing was due (or `keep` is 0, or read-only).
-        A damaged store file raises StoreCorrupt: nothing is kept of that attempt."""
+        A damaged store file raises StoreCorrupt: nothing is kept of that attempt — except a
+        damaged state shard, which is left out (and reported to `watch_damage`), so that one
+        damaged file of tags never stops the backups of everything else."""
         if keep <= 0 or self.readonly:
             return None
         now = time.time() if now is None else now
@@ -154,24 +158,35 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
     with store._reading() as session:
         first = session.manifest
     copied: dict[str, int] = {}
+    left_out: set[str] = set()  # damaged state shards: the rest of the store is still kept
     for rel, gen in first.files.items():
         try:
             _keep(store.root, work, rel, previous if previous and previous.files.get(rel) == gen else None)
         except FileNotFoundError:  # a commit deleted it meanwhile: settled under the lock below
             continue
+        except StoreCorrupt:
+            if not is_state_shard(rel):
+                raise  # retried under the lock below; a state shard still damaged then is left out
         copied[rel] = gen
     with store._reading() as session:  # writers wait only for what changed meanwhile
         final = session.manifest
         for rel, gen in final.files.items():
-            if copied.get(rel) != gen:
+            if copied.get(rel) != gen or not (work / rel).exists():
                 with contextlib.suppress(FileNotFoundError):
                     (work / rel).unlink()
-                _keep(store.root, work, rel, None)
+                try:
+                    _keep(store.root, work, rel, None)
+                except StoreCorrupt as exc:
+                    if not is_state_shard(rel):
+                        raise
+                    left_out.add(rel)
+                    store._noticed({rel: exc})  # said, as when a read finds it
         for rel in copied.keys() - final.files.keys():
-            (work / rel).unlink()
+            with contextlib.suppress(FileNotFoundError):
+                (work / rel).unlink()
         if not final.files:
             raise StoreError(f"{store.root}: nothing to back up yet")
-    record = Manifest(final.gen, dict(final.files))
+    record = Manifest(final.gen, {rel: gen for rel, gen in final.files.items() if rel not in left_out})
     write_new(work / MANIFEST, record.to_bytes())
     return record
 

@@ -14,6 +14,12 @@ from tinydb.table import Document, Table
 
 from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed
 from store.files import Manifest, commit_files, read_manifest
+from store.layout import STATE_DIR
+
+STATE_DAMAGE_HINT = (
+    "the tags and read state it holds cannot be changed until it is repaired "
+    "(`newsdesk check --repair` says what can be done)"
+)
 
 
 def parse_document(path: Path, raw: bytes) -> dict[str, dict[str, Any]]:
@@ -106,6 +112,8 @@ class Session:
         self._writable = writable
         self._seen: dict[Path, dict[str, Any]] = {}
         self._staged: dict[Path, dict[str, Any]] = {}
+        self.damaged: dict[str, StoreCorrupt] = {}
+        """Segments and state shards that catch-up found damaged and passed over (store.catch_up)."""
 
     def gen_of(self, path: Path) -> int | None:
         return self.manifest.files.get(str(path.relative_to(self.root)))
@@ -116,7 +124,12 @@ class Session:
         data = self._seen.get(path)
         if data is None:
             gen = self.gen_of(path)
-            data = {} if gen is None else self._cache.load(path, gen)
+            try:
+                data = {} if gen is None else self._cache.load(path, gen)
+            except StoreCorrupt as exc:
+                if self._writable and path.parent.name == STATE_DIR:
+                    raise StoreCorrupt(path, f"{exc.reason}; {STATE_DAMAGE_HINT}") from exc
+                raise
             self._seen[path] = data
         return data
 

@@ -556,6 +556,29 @@ class Index:
         return found
 
 
+def shard_on_disk(path: Path, rel: str, gen: int | None, shard: int) -> tuple[int | None, dict[str, State] | None]:
+    """What the index at `path` knows of state shard `shard` (file `rel`), read without opening
+    the store: how many articles keep their state in it (None when the index cannot say), and,
+    when the index last applied exactly generation `gen` of the file, the non-default states it
+    held then — an exact copy of it (else None)."""
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+        try:
+            count = int(db.execute("SELECT count(*) FROM articles WHERE shard = ?", (shard,)).fetchone()[0])
+            applied = db.execute("SELECT gen FROM files WHERE path = ?", (rel,)).fetchone()
+            if gen is None or applied is None or applied[0] != str(gen):
+                return count, None
+            rows = db.execute(
+                "SELECT id, tags, read, starred FROM articles WHERE shard = ? AND (tags != '[]' OR read OR starred)",
+                (shard,),
+            )
+            return count, {r[0]: State(tuple(orjson.loads(r[1])), bool(r[2]), bool(r[3])) for r in rows}
+        finally:
+            db.close()
+    except (sqlite3.Error, OSError, ValueError):
+        return None, None
+
+
 def entities_hash(record: dict[str, Any]) -> str:
     """A short digest of a record's entities ('' when not extracted)."""
     entities = record.get("entities")

@@ -50,6 +50,12 @@ def state_path(root: Path, shard: int) -> Path:
     return root / STATE_DIR / f"state-{shard:02x}.json"
 
 
+def is_state_shard(rel: str) -> bool:
+    """'state/state-0a.json' and the like: a file of tags and reading state only."""
+    directory, _, name = rel.partition("/")
+    return directory == STATE_DIR and STATE_RE.match(name) is not None
+
+
 def is_indexed_file(rel: str) -> bool:
     """Article segments and state shards: the files the derived index follows."""
     return rel.startswith((ARTICLES_DIR + "/", STATE_DIR + "/"))

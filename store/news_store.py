@@ -16,8 +16,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session
-from store.errors import StoreError, StoreReadOnly
+from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.feeds import FeedsMixin
 from store.files import (
     DIR_MODE,
@@ -98,6 +99,11 @@ class NewsStore(
         self._syncer = None
         self._indexer = None
         self._bulk_added = None
+        self._damage_lock = threading.Lock()
+        self.damaged: dict[str, StoreCorrupt] = {}
+        """Segments and state shards this process found damaged (store.catch_up): a shard is read
+        as empty, a segment's articles not indexed before are left out; writes to them refused."""
+        self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -185,7 +191,29 @@ class NewsStore(
         touched = catch_up(self._index, session, progress)
         if touched and kick:
             self._kick_text()
+        self._noticed(session.damaged)
         return touched
+
+    # -- damaged segments and state shards -------------------------------------------------------
+    def watch_damage(self, callback: Callable[[StoreCorrupt], object]) -> None:
+        """Call `callback` (from whichever thread reads) with each damaged segment or state shard
+        this process finds, once per file: those found already, and those found later."""
+        with self._damage_lock:
+            self._damage_watchers.append(callback)
+            known = list(self.damaged.values())
+        for error in known:
+            callback(error)
+
+    def _noticed(self, found: dict[str, StoreCorrupt]) -> None:
+        if not found:
+            return
+        with self._damage_lock:
+            new = [e for rel, e in found.items() if rel not in self.damaged]
+            self.damaged.update(found)
+            watchers = list(self._damage_watchers)
+        for error in new:
+            for callback in watchers:
+                callback(error)
 
     def _record_commit(
         self,
@@ -282,12 +310,23 @@ class NewsStore(
             placed.update(append_articles(session, appended))
             states = self._carry_states(session, batch, carried, located)
             session.commit()
+            # The index caught up with the files as this session began, so it knows the state of
+            # the articles it holds; a new article's comes from its shard, a damaged one read as
+            # empty (as catch-up does): an import that writes no state never fails on one.
+            known = self._index.states_of([i for i in placed if i in located and i not in states])
+
+            def row_state(article_id: str) -> State:
+                if article_id in states:
+                    return states[article_id]
+                if article_id in located:
+                    return known.get(article_id, DEFAULT_STATE)
+                try:
+                    return stored_state(session, article_id)
+                except StoreCorrupt:
+                    return DEFAULT_STATE
+
             rows = [
-                (
-                    IndexRow.from_record(written[article_id], seg),
-                    states.get(article_id) or stored_state(session, article_id),
-                    shard_of(article_id),
-                )
+                (IndexRow.from_record(written[article_id], seg), row_state(article_id), shard_of(article_id))
                 for article_id, seg in placed.items()
             ]
             state_only = {i: s for i, s in states.items() if i not in placed}

@@ -18,17 +18,47 @@ from store.backups import Snapshot, snapshots
 from store.documents import make_document, parse_document, serialise
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
-from store.layout import LOCK_FILE, STATE_SHARDS, STORE_FILE, scan_tinydb_files
+from store.index import shard_on_disk
+from store.layout import (
+    ARTICLES_DIR,
+    ENTITIES_FILE,
+    FEEDS_FILE,
+    INDEX_FILE,
+    LOCK_FILE,
+    STATE_SHARDS,
+    STORE_FILE,
+    VIEWS_FILE,
+    doc_id,
+    is_state_shard,
+    scan_tinydb_files,
+    shard_number,
+)
+from store.values import State
 
 DAMAGED_DIR = "damaged"
+
+USER_FILE_LOSS = {
+    VIEWS_FILE: "the saved views, search history, tag rules and reader preferences it held; "
+    "articles, their tags and reading state stay",
+    ENTITIES_FILE: "the entity merges (aliases) it held; articles and their entities stay",
+    FEEDS_FILE: "the subscriptions it held (add them again with `newsdesk import` of your OPML or "
+    "feed URLs); articles, their tags and reading state stay",
+}
+"""The store's small files of the user's own things: with no good backup, each may be started
+afresh (empty), once the user has been told what that loses."""
 
 
 @dataclass(frozen=True, slots=True)
 class Damage:
     """A damaged file and what can be done about it.
 
-    remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, or the
-    schema record afresh), or "" (nothing newsdesk can do; the file is left as it is)."""
+    remedy: "restore" (from `backup`), "rebuild" (the manifest from the files present, the
+    schema record afresh, or a state shard from the exact copy the index holds of it),
+    "afresh" (a state shard no backup or index holds, or a file of the user's own things no
+    backup holds: started empty, losing what `loss` says, never an article), or "" (nothing
+    newsdesk can do; the file is left as it is).  `articles`: for a state shard, how many
+    articles keep their state in it (None when the index cannot say); `held`: for a state
+    shard rebuilt from the index, how many of them have tags or marks."""
 
     path: Path
     rel: str
@@ -36,6 +66,8 @@ class Damage:
     aside: Path | None
     backup: Snapshot | None
     remedy: str
+    articles: int | None = None
+    held: int | None = None
 
     def describe(self) -> str:
         """What happened and what is offered, for the user (plain text)."""
@@ -50,11 +82,51 @@ class Damage:
             )
         elif self.remedy == "rebuild" and self.rel == MANIFEST:
             lines.append("The manifest can be rebuilt from the files that are present.")
+        elif self.remedy == "rebuild" and is_state_shard(self.rel):
+            lines.append(
+                "No backup holds a good copy of it, but the index holds an exact copy of what it held "
+                f"at its last change (the tags, read and starred marks of {self.held} "
+                f"article{'' if self.held == 1 else 's'}): it can be rebuilt from that, losing nothing."
+            )
         elif self.remedy == "rebuild":
             lines.append("No backup holds a good copy; the schema record can be written afresh.")
+        elif self.remedy == "afresh":
+            lines.append("No backup holds a good copy of it. " + self.loss() + ".")
         else:
             lines.append("No backup holds a good copy of it; newsdesk leaves it as it is.")
         return " ".join(lines)
+
+    def loss(self) -> str:
+        """What starting the file afresh loses, exactly (plain text, no final stop)."""
+        if self.rel in USER_FILE_LOSS:
+            return f"Starting it afresh loses {USER_FILE_LOSS[self.rel]}"
+        shard = shard_number(self.rel)
+        prefixes = ", ".join(f"{n:02x}" for n in range(shard, 256, STATE_SHARDS))
+        whose = (
+            f"the {self.articles} article{'' if self.articles == 1 else 's'}"
+            if self.articles is not None
+            else "the articles"
+        )
+        return (
+            f"Starting it afresh loses the tags, read and starred marks it held, those of {whose} "
+            f"whose ids begin {prefixes}; the articles themselves stay, and so does every other "
+            "article's state"
+        )
+
+
+def damage_notice(error: StoreCorrupt) -> str:
+    """What a damaged segment or state shard means while it stays damaged (plain text)."""
+    if Path(error.path).parent.name == ARTICLES_DIR:
+        return (
+            f"{error.path} is damaged ({error.reason}); the articles it holds are left out of lists and "
+            "searches, except those indexed before, which cannot be opened, changed or deleted until it "
+            "is repaired: `newsdesk check --repair` says what can be done"
+        )
+    return (
+        f"{error.path} is damaged ({error.reason}); the articles whose tags and read state it held "
+        "may show none (unread, unstarred), and cannot be tagged or marked until it is repaired: "
+        "`newsdesk check --repair` says what can be done"
+    )
 
 
 def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
@@ -73,6 +145,13 @@ def assess(root: Path, error: StoreCorrupt, *, writable: bool = True) -> Damage:
     backup = newest_good_copy(root, rel)
     if backup is not None:
         return Damage(path, rel, error.reason, aside, backup, "restore")
+    if is_state_shard(rel):
+        count, copy = _index_copy(root, rel)
+        if copy is not None:
+            return Damage(path, rel, error.reason, aside, None, "rebuild", count, len(copy))
+        return Damage(path, rel, error.reason, aside, None, "afresh", count)
+    if rel in USER_FILE_LOSS:
+        return Damage(path, rel, error.reason, aside, None, "afresh")
     return Damage(path, rel, error.reason, aside, None, "rebuild" if rel == STORE_FILE else "")
 
 
@@ -104,9 +183,37 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
             commit_files(root, manifest, {damage.path: data})
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(damage.backup.taken))
             return f"{damage.path}: restored from the backup of {when}"
+        if damage.remedy == "rebuild" and is_state_shard(damage.rel):
+            copy = _index_copy(root, damage.rel, manifest)[1]
+            if copy is None:
+                raise StoreError(
+                    f"{damage.path}: the index no longer holds an exact copy of it (it changed since); "
+                    "the file was left as it is: look again (newsdesk check)"
+                )
+            docs = {str(doc_id(i)): state.to_doc() for i, state in copy.items()}
+            commit_files(root, manifest, {damage.path: serialise({"state": docs})})
+            return f"{damage.path}: rebuilt from the index, the tags and state of {len(copy)} articles"
+        if damage.remedy == "afresh":
+            empty = {"state": {}} if is_state_shard(damage.rel) else {}
+            commit_files(root, manifest, {damage.path: serialise(empty)})
+            kept = f"; the damaged copy is in {damage.aside}" if damage.aside is not None else ""
+            return f"{damage.path}: started afresh, empty{kept}"
         meta = {"schema": 1, "created": "", "state_shards": STATE_SHARDS, "rebuilt": True}
         commit_files(root, manifest, {damage.path: serialise({"meta": {"1": make_document(meta, 1)}})})
         return f"{damage.path}: the schema record was written afresh"
+
+
+def _index_copy(
+    root: Path, rel: str, manifest: Manifest | None = None
+) -> tuple[int | None, dict[str, State] | None]:
+    """(articles whose state shard `rel` is, the exact copy of it the index holds or None)."""
+    if manifest is None:
+        try:
+            manifest = read_manifest(root)
+        except StoreCorrupt:
+            manifest = None
+    gen = manifest.files.get(rel) if manifest is not None else None
+    return shard_on_disk(root / INDEX_FILE, rel, gen, shard_number(rel))
 
 
 def _rebuild_manifest(root: Path) -> str:

@@ -95,6 +95,8 @@ class NewsdeskApp(KeyOrder, App[None]):
         """The last import's or refresh's (title, summary, every problem), for "Import report"."""
 
     def on_mount(self) -> None:
+        if self.store is not None:
+            self.store.watch_damage(lambda error: self.call_later(self._damaged_state, error))
         self._apply_settings()
         if self.store is not None:
             self._start()
@@ -307,6 +309,19 @@ class NewsdeskApp(KeyOrder, App[None]):
             self.call_from_thread(
                 self.notify, f"automatic backup skipped: {exc}", severity="warning", markup=False, timeout=8
             )
+
+    def _damaged_state(self, error: StoreCorrupt) -> None:
+        """A damaged state shard (read as empty) or segment (left out): the reader goes on, and
+        says so once per file."""
+        from store.recovery import damage_notice
+
+        self.notify(
+            damage_notice(error),
+            title="A store file is damaged",
+            severity="warning",
+            markup=False,
+            timeout=30,
+        )
 
     def store_damaged(self, error: StoreCorrupt) -> None:
         """A store file was found damaged: keep it aside and offer the remedy (once per file)."""

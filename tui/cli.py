@@ -329,13 +329,29 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
         _err(f"newsdesk: automatic backup skipped: {exc.strerror or exc}")
 
 
-def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True) -> Any:
+def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True, warn: bool = True) -> Any:
     from store import NewsStore, StoreError
 
     root = store_dir(args.store)
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
-    return NewsStore(root, create=write)
+    store = NewsStore(root, create=write)
+    if warn:  # one set per command: its automatic backup opens the store again
+        store.watch_damage(_warn_damaged(vars(args).setdefault("damage_warned", set())))
+    return store
+
+
+def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
+    """Say on stderr, once per command, each damaged state shard (read as empty) or segment (left
+    out) the store meets."""
+    from store.recovery import damage_notice
+
+    def warn(error: Any) -> None:
+        if str(error.path) not in warned:
+            warned.add(str(error.path))
+            _err(f"newsdesk: warning: {damage_notice(error)}")
+
+    return warn
 
 
 def _err(message: str) -> None:

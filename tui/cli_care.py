@@ -27,7 +27,14 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--repair",
         action="store_true",
-        help="put each damaged file back from the newest automatic backup holding a good copy",
+        help="put each damaged file back from the newest automatic backup holding a good copy; "
+        "a file of tags and state, views, merges or feeds that no backup holds is started afresh, "
+        "once you confirm what it loses",
+    )
+    p.add_argument(
+        "--yes",
+        action="store_true",
+        help="with --repair: start such a file afresh without asking (what it loses is still printed)",
     )
     p = command(
         sub,
@@ -74,7 +81,7 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     repaired: list[str] = []
     for _ in range(MAX_REPAIRS):
         try:
-            with cli._open_store(args, write=True, create=False) as store:
+            with cli._open_store(args, write=True, create=False, warn=False) as store:
                 report = store.check()
                 report["trash_purged"] = store.purge_trash(settings.trash_days)  # past [store] trash_days
             break
@@ -83,9 +90,11 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
             if not args.repair or not damage.remedy or str(damage.path) in repaired:
                 hint = " Run `newsdesk check --repair`, or open the reader, to do so." if damage.remedy else ""
                 raise StoreError(damage.describe() + hint) from exc
-            repair(root, damage)
+            if damage.remedy == "afresh" and not _confirmed(damage, args.yes):
+                how = "" if sys.stdin.isatty() else " (confirm at a terminal, or add --yes)"
+                raise StoreError(f"{damage.path}: not started afresh{how}; the file was left as it is") from exc
+            print(f"repaired: {repair(root, damage)}", file=sys.stderr)
             repaired.append(str(damage.path))
-            print(f"repaired {damage.path}", file=sys.stderr)
     else:
         raise StoreError(f"{root}: more than {MAX_REPAIRS} damaged files; repair stopped")
     report["repaired"] = repaired
@@ -97,6 +106,18 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
             f" index {report['index']}; search index {report['text_index']}"
         )
     return int(cli.EXIT_OK)
+
+
+def _confirmed(damage: Any, yes: bool) -> bool:
+    """Starting a file afresh loses what it held: say exactly what, then ask (or --yes)."""
+    cli = _cli()
+    cli._err(f"newsdesk: {damage.describe()}")
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        return False
+    print(f"Start {damage.path} afresh? [y/N] ", end="", file=sys.stderr, flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
 def cmd_backup(args: argparse.Namespace, settings: Any) -> int:

@@ -21,7 +21,7 @@ class DamagedScreen(ModalScreen[bool]):
 
     | Key | id | Does |
     |---|---|---|
-    | `r` | damaged.repair | restore the newest good backup (or rebuild) |
+    | `r` | damaged.repair | restore the newest good backup (or rebuild it, or start it afresh) |
     | `escape` | app.back | leave the file as it is |
     """
 
@@ -55,6 +55,8 @@ class DamagedScreen(ModalScreen[bool]):
             return f"r: restore the backup    {leave}"
         if self.damage.remedy == "rebuild":
             return f"r: rebuild it    {leave}"
+        if self.damage.remedy == "afresh":
+            return f"r: start it afresh, losing what is said above    {leave}"
         return "Esc: close" + ("" if self._store_open else " and quit")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
