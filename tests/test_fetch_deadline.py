@@ -6,7 +6,10 @@ which all go through the one fetch function."""
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -39,10 +42,11 @@ class Server:
     "close-body" (a body without a length, which ends where the connection does, a byte every
     PACE seconds: cut off, it must not pass for a whole one)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(PACE)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.listener.getsockname()[1]}"
         self.mode = "fast"
         self.stop = threading.Event()
         self.hung_up = threading.Event()  # a client went away while being answered slowly
@@ -60,6 +64,11 @@ class Server:
             threading.Thread(target=self._answer, args=(conn, self.mode), daemon=True).start()
 
     def _answer(self, conn: socket.socket, mode: str) -> None:
+        if self.tls is not None:
+            try:
+                conn = self.tls.wrap_socket(conn, server_side=True)
+            except OSError:
+                return
         with conn:
             request = b""
             while b"\r\n\r\n" not in request:
@@ -131,6 +140,39 @@ def test_the_total_time_limit_covers_headers_and_a_silent_body(server: Server, m
         fetch(f"{server.url}/feed.xml", LIMITS)
     assert time.monotonic() - started >= 0.9  # the limit, not an error of its own
     cut_off(server, started)
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """The same server behind TLS, with a certificate for 127.0.0.1 that the client trusts
+    (SSL_CERT_FILE): the watchdog must end a read blocked inside the TLS layer too."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed here: it makes the test's certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key)]
+        + ["-out", str(cert), "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    running = Server(context)
+    yield running
+    running.close()
+
+
+@pytest.mark.parametrize("mode", ["fast", "headers", "silent-body"])
+def test_the_total_time_limit_holds_over_tls(tls_server: Server, mode: str) -> None:
+    tls_server.mode = mode
+    started = time.monotonic()
+    if mode == "fast":
+        assert fetch(f"{tls_server.url}/feed.xml", LIMITS).content == FEED  # the certificate is trusted
+        return
+    with pytest.raises(FetchError, match=r"took longer than the total time limit of 1 s"):
+        fetch(f"{tls_server.url}/feed.xml", LIMITS)
+    cut_off(tls_server, started)
 
 
 def test_a_fast_server_is_fetched_within_the_same_limits(server: Server) -> None:
