@@ -22,6 +22,7 @@ from store.text_fields import MAX_WORD_BYTES
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.main import MainScreen
+from tui.screens.views import ViewsScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.search_bar import SearchBar
 
@@ -245,3 +246,20 @@ async def test_the_search_bar_shows_the_note_and_searches_the_deepest_query(news
         bar.post_message(events.Paste("festival"))
         await wait_until(pilot, lambda: screen.view.query == "festival")
         assert screen.query_one(ArticleList).total == 1
+
+
+async def test_a_saved_view_at_the_depth_limit_shows_its_counts(news: NewsStore) -> None:
+    """The views screen counts a view's unread articles with is:unread added to the view's
+    tree: wrapped in another pair of parentheses, a view at the limit would go past it ("?")."""
+    text = "(" * MAX_DEPTH + "tram OR harbour" + ")" * MAX_DEPTH
+    news.save_view("Deep", text)
+    news.update_state([ARTICLES[1].id], read=True)
+    app = NewsdeskApp(news)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("V")
+        await settle(pilot)
+        views = app.screen
+        assert isinstance(views, ViewsScreen)
+        table = views.query_one("#views-table")
+        assert [str(c) for c in table.get_row_at(0)[:3]] == ["Deep", "3", "2"]
