@@ -50,7 +50,6 @@ class Server:
         self.mode = "fast"
         self.stop = threading.Event()
         self.hung_up = threading.Event()  # a client went away while being answered slowly
-        self.requests = 0
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -76,7 +75,6 @@ class Server:
                 if not got:
                     return
                 request += got
-            self.requests += 1
             head = (
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
                 + b"X-Padding: "
@@ -150,8 +148,11 @@ def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Serv
         pytest.skip("openssl is not installed here: it makes the test's certificate")
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key)]
-        + ["-out", str(cert), "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert)),
+            *("-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
         check=True,
         capture_output=True,
     )
