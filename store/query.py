@@ -17,6 +17,9 @@ sort:new  sort:old  sort:rel
                by relevance (BM25, title words count most; equal scores newest first)
                when there are words; otherwise newest first
 an empty query matches every article
+limits         at most 64 levels of nesting (each '(' and each NOT or - counts one);
+               url: and feed: values at most 400 bytes; in a phrase that ends in a prefix
+               (tel-av*) each word at most 900 bytes; a word over 1,000 bytes matches nothing
 """
 
 from __future__ import annotations
@@ -51,6 +54,19 @@ DATE_FIELDS = ("date", "after", "before")
 FLAG_FIELDS = {"is": ("unread", "read", "starred"), "has": ("entities",)}
 SORTS = ("new", "old", "rel")
 FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, *ENTITY_FIELDS, *DATE_FIELDS, *FLAG_FIELDS, "sort")
+
+MAX_DEPTH = 64
+"""Levels of nesting a query may have: each '(' and each NOT or - opens one.  The parser and
+every function over the tree recurse once or a few times a level; this keeps them far from
+Python's recursion limit (a query of 250 parentheses or 1,000 NOTs is refused, not a crash)."""
+MAX_SUBSTRING_BYTES = 400
+"""A url: or feed: value's length in UTF-8 bytes.  They match as substrings, by a tantivy
+regular expression (`.*value.*`), whose automaton may have at most 1,000 states: about two a
+byte (482 bytes is the most that compiles, whatever the characters)."""
+MAX_PREFIX_PHRASE_WORD_BYTES = 900
+"""A word's length in UTF-8 bytes in a phrase that ends in a prefix (tel-av*): such a phrase is
+a tantivy phrase of regular expressions, one a byte and a state (981 bytes is the most that
+compiles for the prefix).  A prefix alone (word*) has no such limit."""
 
 
 # -- words ----------------------------------------------------------------------------------------
@@ -177,6 +193,13 @@ class _Parser:
         self.at = 0
         self.sort: str | None = None
         self.resolve_date = resolve_date
+        self.depth = 0
+
+    def enter(self, token: _Token) -> None:
+        """One level deeper (a '(' or a NOT/-): a QueryError at `token` past MAX_DEPTH."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.fail(f"the query nests too deeply: at most {MAX_DEPTH} levels of ( and NOT", token)
 
     def peek(self) -> _Token:
         return self.tokens[self.at]
@@ -225,7 +248,9 @@ class _Parser:
             self.take()
             if self.peek().kind in ("END", "RPAREN", "OR", "AND"):
                 raise self.fail(f"{token.text} needs something to negate", token)
+            self.enter(token)
             inner = self.parse_unary()
+            self.depth -= 1
             return inner.node if isinstance(inner, Not) else Not(inner)
         return self.parse_atom()
 
@@ -234,10 +259,12 @@ class _Parser:
         if token.kind == "LPAREN":
             if self.peek().kind == "RPAREN":
                 raise self.fail("empty parentheses", token)
+            self.enter(token)
             node = self.parse_or()
             if self.peek().kind != "RPAREN":
                 raise self.fail("unbalanced parenthesis: '(' without ')'", token)
             self.take()
+            self.depth -= 1
             return node
         if token.kind == "RPAREN":
             raise self.fail("unbalanced parenthesis: ')' without '('", token)
@@ -259,6 +286,9 @@ class _Parser:
             value = " ".join(value.split())
             if not value:
                 raise self.fail(f"'{name}:' needs a value", token)
+            size = len(value.encode("utf-8", "surrogatepass"))
+            if name in ("url", "feed") and size > MAX_SUBSTRING_BYTES:
+                raise self.fail(f"'{name}:' value too long: {size} bytes, at most {MAX_SUBSTRING_BYTES}", token)
             return Match(name, value)
         if name in DATE_FIELDS:
             return self.resolve_date(name, value, token.position)
@@ -284,6 +314,12 @@ def _text_node(value: str, field_name: str | None, *, quoted: bool, token: _Toke
         return Everything()  # punctuation alone matches like nothing was typed
     if len(words) == 1:
         return Term(words[0], field_name, prefix)
+    longest = max(len(w.encode("utf-8", "surrogatepass")) for w in words)
+    if prefix and longest > MAX_PREFIX_PHRASE_WORD_BYTES:
+        raise parser.fail(
+            f"a word too long in a phrase ending in '*': {longest} bytes, at most {MAX_PREFIX_PHRASE_WORD_BYTES}",
+            token,
+        )
     return Phrase(tuple(words), field_name, prefix)  # tel-av*: a phrase whose last word is a prefix
 
 
@@ -304,3 +340,11 @@ def parse_query(text: str, *, now: datetime | None = None, zone: tzinfo | None =
     node = parser.parse()
     sort = parser.sort or ("rel" if has_words(node) else "new")
     return Query(node, sort, text)
+
+
+def narrowed(query: Query, extra: str) -> Query:
+    """`query` AND the query `extra`, combined as trees: never by joining their texts in
+    parentheses, which would take a query at MAX_DEPTH one level past it."""
+    node = parse_query(extra).node
+    both = node if isinstance(query.node, Everything) else _flatten(And, [query.node, node])
+    return Query(both, query.sort, f"({query.text}) {extra}" if query.text.strip() else extra)

@@ -1,11 +1,14 @@
 """A parsed query (store.query) as a tantivy query over the full-text index (store.textindex).
 
 - A word is a term in any text field, each field weighted (TEXT_WEIGHTS): a word in the title
-  counts most.  `word*` is an exact prefix (a regular expression over the term dictionary).
-- A phrase is a phrase query per field; `tel-av*` ends in a prefix.
+  counts most.  `word*` is an exact prefix (`prefixed`: an automaton over the term dictionary,
+  never a regular expression, so a prefix of any length works).
+- A phrase is a phrase query per field; `tel-av*` ends in a prefix (a phrase of regular
+  expressions: the parser bounds its words, store.query.MAX_PREFIX_PHRASE_WORD_BYTES).
 - Entity fields match any name merged with the value (`names`), each as a phrase over separate
-  name values.  tag, lang, url (substring), feed (substring) and id (prefix) match their raw
-  fields; dates are ranges of the date key `n`; is:/has: match the flag fields.
+  name values.  tag, lang, url (substring, a regular expression: the parser bounds the value,
+  store.query.MAX_SUBSTRING_BYTES), feed (the same) and id (prefix) match their raw fields;
+  dates are ranges of the date key `n`; is:/has: match the flag fields.
 - NOT x alone is everything but x.
 Ranking is tantivy's BM25 over the weighted fields, of the words only: every other part scores
 0, so an article evaluated outside the index (store.text_match) can be given exactly the score the
@@ -92,6 +95,14 @@ def beyond(query: Query, key: int, *, oldest: bool) -> Query:
     return Query.boolean_query([(Occur.Must, query), (Occur.Must, window)])
 
 
+def prefixed(field_name: str, prefix: str) -> Query:
+    """The terms of a field that start with `prefix`.  A Levenshtein automaton of distance 0
+    (tantivy's FuzzyTermQuery), not a regular expression: tantivy refuses a regular expression
+    of more than 1,000 states, which `prefix.*` reaches at about 980 bytes.  It scores as the
+    regular expression did (a constant 1)."""
+    return Query.fuzzy_term_query(SCHEMA, field_name, prefix, distance=0, prefix=True)
+
+
 def _escape(text: str) -> str:
     """A literal for tantivy's regular expressions (Rust regex syntax)."""
     return "".join(ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):X}}}" for ch in text)
@@ -140,7 +151,7 @@ class _Compiler:
         if not indexable(word):
             return Query.empty_query()
         if prefix:
-            return Query.regex_query(SCHEMA, field_name, _escape(word) + ".*")
+            return prefixed(field_name, word)
         return Query.term_query(SCHEMA, field_name, word)
 
     @staticmethod
@@ -187,7 +198,7 @@ class _Compiler:
         if node.field in ("url", "feed"):
             return Query.regex_query(SCHEMA, node.field, ".*" + _escape(url_value(value)) + ".*")
         if node.field == "id":
-            return Query.regex_query(SCHEMA, "id", _escape(value.lower()) + ".*")
+            return prefixed("id", value.lower())
         if node.field == "lang":
             return Query.term_query(SCHEMA, "lang", ascii_lower(value))
         fields = _ENTITY_FIELD_NAMES[node.field]

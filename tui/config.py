@@ -175,7 +175,9 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
     Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),
-    Option("fetch", "total_timeout", _FETCH.total_timeout, _number(0, above=True), "seconds per response"),
+    Option(
+        "fetch", "total_timeout", _FETCH.total_timeout, _number(0, above=True), "seconds for all of it, headers too"
+    ),
     Option("fetch", "max_bytes", _FETCH.max_bytes, _number(0, integer=True, above=True), "bytes, decompressed"),
     Option("fetch", "user_agent", _FETCH.user_agent, _text(empty=False), "the User-Agent header"),
     Option("store", "keep_days", None, _optional_days, "retention: trash unstarred untagged articles older than this"),

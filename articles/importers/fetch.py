@@ -1,9 +1,19 @@
-"""Our own HTTP client for feeds and pages: timeouts, a byte cap, http(s) only, honest User-Agent."""
+"""Our own HTTP client for feeds and pages: timeouts, a byte cap, http(s) only, honest User-Agent.
+
+Every fetch (import, refresh, a teaser feed's pages) goes through `fetch`.  Its total time
+limit covers the whole exchange, connecting, the status line and headers included: httpx's
+timeouts are per operation (a server sending a byte a second never trips them), so a watchdog
+thread shuts the exchange's sockets down at the deadline, which ends a read blocked anywhere,
+and each operation's own timeout is cut to the time that is left.
+"""
 
 from __future__ import annotations
 
+import socket
+import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin
 
 from articles.sanitize import safe_url
@@ -69,19 +79,24 @@ def fetch(
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    timeout = httpx.Timeout(
-        connect=settings.connect_timeout,
-        read=settings.read_timeout,
-        write=settings.read_timeout,
-        pool=settings.connect_timeout,
-    )
     deadline = time.monotonic() + settings.total_timeout
+    watchdog = _Watchdog(settings.total_timeout)
     permanent: str | None = None
     all_permanent = True
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=True, headers=headers) as client:
+        with httpx.Client(follow_redirects=False, trust_env=True, headers=headers) as client:
             for _hop in range(settings.max_redirects + 1):
-                with client.stream("GET", current) as response:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise FetchError(_too_long(settings))
+                timeout = httpx.Timeout(
+                    connect=min(settings.connect_timeout, left),
+                    read=min(settings.read_timeout, left),
+                    write=min(settings.read_timeout, left),
+                    pool=min(settings.connect_timeout, left),
+                )
+                extensions = {"trace": watchdog.trace}
+                with client.stream("GET", current, timeout=timeout, extensions=extensions) as response:
                     if response.has_redirect_location:  # is_redirect is any 3xx, 304 too
                         target = safe_url(urljoin(current, response.headers.get("location", "")))
                         if target is None:
@@ -100,7 +115,7 @@ def fetch(
                     declared = response.headers.get("content-length")
                     if declared and declared.isdigit() and int(declared) > settings.max_bytes:
                         raise FetchError(f"larger than the {_mb(settings.max_bytes)} limit")
-                    body = _read_capped(response, settings.max_bytes, deadline)
+                    body = _read_capped(response, settings, deadline, watchdog)
                     return Fetched(
                         url=current,
                         content=body,
@@ -111,13 +126,81 @@ def fetch(
                         permanent_redirect=permanent,
                     )
             raise FetchError(f"more than {settings.max_redirects} redirects")
-    except httpx.TimeoutException as exc:
-        raise FetchError(f"timed out ({type(exc).__name__})") from exc
-    except httpx.HTTPError as exc:
-        raise FetchError(f"network error: {exc}") from exc
+    except (httpx.HTTPError, OSError) as exc:
+        # A read the watchdog ended, or an operation whose timeout was the time left, fails
+        # in whichever way the socket does: the time limit is the reason.
+        if watchdog.expired or time.monotonic() >= deadline:
+            raise FetchError(_too_long(settings)) from exc
+        if isinstance(exc, httpx.TimeoutException):
+            raise FetchError(f"timed out ({type(exc).__name__})") from exc
+        if isinstance(exc, httpx.HTTPError):
+            raise FetchError(f"network error: {exc}") from exc
+        raise
+    finally:
+        watchdog.stop()
 
 
-def _read_capped(response: object, max_bytes: int, deadline: float) -> bytes:
+def _too_long(settings: FetchSettings) -> str:
+    return f"took longer than the total time limit of {settings.total_timeout:g} s ([fetch] total_timeout)"
+
+
+class _Watchdog:
+    """Shuts down every socket of one fetch when its total time is up.
+
+    httpcore reports each connection it opens (and each TLS layer over one) through the
+    request's `trace` extension; the socket is taken from there.  shutdown(), not close(): a
+    close from another thread does not wake a thread blocked reading the socket, a shutdown
+    does (the read sees the end of the stream).  A connection opened after the deadline is shut
+    down at once."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._done = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        stream = info.get("return_value")
+        if not event.endswith(".complete") or not hasattr(stream, "get_extra_info"):
+            return
+        sock = stream.get_extra_info("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut_down(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut_down(sock)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+
+def _shut_down(sock: socket.socket) -> None:
+    """The plain socket's shutdown, also under TLS: ssl.SSLSocket.shutdown would drop its
+    SSL object under the reading thread's feet."""
+    try:
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+def _read_capped(response: object, settings: FetchSettings, deadline: float, watchdog: _Watchdog) -> bytes:
+    max_bytes = settings.max_bytes
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_raw():  # type: ignore[attr-defined]
@@ -125,8 +208,10 @@ def _read_capped(response: object, max_bytes: int, deadline: float) -> bytes:
         if size > max_bytes:
             raise FetchError(f"larger than the {_mb(max_bytes)} limit")
         if time.monotonic() > deadline:
-            raise FetchError("took longer than the total time limit")
+            raise FetchError(_too_long(settings))
         chunks.append(chunk)
+    if watchdog.expired:  # a body that ends at the connection's end looks whole once shut down
+        raise FetchError(_too_long(settings))
     raw = b"".join(chunks)
     encoding = response.headers.get("content-encoding", "").lower()  # type: ignore[attr-defined]
     if encoding in ("gzip", "deflate", "br"):

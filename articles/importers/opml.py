@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from articles.importers.base import Problem, Subscription
 from articles.sanitize import clean_line, safe_url
 
+MAX_FOLDER_LEVELS = 32
+"""Folders nested deeper than this are filed under their 32nd level: a category of thousands of
+levels is no use, and its text would grow with the square of the nesting."""
+
 
 def parse_opml(data: bytes, *, source_name: str) -> Iterator[Subscription | Problem]:
     """Yield a Subscription per outline with an xmlUrl; non-http(s) urls are reported, not kept."""
@@ -24,25 +28,31 @@ def parse_opml(data: bytes, *, source_name: str) -> Iterator[Subscription | Prob
         yield Problem(source_name, "not an OPML document", fatal=True)
         return
     found = 0
-
-    def walk(element: ET.Element, folder: str) -> Iterator[Subscription | Problem]:
-        nonlocal found
-        for outline in element.findall("outline"):
-            attrs = {k.lower(): v for k, v in outline.attrib.items()}
-            title = clean_line(attrs.get("title") or attrs.get("text"))
-            xml_url = attrs.get("xmlurl")
-            if xml_url:
-                url = safe_url(xml_url)
-                if url is None:
-                    yield Problem(source_name, f"feed {title or xml_url!r}: only http(s) feed urls are used")
-                else:
-                    found += 1
-                    yield Subscription(url=url, title=title, category=folder, origin=source_name)
-            child_folder = f"{folder}/{title}" if folder and title else (title or folder)
-            yield from walk(outline, child_folder if not xml_url else folder)
-
     body = root.find("body")
+    # Depth first, in document order, with a stack of its own: a recursive walk overflowed
+    # Python's stack on a file of a few thousand nested outlines.
+    stack: list[tuple[Iterator[ET.Element], str, int]] = []
     if body is not None:
-        yield from walk(body, "")
+        stack.append((iter(body.findall("outline")), "", 0))
+    while stack:
+        outlines, folder, levels = stack[-1]
+        outline = next(outlines, None)
+        if outline is None:
+            stack.pop()
+            continue
+        attrs = {k.lower(): v for k, v in outline.attrib.items()}
+        title = clean_line(attrs.get("title") or attrs.get("text"))
+        xml_url = attrs.get("xmlurl")
+        if xml_url:
+            url = safe_url(xml_url)
+            if url is None:
+                yield Problem(source_name, f"feed {title or xml_url!r}: only http(s) feed urls are used")
+            else:
+                found += 1
+                yield Subscription(url=url, title=title, category=folder, origin=source_name)
+        child_folder, child_levels = folder, levels
+        if not xml_url and title and levels < MAX_FOLDER_LEVELS:  # deeper ones file under the last
+            child_folder, child_levels = (f"{folder}/{title}" if folder else title), levels + 1
+        stack.append((iter(outline.findall("outline")), child_folder, child_levels))
     if not found:
         yield Problem(source_name, "the OPML file lists no feeds", fatal=True)

@@ -84,6 +84,7 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
     @work(thread=True, exclusive=True, group="views", exit_on_error=False)
     def load(self) -> None:
         from store import QueryError, parse_query
+        from store.query import narrowed
 
         try:
             views = self.store.saved_views()
@@ -91,7 +92,7 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
             for view in views:
                 try:
                     query = parse_query(view.query)
-                    unread = parse_query(f"({view.query}) is:unread" if view.query.strip() else "is:unread")
+                    unread = narrowed(query, "is:unread")
                 except QueryError:
                     counts[view.name] = None
                     continue
