@@ -220,14 +220,26 @@ def test_the_file_cap_is_configurable_and_holds_each_json_line(tmp_path: Path) -
     page.write_bytes(TEXT_HEAD)  # 80 KB of text
     run = cli(tmp_path, "--store", store, "import", "--no-entities", "--json", str(page), config=config)
     assert run.code == 1 and f"{page}: larger than the 10,000 bytes limit ([import] max_file_bytes)" in run.err
-    # a JSONL file with one line longer than the cap, and no newline after it: only that line fails
+    # a JSONL file with a line longer than the cap: the lines before it import, the rest is not read
     records = tmp_path / "records.jsonl"
     long_line = orjson.dumps({"title": "Long", "body": "x " * 20_000})
     records.write_bytes(b'{"title": "One"}\n{"title": "Two"}\n' + long_line + b'\n{"title": "Three"}\n' + long_line)
     run = cli(tmp_path, "--store", store, "import", "--no-entities", "--json", str(records), config=config)
-    assert run.summary()["imported"] == 3 and run.summary()["failed"] == 2, run.err
+    assert run.summary()["imported"] == 2 and run.summary()["failed"] == 1, run.err
     assert f"{records}:3: invalid JSON (a line longer than the 10,000-byte limit" in run.err
-    assert f"{records}:5: invalid JSON (a line longer than the 10,000-byte limit" in run.err
+    assert "the rest was not read" in run.err
+    # JSON Lines on stdin that end in a line without end: bounded in memory and in time
+    endless = """printf '{"title": "Four"}\\n{"title": "Five"}\\n'; yes x | tr -d '\\n'"""
+    feeder = subprocess.Popen(["sh", "-c", endless], stdout=subprocess.PIPE)
+    try:
+        run = cli(tmp_path, "--store", store, "import", "--no-entities", "--json", "-", stdin=feeder.stdout)
+    finally:
+        feeder.kill()
+        feeder.wait()
+        assert feeder.stdout is not None
+        feeder.stdout.close()
+    bounded(run)
+    assert run.summary()["imported"] == 2 and "<stdin>:3: invalid JSON (a line longer than the 52,428,800-byte" in run.err
 
 
 def test_bounded_lines_hold_each_line_to_the_limit() -> None:
@@ -235,14 +247,17 @@ def test_bounded_lines_hold_each_line_to_the_limit() -> None:
 
     from articles.importers import bounded_lines
 
-    data = b"a\n" + b"x" * 50 + b"\nbb\n" + b"y" * 10 + b"\n" + b"z" * 30
+    data = b"a\n" + b"y" * 10 + b"\n" + b"x" * 50 + b"\nbb\n"
     for head_size in range(len(data) + 1):  # whatever part was read to tell the type
         for chunk in (1, 3, 7, 1000):
             head, rest = data[:head_size], io.BytesIO(data[head_size:])
             got = list(bounded_lines(head, rest, 20, chunk=chunk))
-            assert got == [b"a\n", None, b"bb\n", b"y" * 10 + b"\n", None], (head_size, chunk)
+            assert got == [b"a\n", b"y" * 10 + b"\n", None], (head_size, chunk)
+            if chunk == 1 and head_size < 20:
+                assert rest.tell() < len(rest.getvalue())  # not read past the long line
     assert list(bounded_lines(b"", io.BytesIO(b""), 20)) == []
-    assert list(bounded_lines(b"one", io.BytesIO(b" line"), 20)) == [b"one line"]
+    assert list(bounded_lines(b"one", io.BytesIO(b" line\ntwo"), 20)) == [b"one line\n", b"two"]
+    assert list(bounded_lines(b"", io.BytesIO(b"z" * 20), 20)) == [b"z" * 20]
 
 
 # -- item 7: every bad JSON Lines record counted ---------------------------------------------------------
@@ -367,3 +382,14 @@ def test_the_body_cap_is_configurable_and_a_text_keyed_article_keeps_its_identit
 
 def test_the_caps_have_their_documented_defaults() -> None:
     assert MAX_FILE_BYTES == 50 * 1024 * 1024 and MAX_BODY_CHARS == 1_000_000
+
+
+def test_restore_tags_reads_stdin_a_line_at_a_time_in_bounded_memory(tmp_path: Path) -> None:
+    """The same class of bug: `restore-tags` read stdin by lines, and /dev/zero has none."""
+    store = str(tmp_path / "store")
+    assert cli(tmp_path, "--store", store, "import", "--no-entities", str(shared_path("seed", SEED_NAME))).code == 0
+    with open("/dev/zero", "rb") as stdin:
+        run = cli(tmp_path, "--store", store, "restore-tags", stdin=stdin)
+    bounded(run)
+    assert run.code == 1 and "restore-tags: line 1: longer than the 52,428,800-byte limit" in run.err
+    assert "nothing restored" in run.err

@@ -274,35 +274,28 @@ def _read_stream(
 
 
 def bounded_lines(head: bytes, handle: BinaryIO, limit: int, chunk: int = 1 << 20) -> Iterator[bytes | None]:
-    """The lines of `head` followed by the rest of `handle`, read a chunk at a time; a line
-    longer than `limit` bytes comes as None, its bytes dropped as they are read, so that memory
-    stays within `limit` plus a chunk whatever the input (a file with no newline at all)."""
+    """The lines of `head` followed by the rest of `handle`, read a chunk at a time.  A line
+    longer than `limit` bytes comes as None and ends the reading: memory stays within `limit`
+    plus a chunk, and time within what comes before it, whatever the input (a file with no
+    newline at all, `cat /dev/zero`)."""
     buffer = bytearray(head)
-    skipping = False  # inside a line already longer than the limit
-    done = False
     while True:
         start = 0
         while (end := buffer.find(b"\n", start)) >= 0:
-            if skipping or end + 1 - start > limit:
-                skipping = False
+            if end + 1 - start > limit:
                 yield None
-            else:
-                yield bytes(buffer[start : end + 1])
+                return
+            yield bytes(buffer[start : end + 1])
             start = end + 1
         del buffer[:start]
-        if skipping or len(buffer) > limit:
-            skipping = True
-            buffer.clear()
-        if done:
-            break
+        if len(buffer) > limit:
+            yield None
+            return
         more = handle.read(chunk)
         if not more:
-            done = True
-            continue
+            break
         buffer += more
-    if skipping:
-        yield None
-    elif buffer:
+    if buffer:
         yield bytes(buffer)
 
 

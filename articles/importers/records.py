@@ -225,11 +225,13 @@ _ORJSON_WHERE = re.compile(r":\s*line \d+ column (\d+) \(char \d+\)$")
 
 def jsonl_records(lines: Iterable[bytes | None], limit: int | None = None) -> Iterator[tuple[int | str, Any]]:
     """JSON Lines, streamed and labelled by line number; a bad line is reported and the rest goes
-    on.  A None line is one longer than `limit` bytes, dropped unread (bounded_lines)."""
+    on.  A None line is one longer than `limit` bytes (bounded_lines): it and the rest are not read."""
     for number, line in enumerate(lines, start=1):
         if line is None:
-            yield number, _BadLine(f"a line longer than the {limit or 0:,}-byte limit ([import] max_file_bytes)")
-            continue
+            yield number, _BadLine(
+                f"a line longer than the {limit or 0:,}-byte limit ([import] max_file_bytes); the rest was not read"
+            )
+            return
         if not line.strip():
             continue
         try:
