@@ -293,7 +293,16 @@ def cmd_restore_tags(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
     records: list[dict[str, Any]] = []
     problems: list[str] = []
-    for number, line in enumerate(sys.stdin.buffer, start=1):
+    from articles.importers import bounded_lines
+
+    limit = settings.max_file_bytes  # a line without end (restore-tags < /dev/zero) is not held whole
+    for number, line in enumerate(bounded_lines(b"", sys.stdin.buffer, limit), start=1):
+        if line is None:  # not a tag dump (dump-tags writes short lines): nothing is restored
+            cli._err(
+                f"restore-tags: line {number}: longer than the {limit:,}-byte limit ([import] max_file_bytes); "
+                "not a dump-tags file, nothing restored"
+            )
+            return cli.EXIT_PARTIAL
         if not line.strip():
             continue
         try:
@@ -307,8 +316,11 @@ def cmd_restore_tags(args: argparse.Namespace, settings: Any) -> int:
             problems.append(f"line {number}: not a JSON object")
     with cli._open_store(args, write=True) as store:
         changed, not_found = store.restore_states(records)
-    for problem in [*problems, *not_found]:
+    every = [*problems, *not_found]
+    for problem in every[:100]:
         cli._err(f"restore-tags: {problem}")
+    if len(every) > 100:
+        cli._err(f"restore-tags: {len(every) - 100:,} more problems not shown ({len(every):,} in all)")
     print(f"{len(changed)} article{'s' if len(changed) != 1 else ''} changed")
     return cli.EXIT_PARTIAL if problems or not_found else cli.EXIT_OK
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from articles.importers import FetchSettings, ImportOptions
+from articles.importers.base import MAX_BODY_CHARS, MAX_FILE_BYTES
 
 PANES = ("list", "text", "entities")
 SORTS = ("new", "old")
@@ -60,6 +61,11 @@ class Settings:
     """[store] backups: how many automatic snapshots to keep in the store's backups/ (0: none)."""
     backup_hours: float = 24.0
     """[store] backup_hours: the least time between two automatic snapshots."""
+    max_file_bytes: int = MAX_FILE_BYTES
+    """[import] max_file_bytes: a file (or stdin) larger than this is refused before it is read;
+    JSON Lines stream, each line held to it."""
+    max_body_chars: int = MAX_BODY_CHARS
+    """[import] max_body_chars: a longer body is cut at a paragraph, with a note saying so."""
     keys: dict[str, str] = field(default_factory=dict)
     """[keys]: binding id (KEYMAP.md) -> Textual key string ("j,down")."""
     warnings: tuple[str, ...] = ()
@@ -76,7 +82,7 @@ class Settings:
         return f"{self.path or 'config'}{f':{line}' if line else ''}"
 
     def import_options(self) -> ImportOptions:
-        return ImportOptions(fetch=self.fetch)
+        return ImportOptions(fetch=self.fetch, max_file_bytes=self.max_file_bytes, max_body_chars=self.max_body_chars)
 
 
 # -- checks: each returns the value to use, or raises ValueError saying what was expected ---------
@@ -180,6 +186,20 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("fetch", "max_bytes", _FETCH.max_bytes, _number(0, integer=True, above=True), "bytes, decompressed"),
     Option("fetch", "user_agent", _FETCH.user_agent, _text(empty=False), "the User-Agent header"),
+    Option(
+        "import",
+        "max_file_bytes",
+        MAX_FILE_BYTES,
+        _number(0, integer=True, above=True),
+        "bytes: a larger file or stdin is refused unread (JSON Lines stream, each line held to it)",
+    ),
+    Option(
+        "import",
+        "max_body_chars",
+        MAX_BODY_CHARS,
+        _number(1000, integer=True),
+        "characters: a longer article body is cut at a paragraph, with a note saying so",
+    ),
     Option("store", "keep_days", None, _optional_days, "retention: trash unstarred untagged articles older than this"),
     Option(
         "store",
@@ -194,7 +214,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("entities", "model", None, _text(empty=False), "spaCy pipeline (unset: en_core_web_sm or its re-upload)"),
     Option("entities", "processes", 2, _number(1, integer=True), "extraction processes at import"),
 )
-SECTIONS = ("reader", "keys", "fetch", "store", "entities")
+SECTIONS = ("reader", "keys", "fetch", "import", "store", "entities")
 KEY_RE = re.compile(r"^[A-Za-z0-9_+\-]+(,[A-Za-z0-9_+\-]+)*$")
 
 
@@ -267,6 +287,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings
         path=path,
         lines={k: v for k, v in lines.items() if k[1]},
         **store,
+        **section_values("import"),
     )
 
 

@@ -13,6 +13,10 @@ from tui.config import Settings
 IMPORT_BATCH = 1000
 """Articles per commit: one import batch is one atomic commit."""
 
+SHOWN_FAILURES = 100
+"""Failures named one by one on stderr (`--verbose`: all); every one is counted in the summary,
+and a last line says how many were not shown."""
+
 
 def _stderr(message: str) -> None:
     print(strip_controls(message), file=sys.stderr)
@@ -51,6 +55,7 @@ def store_items(
 
     totals = ImportCounts()
     failed = warnings = 0
+    shown = not_shown = 0
     batch: list[Article] = []
     subscriptions: list[Subscription] = []
     skipped: list[Skipped] = []
@@ -82,11 +87,20 @@ def store_items(
                     warnings += 1
                     report(f"{clean_line(item.source)}: warning: {clean_line(item.reason)}")
                 else:
-                    failed += 1
-                    report(str(item))
+                    failed += item.count
+                    if verbose or shown < SHOWN_FAILURES:
+                        shown += 1
+                        report(str(item))
+                    else:
+                        not_shown += item.count
         flush()
     if progress:
         progress(-1, "")
+    if not_shown:
+        report(
+            f"{not_shown:,} more failures not shown ({failed:,} in all; the first are above, "
+            "each with its line; --verbose shows every one)"
+        )
     if not verbose:
         for note in skipped_notes(skipped):
             report(note)

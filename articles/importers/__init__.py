@@ -15,6 +15,7 @@ from typing import BinaryIO
 from articles.dates import format_rfc3339, now_utc
 from articles.importers import detect
 from articles.importers.base import ImportFailure, ImportOptions, Problem, Skipped, Subscription
+from articles.importers.caps import cap_article
 from articles.importers.feeds import parse_feed, parse_json_feed
 from articles.importers.fetch import FetchError, FetchSettings, fetch
 from articles.importers.opml import parse_opml
@@ -49,11 +50,34 @@ def read_sources(sources: Iterable[str], options: ImportOptions | None = None) -
 
 
 def read_source(source: str, options: ImportOptions | None = None) -> Iterator[Item]:
-    """One source: '-' for stdin, an http(s) url, a folder (recursively) or a file."""
+    """One source: '-' for stdin, an http(s) url, a folder (recursively) or a file.  Every
+    article comes out within the size caps of `options` (caps.cap_article), a cut said as a
+    warning naming the article."""
     options = options or ImportOptions()
+    yield from _capped(_read_source(source, options), options, source)
+
+
+def _capped(items: Iterable[Item], options: ImportOptions, source: str) -> Iterator[Item]:
+    """`items` with each article cut to the caps, a cut said as a warning naming the article."""
+    for item in items:
+        if isinstance(item, Article):
+            item, cut = cap_article(item, options.max_body_chars)
+            if cut:
+                title = item.title if len(item.title) <= 60 else item.title[:59] + "…"
+                yield Problem(source, f"article {item.id} ({title}): {cut}", warning=True)
+        yield item
+
+
+def _read_source(source: str, options: ImportOptions) -> Iterator[Item]:
     fetched = format_rfc3339(now_utc())
     if source == "-":
-        yield from read_bytes(sys.stdin.buffer.read(), "<stdin>", options, fetched=fetched)
+        stdin = sys.stdin.buffer
+        try:  # stdin redirected from a file: its size is known before anything is read
+            info = os.fstat(stdin.fileno())
+            size = info.st_size if stat.S_ISREG(info.st_mode) else None
+        except (OSError, ValueError):
+            size = None
+        yield from _read_stream(stdin, "<stdin>", size, options, fetched, explicit=True)
         return
     if source.lower().startswith(("http://", "https://")):
         yield from _read_url(source, options, fetched)
@@ -62,14 +86,42 @@ def read_source(source: str, options: ImportOptions | None = None) -> Iterator[I
         yield Problem(source, "only http:// and https:// urls can be imported", fatal=True)
         return
     path = Path(source)
-    if path.is_dir():
-        yield from _read_folder(path, options, fetched)
-    elif path.is_file():
-        yield from _read_file(path, options, fetched, explicit=True)
-    elif path.exists():
-        yield Problem(source, "not a regular file or folder", fatal=True)
-    else:
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
         yield Problem(source, "no such file or folder", fatal=True)
+        return
+    except (OSError, RuntimeError) as exc:
+        yield Problem(source, f"cannot read: {getattr(exc, 'strerror', None) or exc}", fatal=True)
+        return
+    if stat.S_ISDIR(mode):
+        yield from _read_folder(path, options, fetched)
+    elif stat.S_ISREG(mode):
+        yield from _read_file(path, options, fetched, explicit=True)
+    else:
+        yield Problem(source, f"{_kind_of(mode)}, not a regular file: {_NOT_REGULAR}", fatal=True)
+
+
+_NOT_REGULAR = (
+    "newsdesk imports regular files, folders and http(s) urls (and '-' for stdin: `newsdesk import - < SOURCE`)"
+)
+
+
+def _kind_of(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
 
 
 def _read_folder(root: Path, options: ImportOptions, fetched: str) -> Iterator[Item]:
@@ -163,28 +215,88 @@ def _read_file(
     article is skipped."""
     name = str(path)
     try:
-        with _open_regular(target or path, follow=explicit) as handle:
-            size = os.fstat(handle.fileno()).st_size
-            head = handle.read(65536)
-            kind = detect.sniff(head, name)
-            if kind == detect.JSONL:
-                handle.seek(0)
-                yield from parse_records(jsonl_records(handle), source_name=name, fetched=fetched)
-                return
-            if kind is not None and kind != detect.JSON and size > options.max_file_bytes:
-                yield Problem(name, f"larger than the {options.max_file_bytes // (1024 * 1024)} MB limit", fatal=True)
-                return
-            data = head + handle.read()
+        handle = _open_regular(target or path, follow=explicit)
     except OSError as exc:
         yield Problem(name, f"cannot read: {exc.strerror or exc}", fatal=True)
         return
-    if kind is None:
-        if explicit:
-            yield Problem(name, "not a format newsdesk reads (feeds, OPML, HTML, text, Markdown, JSON)", fatal=True)
-        else:
-            yield Skipped(name, "not a format newsdesk reads", folder=folder)
+    with handle:
+        size = os.fstat(handle.fileno()).st_size
+        yield from _read_stream(handle, name, size, options, fetched, explicit=explicit, folder=folder)
+
+
+_HEAD_BYTES = 65536
+"""How much of a source is read to tell its type, before anything else is read."""
+
+
+def _read_stream(
+    handle: BinaryIO,
+    name: str,
+    size: int | None,
+    options: ImportOptions,
+    fetched: str,
+    *,
+    explicit: bool,
+    folder: str = "",
+) -> Iterator[Item]:
+    """A regular file (`size`: its size) or stdin (`size` None: unknown until read).  The type
+    is told from the first bytes; a source of no known type is not read further, one larger than
+    `options.max_file_bytes` is refused before it is read (stdin: as soon as it passes the cap),
+    and JSON Lines stream, one line at a time, each held to the cap."""
+    limit = options.max_file_bytes
+    try:
+        head = handle.read(_HEAD_BYTES)
+        kind = detect.sniff(head, name)
+        if kind is None:
+            if explicit:
+                yield Problem(name, "not a format newsdesk reads (feeds, OPML, HTML, text, Markdown, JSON)", fatal=True)
+            else:
+                yield Skipped(name, "not a format newsdesk reads", folder=folder)
+            return
+        if kind == detect.JSONL:
+            lines = bounded_lines(head, handle, limit)
+            yield from parse_records(jsonl_records(lines, limit), source_name=name, fetched=fetched)
+            return
+        too_big = f"larger than the {_mb(limit)} limit ([import] max_file_bytes)" + (
+            "; a JSON export streams as JSON Lines (export --format jsonl)" if kind == detect.JSON else ""
+        )
+        if size is not None and size > limit:
+            yield Problem(name, too_big, fatal=True)
+            return
+        rest = handle.read(max(0, limit + 1 - len(head)))  # a file may grow, and /proc says 0
+        if len(head) + len(rest) > limit:
+            yield Problem(name, too_big, fatal=True)
+            return
+        data = head + rest
+    except OSError as exc:
+        yield Problem(name, f"cannot read: {exc.strerror or exc}", fatal=True)
         return
     yield from _parse(data, kind, name, options, fetched, url=None, folder=None if explicit else folder)
+
+
+def bounded_lines(head: bytes, handle: BinaryIO, limit: int, chunk: int = 1 << 20) -> Iterator[bytes | None]:
+    """The lines of `head` followed by the rest of `handle`, read a chunk at a time.  A line
+    longer than `limit` bytes comes as None and ends the reading: memory stays within `limit`
+    plus a chunk, and time within what comes before it, whatever the input (a file with no
+    newline at all, `cat /dev/zero`)."""
+    buffer = bytearray(head)
+    while True:
+        start = 0
+        while (end := buffer.find(b"\n", start)) >= 0:
+            if end + 1 - start > limit:
+                yield None
+                return
+            yield bytes(buffer[start : end + 1])
+            start = end + 1
+        del buffer[:start]
+        if len(buffer) > limit:
+            yield None
+            return
+        more = handle.read(chunk)
+        if not more:
+            break
+        buffer += more
+    if buffer:
+        yield bytes(buffer)
 
 
 def read_bytes(

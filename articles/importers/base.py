@@ -18,6 +18,9 @@ class Problem:
     reason: str
     fatal: bool = False
     warning: bool = False
+    count: int = 1
+    """How many failures this one stands for: the bad records past the first ones a source
+    lists one by one are summed up in one Problem ("and 48,999 more, lines 1,001-50,000")."""
 
     def __str__(self) -> str:
         return f"{clean_line(self.source)}: {clean_line(self.reason)}"
@@ -50,13 +53,22 @@ class Subscription:
     origin: str = ""
 
 
+MAX_FILE_BYTES = 50 * 1024 * 1024
+"""[import] max_file_bytes: the default size cap of one file, or of stdin."""
+MAX_BODY_CHARS = 1_000_000
+"""[import] max_body_chars: the default length cap of one article's body."""
+
+
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     """Knobs shared by every importer."""
 
     fetch: FetchSettings = field(default_factory=FetchSettings)
-    max_file_bytes: int = 50 * 1024 * 1024
-    """Feeds, pages and text files larger than this are refused (JSON/JSONL exports stream)."""
+    max_file_bytes: int = MAX_FILE_BYTES
+    """A file or stdin larger than this is refused before it is read (its type is told from its
+    first bytes); a JSON Lines source streams instead, each line held to this size."""
+    max_body_chars: int = MAX_BODY_CHARS
+    """An article body (or summary) longer than this is cut at a paragraph, with a note saying so."""
     max_items_per_feed: int = 20_000
     fetch_workers: int = 4
 

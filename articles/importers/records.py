@@ -113,14 +113,23 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
     return article
 
 
+HELD_PROBLEMS = 1000
+"""Bad records listed one by one before a source's first good record; the rest before it are
+summed up in one Problem that counts them all."""
+
+
 def parse_records(
     records: Iterable[tuple[int | str, Any]], *, source_name: str, fetched: str
 ) -> Iterator[Article | Problem]:
     """Records labelled by where they are: a JSONL line number (reported as `FILE:LINE: reason`)
     or a JSON path such as `.items[6]` (reported as `FILE: .items[6]: reason`).  Bad records are
-    reported and skipped; when no record at all works, the source fails once instead."""
+    reported and skipped, every one counted; when no record at all works, the source fails once
+    instead.  Until the first good record the problems are held (the first HELD_PROBLEMS of them,
+    and a count of the rest), so memory stays bounded however many bad records come first."""
     made = 0
-    held: list[Problem] = []  # problems before the first good record
+    held: list[Problem] = []  # the first problems before the first good record
+    more = 0  # and how many more there were
+    more_labels: list[int | str] = []  # the first and the last of those
     for label, record in records:
         problem: Problem | None = None
         article = None
@@ -135,19 +144,38 @@ def parse_records(
         if problem is not None:
             if made:
                 yield problem
-            elif len(held) < 1000:
+            elif len(held) < HELD_PROBLEMS:
                 held.append(problem)
+            else:
+                more += 1
+                if more_labels:
+                    more_labels[1] = label
+                else:
+                    more_labels = [label, label]
             continue
         if not made:
             yield from held
             held.clear()
+            if more:
+                yield Problem(source_name, f"{more:,} more bad records {_span(more_labels)}", count=more)
         made += 1
         yield article  # type: ignore[misc]
     if held:
         first = held[0]
         where = first.source[len(source_name) + 1 :] if first.source != source_name else ""
         reason = f"line {where}: {first.reason}" if where else first.reason
-        yield Problem(source_name, f"no record could be imported ({reason})", fatal=True)
+        total = len(held) + more
+        every = f"; all {total:,} records are bad" if total > 1 else ""
+        yield Problem(source_name, f"no record could be imported ({reason}{every})", fatal=True)
+
+
+def _span(labels: list[int | str]) -> str:
+    """Where the records summed up in one Problem were: `lines 1,001-50,000` (JSONL), or
+    `.[1000] to .[49999]` (JSON)."""
+    first, last = labels[0], labels[-1]
+    if isinstance(first, int) and isinstance(last, int):
+        return f"on line {first:,}" if first == last else f"on lines {first:,}-{last:,}"
+    return f"at {first}" if first == last else f"from {first} to {last}"
 
 
 def _at(source_name: str, label: int | str, reason: str) -> Problem:
@@ -195,9 +223,15 @@ def lone_record_not_news(records: list[tuple[int | str, Any]]) -> str | None:
 _ORJSON_WHERE = re.compile(r":\s*line \d+ column (\d+) \(char \d+\)$")
 
 
-def jsonl_records(lines: Iterable[bytes]) -> Iterator[tuple[int | str, Any]]:
-    """JSON Lines, streamed and labelled by line number; a bad line is reported and the rest goes on."""
+def jsonl_records(lines: Iterable[bytes | None], limit: int | None = None) -> Iterator[tuple[int | str, Any]]:
+    """JSON Lines, streamed and labelled by line number; a bad line is reported and the rest goes
+    on.  A None line is one longer than `limit` bytes (bounded_lines): it and the rest are not read."""
     for number, line in enumerate(lines, start=1):
+        if line is None:
+            yield number, _BadLine(
+                f"a line longer than the {limit or 0:,}-byte limit ([import] max_file_bytes); the rest was not read"
+            )
+            return
         if not line.strip():
             continue
         try:

@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from articles.dates import format_rfc3339, now_utc
-from articles.importers import Item, _from_response
+from articles.importers import Item, _capped, _from_response
 from articles.importers.base import ImportOptions, Problem
+from articles.importers.caps import cap_article
 from articles.importers.fetch import FetchError, fetch
 from articles.model import Article
 from articles.sanitize import safe_url
@@ -46,7 +47,8 @@ def refresh_feed(
     moved = response.permanent_redirect if response.permanent_redirect not in (None, checked) else None
     if response.status == 304:
         return Refreshed(url, "unchanged", new_url=moved, etag=etag, last_modified=last_modified)
-    items = list(_from_response(checked, response, options, format_rfc3339(now_utc()), subscribe=False))
+    read = _from_response(checked, response, options, format_rfc3339(now_utc()), subscribe=False)
+    items = list(_capped(read, options, url))
     fatal = [i for i in items if isinstance(i, Problem) and i.fatal]
     if fatal and not any(isinstance(i, Article) for i in items):
         return Refreshed(url, "failed", items=items, new_url=moved, error=fatal[0].reason)
@@ -82,4 +84,5 @@ def with_full_text(article: Article, options: ImportOptions) -> tuple[Article, s
     page = next((p for p in pages if isinstance(p, Article)), None)
     if page is None or len(page.body) <= len(article.body):
         return article, "the page has no more text than the feed"
-    return replace(article, body=page.body, author=article.author or page.author), ""
+    full = replace(article, body=page.body, author=article.author or page.author)
+    return cap_article(full, options.max_body_chars)[0], ""  # a cut body says so at its end
