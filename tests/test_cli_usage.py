@@ -118,7 +118,7 @@ def test_a_config_named_with_the_flag_must_exist(
     missing = tmp_path / "nope.toml"
     code, out, err = run(capsys, "--store", str(root), "--config", str(missing), "list")
     assert (code, out) == (2, "")
-    assert f"--config {missing}: the file does not exist" in err
+    assert f"--config {missing}: does not exist" in err
     code, _, err = run(capsys, "--store", str(root), "--config", str(tmp_path), "list")
     assert code == 2 and "is not a file" in err
 

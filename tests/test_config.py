@@ -237,3 +237,36 @@ async def test_nothing_animates_or_blinks(news: NewsStore, monkeypatch: pytest.M
         await pilot.press("escape", "t")  # the tag editor's field too
         await settle(pilot)
         assert all(not f.cursor_blink for f in app.screen.query(Input))
+
+
+@pytest.mark.timeout(60)  # the FIFO case hung forever before: a hang guard, not a pace
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_a_config_that_is_no_regular_file_or_too_big_is_refused_unread(tmp_path: Path, kind: str) -> None:
+    """NEWSDESK_CONFIG (or the default path) naming a FIFO blocked every command forever, and
+    /dev/zero filled memory: only a regular file of at most 1 MB is read."""
+    import os
+    import subprocess
+    import sys
+
+    from newsdesk_testing import REPO
+
+    if kind == "fifo":
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)
+    elif kind == "device":
+        path = Path("/dev/zero")
+    else:
+        path = tmp_path / "config.toml"
+        with open(path, "wb") as handle:
+            handle.truncate(2 * 1024 * 1024 * 1024)  # sparse: 2 GB that take no disk
+    env = {**os.environ, "NEWSDESK_CONFIG": str(path), "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--store", str(tmp_path / "store"), "list"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=50,
+    )
+    assert "Traceback" not in done.stderr
+    assert f"{path}: cannot read it" in done.stderr and "every setting is at its default" in done.stderr
+    assert done.returncode == 3  # the store is missing: the command went on with the defaults

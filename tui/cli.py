@@ -280,8 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = list(sys.argv[1:] if argv is None else argv)
     if args.config is not None and not Path(args.config).expanduser().is_file():
         named = Path(args.config).expanduser()
-        why = "is not a file" if named.exists() else "does not exist"
-        _err(f"newsdesk: --config {args.config}: the file {why} (without --config, newsdesk reads {config_file(None)})")
+        why = "is not a regular file" if named.exists() else "does not exist"
+        _err(f"newsdesk: --config {args.config}: {why} (without --config, newsdesk reads {config_file(None)})")
         return EXIT_USAGE
     settings = load_settings(config_file(args.config))
     for warning in settings.warnings:

@@ -6,6 +6,7 @@ theme picked in the palette, search history, saved views) lives in the store, ne
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -223,7 +224,7 @@ def load_settings(path: Path) -> Settings:
     if not path.exists():
         return Settings()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_config_text(path)
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = re.search(r"\(at line (\d+)", str(exc))
@@ -235,6 +236,26 @@ def load_settings(path: Path) -> Settings:
         problem = f"{path}: cannot read it ({exc.strerror or exc}); every setting is at its default"
         return Settings(warnings=(problem,), path=path)
     return parse_settings(data, path, text)
+
+
+MAX_CONFIG_BYTES = 1024 * 1024
+"""A config file is a page of TOML: a larger one (or /dev/zero) is refused unread."""
+
+
+def _read_config_text(path: Path) -> str:
+    """The file's text, read only when it is a regular file of at most MAX_CONFIG_BYTES: a FIFO
+    would block the reader forever and a device would fill memory (issue 15's rule for imports
+    holds for the config too)."""
+    import stat
+
+    with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NONBLOCK)) as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(0, "not a regular file")
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(0, f"larger than {MAX_CONFIG_BYTES // 1024} KB, not a config file")
+    return data.decode("utf-8")
 
 
 def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings:
