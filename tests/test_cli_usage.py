@@ -120,7 +120,7 @@ def test_a_config_named_with_the_flag_must_exist(
     assert (code, out) == (2, "")
     assert f"--config {missing}: does not exist" in err
     code, _, err = run(capsys, "--store", str(root), "--config", str(tmp_path), "list")
-    assert code == 2 and "is not a file" in err
+    assert code == 2 and "is not a regular file" in err
 
 
 def test_config_print_says_what_the_reader_would_with_file_line_and_key(
