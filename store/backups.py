@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 BACKUPS_DIR = "backups"
 SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
 PARTIAL_MARK = ".partial-"
+PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
+"""A directory a backup is being written to: a snapshot's `.partial-PID-HEX` in backups/, or
+`backup DEST`'s `.DEST.partial-PID` beside DEST (store.care)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +150,39 @@ class BackupMixin:
             for old in snapshots(self.root)[max(keep, 1) :]:
                 shutil.rmtree(old.path, ignore_errors=True)
             return Snapshot(final, taken.gen, time.time() if now is None else now, taken.files)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_stale_partials(directory: Path) -> list[Path]:
+    """Remove the unfinished backups in `directory` whose process is no longer running (one
+    killed while it copied); those of running processes, this one's included, are left alone.
+    Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        match = PARTIAL_RE.match(name)
+        if not match:
+            continue
+        pid = int(match.group(1) or match.group(2))
+        path = directory / name
+        if pid == os.getpid() or _running(pid) or path.is_symlink() or not path.is_dir():
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
 
 
 def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from articles.model import Article
-from newsdesk_testing import REPO
+from newsdesk_testing import REPO, settle, shared_path
 from store import NewsStore, StoreCorrupt
 from store.files import TMP_MARK
 from tui.cli import main
@@ -33,7 +34,13 @@ def filled(store: NewsStore) -> NewsStore:
 
 def test_check_passes_and_repairs_a_damaged_index(filled: NewsStore) -> None:
     files = len(filled._current_manifest().files)
-    assert filled.check() == {"files": files, "articles": 30, "index": "ok", "text_index": "ok"}
+    assert filled.check() == {
+        "files": files,
+        "articles": 30,
+        "index": "ok",
+        "text_index": "ok",
+        "partial_backups_removed": 0,
+    }
     db = sqlite3.connect(filled.root / "index.sqlite")
     db.execute("DELETE FROM articles WHERE id = ?", (story(5).id,))  # the index loses an article
     db.commit()
@@ -288,3 +295,73 @@ def test_cli_delete_and_prune(filled: NewsStore, capsys, tmp_path: Path) -> None
     assert main(["--store", root, "--config", str(config), "prune", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"deleted": 1}
     assert filled.count() == 28
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_every_file_and_directory_is_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    """Real command-line processes under umask 000 and 022: every directory newsdesk makes (a
+    new store's parents, backups/, a backup's destination and its parents) is 0700 and every
+    file 0600, tantivy's files in text-index/ included."""
+    root = tmp_path / "new" / "nested" / "store"
+    dest = tmp_path / "copies" / "deep" / "one"
+
+    def cli(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--store", str(root), *args],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            preexec_fn=lambda: os.umask(umask),  # noqa: PLW1509 - the umask of that process alone
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "open to other users" not in done.stderr
+
+    cli("import", "--no-entities", str(shared_path("feeds", "feedrs__rss_2.0_bbc.xml")))
+    cli("tag", "+seen", "--", "")
+    cli("backups", "--now")
+    cli("backup", str(dest))
+    cli("check")
+    assert [p for p in (root / "text-index").iterdir() if p.suffix == ".idx"]  # tantivy's files are there
+    assert list((root / "backups").iterdir()) and (dest / "manifest.json").exists()
+    for base in (tmp_path / "new", tmp_path / "copies"):
+        for path in [base, *base.rglob("*")]:
+            expected = 0o700 if path.is_dir() else 0o600
+            assert stat.S_IMODE(path.stat().st_mode) == expected, (oct(stat.S_IMODE(path.stat().st_mode)), path)
+
+
+def test_a_store_directory_open_to_others_is_warned_about(filled: NewsStore, capsys) -> None:  # type: ignore[no-untyped-def]
+    """newsdesk makes the store 0700; one opened up by hand is said on stderr (once per
+    command), with the command that closes it, and the command still runs."""
+    root = filled.root
+    assert main(["--store", str(root), "search", "--count", "care"]) == 0
+    assert "open to other users" not in capsys.readouterr().err
+    for mode in (0o750, 0o704, 0o711):
+        root.chmod(mode)
+        assert main(["--store", str(root), "tag", "+x", "--", "care"]) == 0
+        err = capsys.readouterr().err
+        assert err.count("open to other users") == 1, err  # the automatic backup does not say it again
+        assert f"{root} is open to other users (mode {mode:o})" in err and f"`chmod 700 {root}`" in err
+    root.chmod(0o700)
+
+
+async def test_the_reader_says_when_the_store_is_open_to_others(filled: NewsStore) -> None:
+    from tui.app import NewsdeskApp
+
+    filled.root.chmod(0o755)
+    with NewsStore(filled.root) as opened:
+        app = NewsdeskApp(opened)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            said = [(n.title, n.message) for n in app._notifications]
+            assert any(
+                title == "Store not private" and f"chmod 700 {filled.root}" in message for title, message in said
+            ), said
+    filled.root.chmod(0o700)
+    with NewsStore(filled.root) as opened:
+        app = NewsdeskApp(opened)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert not [n for n in app._notifications if n.title == "Store not private"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -188,6 +189,16 @@ def _non_negative(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsdesk` script; returns the exit code."""
+    # Everything this process writes is private, whatever the umask: newsdesk gives its own
+    # files explicit modes, but tantivy (text-index/) and SQLite create theirs with the umask.
+    previous = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # for a caller of main() in its own process (the tests)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     arguments, tag_words = cli_tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(arguments)
@@ -244,7 +255,20 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
     root = store_dir(args.store)
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
-    return NewsStore(root, create=write)
+    store = NewsStore(root, create=write)
+    _warn_privacy(store)
+    return store
+
+
+_warned: set[str] = set()
+
+
+def _warn_privacy(store: Any) -> None:
+    """A store directory open to other users is said once per process, on stderr."""
+    warning = store.privacy_warning()
+    if warning and warning not in _warned:
+        _warned.add(warning)
+        _err(f"newsdesk: warning: {warning}")
 
 
 def _err(message: str) -> None:
