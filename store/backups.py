@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 from store.documents import parse_document
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
+from store.layout import ARTICLES_DIR, STATE_DIR
 
 if TYPE_CHECKING:
     from store.files import StoreLock
@@ -162,6 +163,16 @@ def _running(pid: int) -> bool:
     return True
 
 
+def _store_copy(path: Path) -> bool:
+    """Whether `path` holds nothing but what a backup copies (the store's JSON files, articles/
+    and state/): a directory of another program that happens to be named alike is left alone."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return all(name in (ARTICLES_DIR, STATE_DIR) or name.endswith(".json") for name in names)
+
+
 def remove_stale_partials(directory: Path) -> list[Path]:
     """Remove the unfinished backups in `directory` whose process is no longer running (one
     killed while it copied); those of running processes, this one's included, are left alone.
@@ -178,6 +189,8 @@ def remove_stale_partials(directory: Path) -> list[Path]:
         pid = int(match.group(1) or match.group(2))
         path = directory / name
         if pid == os.getpid() or _running(pid) or path.is_symlink() or not path.is_dir():
+            continue
+        if not _store_copy(path):
             continue
         shutil.rmtree(path, ignore_errors=True)
         if not path.exists():

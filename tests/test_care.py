@@ -310,7 +310,7 @@ def test_every_file_and_directory_is_private_whatever_the_umask(tmp_path: Path, 
             [sys.executable, "-m", "tui.cli", "--store", str(root), *args],
             cwd=REPO,
             env={**os.environ, "PYTHONPATH": str(REPO)},
-            preexec_fn=lambda: os.umask(umask),  # noqa: PLW1509 - the umask of that process alone
+            preexec_fn=lambda: os.umask(umask),  # that process's umask alone
             capture_output=True,
             text=True,
             timeout=120,
@@ -365,3 +365,76 @@ async def test_the_reader_says_when_the_store_is_open_to_others(filled: NewsStor
         async with app.run_test(size=(100, 30)) as pilot:
             await settle(pilot)
             assert not [n for n in app._notifications if n.title == "Store not private"]
+
+
+def _killed_backup(root: Path, dest: Path) -> Path:
+    """`backup DEST` in its own process, SIGKILLed by itself after copying two files; returns
+    the hidden partial copy it leaves behind."""
+    killer = (
+        "import os, signal, sys\n"
+        "import store.care as care\n"
+        "from store import NewsStore\n"
+        "real, copied = care.write_new, []\n"
+        "def dying(path, data):\n"
+        "    real(path, data)\n"
+        "    copied.append(path)\n"
+        "    if len(copied) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "care.write_new = dying\n"
+        "NewsStore(sys.argv[1]).backup(sys.argv[2])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", killer, str(root), str(dest)], cwd=REPO, timeout=120, check=False)
+    assert done.returncode == -9
+    (partial,) = dest.parent.glob(f".{dest.name}.partial-*")
+    assert not dest.exists() and (partial / "store.json").exists()
+    return partial
+
+
+def test_the_next_backup_removes_what_a_killed_backup_left(filled: NewsStore, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A `backup DEST` killed mid-copy leaves `.DEST.partial-PID`; the next backup into the same
+    folder removes it (its process is gone), and leaves alone one whose process still runs and
+    a directory of someone else's that is named alike."""
+    filled.close()
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    stale = _killed_backup(filled.root, shelf / "monday")
+    running = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        busy = shelf / f".tuesday.partial-{running.pid}"  # a backup still copying
+        busy.mkdir()
+        (busy / "store.json").write_text("{}")
+        foreign = shelf / f".photos.partial-{_dead_pid()}"  # not a store copy, whatever its name
+        foreign.mkdir()
+        (foreign / "holiday.jpg").write_bytes(b"\xff\xd8")
+        assert main(["--store", str(filled.root), "backup", str(shelf / "wednesday")]) == 0
+        assert not stale.exists()
+        assert busy.exists() and (foreign / "holiday.jpg").exists()
+        assert {p.name for p in shelf.iterdir()} == {foreign.name, busy.name, "wednesday"}
+    finally:
+        running.communicate(b"", timeout=60)
+    assert main(["--store", str(filled.root), "backup", str(shelf / "monday")]) == 0  # the killed one, again
+    assert not busy.exists()  # its process has ended since
+    capsys.readouterr()
+
+
+def test_check_removes_what_killed_backups_left_in_the_store(filled: NewsStore, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A backup killed while writing into the store's backups/ (`backup STORE/backups/NAME`, or
+    a snapshot) leaves a hidden partial copy there; `check` removes it and says so."""
+    filled.snapshot()
+    filled.close()
+    backups = filled.root / "backups"
+    stale = _killed_backup(filled.root, backups / "by-hand")
+    snapshot = backups / f".partial-{_dead_pid()}-0a1b2c3d"  # a snapshot's, named as store.backups does
+    snapshot.mkdir()
+    (snapshot / "store.json").write_text("{}")
+    kept = {p.name for p in backups.iterdir()} - {stale.name, snapshot.name}
+    assert main(["--store", str(filled.root), "check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["partial_backups_removed"] == 2
+    assert {p.name for p in backups.iterdir()} == kept
+    assert main(["--store", str(filled.root), "check"]) == 0
+    assert "unfinished backup" not in capsys.readouterr().out
+
+
+def _dead_pid() -> int:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(gone.stdout)
