@@ -76,35 +76,59 @@ def test_check_names_a_corrupt_file_and_leaves_it(filled: NewsStore, capsys: pyt
 
 
 def test_backup_is_a_consistent_copy_while_another_process_writes(filled: NewsStore, tmp_path: Path) -> None:
+    """Backups taken while another process keeps tagging, one tag per commit: the backups start
+    after its first commit, and it goes on committing past the last one, so each backup holds
+    some of its tags but not all; and what it holds is a prefix of the writer's sequence (one
+    commit's state, never a mix)."""
     writer = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys\nfrom store import NewsStore\n"
+            "import select, sys\nfrom store import NewsStore\n"
             f"s = NewsStore({str(filled.root)!r})\n"
             f"ids = {[story(n).id for n in range(30)]!r}\n"
-            "for i in range(150):\n"
-            "    s.update_state([ids[i % 30]], add_tags=[f'w{i:03d}'])\n",
+            "for i in range(100_000):\n"
+            "    s.update_state([ids[i % 30]], add_tags=[f'w{i:05d}'])\n"
+            "    print(i + 1, flush=True)  # committed: i + 1 tags\n"
+            "    if select.select([sys.stdin], [], [], 0)[0]:\n"
+            "        break  # told to stop\n"
+            "s.close()\n",
         ],
         cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    assert writer.stdin is not None and writer.stdout is not None
     try:
+        assert int(writer.stdout.readline()) == 1  # its first commit is on disk
         copies = []
-        for k in range(3):  # several backups during the writes
+        for k in range(8):  # several backups during the writes (fewer let a mixed copy slip through)
             dest = tmp_path / f"backup-{k}"
             assert main(["--store", str(filled.root), "backup", str(dest), "--json"]) == 0
             copies.append(dest)
+        held = []
+        for dest in copies:
+            with NewsStore(dest) as copy:
+                assert copy.check()["articles"] == 30  # every file parses; the index rebuilds from them
+                tags = {t["tag"] for t in copy.tag_counts()}
+                written = sorted(t for t in tags if t.startswith("w"))
+                # a prefix of the writer's sequence: the copy is one commit's state, never a mix
+                assert written == [f"w{i:05d}" for i in range(len(written))]
+                assert copy.search("tag:keep is:starred").count == 1
+                held.append(len(written))
+            assert not list(dest.parent.glob(f".{dest.name}.partial-*"))
+        committed = 0
+        while committed <= max(held):  # the writer goes on past the last backup
+            committed = int(writer.stdout.readline())
+        writer.stdin.write("stop\n")
+        writer.stdin.flush()
     finally:
+        writer.stdin.close()
+        rest = writer.stdout.read().split()
         assert writer.wait(timeout=120) == 0
-    for dest in copies:
-        with NewsStore(dest) as copy:
-            assert copy.check()["articles"] == 30  # every file parses; the index rebuilds from them
-            tags = {t["tag"] for t in copy.tag_counts()}
-            written = sorted(t for t in tags if t.startswith("w"))
-            # a prefix of the writer's sequence: the copy is one commit's state, never a mix
-            assert written == [f"w{i:03d}" for i in range(len(written))]
-            assert copy.search("tag:keep is:starred").count == 1
-        assert not list(dest.parent.glob(f".{dest.name}.partial-*"))
+    total = int(rest[-1]) if rest else committed
+    assert all(0 < n < total for n in held), (held, total)  # each backup: some of its tags, not all
 
 
 def test_backup_refuses_a_non_empty_destination(filled: NewsStore, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
