@@ -1022,15 +1022,11 @@ def test_creating_a_store_another_process_is_creating(tmp_path: Path, monkeypatc
         assert store.count() == 0
 
 
-def test_same_size_rewrites_by_another_process_are_seen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two same-size foreign rewrites of a file this object has cached are not missed: ext4
-    reuses a replaced file's inode at once and timestamps are coarse, so (inode, size, mtime)
-    can repeat; change detection uses the manifest's generations, which cannot."""
-    import os as real_os
-
-    def same_times(path: Path) -> None:  # make the rewrites look alike to anything stat-based
-        real_os.utime(path, ns=(10**18, 10**18))
-
+def test_same_size_rewrites_by_another_process_are_seen(tmp_path: Path) -> None:
+    """Same-size rewrites by another process of a file this object has cached are not missed,
+    even when the file then has the very inode, size and mtime this object saw: ext4 reuses a
+    replaced file's inode at once and timestamps are coarse, so (inode, size, mtime) can
+    repeat; change detection uses the manifest's generations, which cannot."""
     root = tmp_path / "store"
     p, q = _in_shards(1, 2)  # two articles in one state shard
     seed_store(root, [p, q])
@@ -1038,15 +1034,42 @@ def test_same_size_rewrites_by_another_process_are_seen(tmp_path: Path, monkeypa
     with NewsStore(root) as s:
         s.update_state([pid], add_tags=["x0"])
         s.update_state([qid], add_tags=["y0"])
-    with NewsStore(root) as a, NewsStore(root) as b:  # two independent store objects
-        a.update_state([pid], add_tags=["x1"], remove_tags=["x0"])  # a caches the shard
-        b.update_state([qid], add_tags=["y1"], remove_tags=["y0"])  # same size, a new inode
-        b.update_state([qid], add_tags=["y2"], remove_tags=["y1"])  # same size, a's inode again
-        for shard in (root / "state").iterdir():
-            same_times(shard)
+    (shard,) = (root / "state").iterdir()
+    with NewsStore(root) as a:
+        a.update_state([pid], add_tags=["x1"], remove_tags=["x0"])  # a caches the shard it wrote
+        seen = shard.stat()
+        keep = tmp_path / "inode-kept"
+        os.link(shard, keep)  # holds a's inode, so that it can be the shard's again
+        other = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import sys\nfrom store import NewsStore\n"
+                "with NewsStore(sys.argv[1]) as b:\n"
+                "    b.update_state([sys.argv[2]], add_tags=['y1'], remove_tags=['y0'])\n"
+                "    b.update_state([sys.argv[2]], add_tags=['y2'], remove_tags=['y1'])\n",
+                str(root),
+                qid,
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert other.returncode == 0, other.stderr
+        rewritten = shard.read_bytes()
+        assert len(rewritten) == seen.st_size and b"y2" in rewritten  # b's: same size, new content
+        with keep.open("r+b") as inode:  # b's bytes in a's inode, under the shard's name...
+            inode.write(rewritten)
+        os.replace(keep, shard)
+        os.utime(shard, ns=(seen.st_atime_ns, seen.st_mtime_ns))  # ...with the mtime a saw
+        now = shard.stat()
+        assert (now.st_ino, now.st_size, now.st_mtime_ns) == (seen.st_ino, seen.st_size, seen.st_mtime_ns)
         a.update_state([pid], add_tags=["x2"], remove_tags=["x1"])  # a rewrites the shard
     on_disk = scan_files(root)
     assert on_disk[qid][1] == ("y2",), f"b's acknowledged tag was lost: {on_disk[qid]}"
+    assert on_disk[pid][1] == ("x2",)
 
 
 def test_a_busy_index_is_not_mistaken_for_a_corrupt_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
