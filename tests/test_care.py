@@ -356,7 +356,9 @@ def test_every_file_and_directory_is_private_whatever_the_umask(tmp_path: Path, 
             assert stat.S_IMODE(path.stat().st_mode) == expected, (oct(stat.S_IMODE(path.stat().st_mode)), path)
 
 
-def test_a_store_directory_open_to_others_is_warned_about(filled: NewsStore, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_store_directory_open_to_others_is_warned_about(
+    filled: NewsStore, capsys: pytest.CaptureFixture[str],
+) -> None:
     """newsdesk makes the store 0700; one opened up by hand is said on stderr (once per
     command), with the command that closes it, and the command still runs."""
     root = filled.root
@@ -414,7 +416,9 @@ def _killed_backup(root: Path, dest: Path) -> Path:
     return partial
 
 
-def test_the_next_backup_removes_what_a_killed_backup_left(filled: NewsStore, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_the_next_backup_removes_what_a_killed_backup_left(
+    filled: NewsStore, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
     """A `backup DEST` killed mid-copy leaves `.DEST.partial-PID`; the next backup into the same
     folder removes it (its process is gone), and leaves alone one whose process still runs and
     a directory of someone else's that is named alike."""
@@ -441,7 +445,9 @@ def test_the_next_backup_removes_what_a_killed_backup_left(filled: NewsStore, tm
     capsys.readouterr()
 
 
-def test_check_removes_what_killed_backups_left_in_the_store(filled: NewsStore, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_check_removes_what_killed_backups_left_in_the_store(
+    filled: NewsStore, capsys: pytest.CaptureFixture[str],
+) -> None:
     """A backup killed while writing into the store's backups/ (`backup STORE/backups/NAME`, or
     a snapshot) leaves a hidden partial copy there; `check` removes it and says so."""
     filled.snapshot()
