@@ -129,8 +129,12 @@ def test_the_websocket_drives_the_real_reader_only_with_the_token(served: tuple[
                     await asyncio.sleep(0.05)  # a poll with a hang guard, not a pace
                 await ws.send_str('["stdin", "q"]')
                 while True:  # what follows is the rest of the screen, then the close `q` caused
-                    assert time.monotonic() < deadline, "the reader did not quit on q"
-                    message = await ws.receive(timeout=60)
+                    left = deadline - time.monotonic()
+                    assert left > 0, "the reader did not quit on q"
+                    try:  # (receive's own timeout does not fire here: a hang guard of our own)
+                        message = await asyncio.wait_for(ws.receive(), timeout=left)
+                    except TimeoutError:
+                        raise AssertionError("the reader did not quit on q") from None
                     if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
                         break
                     assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
