@@ -370,6 +370,8 @@ def test_a_store_directory_open_to_others_is_warned_about(
         err = capsys.readouterr().err
         assert err.count("open to other users") == 1, err  # the automatic backup does not say it again
         assert f"{root} is open to other users (mode {mode:o})" in err and f"`chmod 700 {root}`" in err
+    assert main(["--store", str(root), "search", "--count", "care"]) == 0  # said again by the next command
+    assert capsys.readouterr().err.count("open to other users") == 1
     root.chmod(0o700)
 
 

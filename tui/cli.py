@@ -199,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    _warned.clear()
     parser = build_parser()
     arguments, tag_words = cli_tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(arguments)
@@ -261,10 +262,11 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
 
 
 _warned: set[str] = set()
+"""What this command has warned about already (a command may open the store twice)."""
 
 
 def _warn_privacy(store: Any) -> None:
-    """A store directory open to other users is said once per process, on stderr."""
+    """A store directory open to other users is said once per command, on stderr."""
     warning = store.privacy_warning()
     if warning and warning not in _warned:
         _warned.add(warning)
