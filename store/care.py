@@ -10,9 +10,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.backups import BACKUPS_DIR, remove_stale_partials
 from store.documents import Session, parse_document
 from store.errors import StoreCorrupt, StoreError
-from store.backups import BACKUPS_DIR, remove_stale_partials
 from store.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, make_dirs, read_manifest, write_new
 from store.layout import STORE_FILE, is_indexed_file
 from store.tags import merge_tags

@@ -36,8 +36,8 @@ from store.files import (
     Manifest,
     StoreLock,
     make_dirs,
-    open_to_others,
     needs_recovery,
+    open_to_others,
     read_manifest,
     recover,
 )

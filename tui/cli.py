@@ -190,7 +190,7 @@ def _non_negative(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsdesk` script; returns the exit code."""
     # Everything this process writes is private, whatever the umask: newsdesk gives its own
-    # files explicit modes, but tantivy (text-index/) and SQLite create theirs with the umask.
+    # files explicit modes, but tantivy creates its files in text-index/ with the umask's.
     previous = os.umask(0o077)
     try:
         return _main(argv)
