@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from store.documents import parse_document
 from store.errors import StoreCorrupt, StoreError
 from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
-from store.layout import is_state_shard
+from store.layout import ARTICLES_DIR, STATE_DIR, is_state_shard
 
 if TYPE_CHECKING:
     from store.files import StoreLock
@@ -40,6 +40,9 @@ if TYPE_CHECKING:
 BACKUPS_DIR = "backups"
 SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
 PARTIAL_MARK = ".partial-"
+PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
+"""A directory a backup is being written to: a snapshot's `.partial-PID-HEX` in backups/, or
+`backup DEST`'s `.DEST.partial-PID` beside DEST (store.care)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,51 @@ class BackupMixin:
             for old in snapshots(self.root)[max(keep, 1) :]:
                 shutil.rmtree(old.path, ignore_errors=True)
             return Snapshot(final, taken.gen, time.time() if now is None else now, taken.files)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _store_copy(path: Path) -> bool:
+    """Whether `path` holds nothing but what a backup copies (the store's JSON files, articles/
+    and state/): a directory of another program that happens to be named alike is left alone."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return False
+    return all(name in (ARTICLES_DIR, STATE_DIR) or name.endswith(".json") for name in names)
+
+
+def remove_stale_partials(directory: Path) -> list[Path]:
+    """Remove the unfinished backups in `directory` whose process is no longer running (one
+    killed while it copied); those of running processes, this one's included, are left alone.
+    Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        match = PARTIAL_RE.match(name)
+        if not match:
+            continue
+        pid = int(match.group(1) or match.group(2))
+        path = directory / name
+        if pid == os.getpid() or _running(pid) or path.is_symlink() or not path.is_dir():
+            continue
+        if not _store_copy(path):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
+            removed.append(path)
+    return removed
 
 
 def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest:

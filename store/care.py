@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.backups import BACKUPS_DIR, remove_stale_partials
 from store.documents import Session, parse_document
 from store.errors import StoreCorrupt, StoreError
-from store.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, read_manifest, write_new
+from store.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, make_dirs, read_manifest, write_new
 from store.layout import STORE_FILE, is_indexed_file
 from store.tags import merge_tags
 from store.values import State
@@ -122,7 +123,14 @@ class CareMixin:
         if repaired:
             self.reindex()
         text = "rebuilt" if repaired else self.check_text()
-        return {"files": files, "articles": len(expected), "index": "rebuilt" if repaired else "ok", "text_index": text}
+        partials = remove_stale_partials(self.root / BACKUPS_DIR)
+        return {
+            "files": files,
+            "articles": len(expected),
+            "index": "rebuilt" if repaired else "ok",
+            "text_index": text,
+            "partial_backups_removed": len(partials),
+        }
 
     def _check_files(self, session: Session) -> int:
         checked = 0
@@ -158,11 +166,13 @@ class CareMixin:
             raise StoreError(f"{dest}: exists and is not an empty directory")
         work = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
         shutil.rmtree(work, ignore_errors=True)
+        remove_stale_partials(dest.parent)  # left by a backup killed while it copied
         copied = 0
         size = 0
         try:
             with self._reading() as session:
-                work.mkdir(mode=DIR_MODE, parents=True)
+                make_dirs(dest.parent)
+                work.mkdir(mode=DIR_MODE)
                 for rel in dict.fromkeys([STORE_FILE, MANIFEST, *sorted(session.manifest.files)]):
                     source = self.root / rel
                     if not source.exists():

@@ -33,18 +33,25 @@ class FeedsMixin:
         def _reading(self) -> Any: ...
 
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
-        """Remember feeds; returns how many were new."""
+        """Remember feeds; returns how many were new.  A subscription the import fetched carries
+        the outcome (its error, "" when it worked), recorded as a refresh records it, on a feed
+        already known too."""
         subs = {s.url: s for s in subscriptions}
         if not subs:
             return 0
         added = 0
         with self._writing() as session:
             path = self.root / FEEDS_FILE
-            existing = {d.get("url") for d in session.load(path).get("feeds", {}).values()}
+            existing = {d.get("url"): int(k) for k, d in session.load(path).get("feeds", {}).items()}
             table = session.table(path, "feeds")
             new_docs = []
+            changed = False
             for url, sub in subs.items():
+                outcome = {"error": sub.error, "checked": sub.checked} if sub.error is not None else {}
                 if url in existing:
+                    if outcome:
+                        table.update(outcome, doc_ids=[existing[url]])
+                        changed = True
                     continue
                 doc_id = int(Article.create(title="-", url=url).id, 16)
                 new_docs.append(
@@ -56,6 +63,7 @@ class FeedsMixin:
                             "origin": sub.origin,
                             "added": format_rfc3339(now_utc()),
                             "paused": False,
+                            **outcome,
                         },
                         doc_id,
                     )
@@ -63,6 +71,7 @@ class FeedsMixin:
                 added += 1
             if new_docs:
                 table.insert_multiple(new_docs)
+            if new_docs or changed:
                 session.commit()
         return added
 

@@ -31,6 +31,30 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def make_dirs(path: Path) -> None:
+    """`mkdir -p` with every directory it creates 0700 (Path.mkdir gives the parents it makes
+    the umask's mode: 0777 under umask 000)."""
+    missing: list[Path] = []
+    while not path.exists():
+        missing.append(path)
+        if path.parent == path:
+            break
+        path = path.parent
+    for directory in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another process may race us
+            directory.mkdir(mode=DIR_MODE)
+
+
+def open_to_others(path: Path) -> int:
+    """The permission bits of `path` when they let other users in; 0 when it is private (or
+    cannot be looked at)."""
+    try:
+        mode = path.stat().st_mode & 0o777
+    except OSError:
+        return 0
+    return mode if mode & 0o077 else 0
+
+
 def write_new(path: Path, data: bytes) -> None:
     """Write `data` to a new 0600 file and fsync it (the file must not exist; removed on failure)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)

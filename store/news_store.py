@@ -33,11 +33,12 @@ from store.documents import DocumentCache, Session
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.feeds import FeedsMixin
 from store.files import (
-    DIR_MODE,
     EMPTY_MANIFEST,
     Manifest,
     StoreLock,
+    make_dirs,
     needs_recovery,
+    open_to_others,
     read_manifest,
     recover,
 )
@@ -77,12 +78,15 @@ class NewsStore(
             if readonly or not create:
                 raise StoreError(f"{self.root}: no store here")
             try:
-                self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)  # another process may race us
+                make_dirs(self.root)  # each directory it makes 0700; another process may race us
             except OSError as exc:
                 raise StoreError(f"{self.root}: cannot create the store ({exc.strerror})") from exc
         elif not self.root.is_dir():
             raise StoreError(f"{self.root}: not a directory")
         self.readonly = readonly or not os.access(self.root, os.W_OK)
+        self.open_to_others = open_to_others(self.root)
+        """The store directory's mode when it lets other users in (0 when private): newsdesk
+        makes it 0700, so such a mode was set by hand and lets others read (or change) the store."""
         self._cache = DocumentCache()
         self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
         try:
@@ -104,6 +108,15 @@ class NewsStore(
         """Segments and state shards this process found damaged (store.catch_up): a shard is read
         as empty, a segment's articles not indexed before are left out; writes to them refused."""
         self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
+
+    def privacy_warning(self) -> str | None:
+        """What to tell the user when the store directory is open to other users, else None."""
+        if not self.open_to_others:
+            return None
+        return (
+            f"{self.root} is open to other users (mode {self.open_to_others:o});"
+            f" run `chmod 700 {self.root}` to keep your articles and tags private"
+        )
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:

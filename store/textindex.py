@@ -185,6 +185,8 @@ class TextIndex:
         return index
 
     def close(self) -> None:
+        if not self.readonly and self._index is not None:
+            self.keep_private()
         self._index = None
         if self._private is not None:
             shutil.rmtree(self._private, ignore_errors=True)
@@ -225,7 +227,18 @@ class TextIndex:
         for stray in self.path.glob(".tmp*"):
             with contextlib.suppress(OSError):
                 stray.unlink()
+        self.keep_private()
         return writer
+
+    def keep_private(self) -> None:
+        """Make 0600 what tantivy made with the umask's mode (0644, or 0666 under umask 000).
+        The command line and the reader run with umask 077, so this finds work only in a
+        program that uses the store as a library; the directory is 0700 either way."""
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(self.path):
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mode & 0o077:
+                        os.chmod(entry.path, FILE_MODE)
 
 
 def _version_of(path: Path) -> tuple[int | None, str]:

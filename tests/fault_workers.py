@@ -297,6 +297,8 @@ def run_observe(spec: dict[str, Any]) -> None:
     seen_ids: set[str] = set()
     seen_pairs: set[tuple[str, str]] = set()
     rounds = 0
+    grew = 0  # reads that found more than the read before: comparisons across a change
+    read_at: list[float] = []  # when each read ended (CLOCK_MONOTONIC, as the writers' spans)
     while True:
         stop = bool(select.select([0], [], [], 0)[0])
         if stop:
@@ -307,13 +309,15 @@ def run_observe(spec: dict[str, Any]) -> None:
             raise AssertionError(f"articles disappeared: {sorted(seen_ids - snap.keys())[:5]}")
         if not seen_pairs <= pairs:
             raise AssertionError(f"tags disappeared: {sorted(seen_pairs - pairs)[:5]}")
+        grew += bool(rounds) and not (snap.keys() <= seen_ids and pairs <= seen_pairs)
         seen_ids |= snap.keys()
         seen_pairs |= pairs
         rounds += 1
+        read_at.append(time.monotonic())
         if stop:
             break
     store.close()
-    print(json.dumps({"rounds": rounds, "final": snap}), flush=True)
+    print(json.dumps({"rounds": rounds, "grew": grew, "read_at": read_at, "final": snap}), flush=True)
 
 
 def run_serve(spec: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from articles.model import Article
-from newsdesk_testing import REPO
+from newsdesk_testing import REPO, settle, shared_path
 from store import NewsStore, StoreCorrupt
 from store.files import TMP_MARK
 from tui.cli import main
@@ -33,7 +34,13 @@ def filled(store: NewsStore) -> NewsStore:
 
 def test_check_passes_and_repairs_a_damaged_index(filled: NewsStore) -> None:
     files = len(filled._current_manifest().files)
-    assert filled.check() == {"files": files, "articles": 30, "index": "ok", "text_index": "ok"}
+    assert filled.check() == {
+        "files": files,
+        "articles": 30,
+        "index": "ok",
+        "text_index": "ok",
+        "partial_backups_removed": 0,
+    }
     db = sqlite3.connect(filled.root / "index.sqlite")
     db.execute("DELETE FROM articles WHERE id = ?", (story(5).id,))  # the index loses an article
     db.commit()
@@ -69,35 +76,59 @@ def test_check_names_a_corrupt_file_and_leaves_it(filled: NewsStore, capsys: pyt
 
 
 def test_backup_is_a_consistent_copy_while_another_process_writes(filled: NewsStore, tmp_path: Path) -> None:
+    """Backups taken while another process keeps tagging, one tag per commit: the backups start
+    after its first commit, and it goes on committing past the last one, so each backup holds
+    some of its tags but not all; and what it holds is a prefix of the writer's sequence (one
+    commit's state, never a mix)."""
     writer = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys\nfrom store import NewsStore\n"
+            "import select, sys\nfrom store import NewsStore\n"
             f"s = NewsStore({str(filled.root)!r})\n"
             f"ids = {[story(n).id for n in range(30)]!r}\n"
-            "for i in range(150):\n"
-            "    s.update_state([ids[i % 30]], add_tags=[f'w{i:03d}'])\n",
+            "for i in range(100_000):\n"
+            "    s.update_state([ids[i % 30]], add_tags=[f'w{i:05d}'])\n"
+            "    print(i + 1, flush=True)  # committed: i + 1 tags\n"
+            "    if select.select([sys.stdin], [], [], 0)[0]:\n"
+            "        break  # told to stop\n"
+            "s.close()\n",
         ],
         cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
+    assert writer.stdin is not None and writer.stdout is not None
     try:
+        assert int(writer.stdout.readline()) == 1  # its first commit is on disk
         copies = []
-        for k in range(3):  # several backups during the writes
+        for k in range(8):  # several backups during the writes (fewer let a mixed copy slip through)
             dest = tmp_path / f"backup-{k}"
             assert main(["--store", str(filled.root), "backup", str(dest), "--json"]) == 0
             copies.append(dest)
+        held = []
+        for dest in copies:
+            with NewsStore(dest) as copy:
+                assert copy.check()["articles"] == 30  # every file parses; the index rebuilds from them
+                tags = {t["tag"] for t in copy.tag_counts()}
+                written = sorted(t for t in tags if t.startswith("w"))
+                # a prefix of the writer's sequence: the copy is one commit's state, never a mix
+                assert written == [f"w{i:05d}" for i in range(len(written))]
+                assert copy.search("tag:keep is:starred").count == 1
+                held.append(len(written))
+            assert not list(dest.parent.glob(f".{dest.name}.partial-*"))
+        committed = 0
+        while committed <= max(held):  # the writer goes on past the last backup
+            committed = int(writer.stdout.readline())
+        writer.stdin.write("stop\n")
+        writer.stdin.flush()
     finally:
+        writer.stdin.close()
+        rest = writer.stdout.read().split()
         assert writer.wait(timeout=120) == 0
-    for dest in copies:
-        with NewsStore(dest) as copy:
-            assert copy.check()["articles"] == 30  # every file parses; the index rebuilds from them
-            tags = {t["tag"] for t in copy.tag_counts()}
-            written = sorted(t for t in tags if t.startswith("w"))
-            # a prefix of the writer's sequence: the copy is one commit's state, never a mix
-            assert written == [f"w{i:03d}" for i in range(len(written))]
-            assert copy.search("tag:keep is:starred").count == 1
-        assert not list(dest.parent.glob(f".{dest.name}.partial-*"))
+    total = int(rest[-1]) if rest else committed
+    assert all(0 < n < total for n in held), (held, total)  # each backup: some of its tags, not all
 
 
 def test_backup_refuses_a_non_empty_destination(filled: NewsStore, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -289,3 +320,154 @@ def test_cli_delete_and_prune(filled: NewsStore, capsys, tmp_path: Path) -> None
     assert main(["--store", root, "--config", str(config), "prune", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"deleted": 1}
     assert filled.count() == 28
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_every_file_and_directory_is_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    """Real command-line processes under umask 000 and 022: every directory newsdesk makes (a
+    new store's parents, backups/, a backup's destination and its parents) is 0700 and every
+    file 0600, tantivy's files in text-index/ included."""
+    root = tmp_path / "new" / "nested" / "store"
+    dest = tmp_path / "copies" / "deep" / "one"
+
+    def cli(*args: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui.cli", "--store", str(root), *args],
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            preexec_fn=lambda: os.umask(umask),  # that process's umask alone
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "open to other users" not in done.stderr
+
+    cli("import", "--no-entities", str(shared_path("feeds", "feedrs__rss_2.0_bbc.xml")))
+    cli("tag", "+seen", "--", "")
+    cli("backups", "--now")
+    cli("backup", str(dest))
+    cli("check")
+    assert [p for p in (root / "text-index").iterdir() if p.suffix == ".idx"]  # tantivy's files are there
+    assert list((root / "backups").iterdir()) and (dest / "manifest.json").exists()
+    for base in (tmp_path / "new", tmp_path / "copies"):
+        for path in [base, *base.rglob("*")]:
+            expected = 0o700 if path.is_dir() else 0o600
+            assert stat.S_IMODE(path.stat().st_mode) == expected, (oct(stat.S_IMODE(path.stat().st_mode)), path)
+
+
+def test_a_store_directory_open_to_others_is_warned_about(
+    filled: NewsStore, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """newsdesk makes the store 0700; one opened up by hand is said on stderr (once per
+    command), with the command that closes it, and the command still runs."""
+    root = filled.root
+    assert main(["--store", str(root), "search", "--count", "care"]) == 0
+    assert "open to other users" not in capsys.readouterr().err
+    for mode in (0o750, 0o704, 0o711):
+        root.chmod(mode)
+        assert main(["--store", str(root), "tag", "+x", "--", "care"]) == 0
+        err = capsys.readouterr().err
+        assert err.count("open to other users") == 1, err  # the automatic backup does not say it again
+        assert f"{root} is open to other users (mode {mode:o})" in err and f"`chmod 700 {root}`" in err
+    assert main(["--store", str(root), "search", "--count", "care"]) == 0  # said again by the next command
+    assert capsys.readouterr().err.count("open to other users") == 1
+    root.chmod(0o700)
+
+
+async def test_the_reader_says_when_the_store_is_open_to_others(filled: NewsStore) -> None:
+    from tui.app import NewsdeskApp
+
+    filled.root.chmod(0o755)
+    with NewsStore(filled.root) as opened:
+        app = NewsdeskApp(opened)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            said = [(n.title, n.message) for n in app._notifications]
+            assert any(
+                title == "Store not private" and f"chmod 700 {filled.root}" in message for title, message in said
+            ), said
+    filled.root.chmod(0o700)
+    with NewsStore(filled.root) as opened:
+        app = NewsdeskApp(opened)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            assert not [n for n in app._notifications if n.title == "Store not private"]
+
+
+def _killed_backup(root: Path, dest: Path) -> Path:
+    """`backup DEST` in its own process, SIGKILLed by itself after copying two files; returns
+    the hidden partial copy it leaves behind."""
+    killer = (
+        "import os, signal, sys\n"
+        "import store.care as care\n"
+        "from store import NewsStore\n"
+        "real, copied = care.write_new, []\n"
+        "def dying(path, data):\n"
+        "    real(path, data)\n"
+        "    copied.append(path)\n"
+        "    if len(copied) == 2:\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "care.write_new = dying\n"
+        "NewsStore(sys.argv[1]).backup(sys.argv[2])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", killer, str(root), str(dest)], cwd=REPO, timeout=120, check=False)
+    assert done.returncode == -9
+    (partial,) = dest.parent.glob(f".{dest.name}.partial-*")
+    assert not dest.exists() and (partial / "store.json").exists()
+    return partial
+
+
+def test_the_next_backup_removes_what_a_killed_backup_left(
+    filled: NewsStore, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A `backup DEST` killed mid-copy leaves `.DEST.partial-PID`; the next backup into the same
+    folder removes it (its process is gone), and leaves alone one whose process still runs and
+    a directory of someone else's that is named alike."""
+    filled.close()
+    shelf = tmp_path / "shelf"
+    shelf.mkdir()
+    stale = _killed_backup(filled.root, shelf / "monday")
+    running = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE)
+    try:
+        busy = shelf / f".tuesday.partial-{running.pid}"  # a backup still copying
+        busy.mkdir()
+        (busy / "store.json").write_text("{}")
+        foreign = shelf / f".photos.partial-{_dead_pid()}"  # not a store copy, whatever its name
+        foreign.mkdir()
+        (foreign / "holiday.jpg").write_bytes(b"\xff\xd8")
+        assert main(["--store", str(filled.root), "backup", str(shelf / "wednesday")]) == 0
+        assert not stale.exists()
+        assert busy.exists() and (foreign / "holiday.jpg").exists()
+        assert {p.name for p in shelf.iterdir()} == {foreign.name, busy.name, "wednesday"}
+    finally:
+        running.communicate(b"", timeout=60)
+    assert main(["--store", str(filled.root), "backup", str(shelf / "monday")]) == 0  # the killed one, again
+    assert not busy.exists()  # its process has ended since
+    capsys.readouterr()
+
+
+def test_check_removes_what_killed_backups_left_in_the_store(
+    filled: NewsStore, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A backup killed while writing into the store's backups/ (`backup STORE/backups/NAME`, or
+    a snapshot) leaves a hidden partial copy there; `check` removes it and says so."""
+    filled.snapshot()
+    filled.close()
+    backups = filled.root / "backups"
+    stale = _killed_backup(filled.root, backups / "by-hand")
+    snapshot = backups / f".partial-{_dead_pid()}-0a1b2c3d"  # a snapshot's, named as store.backups does
+    snapshot.mkdir()
+    (snapshot / "store.json").write_text("{}")
+    kept = {p.name for p in backups.iterdir()} - {stale.name, snapshot.name}
+    assert main(["--store", str(filled.root), "check", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["partial_backups_removed"] == 2
+    assert {p.name for p in backups.iterdir()} == kept
+    assert main(["--store", str(filled.root), "check"]) == 0
+    assert "unfinished backup" not in capsys.readouterr().out
+
+
+def _dead_pid() -> int:
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(gone.stdout)

@@ -106,16 +106,23 @@ def test_export_import_round_trip(tmp_path: Path) -> None:
     assert after == before
 
 
-def test_files_are_private(store: NewsStore, store_root: Path) -> None:
-    store.add_articles([make(1)])
-    store.update_state([make(1).id], add_tags=["x"])
-    assert store.sync_text()
-    assert stat.S_IMODE(store_root.stat().st_mode) == 0o700
-    text = store_root / "text-index"
-    assert stat.S_IMODE(text.stat().st_mode) == 0o700
-    for path in store_root.rglob("*"):
-        if text in path.parents:  # tantivy creates its files with the umask; its 0700 directory
-            continue  # keeps them private
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_files_are_private(tmp_path: Path, umask: int) -> None:
+    """Used as a library, in a process whose umask newsdesk does not set: every directory it
+    makes (the parents of a new store's included) is 0700 and every file 0600, tantivy's in
+    text-index/ too (they are made with the umask, then made private)."""
+    previous = os.umask(umask)
+    try:
+        with NewsStore(tmp_path / "made" / "by" / "store") as store:
+            store.add_articles([make(1)])
+            store.update_state([make(1).id], add_tags=["x"])
+            assert store.sync_text()
+            store.snapshot()
+    finally:
+        os.umask(previous)
+    text = tmp_path / "made" / "by" / "store" / "text-index"
+    assert [p for p in text.iterdir() if p.suffix == ".idx"]  # tantivy's own files are there
+    for path in [tmp_path / "made", *(tmp_path / "made").rglob("*")]:
         expected = 0o700 if path.is_dir() else 0o600
         assert stat.S_IMODE(path.stat().st_mode) == expected, path
 

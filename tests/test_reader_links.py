@@ -46,7 +46,11 @@ async def test_y_copies_the_link_through_the_terminal(news: NewsStore) -> None:
 
 async def test_o_runs_the_open_command_with_the_url_as_one_argument(news: NewsStore, tmp_path: Path) -> None:
     out = tmp_path / "opened.txt"
-    script = f"import pathlib, sys; pathlib.Path({str(out)!r}).write_text(repr(sys.argv[1:]))"
+    # Written aside, then renamed: the file exists only once it is complete.
+    script = (
+        f"import pathlib, sys; t = pathlib.Path({str(out) + '.part'!r}); t.write_text(repr(sys.argv[1:]));"
+        f" t.rename({str(out)!r})"
+    )
     command = f"{shlex.quote(sys.executable)} -c {shlex.quote(script)}"
     settings = parse_settings({"reader": {"open_command": command}}, Path("c.toml"))
     app = NewsdeskApp(news, settings=settings)

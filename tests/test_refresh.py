@@ -188,6 +188,36 @@ def test_a_gone_feed_is_paused_and_a_failing_one_does_not_stop_the_rest(
     assert not feeds_of(capsys, store)[f"{base}/a.xml"]["paused"]
 
 
+def test_a_feed_that_fails_during_an_opml_import_shows_its_error_at_once(
+    server: tuple[str, Feeds], capsys, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The OPML's feeds are fetched at import: one that answers 500 is subscribed with that
+    error, so `feeds` says it is failing before any refresh; the good one has none.  Imported
+    again once the server is well, the error is cleared."""
+    base, feeds = server
+    store = str(tmp_path / "s")
+    feeds.status["/b.xml"] = 500
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        f'<opml version="2.0"><body><outline text="A" xmlUrl="{base}/a.xml"/>'
+        f'<outline text="B" xmlUrl="{base}/b.xml"/></body></opml>'
+    )
+    code, out, err = run(capsys, store, "import", "--no-entities", "--json", str(opml))
+    assert code == 1 and json.loads(out)["feeds"] == 2 and f"{base}/b.xml: HTTP 500" in err
+    stored = feeds_of(capsys, store)
+    assert "HTTP 500" in stored[f"{base}/b.xml"]["error"] and stored[f"{base}/b.xml"]["checked"]
+    assert stored[f"{base}/a.xml"]["error"] == "" and stored[f"{base}/a.xml"]["unread"] == 1
+    code, out, _err = run(capsys, store, "feeds")
+    (line,) = [row for row in out.splitlines() if f"{base}/b.xml" in row]
+    assert line.endswith("(failing)")
+    assert not [row for row in out.splitlines() if f"{base}/a.xml" in row and "(failing)" in row]
+
+    feeds.status.clear()
+    code, out, err = run(capsys, store, "import", "--no-entities", "--json", str(opml))
+    assert code == 0, err
+    assert feeds_of(capsys, store)[f"{base}/b.xml"]["error"] == ""
+
+
 def test_feeds_remove_and_pause_by_hand(server: tuple[str, Feeds], capsys, tmp_path) -> None:  # type: ignore[no-untyped-def]
     base, _feeds = server
     store = str(tmp_path / "s")

@@ -95,11 +95,15 @@ def test_nothing_is_served_without_the_token(served: tuple[int, str]) -> None:
     assert status == 200
     cookie = headers.get("Set-Cookie", "")
     assert f"newsdesk_token={token}" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    assert get(f"{base}/static/js/textual.js", cookie=f"newsdesk_token={token}")[0] in (200, 404)
+    assert get(f"{base}/static/js/textual.js", cookie=f"newsdesk_token={token}")[0] == 200  # the page needs it
 
 
-def test_the_websocket_drives_the_real_reader_only_with_the_token(served: tuple[int, str]) -> None:
+def test_the_websocket_drives_the_real_reader_only_with_the_token(served: tuple[int, str], store: NewsStore) -> None:
+    """Without the token the handshake is refused; with it the client sees the reader's screen,
+    its keys reach the reader (`s` stars the article, in the store) and `q` ends the reader,
+    which closes the websocket."""
     port, token = served
+    (story,) = store.list()
 
     async def session() -> bytes:
         async with aiohttp.ClientSession() as client:
@@ -119,11 +123,27 @@ def test_the_websocket_drives_the_real_reader_only_with_the_token(served: tuple[
                         seen += message.data.encode()
                     else:
                         raise AssertionError(f"websocket ended: {message!r}; got {seen[-2000:]!r}")
+                await ws.send_str('["stdin", "s"]')
+                while not store.get(story.id).state.starred:  # type: ignore[union-attr]
+                    assert time.monotonic() < deadline, "the reader did not star the article"
+                    await asyncio.sleep(0.05)  # a poll with a hang guard, not a pace
                 await ws.send_str('["stdin", "q"]')
+                while True:  # what follows is the rest of the screen, then the close `q` caused
+                    left = deadline - time.monotonic()
+                    assert left > 0, "the reader did not quit on q"
+                    try:  # (receive's own timeout does not fire here: a hang guard of our own)
+                        message = await asyncio.wait_for(ws.receive(), timeout=left)
+                    except TimeoutError:
+                        raise AssertionError("the reader did not quit on q") from None
+                    if message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED):
+                        break
+                    assert message.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), message
+                assert ws.closed
                 return seen
 
     seen = asyncio.run(session())
     assert b"Served story" in seen and b"newsdesk" in seen
+    assert store.get(story.id).state.starred  # type: ignore[union-attr]
 
 
 def test_serve_without_the_extra_says_how_to_install_it(tmp_path: Path) -> None:

@@ -161,6 +161,9 @@ class NewsdeskApp(KeyOrder, App[None]):
     def _start(self) -> None:
         assert self.store is not None
         self.push_screen(self.new_main_screen())
+        warning = None if self.demo else self.store.privacy_warning()
+        if warning:
+            self.notify(warning, title="Store not private", severity="warning", markup=False, timeout=15)
         minutes = self.settings.reader.refresh_minutes
         if minutes > 0 and not self.store.readonly and not self.demo:
             self.set_interval(minutes * SECONDS_PER_MINUTE, self.refresh_feeds)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -273,6 +274,16 @@ def _non_negative(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsdesk` script; returns the exit code."""
+    # Everything this process writes is private, whatever the umask: newsdesk gives its own
+    # files explicit modes, but tantivy creates its files in text-index/ with the umask's.
+    previous = os.umask(0o077)
+    try:
+        return _main(argv)
+    finally:
+        os.umask(previous)  # for a caller of main() in its own process (the tests)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     arguments, tag_words = cli_tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(arguments)
@@ -338,6 +349,7 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
     store = NewsStore(root, create=write)
     if warn:  # one set per command: its automatic backup opens the store again
         store.watch_damage(_warn_damaged(vars(args).setdefault("damage_warned", set())))
+    _warn_privacy(store, vars(args).setdefault("privacy_warned", set()))
     return store
 
 
@@ -352,6 +364,14 @@ def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
             _err(f"newsdesk: warning: {damage_notice(error)}")
 
     return warn
+
+
+def _warn_privacy(store: Any, warned: set[str]) -> None:
+    """A store directory open to other users is said once per command, on stderr."""
+    warning = store.privacy_warning()
+    if warning and warning not in warned:
+        warned.add(warning)
+        _err(f"newsdesk: warning: {warning}")
 
 
 def _err(message: str) -> None:

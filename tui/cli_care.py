@@ -104,6 +104,11 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
         print(
             f"{report['files']} files read, {report['articles']} articles;"
             f" index {report['index']}; search index {report['text_index']}"
+            + (
+                f"; removed {report['partial_backups_removed']} unfinished backup(s) of killed processes"
+                if report["partial_backups_removed"]
+                else ""
+            )
         )
     return int(cli.EXIT_OK)
 

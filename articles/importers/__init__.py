@@ -9,6 +9,7 @@ import stat
 import sys
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -444,11 +445,14 @@ def _from_response(
 
 
 def _read_opml(data: bytes, name: str, options: ImportOptions) -> Iterator[Item]:
+    """The OPML's subscriptions, each fetched: its articles, and the fetch's outcome on the
+    subscription (its error, so that `feeds` shows a failing feed before the first refresh)."""
     subscriptions: list[Subscription] = []
     for item in parse_opml(data, source_name=name):
         if isinstance(item, Subscription):
             subscriptions.append(item)
-        yield item
+        else:
+            yield item
     if not subscriptions:
         return
     fetched = format_rfc3339(now_utc())
@@ -457,5 +461,8 @@ def _read_opml(data: bytes, name: str, options: ImportOptions) -> Iterator[Item]
         return [i for i in _read_url(sub.url, options, fetched, subscribe=False)]
 
     with ThreadPoolExecutor(max_workers=max(1, options.fetch_workers)) as pool:
-        for results in pool.map(load, subscriptions):
+        for sub, results in zip(subscriptions, pool.map(load, subscriptions), strict=True):
+            fatal = [i for i in results if isinstance(i, Problem) and i.fatal]
+            failed = bool(fatal) and not any(isinstance(i, Article) for i in results)
+            yield replace(sub, error=fatal[0].reason if failed else "", checked=fetched)
             yield from results

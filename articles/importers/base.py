@@ -51,6 +51,11 @@ class Subscription:
     title: str = ""
     category: str = ""
     origin: str = ""
+    error: str | None = None
+    """What fetching it during the import said: "" it worked, a reason it failed, None it was
+    not fetched (recorded on the subscription, as a refresh records it)."""
+    checked: str = ""
+    """When it was fetched (RFC 3339), if it was."""
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
