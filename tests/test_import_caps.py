@@ -56,11 +56,33 @@ class Run:
         return json.loads(self.out)
 
 
+PEAK_REPORTER = """
+import atexit, os, runpy, sys
+
+def report_peak():
+    # VmHWM belongs to this process's own address space, which exec made afresh; rusage's
+    # ru_maxrss does not: it keeps the RSS of the (forked) pytest process at exec time.
+    with open("/proc/self/status") as status, open(os.environ["NEWSDESK_TEST_PEAK_FILE"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM:")))
+
+atexit.register(report_peak)
+sys.argv = ["newsdesk", *sys.argv[1:]]
+runpy.run_module("tui.cli", run_name="__main__")
+"""
+
+
 def cli(tmp_path: Path, *args: str, stdin: IO[bytes] | int | None = None, config: str = "") -> Run:
-    """The CLI in a process of its own, under RLIMIT_AS; its peak RSS from its own rusage."""
+    """The CLI in a process of its own, under RLIMIT_AS; its peak RSS as its own VmHWM."""
     config_path = tmp_path / "config.toml"
     config_path.write_text(config)
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NEWSDESK_CONFIG": str(config_path)}
+    peak_path = tmp_path / "peak-kb.txt"
+    peak_path.unlink(missing_ok=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "NEWSDESK_CONFIG": str(config_path),
+        "NEWSDESK_TEST_PEAK_FILE": str(peak_path),
+    }
     out_path, err_path = tmp_path / "out.txt", tmp_path / "err.txt"
 
     def limit() -> None:
@@ -69,7 +91,7 @@ def cli(tmp_path: Path, *args: str, stdin: IO[bytes] | int | None = None, config
     started = time.monotonic()
     with open(out_path, "wb") as out, open(err_path, "wb") as err:
         process = subprocess.Popen(
-            [sys.executable, "-m", "tui.cli", *args],
+            [sys.executable, "-c", PEAK_REPORTER, *args],
             cwd=REPO,
             env=env,
             stdin=subprocess.DEVNULL if stdin is None else stdin,
@@ -87,7 +109,9 @@ def cli(tmp_path: Path, *args: str, stdin: IO[bytes] | int | None = None, config
     seconds = time.monotonic() - started
     code = os.waitstatus_to_exitcode(status)
     assert seconds < TIMEOUT, f"killed after {TIMEOUT} s: {' '.join(args)}"
-    return Run(code, out_path.read_text(), err_path.read_text(), usage.ru_maxrss / 1024, seconds)
+    # a process killed before exit has no report; its rusage is an upper bound then
+    peak_kb = int(peak_path.read_text()) if peak_path.exists() else usage.ru_maxrss
+    return Run(code, out_path.read_text(), err_path.read_text(), peak_kb / 1024, seconds)
 
 
 def sparse(path: Path, head: bytes = b"") -> Path:

@@ -280,11 +280,11 @@ async def test_the_entity_view_sparkline_covers_the_whole_span(store: NewsStore)
         topbar = main.query_one("#topbar")
         await wait_until(pilot, lambda: "2018-01 " in str(topbar.render()))
         shown = str(topbar.render())
-        assert "5 matches  2018-01 " in shown and shown.rstrip().endswith(" 2024-01"), shown
+        assert "5 matches · 5 unread  2018-01 " in shown and shown.rstrip().endswith(" 2024-01"), shown
         bars = shown.split("2018-01 ", 1)[1].rsplit(" 2024-01", 1)[0]
         assert bars[0] != " " and bars[-1] != " " and len(bars) > 20, shown  # both ends have articles
         assert len(shown.rstrip()) <= 100
-        await pilot.resize_terminal(70, 30)  # less room: fewer, wider buckets, still the whole span
-        await wait_until(pilot, lambda: len(str(topbar.render()).rstrip()) <= 70)
+        await pilot.resize_terminal(80, 30)  # less room: fewer, wider buckets, still the whole span
+        await wait_until(pilot, lambda: len(str(topbar.render()).rstrip()) <= 80)
         narrower = str(topbar.render())
         assert "2018" in narrower and "2024" in narrower, narrower
