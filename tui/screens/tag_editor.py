@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -104,7 +104,6 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         self.target = target
         self.current = current
         self.existing = existing
-        self._typed_ahead: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -116,26 +115,9 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
             yield Static(HELP, id="tag-help")
 
     def on_mount(self) -> None:
-        field = self.query_one(Input)
-        field.focus()
-        if self._typed_ahead:
-            field.insert_text_at_cursor("".join(self._typed_ahead))
-            self._typed_ahead.clear()
-
-    def on_key(self, event: events.Key) -> None:
-        """A key that reached the dialog itself (its field not focused yet): into the field."""
-        if event.is_printable and event.character and not self.query_one(Input).has_focus:
-            self.type_ahead(event.character)
-            event.stop()
-            event.prevent_default()
-
-    def type_ahead(self, character: str) -> None:
-        """A key typed before this dialog was up (MainScreen.on_key): into the field, or kept
-        for it until it is mounted."""
-        if self.is_mounted:
-            self.query_one(Input).insert_text_at_cursor(character)
-        else:
-            self._typed_ahead.append(character)
+        # The keys typed right behind `t` reach the field: the app hands them out only once
+        # this dialog is mounted and its field focused (tui.key_order).
+        self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def apply(self, event: Input.Submitted) -> None:
