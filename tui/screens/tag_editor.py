@@ -14,6 +14,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from store.tags import TagError, normalise_tag, tag_key
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, tag_chips
 from tui.widgets.field import Field
 
@@ -80,7 +81,7 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
-class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+class TagEditorScreen(KeysWaitForRows, ModalScreen[tuple[list[str], list[str]] | None]):
     """Returns (tags to add, tags to remove), or None.
 
     | Key | id | Does |
