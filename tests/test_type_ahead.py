@@ -39,9 +39,9 @@ def news(store: NewsStore) -> NewsStore:
 
 def burst(app: NewsdeskApp, text: str) -> None:
     """Every key of `text` posted at once, as the terminal's reader thread posts what it read
-    (\\r is Enter, \\x1b Escape, \\t Tab, <down> a key by its name)."""
+    (\\r is Enter, \\x1b Escape, \\t Tab, <down> or <ctrl+u> a key by its name)."""
     assert app._driver is not None
-    for named, ch in re.findall(r"<([a-z_]+)>|(.)", text, flags=re.DOTALL):
+    for named, ch in re.findall(r"<([a-z_+]+)>|(.)", text, flags=re.DOTALL):
         if named:
             app._driver.send_message(events.Key(named, None))
             continue
@@ -178,3 +178,181 @@ async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, mon
             await pilot.pause(0.01)
         answer.set()  # every key has gone out, or waits for the rows
         await wait_until(pilot, lambda: app.screen is screen and view.article.article.id == related[1][0].id)
+
+
+# -- the pop-up lists whose rows a worker loads: the keys typed behind the key that opened one ----
+def hold_back(monkeypatch, store: NewsStore, method: str):  # type: ignore[no-untyped-def]
+    """The store's `method` answers only once the returned event is set (a slow store)."""
+    import threading
+
+    answer = threading.Event()
+    real = getattr(store, method)
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        answer.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, method, slow)
+    return answer
+
+
+async def answer_once_the_keys_are_out(pilot, app: NewsdeskApp, screen_type: type, answer) -> None:  # type: ignore[no-untyped-def]
+    """Lets the held-back answer go once the pop-up is up and every key typed has gone out or
+    waits, held (not wait_until: its settle would wait for the held worker); after 5 s in any
+    case (the keys went elsewhere: the test's own assertions say where)."""
+    deadline = time.monotonic() + 5
+    while not (
+        isinstance(app.screen, screen_type)
+        and app.screen.is_mounted
+        and app._key_trail is None
+        and (not app._keys_waiting or app._held())
+    ) and time.monotonic() < deadline:
+        await pilot.pause(0.01)
+    answer.set()
+
+
+async def test_keys_behind_T_rename_the_third_tag(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`T j j r`, a new name and Enter in one burst: the third tag is renamed (the keys reached
+    the empty table before its rows and were lost)."""
+    from tui.screens.tags import TagsScreen
+
+    for n, tag in enumerate(["alpha", "bravo", "charlie", "delta"], start=1):
+        news.update_state([story(n, "").id], add_tags=[tag])
+    before = [entry["tag"] for entry in news.tag_counts()]
+    answer = hold_back(monkeypatch, news, "tag_counts")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        burst(app, "Tjjr<ctrl+u>renamed\r")
+        await answer_once_the_keys_are_out(pilot, app, TagsScreen, answer)
+        await wait_until(pilot, lambda: "renamed" in [entry["tag"] for entry in news.tag_counts()])
+        after = [entry["tag"] for entry in news.tag_counts()]
+        assert sorted(after) == sorted([*before[:2], "renamed", *before[3:]])
+        assert app.screen is not screen and isinstance(app.screen, TagsScreen)
+
+
+async def test_keys_behind_V_delete_the_third_view(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens.views import ViewsScreen
+
+    for name in ("one", "two", "three", "four"):
+        news.save_view(name, f"story {name}")
+    names = [view.name for view in news.saved_views()]
+    answer = hold_back(monkeypatch, news, "saved_views")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "Vjjd")
+        await answer_once_the_keys_are_out(pilot, app, ViewsScreen, answer)
+        await wait_until(pilot, lambda: len(news.saved_views()) == 3)
+        assert [view.name for view in news.saved_views()] == [*names[:2], *names[3:]]
+
+
+async def test_keys_behind_F_pause_the_third_feed(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from articles.importers import Subscription
+    from tui.screens.feeds import FeedsScreen
+
+    news.add_subscriptions([Subscription(f"https://feeds.example/{n}.xml", title=f"Feed {n}") for n in range(4)])
+    urls = [feed["url"] for feed in news.feed_counts()]
+    answer = hold_back(monkeypatch, news, "feed_counts")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        burst(app, "Fjjp")
+        await answer_once_the_keys_are_out(pilot, app, FeedsScreen, answer)
+        await wait_until(pilot, lambda: any(feed.get("paused") for feed in news.subscriptions()))
+        assert [feed["url"] for feed in news.subscriptions() if feed.get("paused")] == [urls[2]]
+
+
+def people_store(store: NewsStore) -> NewsStore:
+    from articles.model import Entity
+
+    people = [Entity(f"Person {letter}", "person", 1) for letter in "ABCDE"]
+    store.add_articles(
+        [
+            Article.create(
+                title=f"Story {n}",
+                body="Body.",
+                url=f"https://e.example/{n}",
+                published=f"2026-05-{n:02d}T08:00:00Z",
+                entities=tuple(people[: n + 1]),
+            )
+            for n in range(1, 5)
+        ]
+    )
+    return store
+
+
+async def test_keys_behind_E_open_the_third_entity(store: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens.entities import EntitiesScreen
+
+    people_store(store)
+    third = store.entity_counts(limit=500)[2]["name"]
+    answer = hold_back(monkeypatch, store, "entity_counts")
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "E<down><down>\r")
+        await answer_once_the_keys_are_out(pilot, app, EntitiesScreen, answer)
+        await wait_until(pilot, lambda: app.screen is screen and third in screen.view.query)
+
+
+async def test_enter_right_behind_the_entity_filter_opens_what_it_finds(store: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A filter and Enter in one burst open the first entity the filter finds, not the first of
+    the list shown before the filter's rows came in."""
+    from tui.screens.entities import EntitiesScreen
+
+    people_store(store)
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "E")
+        await wait_until(pilot, lambda: isinstance(app.screen, EntitiesScreen) and len(app.screen.entities) == 5)
+        answer = hold_back(monkeypatch, store, "entity_counts")
+        burst(app, "son D\r")
+        await answer_once_the_keys_are_out(pilot, app, EntitiesScreen, answer)
+        await wait_until(pilot, lambda: app.screen is screen)
+        assert "Person D" in screen.view.query
+
+
+async def test_keys_right_behind_the_trash_undelete_the_third_entry(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tui.screens.trash import TrashScreen
+
+    for n in range(1, 5):
+        news.delete_articles([story(n, "").id])
+    entries = [entry.id for entry in news.trash()]
+    answer = hold_back(monkeypatch, news, "trash")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.action_trash()  # as the palette's "Trash" does
+        burst(app, "jju")
+        await answer_once_the_keys_are_out(pilot, app, TrashScreen, answer)
+        await wait_until(pilot, lambda: news.get(entries[2]) is not None)
+        assert [entry.id for entry in news.trash()] == [*entries[:2], *entries[3:]]
+
+
+async def test_tab_right_behind_t_completes_from_the_stores_tags(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`t`, `tr`, Tab, Enter in one burst: the tags for completion come from a worker; the keys
+    behind `t` wait for them, so Tab completes `tr` to `transport` (it found nothing to complete
+    and the article was tagged `tr`)."""
+    news.update_state([story(1, "").id], add_tags=["transport"])
+    answer = hold_back(monkeypatch, news, "tag_counts")
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        current = screen.query_one(ArticleList).current
+        assert current is not None and current.id != story(1, "").id
+        burst(app, "ttr\t\r")
+        await answer_once_the_keys_are_out(pilot, app, TagEditorScreen, answer)
+        await wait_until(pilot, lambda: app.screen is screen)
+        await wait_until(pilot, lambda: news.get(current.id).state.tags != ())  # type: ignore[union-attr]
+        assert news.get(current.id).state.tags == ("transport",)  # type: ignore[union-attr]

@@ -173,3 +173,24 @@ def _alive(node: MessagePump) -> bool:
     """Whether a trail posted to `node` can still arrive (its pump runs, it is in the DOM)."""
     closing = getattr(node, "_closing", False) or getattr(node, "_closed", False)
     return not closing and getattr(node, "is_attached", True)
+
+
+class KeysWaitForRows:
+    """Mixed into a screen whose rows a worker loads (the tags, views, feeds, entities, trash):
+    the keys typed behind the one that opened it (`T j j r` in one burst), or behind a change it
+    reloads after, are for those rows, so they wait until the rows are in.  Call
+    `keys_wait_for_rows` when the load starts and `keys_go_on` once its rows are shown or it
+    failed; leaving the screen lets them go too (keys are never left held)."""
+
+    def keys_wait_for_rows(self) -> None:
+        hold = getattr(getattr(self, "app", None), "hold_keys", None)
+        if hold is not None:
+            hold(self)
+
+    def keys_go_on(self) -> None:
+        release = getattr(getattr(self, "app", None), "release_keys", None)
+        if release is not None:
+            release(self)
+
+    def on_unmount(self) -> None:
+        self.keys_go_on()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,6 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
 from tui.screens.popup import PopupScreen
 from tui.widgets.field import Field
@@ -35,7 +37,7 @@ class EntitiesLoaded(Message):
     entities: list[dict[str, Any]]
 
 
-class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
+class EntitiesScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     """Every entity of the store by the number of articles that name it; returns (type, name).
 
     | Key | id | Does |
@@ -73,6 +75,8 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
         self.entities: list[dict[str, Any]] = []
         self._generation = 0
         self._debounce: Timer | None = None
+        self._shown = 0
+        self._after_rows: list[Callable[[], None]] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -83,9 +87,11 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.keys_wait_for_rows()  # `E` then down, Enter in one burst: they are for the rows
         self.reload()
 
     def reload(self) -> None:
+        self._debounce = None
         self._generation += 1
         self.load(self._generation, self.query_one(Input).value, self.kind)
 
@@ -95,13 +101,21 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
             found = self.store.entity_counts(kind=kind, contains=text.strip(), limit=LIMIT)
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            self.app.call_from_thread(self._load_failed, generation)
             return
         self.post_message(EntitiesLoaded(generation, found))
+
+    def _load_failed(self, generation: int) -> None:
+        if generation == self._generation:
+            self._shown = generation  # the rows stay as they were: the keys act on them
+        self._after_rows.clear()  # what waited for the rows: there are none to act on
+        self.keys_go_on()
 
     @on(EntitiesLoaded)
     def show_entities(self, message: EntitiesLoaded) -> None:
         if message.generation != self._generation:
             return
+        self._shown = message.generation
         self.entities = message.entities
         options = self.query_one(OptionList)
         options.clear_options()
@@ -117,6 +131,19 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
         shown = len(message.entities)
         more = f" (the first {LIMIT})" if shown == LIMIT else ""
         self.query_one("#entities-note", Static).update(Text(f"{kind} · {shown} entities{more}"))
+        after, self._after_rows = self._after_rows, []
+        for action in after:
+            action()
+        self.keys_go_on()
+
+    def _when_rows_are_in(self, action: Callable[[], None]) -> None:
+        """`action` now, or, while the rows for the filter or type just changed are still to come
+        (`harb` then Enter in one burst), once they are in, the keys behind it waiting too."""
+        if self._debounce is None and self._shown == self._generation:
+            action()
+            return
+        self._after_rows.append(action)
+        self.keys_wait_for_rows()
 
     @on(Input.Changed, "#entities-filter")
     def filter_changed(self, event: Input.Changed) -> None:
@@ -128,7 +155,7 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
     @on(Input.Submitted, "#entities-filter")
     def submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._open(self.query_one(OptionList).highlighted)
+        self._when_rows_are_in(lambda: self._open(self.query_one(OptionList).highlighted))
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:
@@ -141,12 +168,18 @@ class EntitiesScreen(PopupScreen[tuple[str, str] | None]):
             self.dismiss((entity["type"], entity["name"]))
 
     def action_move(self, step: int) -> None:
+        self._when_rows_are_in(lambda: self._move(step))
+
+    def _move(self, step: int) -> None:
         options = self.query_one(OptionList)
         if options.option_count:
             current = options.highlighted or 0
             options.highlighted = min(max(current + step, 0), options.option_count - 1)
 
     def action_page(self, step: int) -> None:
+        self._when_rows_are_in(lambda: self._page(step))
+
+    def _page(self, step: int) -> None:
         options = self.query_one(OptionList)
         if step > 0:
             options.action_page_down()

@@ -14,6 +14,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from tui.key_order import KeysWaitForRows
 from tui.literal import clip, literal, one_line
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -43,7 +44,7 @@ def _state(feed: dict[str, Any]) -> str:
     return f"checked {checked[:16].replace('T', ' ')}" if checked else "not refreshed yet"
 
 
-class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
+class FeedsScreen(KeysWaitForRows, PopupScreen["dict[str, Any] | None"]):
     """Returns the subscription to open, or None.
 
     | Key | id | Does |
@@ -94,6 +95,7 @@ class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
         table = self.query_one(DataTable)
         table.add_columns("feed", "unread", "articles", "state")
         table.focus()
+        self.keys_wait_for_rows()  # `F j j p` in one burst: j, j and p are for the rows
         self.load()
 
     @work(thread=True, exclusive=True, group="feeds", exit_on_error=False)
@@ -102,6 +104,7 @@ class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
             feeds = self.store.feed_counts()
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            self.app.call_from_thread(self.keys_go_on)
             return
         self.post_message(FeedsLoaded(feeds))
 
@@ -124,6 +127,7 @@ class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
             self.query_one("#feeds-note", Static).update(
                 Text("No subscriptions yet: `newsdesk import URL` subscribes to a feed (OPML files too).")
             )
+        self.keys_go_on()
 
     def _selected(self) -> dict[str, Any] | None:
         row = self.query_one(DataTable).cursor_row
@@ -164,8 +168,12 @@ class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
             PromptScreen(f"Remove the feed “{name}”? Its articles stay. Type y to confirm:"), confirmed
         )
 
-    @work(thread=True, group="feeds-write", exit_on_error=False)
     def write(self, url: str, verb: str) -> None:
+        self.keys_wait_for_rows()  # the keys behind `p` (`j`, `p` again): for the rows as changed
+        self._write(url, verb)
+
+    @work(thread=True, group="feeds-write", exit_on_error=False)
+    def _write(self, url: str, verb: str) -> None:
         try:
             if verb == "remove":
                 self.store.remove_feed(url)
@@ -175,5 +183,6 @@ class FeedsScreen(PopupScreen["dict[str, Any] | None"]):
                 self.store.pause_feed(url, verb == "pause", note="paused by hand")
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Feeds", severity="error", markup=False)
+            self.app.call_from_thread(self.keys_go_on)
             return
         self.app.call_from_thread(self.load)

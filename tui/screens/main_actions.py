@@ -122,7 +122,8 @@ class TaggingActions:
 
     def action_tag(self) -> None:
         """Open the editor at once (keys typed right after `t` go into it, never to the list);
-        the store's tags for completion arrive from a worker while it is open."""
+        the store's tags for completion arrive from a worker, the keys typed behind `t` waiting
+        for them (`t tr<tab>` in one burst completes `tr`)."""
         from tui.screens.tag_editor import TagEditorScreen
 
         targets = self._targets()
@@ -139,17 +140,21 @@ class TaggingActions:
                 add, remove = result
                 self.write_state(targets, add=tuple(add), remove=tuple(remove))
 
-        self.app.push_screen(TagEditorScreen(what, item.tags if item is not None else (), existing), edited)
-        self.load_tag_names(existing)
+        editor = TagEditorScreen(what, item.tags if item is not None else (), existing)
+        editor.keys_wait_for_rows()
+        self.app.push_screen(editor, edited)
+        self.load_tag_names(existing, editor)
 
     @work(thread=True, group="tag-editor", exclusive=True, exit_on_error=False)
-    def load_tag_names(self, into: list[str]) -> None:
+    def load_tag_names(self, into: list[str], editor: Any) -> None:
         try:
             names = [t["tag"] for t in self.store.tag_counts()]
         except Exception as exc:
             self.post_message(StoreFailed(str(exc), exc))
+            self.app.call_from_thread(editor.keys_go_on)
             return
         self.app.call_from_thread(into.extend, names)
+        self.app.call_from_thread(editor.keys_go_on)
 
     def action_mark(self) -> None:
         listing = self.article_list

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
@@ -14,6 +14,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
 from store.tags import TagError, normalise_tag, tag_key
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, tag_chips
 from tui.widgets.field import Field
 
@@ -80,7 +81,7 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     return add, remove
 
 
-class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+class TagEditorScreen(KeysWaitForRows, ModalScreen[tuple[list[str], list[str]] | None]):
     """Returns (tags to add, tags to remove), or None.
 
     | Key | id | Does |
@@ -104,7 +105,6 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         self.target = target
         self.current = current
         self.existing = existing
-        self._typed_ahead: list[str] = []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -116,26 +116,9 @@ class TagEditorScreen(ModalScreen[tuple[list[str], list[str]] | None]):
             yield Static(HELP, id="tag-help")
 
     def on_mount(self) -> None:
-        field = self.query_one(Input)
-        field.focus()
-        if self._typed_ahead:
-            field.insert_text_at_cursor("".join(self._typed_ahead))
-            self._typed_ahead.clear()
-
-    def on_key(self, event: events.Key) -> None:
-        """A key that reached the dialog itself (its field not focused yet): into the field."""
-        if event.is_printable and event.character and not self.query_one(Input).has_focus:
-            self.type_ahead(event.character)
-            event.stop()
-            event.prevent_default()
-
-    def type_ahead(self, character: str) -> None:
-        """A key typed before this dialog was up (MainScreen.on_key): into the field, or kept
-        for it until it is mounted."""
-        if self.is_mounted:
-            self.query_one(Input).insert_text_at_cursor(character)
-        else:
-            self._typed_ahead.append(character)
+        # The keys typed right behind `t` reach the field: the app hands them out only once
+        # this dialog is mounted and its field focused (tui.key_order).
+        self.query_one(Input).focus()
 
     @on(Input.Submitted)
     def apply(self, event: Input.Submitted) -> None:

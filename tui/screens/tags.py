@@ -15,6 +15,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -30,7 +31,7 @@ class TagsLoaded(Message):
     tags: list[dict[str, Any]]
 
 
-class TagsScreen(PopupScreen[str | None]):
+class TagsScreen(KeysWaitForRows, PopupScreen[str | None]):
     """Returns the tag to open, or None.
 
     | Key | id | Does |
@@ -76,6 +77,7 @@ class TagsScreen(PopupScreen[str | None]):
         table = self.query_one(DataTable)
         table.add_columns("tag", "articles", "unread")
         table.focus()
+        self.keys_wait_for_rows()  # `T j j r` in one burst: j, j and r are for the rows
         self.load()
 
     @work(thread=True, exclusive=True, group="tags", exit_on_error=False)
@@ -84,6 +86,7 @@ class TagsScreen(PopupScreen[str | None]):
             tags = self.store.tag_counts()
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
+            self.app.call_from_thread(self.keys_go_on)
             return
         self.post_message(TagsLoaded(tags))
 
@@ -99,6 +102,7 @@ class TagsScreen(PopupScreen[str | None]):
             table.move_cursor(row=min(keep, len(message.tags) - 1))
         else:
             self.query_one("#tags-note", Static).update(Text("No tags yet: press t on an article to tag it."))
+        self.keys_go_on()
 
     def _selected(self) -> str | None:
         row = self.query_one(DataTable).cursor_row
@@ -119,6 +123,7 @@ class TagsScreen(PopupScreen[str | None]):
 
         def renamed(name: str | None) -> None:
             if name:
+                self.keys_wait_for_rows()  # the keys behind Enter: for the rows as renamed
                 self.write("rename", tag, name)
 
         self.app.push_screen(PromptScreen(f"Rename “{one_line(tag)}” to (an existing tag merges):", tag), renamed)
@@ -130,6 +135,7 @@ class TagsScreen(PopupScreen[str | None]):
 
         def confirmed(answer: str | None) -> None:
             if answer and answer.strip().lower() in ("y", "yes"):
+                self.keys_wait_for_rows()
                 self.write("delete", tag)
 
         count = next(t["articles"] for t in self.tags if t["tag"] == tag)
@@ -145,6 +151,7 @@ class TagsScreen(PopupScreen[str | None]):
                 changes = self.store.delete_tag_changes(tag)
         except Exception as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Tags", severity="error", markup=False)
+            self.app.call_from_thread(self.keys_go_on)
             return
         self.app.call_from_thread(self.record_change, changes)
         self.app.call_from_thread(self.load)

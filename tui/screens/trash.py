@@ -16,6 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Static
 
 from articles.dates import local_display
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class TrashFailed(Message):
     text: str
 
 
-class TrashScreen(ModalScreen[bool]):
+class TrashScreen(KeysWaitForRows, ModalScreen[bool]):
     """The trash; returns True when something was brought back (the list reloads).
 
     | Key | id | Does |
@@ -75,6 +76,7 @@ class TrashScreen(ModalScreen[bool]):
         table = self.query_one(DataTable)
         table.add_columns("deleted", "why", "title")
         table.focus()
+        self.keys_wait_for_rows()  # `j j u` typed right behind: for the rows
         self.load()
 
     @work(thread=True, exclusive=True, group="trash", exit_on_error=False)
@@ -102,10 +104,12 @@ class TrashScreen(ModalScreen[bool]):
         if not message.entries:
             note = "The trash is empty: what D, `newsdesk delete` and retention remove is kept here."
         self.query_one("#trash-note", Static).update(Text(note))
+        self.keys_go_on()
 
     @on(TrashFailed)
     def failed(self, message: TrashFailed) -> None:
         self.notify(message.text, title="Store error", severity="error", markup=False)
+        self.keys_go_on()
 
     def action_down(self) -> None:
         self.query_one(DataTable).action_cursor_down()
@@ -117,6 +121,7 @@ class TrashScreen(ModalScreen[bool]):
         table = self.query_one(DataTable)
         if not self.entries or not 0 <= table.cursor_row < len(self.entries):
             return
+        self.keys_wait_for_rows()  # `u j u`: the second u is for the rows without the first
         self.undelete(self.entries[table.cursor_row].id)
 
     @work(thread=True, group="trash-write", exit_on_error=False)

@@ -13,6 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -34,7 +35,7 @@ class ViewsFailed(Message):
     text: str
 
 
-class ViewsScreen(PopupScreen[tuple[str, str] | None]):
+class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     """The saved views; returns (name, query) of the one opened.
 
     | Key | id | Does |
@@ -79,6 +80,7 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
         table = self.query_one(DataTable)
         table.add_columns("name", "total", "unread", "query")
         table.focus()
+        self.keys_wait_for_rows()  # `V j j d` in one burst: j, j and d are for the rows
         self.load()
 
     @work(thread=True, exclusive=True, group="views", exit_on_error=False)
@@ -118,10 +120,12 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
         if not message.views:
             note = "No saved views yet: search with / and press ctrl+s to save the query as a view."
         self.query_one("#views-note", Static).update(Text(note))
+        self.keys_go_on()
 
     @on(ViewsFailed)
     def failed(self, message: ViewsFailed) -> None:
         self.notify(message.text, title="Store error", severity="error", markup=False)
+        self.keys_go_on()
 
     def _selected(self) -> SavedView | None:
         table = self.query_one(DataTable)
@@ -144,6 +148,7 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
 
         def renamed(name: str | None) -> None:
             if name:
+                self.keys_wait_for_rows()  # the keys behind Enter: for the rows as renamed
                 self.rename(view.name, name)
 
         self.app.push_screen(PromptScreen(f"Rename the view “{one_line(view.name)}” to:", view.name), renamed)
@@ -160,6 +165,7 @@ class ViewsScreen(PopupScreen[tuple[str, str] | None]):
     def action_delete(self) -> None:
         view = self._selected()
         if view is not None:
+            self.keys_wait_for_rows()
             self.delete(view.name)
 
     @work(thread=True, group="views-write", exit_on_error=False)
