@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from articles.dates import to_timestamp
-from store.errors import StoreError
+from store.errors import IndexWriteFailed, StoreError
 from store.tags import tag_key
 from store.text_fields import KEY_BITS, date_key_base, sort_time
 from store.values import State
@@ -157,9 +157,9 @@ class Index:
             if self.readonly and not self.in_memory:
                 try:
                     _version(db)
-                except sqlite3.OperationalError as exc:
-                    if "readonly" not in str(exc):
-                        raise
+                except sqlite3.OperationalError:
+                    # No write access to make `-shm`, or no space for it (store.news_store opens
+                    # read-only when a disk is full): read the file as it is.
                     db.close()
                     return self._readonly_copy()
         except sqlite3.OperationalError as exc:
@@ -276,14 +276,27 @@ class Index:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
-        """One SQLite transaction."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """One SQLite transaction.  A failed write (the disk full, say) rolls it back and raises
+        IndexWriteFailed; the caller says what it means for its change (store.news_store)."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()  # a COMMIT that fails for space leaves the transaction open
+                raise
+        except sqlite3.OperationalError as exc:
+            raise IndexWriteFailed(f"{self.path}: {exc}") from exc
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
 
     # -- file generations -------------------------------------------------------------------
     def file_gens(self) -> dict[str, str]:
@@ -301,7 +314,8 @@ class Index:
     def forget_files(self) -> None:
         """Make the next sync read every file (after the manifest had to be rebuilt)."""
         if self.writable:
-            self._db.execute("DELETE FROM files")
+            with self.batch() as db:
+                db.execute("DELETE FROM files")
 
     # -- articles ----------------------------------------------------------------------------
     def locate(self, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
@@ -446,7 +460,8 @@ class Index:
     def prune_changes(self) -> None:
         top = self.last_change()
         if top > KEEP_CHANGES * 2:
-            self._db.execute("DELETE FROM changes WHERE seq <= ?", (top - KEEP_CHANGES,))
+            with self.batch() as db:
+                db.execute("DELETE FROM changes WHERE seq <= ?", (top - KEEP_CHANGES,))
 
     def last_change(self) -> int:
         row = self._db.execute("SELECT max(seq) FROM changes").fetchone()

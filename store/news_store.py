@@ -14,6 +14,7 @@ read-modify-write, and each write is one atomic commit (store.files)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import threading
@@ -30,7 +31,17 @@ from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session
-from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.errors import (
+    NO_SPACE,
+    IndexWriteFailed,
+    StoreCorrupt,
+    StoreError,
+    StoreReadOnly,
+    StoreWriteFailed,
+    for_want_of_space,
+    not_saved_message,
+    saved_message,
+)
 from store.feeds import FeedsMixin
 from store.files import (
     DIR_MODE,
@@ -83,18 +94,17 @@ class NewsStore(
         elif not self.root.is_dir():
             raise StoreError(f"{self.root}: not a directory")
         self.readonly = readonly or not os.access(self.root, os.W_OK)
-        self._cache = DocumentCache()
-        self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
+        self.no_space: str | None = None
+        """Set when the store had to be opened read-only for want of space (the message)."""
         try:
-            with self._lock.hold(exclusive=not self.readonly):
-                manifest, rebuilt = open_manifest(self.root, readonly=self.readonly)
-                check_schema(self.root, self._cache, manifest, readonly=self.readonly)
-                self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
-                if rebuilt:
-                    self._index.forget_files()
-        except BaseException:
-            self._lock.close()
-            raise
+            self._open(self.readonly)
+        except (StoreError, OSError) as exc:
+            if self.readonly or isinstance(exc, StoreCorrupt) or not for_want_of_space(exc, self.root):
+                raise
+            # Reading needs no space: serve the store as it is, and refuse every write.
+            self.readonly = True
+            self.no_space = f"{self.root}: {NO_SPACE}; nothing was changed (opened read-only)"
+            self._open(True)
         self._text = TextIndex(self.root / TEXT_DIR, readonly=self.readonly)
         self._syncer = None
         self._indexer = None
@@ -104,6 +114,20 @@ class NewsStore(
         """Segments and state shards this process found damaged (store.catch_up): a shard is read
         as empty, a segment's articles not indexed before are left out; writes to them refused."""
         self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
+
+    def _open(self, readonly: bool) -> None:
+        self._cache = DocumentCache()
+        self._lock = StoreLock(self.root / LOCK_FILE, readonly=readonly)
+        try:
+            with self._lock.hold(exclusive=not readonly):
+                manifest, rebuilt = open_manifest(self.root, readonly=readonly)
+                check_schema(self.root, self._cache, manifest, readonly=readonly)
+                self._index = Index(self.root / INDEX_FILE, readonly=readonly)
+                if rebuilt:
+                    self._index.forget_files()
+        except BaseException:
+            self._lock.close()
+            raise
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -151,21 +175,40 @@ class NewsStore(
     def _reading(self) -> Iterator[Session]:
         with self._lock.hold(exclusive=False):
             session = Session(self.root, self._cache, self._recovered_manifest(), writable=False)
-            self._sync(session)
+            try:
+                self._sync(session)
+            except IndexWriteFailed as exc:
+                raise StoreError(
+                    f"{self.root}: {_reason(exc)} (bringing the index up to date); nothing was changed"
+                ) from exc
             yield session
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
+        if self.no_space:
+            raise StoreWriteFailed(errno.ENOSPC, not_saved_message(self.root, NO_SPACE))
         if self.readonly:
             raise StoreReadOnly(f"{self.root}: the store is read-only")
         with self._lock.hold(exclusive=True):
             manifest = self._current_manifest()
             # Finish or discard whatever a killed writer left (cheap: three directory listings).
-            recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
-            self._sync(Session(self.root, self._cache, manifest, writable=False))
+            try:
+                recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
+            except OSError as exc:
+                raise StoreWriteFailed(exc.errno or errno.EIO, not_saved_message(self.root, _reason(exc))) from exc
+            try:
+                self._sync(Session(self.root, self._cache, manifest, writable=False))
+            except IndexWriteFailed as exc:
+                raise StoreWriteFailed(_errno_of(exc, self.root), not_saved_message(self.root, _reason(exc))) from exc
             session = Session(self.root, self._cache, manifest, writable=True)
             try:
                 yield session
+            except IndexWriteFailed as exc:
+                session.abort()
+                # Past the commit point, the index lags the files: the next use catches it up.
+                saved = session.manifest.gen > manifest.gen
+                message = (saved_message if saved else not_saved_message)(self.root, _reason(exc))
+                raise StoreWriteFailed(_errno_of(exc, self.root), message) from exc
             except BaseException:
                 session.abort()
                 raise
@@ -474,3 +517,14 @@ class NewsStore(
     def last_change(self) -> int:
         with self._reading():
             return self._index.last_change()
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words: want of space named as such."""
+    cause = exc.__cause__ or exc
+    text = str(cause)
+    return NO_SPACE if "full" in text or "No space" in text else text
+
+
+def _errno_of(exc: BaseException, root: Path) -> int:
+    return errno.ENOSPC if for_want_of_space(exc, root) else errno.EIO

@@ -221,11 +221,27 @@ class TextIndex:
             if "LockBusy" in str(exc):
                 return None
             raise TextIndexError(f"{self.path}: {exc}") from exc
-        # Only a writer writes files here: a temp file now is one a killed writer left behind.
+        # Only a writer writes files here: a temp file now is one a killed writer left behind,
+        # and a file no commit refers to is one a failed commit left (a disk full midway): its
+        # name would be taken again by the next commit, which then fails (FileAlreadyExists).
         for stray in self.path.glob(".tmp*"):
             with contextlib.suppress(OSError):
                 stray.unlink()
+        with contextlib.suppress(ValueError, OSError):
+            writer.garbage_collect_files()
         return writer
+
+    def discard(self) -> None:
+        """Make the index anew, empty, with a new token (it could not be written to); the store
+        then rebuilds it from the TinyDB files (store.text_sync)."""
+        if self.readonly:
+            return
+        with self._lock:
+            self._index = None
+            self._seen = None
+            with self._creating():
+                self._index = self._create()
+            _register(self._index)
 
 
 def _version_of(path: Path) -> tuple[int | None, str]:
