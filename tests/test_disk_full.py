@@ -152,3 +152,87 @@ def test_a_full_disk_during_tags_and_marks_says_what_was_saved(disk: Path, tmp_p
         assert (article in search_ids(store, f"tag:{tag}")) == has_tag, leave
     # the sweep did reach the full disk
     assert any("not saved" in pair for pair in outcomes.values()), outcomes
+
+
+def test_check_repairs_what_a_full_disk_left_in_the_text_index(disk: Path, tmp_path: Path) -> None:
+    """Item 2: tags at 90 and 100 KB free (and 60, 40), then space back: `check` and
+    `check --repair` run clean (no FileAlreadyExists from a failed commit's leftover), and later
+    tags reach the text index without a `reindex`."""
+    store, ids = seeded(disk, tmp_path)
+    for step in range(3):  # the leftover's name depends on the commit count: a few rounds
+        for leave, tag in ((90, f"a{step}"), (100, f"b{step}"), (60, f"c{step}"), (40, f"d{step}")):
+            fill(disk, leave)
+            try:
+                assert_failure_is_told(newsdesk(store, "tag", f"+{tag}", "--", f"id:{ids[step]}"))
+            finally:
+                unfill(disk)
+        for args in (("check",), ("check", "--repair"), ("check",)):
+            done = newsdesk(store, *args)
+            assert "Traceback" not in done.stderr, done.stderr
+            assert done.returncode == 0, (args, done.stderr)
+            assert "search index ok" in done.stdout or "search index rebuilt" in done.stdout, done.stdout
+        ok(newsdesk(store, "tag", f"+later{step}", "--", f"id:{ids[-1 - step]}"))
+        from store import NewsStore
+
+        with NewsStore(store) as opened:
+            assert opened._pending_text() == 0, "the text index did not catch up"
+        assert search_ids(store, f"tag:later{step}") == {ids[-1 - step]}
+
+
+def test_reading_needs_no_space(disk: Path, tmp_path: Path) -> None:
+    """Item 3: at 0 bytes free, list, search, show and check work (read-only, saying so);
+    a write fails saying it was not saved; the store is unchanged afterwards."""
+    store, ids = seeded(disk, tmp_path)
+    ok(newsdesk(store, "tag", "+kept", "--", f"id:{ids[0]}"))
+    fill(disk, 0)
+    try:
+        assert free_bytes(disk) < 4096
+        listed = ok(newsdesk(store, "list", "--json"))
+        assert len(json.loads(listed.stdout)) == ARTICLES
+        assert "no space left on the device; nothing was changed" in listed.stderr
+        found = ok(newsdesk(store, "search", "tag:kept", "--json"))
+        assert [item["id"] for item in json.loads(found.stdout)] == [ids[0]]
+        ok(newsdesk(store, "show", ids[1]))
+        checked = newsdesk(store, "check")
+        assert checked.returncode == 0 and "Traceback" not in checked.stderr, checked.stderr
+        tagged = newsdesk(store, "tag", "+lost", "--", f"id:{ids[1]}")
+        assert tagged.returncode == 3 and "not saved" in tagged.stderr and "Traceback" not in tagged.stderr
+        from store import NewsStore
+
+        with NewsStore(store) as opened:  # what the reader opens
+            assert opened.readonly and opened.no_space
+            assert opened.count() == ARTICLES
+    finally:
+        unfill(disk)
+    assert tags_of(store, ids[0]) == ["kept"]
+    assert tags_of(store, ids[1]) == []
+    assert_clean(store)
+
+
+IMPORT_SWEEP_KB = [0, 16, 32, 48, 56, 60, 64, 68, 72, 76, 80, 90, 100, 150, 220]
+
+
+def test_a_full_disk_during_imports_says_what_was_saved(disk: Path, tmp_path: Path) -> None:
+    """Every amount of free space around an import of three new articles: all of them or none,
+    as the message says; clean and searchable once space is back."""
+    store, _ = seeded(disk, tmp_path, count=20)
+    source = shared_path("wikinews", "articles.jsonl")
+    with source.open("rb") as lines:
+        pool = [line for _, line in zip(range(20 + 3 * len(IMPORT_SWEEP_KB)), lines, strict=False)][20:]
+    outcomes = []
+    for step, leave in enumerate(IMPORT_SWEEP_KB):
+        batch = tmp_path / f"batch{step}.jsonl"
+        batch.write_bytes(b"".join(pool[3 * step : 3 * step + 3]))
+        before = len(json.loads(ok(newsdesk(store, "list", "--json")).stdout))
+        fill(disk, leave)
+        try:
+            told = assert_failure_is_told(newsdesk(store, "import", "--no-entities", str(batch)))
+        finally:
+            unfill(disk)
+        outcomes.append(told)
+        listed = {item["id"] for item in json.loads(ok(newsdesk(store, "list", "--json")).stdout)}
+        assert len(listed) == (before if told == "not saved" else before + 3), (leave, told)
+        assert_clean(store)
+        checked = ok(newsdesk(store, "check"))
+        assert "search index ok" in checked.stdout, checked.stdout
+    assert "not saved" in outcomes and "ok" in outcomes, outcomes
