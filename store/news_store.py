@@ -376,7 +376,15 @@ class NewsStore(
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
         self._imported(len(placed))
-        self.apply_rules(counts.ids)  # tag rules see new and changed articles
+        try:
+            self.apply_rules(counts.ids)  # tag rules see new and changed articles
+        except StoreWriteFailed as exc:
+            raise StoreWriteFailed(
+                exc.errno or errno.EIO,
+                f"{self.root}: the import was saved, but applying the tag rules to it failed"
+                f" ({NO_SPACE if exc.errno == errno.ENOSPC else os.strerror(exc.errno or errno.EIO)});"
+                " `newsdesk rules apply` applies them",
+            ) from exc
         return counts
 
     def _carry_states(

@@ -44,7 +44,7 @@ def disk() -> Iterator[Path]:
 
 
 def newsdesk(store: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NEWSDESK_CONFIG": os.devnull}
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "tui.cli", "--store", str(store), *args],
         capture_output=True,
@@ -236,3 +236,24 @@ def test_a_full_disk_during_imports_says_what_was_saved(disk: Path, tmp_path: Pa
         checked = ok(newsdesk(store, "check"))
         assert "search index ok" in checked.stdout, checked.stdout
     assert "not saved" in outcomes and "ok" in outcomes, outcomes
+
+
+async def test_the_reader_opens_a_store_on_a_full_disk(disk: Path, tmp_path: Path) -> None:
+    """Item 3, the reader: at 0 bytes free it opens on the articles, read-only, saying why."""
+    from newsdesk_testing import settle
+    from store import NewsStore
+    from tui.app import NewsdeskApp
+    from tui.widgets.article_list import ArticleList
+
+    store, _ = seeded(disk, tmp_path)
+    fill(disk, 0)
+    try:
+        with NewsStore(store) as opened:
+            app = NewsdeskApp(opened)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await settle(pilot)
+                assert app.screen.query_one(ArticleList).total == ARTICLES
+                said = [str(n.message) for n in app._notifications]
+                assert any("no space left on the device; nothing was changed" in m for m in said), said
+    finally:
+        unfill(disk)

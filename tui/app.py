@@ -100,6 +100,8 @@ class NewsdeskApp(KeyOrder, App[None]):
         self._apply_settings()
         if self.store is not None:
             self._start()
+            if getattr(self.store, "no_space", None):  # opened read-only for want of space
+                self.notify(self.store.no_space, severity="warning", markup=False)
         elif self._damage is not None:
             self._show_damage(self._damage)
         if not self.is_headless:
