@@ -151,9 +151,9 @@ class Session:
         if not self._staged:
             return self.manifest
         payload = {path: serialise(data) for path, data in self._staged.items()}
-        for path in payload:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
+            for path in payload:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a full disk fails here too
             manifest = commit_files(self.root, self.manifest, payload)
         except OSError as exc:
             self.abort()

@@ -176,7 +176,10 @@ class TextSyncMixin:
             syncer.pause()
         try:
             for attempt in range(3):
-                writer = self._text.writer()  # collects what a failed commit left
+                try:
+                    writer = self._text.writer()  # collects what a failed commit left
+                except TextIndexError as exc:
+                    raise StoreError(str(exc)) from exc
                 if writer is None:
                     return False
                 try:
@@ -194,7 +197,10 @@ class TextSyncMixin:
                         ) from exc
                     if attempt == 1:
                         # Still failing with space to spare: it is derived, make it anew.
-                        self._text.discard()
+                        try:
+                            self._text.discard()
+                        except (OSError, ValueError) as again:
+                            raise StoreError(f"{self._text.path}: cannot be made anew ({again})") from again
                         with self._lock.hold(exclusive=False):
                             self._index.set_text_applied(None)
             raise StoreError(f"{self._text.path}: cannot be written, even made anew")

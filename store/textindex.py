@@ -118,8 +118,11 @@ class TextIndex:
             return self._index
         index = self._try_open()
         if index is None:
-            with self._creating():
-                index = self._try_open() or self._create()  # unless another process just did
+            try:
+                with self._creating():
+                    index = self._try_open() or self._create()  # unless another process just did
+            except (OSError, ValueError) as exc:  # a full disk, say: searches evaluate every article
+                raise TextIndexError(f"{self.path}: cannot be made ({exc})") from exc
         _register(index)
         self._index = index
         return index
