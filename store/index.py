@@ -144,12 +144,33 @@ class TextRow:
 class Index:
     """One SQLite connection, used under the store's thread lock."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, in_memory: bool = False) -> None:
+        """`in_memory`: read-only, from a copy in memory that catch-up keeps current (for a
+        store on a full disk, which can write nothing)."""
         self.path = path
-        self.readonly = readonly
+        self.readonly = readonly or in_memory
         self.rebuilt = False
         self.in_memory = False
-        self._db = self._connect()
+        self._db = self._memory_copy() if in_memory else self._connect()
+
+    def _memory_copy(self) -> sqlite3.Connection:
+        """index.sqlite copied into memory: as its writers committed it (the WAL included) when
+        SQLite can read it so, else the file alone, read as immutable (catch-up then applies
+        whatever the TinyDB files say since)."""
+        try:
+            source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+            try:
+                db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                source.backup(db)
+            finally:
+                source.close()
+            if _version(db) == str(INDEX_VERSION):
+                self.in_memory = True
+                return db
+            db.close()
+        except sqlite3.Error:
+            pass
+        return self._readonly_copy()
 
     def _connect(self) -> sqlite3.Connection:
         try:

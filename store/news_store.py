@@ -95,6 +95,7 @@ class NewsStore(
             raise StoreError(f"{self.root}: not a directory")
         self.readonly = readonly or not os.access(self.root, os.W_OK)
         self.no_space: str | None = None
+        self._space_watchers: list[Callable[[str], object]] = []
         """Set when the store had to be opened read-only for want of space (the message)."""
         try:
             self._open(self.readonly)
@@ -104,7 +105,7 @@ class NewsStore(
             # Reading needs no space: serve the store as it is, and refuse every write.
             self.readonly = True
             self.no_space = f"{self.root}: {NO_SPACE}; nothing was changed (opened read-only)"
-            self._open(True)
+            self._open(True, for_want_of_space=True)
         self._text = TextIndex(self.root / TEXT_DIR, readonly=self.readonly)
         self._syncer = None
         self._indexer = None
@@ -115,14 +116,14 @@ class NewsStore(
         as empty, a segment's articles not indexed before are left out; writes to them refused."""
         self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
 
-    def _open(self, readonly: bool) -> None:
+    def _open(self, readonly: bool, *, for_want_of_space: bool = False) -> None:
         self._cache = DocumentCache()
         self._lock = StoreLock(self.root / LOCK_FILE, readonly=readonly)
         try:
             with self._lock.hold(exclusive=not readonly):
                 manifest, rebuilt = open_manifest(self.root, readonly=readonly)
                 check_schema(self.root, self._cache, manifest, readonly=readonly)
-                self._index = Index(self.root / INDEX_FILE, readonly=readonly)
+                self._index = Index(self.root / INDEX_FILE, readonly=readonly, in_memory=for_want_of_space)
                 if rebuilt:
                     self._index.forget_files()
         except BaseException:
@@ -178,10 +179,31 @@ class NewsStore(
             try:
                 self._sync(session)
             except IndexWriteFailed as exc:
-                raise StoreError(
-                    f"{self.root}: {_reason(exc)} (bringing the index up to date); nothing was changed"
-                ) from exc
+                if not for_want_of_space(exc, self.root):
+                    raise StoreError(
+                        f"{self.root}: {_reason(exc)} (bringing the index up to date); nothing was changed"
+                    ) from exc
+                # Reading needs no space: go on read-only, catching up a copy of the index in memory.
+                self._read_only_for_want_of_space()
+                self._sync(session)
             yield session
+
+    def _read_only_for_want_of_space(self) -> None:
+        """The disk is full: from now on this store reads, from a copy of index.sqlite in memory,
+        and refuses every write (not saved).  Call with the lock held."""
+        self.readonly = True
+        self.no_space = f"{self.root}: {NO_SPACE}; nothing was changed (read-only from now on)"
+        old, self._index = self._index, Index(self.root / INDEX_FILE, in_memory=True)
+        old.close()
+        for callback in list(self._space_watchers):
+            callback(self.no_space)
+
+    def watch_space(self, callback: Callable[[str], object]) -> None:
+        """Call `callback` with the message if this store goes read-only for want of space (or
+        at once, if it already has)."""
+        self._space_watchers.append(callback)
+        if self.no_space:
+            callback(self.no_space)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:

@@ -146,6 +146,9 @@ def test_a_full_disk_during_tags_and_marks_says_what_was_saved(disk: Path, tmp_p
         try:
             tagged = assert_failure_is_told(newsdesk(store, "tag", f"+{tag}", "--", f"id:{article}"))
             marked = assert_failure_is_told(newsdesk(store, "mark", "read", "--", f"id:{article}"))
+            listed = ok(newsdesk(store, "list", "--json"))  # reading needs no space
+            rows = {row["id"]: row for row in json.loads(listed.stdout)}
+            assert len(rows) == len(ids) and (tag in rows[article]["tags"]) == (tagged != "not saved")
         finally:
             unfill(disk)
         outcomes[leave] = (tagged, marked)

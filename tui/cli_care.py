@@ -82,8 +82,8 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     for _ in range(MAX_REPAIRS):
         try:
             with cli._open_store(args, write=True, create=False, warn=False) as store:
-                if store.no_space:  # checked as it is, read-only; nothing purged or repaired
-                    cli._err(f"newsdesk: warning: {store.no_space}")
+                # On a full disk: checked as it is, read-only; nothing purged or repaired.
+                store.watch_space(lambda message: cli._err(f"newsdesk: warning: {message}"))
                 report = store.check()
                 report["trash_purged"] = 0 if store.no_space else store.purge_trash(settings.trash_days)
             break
