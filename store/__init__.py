@@ -1,6 +1,6 @@
 """TinyDB persistence for newsdesk: atomic, multi-process safe, with a derived SQLite index."""
 
-from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreWriteFailed
 from store.highlight import Highlighter
 from store.news_store import NewsStore
 from store.query import QueryError, parse_query
@@ -20,6 +20,7 @@ __all__ = [
     "StoreCorrupt",
     "StoreError",
     "StoreReadOnly",
+    "StoreWriteFailed",
     "StoredArticle",
     "ViewError",
     "parse_query",

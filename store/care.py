@@ -189,6 +189,9 @@ class CareMixin:
                 dest.rmdir()
             os.replace(work, dest)
             fsync_dir(dest.parent)
+        except OSError as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            raise StoreError(f"{dest}: the backup could not be written ({exc.strerror or exc}); not saved") from exc
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
             raise

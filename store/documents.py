@@ -12,7 +12,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed
+from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed, not_saved_message, saved_message
 from store.files import Manifest, commit_files, read_manifest
 from store.layout import STATE_DIR
 
@@ -151,20 +151,18 @@ class Session:
         if not self._staged:
             return self.manifest
         payload = {path: serialise(data) for path, data in self._staged.items()}
-        for path in payload:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
+            for path in payload:
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # a full disk fails here too
             manifest = commit_files(self.root, self.manifest, payload)
         except OSError as exc:
             self.abort()
             reason = exc.strerror or str(exc)
             on_disk = read_manifest(self.root)
             if on_disk is not None and on_disk.gen > self.manifest.gen:  # it failed past the commit point
-                message = (
-                    f"{self.root}: the change was saved, but finishing it failed ({reason}); the next use completes it"
-                )
+                message = saved_message(self.root, reason)
             else:
-                message = f"{self.root}: the change could not be written ({reason}); the store is as it was"
+                message = not_saved_message(self.root, reason)
             raise StoreWriteFailed(exc.errno or 0, message) from exc
         except BaseException:
             self.abort()

@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 from articles.dates import to_timestamp
-from store.errors import StoreError
+from store.errors import IndexWriteFailed, StoreError
 from store.tags import tag_key
 from store.text_fields import KEY_BITS, date_key_base, sort_time
 from store.values import State
@@ -144,12 +144,33 @@ class TextRow:
 class Index:
     """One SQLite connection, used under the store's thread lock."""
 
-    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False, in_memory: bool = False) -> None:
+        """`in_memory`: read-only, from a copy in memory that catch-up keeps current (for a
+        store on a full disk, which can write nothing)."""
         self.path = path
-        self.readonly = readonly
+        self.readonly = readonly or in_memory
         self.rebuilt = False
         self.in_memory = False
-        self._db = self._connect()
+        self._db = self._memory_copy() if in_memory else self._connect()
+
+    def _memory_copy(self) -> sqlite3.Connection:
+        """index.sqlite copied into memory: as its writers committed it (the WAL included) when
+        SQLite can read it so, else the file alone, read as immutable (catch-up then applies
+        whatever the TinyDB files say since)."""
+        try:
+            source = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+            try:
+                db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+                source.backup(db)
+            finally:
+                source.close()
+            if _version(db) == str(INDEX_VERSION):
+                self.in_memory = True
+                return db
+            db.close()
+        except sqlite3.Error:
+            pass
+        return self._readonly_copy()
 
     def _connect(self) -> sqlite3.Connection:
         try:
@@ -157,9 +178,9 @@ class Index:
             if self.readonly and not self.in_memory:
                 try:
                     _version(db)
-                except sqlite3.OperationalError as exc:
-                    if "readonly" not in str(exc):
-                        raise
+                except sqlite3.OperationalError:
+                    # No write access to make `-shm`, or no space for it (store.news_store opens
+                    # read-only when a disk is full): read the file as it is.
                     db.close()
                     return self._readonly_copy()
         except sqlite3.OperationalError as exc:
@@ -276,14 +297,27 @@ class Index:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
-        """One SQLite transaction."""
-        self._db.execute("BEGIN IMMEDIATE")
+        """One SQLite transaction.  A failed write (the disk full, say) rolls it back and raises
+        IndexWriteFailed; the caller says what it means for its change (store.news_store)."""
         try:
-            yield self._db
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._rollback()
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._rollback()  # a COMMIT that fails for space leaves the transaction open
+                raise
+        except sqlite3.OperationalError as exc:
+            raise IndexWriteFailed(f"{self.path}: {exc}") from exc
+
+    def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
 
     # -- file generations -------------------------------------------------------------------
     def file_gens(self) -> dict[str, str]:
@@ -301,7 +335,8 @@ class Index:
     def forget_files(self) -> None:
         """Make the next sync read every file (after the manifest had to be rebuilt)."""
         if self.writable:
-            self._db.execute("DELETE FROM files")
+            with self.batch() as db:
+                db.execute("DELETE FROM files")
 
     # -- articles ----------------------------------------------------------------------------
     def locate(self, ids: Sequence[str]) -> dict[str, tuple[int, str]]:
@@ -446,7 +481,8 @@ class Index:
     def prune_changes(self) -> None:
         top = self.last_change()
         if top > KEEP_CHANGES * 2:
-            self._db.execute("DELETE FROM changes WHERE seq <= ?", (top - KEEP_CHANGES,))
+            with self.batch() as db:
+                db.execute("DELETE FROM changes WHERE seq <= ?", (top - KEEP_CHANGES,))
 
     def last_change(self) -> int:
         row = self._db.execute("SELECT max(seq) FROM changes").fetchone()

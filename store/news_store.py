@@ -14,6 +14,7 @@ read-modify-write, and each write is one atomic commit (store.files)."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import threading
@@ -30,7 +31,17 @@ from store.backups import BackupMixin
 from store.care import CareMixin
 from store.catch_up import Progress, catch_up
 from store.documents import DocumentCache, Session
-from store.errors import StoreCorrupt, StoreError, StoreReadOnly
+from store.errors import (
+    NO_SPACE,
+    IndexWriteFailed,
+    StoreCorrupt,
+    StoreError,
+    StoreReadOnly,
+    StoreWriteFailed,
+    for_want_of_space,
+    not_saved_message,
+    saved_message,
+)
 from store.feeds import FeedsMixin
 from store.files import (
     EMPTY_MANIFEST,
@@ -87,18 +98,18 @@ class NewsStore(
         self.open_to_others = open_to_others(self.root)
         """The store directory's mode when it lets other users in (0 when private): newsdesk
         makes it 0700, so such a mode was set by hand and lets others read (or change) the store."""
-        self._cache = DocumentCache()
-        self._lock = StoreLock(self.root / LOCK_FILE, readonly=self.readonly)
+        self.no_space: str | None = None
+        """Set when the store had to be opened read-only for want of space (the message)."""
+        self._space_watchers: list[Callable[[str], object]] = []
         try:
-            with self._lock.hold(exclusive=not self.readonly):
-                manifest, rebuilt = open_manifest(self.root, readonly=self.readonly)
-                check_schema(self.root, self._cache, manifest, readonly=self.readonly)
-                self._index = Index(self.root / INDEX_FILE, readonly=self.readonly)
-                if rebuilt:
-                    self._index.forget_files()
-        except BaseException:
-            self._lock.close()
-            raise
+            self._open(self.readonly)
+        except (StoreError, OSError) as exc:
+            if self.readonly or isinstance(exc, StoreCorrupt) or not for_want_of_space(exc, self.root):
+                raise
+            # Reading needs no space: serve the store as it is, and refuse every write.
+            self.readonly = True
+            self.no_space = f"{self.root}: {NO_SPACE}; nothing was changed (opened read-only)"
+            self._open(True, for_want_of_space=True)
         self._text = TextIndex(self.root / TEXT_DIR, readonly=self.readonly)
         self._syncer = None
         self._indexer = None
@@ -117,6 +128,20 @@ class NewsStore(
             f"{self.root} is open to other users (mode {self.open_to_others:o});"
             f" run `chmod 700 {self.root}` to keep your articles and tags private"
         )
+
+    def _open(self, readonly: bool, *, for_want_of_space: bool = False) -> None:
+        self._cache = DocumentCache()
+        self._lock = StoreLock(self.root / LOCK_FILE, readonly=readonly)
+        try:
+            with self._lock.hold(exclusive=not readonly):
+                manifest, rebuilt = open_manifest(self.root, readonly=readonly)
+                check_schema(self.root, self._cache, manifest, readonly=readonly)
+                self._index = Index(self.root / INDEX_FILE, readonly=readonly, in_memory=for_want_of_space)
+                if rebuilt:
+                    self._index.forget_files()
+        except BaseException:
+            self._lock.close()
+            raise
 
     # -- paths -------------------------------------------------------------------------------
     def _segment_path(self, seg: int) -> Path:
@@ -164,21 +189,61 @@ class NewsStore(
     def _reading(self) -> Iterator[Session]:
         with self._lock.hold(exclusive=False):
             session = Session(self.root, self._cache, self._recovered_manifest(), writable=False)
-            self._sync(session)
+            try:
+                self._sync(session)
+            except IndexWriteFailed as exc:
+                if not for_want_of_space(exc, self.root):
+                    raise StoreError(
+                        f"{self.root}: {_reason(exc)} (bringing the index up to date); nothing was changed"
+                    ) from exc
+                # Reading needs no space: go on read-only, catching up a copy of the index in memory.
+                self._read_only_for_want_of_space()
+                self._sync(session)
             yield session
+
+    def _read_only_for_want_of_space(self) -> None:
+        """The disk is full: from now on this store reads, from a copy of index.sqlite in memory,
+        and refuses every write (not saved).  Call with the lock held."""
+        self.readonly = True
+        self.no_space = f"{self.root}: {NO_SPACE}; nothing was changed (read-only from now on)"
+        old, self._index = self._index, Index(self.root / INDEX_FILE, in_memory=True)
+        old.close()
+        for callback in list(self._space_watchers):
+            callback(self.no_space)
+
+    def watch_space(self, callback: Callable[[str], object]) -> None:
+        """Call `callback` with the message if this store goes read-only for want of space (or
+        at once, if it already has)."""
+        self._space_watchers.append(callback)
+        if self.no_space:
+            callback(self.no_space)
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[Session]:
+        if self.no_space:
+            raise StoreWriteFailed(errno.ENOSPC, not_saved_message(self.root, NO_SPACE))
         if self.readonly:
             raise StoreReadOnly(f"{self.root}: the store is read-only")
         with self._lock.hold(exclusive=True):
             manifest = self._current_manifest()
             # Finish or discard whatever a killed writer left (cheap: three directory listings).
-            recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
-            self._sync(Session(self.root, self._cache, manifest, writable=False))
+            try:
+                recover(self.root, (ARTICLES_DIR, STATE_DIR), manifest)
+            except OSError as exc:
+                raise StoreWriteFailed(exc.errno or errno.EIO, not_saved_message(self.root, _reason(exc))) from exc
+            try:
+                self._sync(Session(self.root, self._cache, manifest, writable=False))
+            except IndexWriteFailed as exc:
+                raise StoreWriteFailed(_errno_of(exc, self.root), not_saved_message(self.root, _reason(exc))) from exc
             session = Session(self.root, self._cache, manifest, writable=True)
             try:
                 yield session
+            except IndexWriteFailed as exc:
+                session.abort()
+                # Past the commit point, the index lags the files: the next use catches it up.
+                saved = session.manifest.gen > manifest.gen
+                message = (saved_message if saved else not_saved_message)(self.root, _reason(exc))
+                raise StoreWriteFailed(_errno_of(exc, self.root), message) from exc
             except BaseException:
                 session.abort()
                 raise
@@ -346,7 +411,15 @@ class NewsStore(
             counts.ids = list(placed)
             self._record_commit(session, [*placed, *state_only], rows, state_only)
         self._imported(len(placed))
-        self.apply_rules(counts.ids)  # tag rules see new and changed articles
+        try:
+            self.apply_rules(counts.ids)  # tag rules see new and changed articles
+        except StoreWriteFailed as exc:
+            raise StoreWriteFailed(
+                exc.errno or errno.EIO,
+                f"{self.root}: the import was saved, but applying the tag rules to it failed"
+                f" ({NO_SPACE if exc.errno == errno.ENOSPC else os.strerror(exc.errno or errno.EIO)});"
+                " `newsdesk rules apply` applies them",
+            ) from exc
         return counts
 
     def _carry_states(
@@ -487,3 +560,14 @@ class NewsStore(
     def last_change(self) -> int:
         with self._reading():
             return self._index.last_change()
+
+
+def _reason(exc: BaseException) -> str:
+    """What went wrong, in words: want of space named as such."""
+    cause = exc.__cause__ or exc
+    text = str(cause)
+    return NO_SPACE if "full" in text or "No space" in text else text
+
+
+def _errno_of(exc: BaseException, root: Path) -> int:
+    return errno.ENOSPC if for_want_of_space(exc, root) else errno.EIO

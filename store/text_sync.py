@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from store.documents import Session
+from store.errors import NO_SPACE, StoreError, for_want_of_space
 from store.layout import doc_id, segment_path
 from store.text_fields import TextFields, stored_text_fields, text_fields
 from store.text_query import ids_query
@@ -174,12 +175,35 @@ class TextSyncMixin:
         if syncer is not None:
             syncer.pause()
         try:
-            writer = self._text.writer()
-            if writer is None:
-                return False
-            self._apply_text(writer, progress)
-            writer.wait_merging_threads()
-            return True
+            for attempt in range(3):
+                try:
+                    writer = self._text.writer()  # collects what a failed commit left
+                except TextIndexError as exc:
+                    raise StoreError(str(exc)) from exc
+                if writer is None:
+                    return False
+                try:
+                    self._apply_text(writer, progress)
+                    writer.wait_merging_threads()
+                    return True
+                except (ValueError, OSError) as exc:  # tantivy's errors are ValueErrors
+                    with contextlib.suppress(ValueError, OSError):
+                        writer.rollback()
+                    del writer
+                    if for_want_of_space(exc, self.root):
+                        raise StoreError(
+                            f"{self._text.path}: {NO_SPACE}; the search index stays behind (searches stay"
+                            " exact) and catches up on a later use"
+                        ) from exc
+                    if attempt == 1:
+                        # Still failing with space to spare: it is derived, make it anew.
+                        try:
+                            self._text.discard()
+                        except (OSError, ValueError) as again:
+                            raise StoreError(f"{self._text.path}: cannot be made anew ({again})") from again
+                        with self._lock.hold(exclusive=False):
+                            self._index.set_text_applied(None)
+            raise StoreError(f"{self._text.path}: cannot be written, even made anew")
         finally:
             if syncer is not None:
                 syncer.resume()
@@ -187,7 +211,11 @@ class TextSyncMixin:
     def check_text(self) -> str:
         """Bring the full-text index up to date and compare it with index.sqlite: the same
         number of articles, each found by its id.  'ok', or 'rebuilt' when they differed."""
-        if self.readonly or not self.sync_text():
+        try:
+            synced = not self.readonly and self.sync_text()
+        except StoreError as exc:
+            return f"not checked ({exc})"
+        if not synced:
             return "not checked (read-only, or another process is writing it)"
         with self._reading():
             applied = self._applied()

@@ -118,8 +118,11 @@ class TextIndex:
             return self._index
         index = self._try_open()
         if index is None:
-            with self._creating():
-                index = self._try_open() or self._create()  # unless another process just did
+            try:
+                with self._creating():
+                    index = self._try_open() or self._create()  # unless another process just did
+            except (OSError, ValueError) as exc:  # a full disk, say: searches evaluate every article
+                raise TextIndexError(f"{self.path}: cannot be made ({exc})") from exc
         _register(index)
         self._index = index
         return index
@@ -223,10 +226,14 @@ class TextIndex:
             if "LockBusy" in str(exc):
                 return None
             raise TextIndexError(f"{self.path}: {exc}") from exc
-        # Only a writer writes files here: a temp file now is one a killed writer left behind.
+        # Only a writer writes files here: a temp file now is one a killed writer left behind,
+        # and a file no commit refers to is one a failed commit left (a disk full midway): its
+        # name would be taken again by the next commit, which then fails (FileAlreadyExists).
         for stray in self.path.glob(".tmp*"):
             with contextlib.suppress(OSError):
                 stray.unlink()
+        with contextlib.suppress(ValueError, OSError):
+            writer.garbage_collect_files()
         self.keep_private()
         return writer
 
@@ -239,6 +246,18 @@ class TextIndex:
                 with contextlib.suppress(OSError):
                     if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mode & 0o077:
                         os.chmod(entry.path, FILE_MODE)
+
+    def discard(self) -> None:
+        """Make the index anew, empty, with a new token (it could not be written to); the store
+        then rebuilds it from the TinyDB files (store.text_sync)."""
+        if self.readonly:
+            return
+        with self._lock:
+            self._index = None
+            self._seen = None
+            with self._creating():
+                self._index = self._create()
+            _register(self._index)
 
 
 def _version_of(path: Path) -> tuple[int | None, str]:

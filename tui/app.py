@@ -100,10 +100,15 @@ class NewsdeskApp(KeyOrder, App[None]):
         self._apply_settings()
         if self.store is not None:
             self._start()
+            # Read-only for want of space (at open, or since): said once.
+            self.store.watch_space(lambda message: self.call_later(self._no_space, message))
         elif self._damage is not None:
             self._show_damage(self._damage)
         if not self.is_headless:
             self._catch_hangups()
+
+    def _no_space(self, message: str) -> None:
+        self.notify(message, severity="warning", markup=False, timeout=30)
 
     def _apply_settings(self) -> None:
         """[keys] and [reader] theme; what is wrong in them is said, and the default kept."""

@@ -347,6 +347,8 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
     store = NewsStore(root, create=write)
+    if not write:  # a write says so itself, failing: not saved
+        store.watch_space(lambda message: _err(f"newsdesk: warning: {message}"))
     if warn:  # one set per command: its automatic backup opens the store again
         store.watch_damage(_warn_damaged(vars(args).setdefault("damage_warned", set())))
     _warn_privacy(store, vars(args).setdefault("privacy_warned", set()))

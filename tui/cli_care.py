@@ -82,8 +82,10 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     for _ in range(MAX_REPAIRS):
         try:
             with cli._open_store(args, write=True, create=False, warn=False) as store:
+                # On a full disk: checked as it is, read-only; nothing purged or repaired.
+                store.watch_space(lambda message: cli._err(f"newsdesk: warning: {message}"))
                 report = store.check()
-                report["trash_purged"] = store.purge_trash(settings.trash_days)  # past [store] trash_days
+                report["trash_purged"] = 0 if store.no_space else store.purge_trash(settings.trash_days)
             break
         except StoreCorrupt as exc:
             damage = assess(root, exc)

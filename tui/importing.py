@@ -51,7 +51,7 @@ def store_items(
     """Articles into the store in batches, subscriptions remembered, problems reported."""
     from articles.importers import Problem, Skipped, Subscription
     from articles.model import Article
-    from store import ImportCounts
+    from store import ImportCounts, StoreWriteFailed
 
     totals = ImportCounts()
     failed = warnings = 0
@@ -63,7 +63,14 @@ def store_items(
 
     def flush() -> None:
         if batch:
-            totals.add(store.add_articles(batch))
+            try:
+                totals.add(store.add_articles(batch))
+            except StoreWriteFailed as exc:
+                kept = totals.imported + totals.updated
+                if not kept:
+                    raise
+                # Say what is in the store: the earlier batches were each their own commit.
+                raise StoreWriteFailed(exc.errno, f"{exc} (the {kept} articles before it were saved)") from exc
             batch.clear()
 
     # A large import indexes for search in a process of its own (store.text_sync.bulk_import).
