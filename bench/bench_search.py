@@ -187,7 +187,7 @@ def worker_queries(store_path: str, corpus: str, words_path: str, only: str) -> 
 def pick_words(store_path: Path, corpus: Path) -> dict[str, Any]:
     """Query words by document frequency (documents per word over the text fields, as the
     search splits them), and content-word phrases from bodies spread over the corpus."""
-    from store.query import words_of
+    from store.search.query import words_of
 
     df: dict[str, int] = {}
     docs = 0
@@ -229,7 +229,7 @@ def pick_words(store_path: Path, corpus: Path) -> dict[str, Any]:
 def content_phrases(corpus: Path, docs: int, df: dict[str, int]) -> list[str]:
     """The first adjacent pair of neither-stop-nor-rare words in the bodies of 20 articles
     spread evenly over the corpus."""
-    from store.query import words_of
+    from store.search.query import words_of
 
     wanted = {k * docs // QUERIES_PER_CLASS for k in range(QUERIES_PER_CLASS)}
     low, high = PHRASE_WORD_DF

@@ -9,7 +9,7 @@ Layout (all files TinyDB JSON, 0600, in a 0700 directory):
   feeds.json             subscriptions
   index.sqlite           derived (list order, id -> segment, state, change feed); rebuildable
 Every operation holds an flock (shared to read, exclusive to write) across its whole
-read-modify-write, and each write is one atomic commit (store.files)."""
+read-modify-write, and each write is one atomic commit (store.disk.files)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ from typing import Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.model import Article, Entity
-from store import merges
-from store.backups import BackupMixin
-from store.care import CareMixin
-from store.catch_up import Progress, catch_up
-from store.documents import DocumentCache, Session
+from store.user import merges
+from store.care.backups import BackupMixin
+from store.care.check import CareMixin
+from store.disk.catch_up import Progress, catch_up
+from store.disk.documents import DocumentCache, Session
 from store.errors import (
     NO_SPACE,
     IndexWriteFailed,
@@ -42,8 +42,8 @@ from store.errors import (
     not_saved_message,
     saved_message,
 )
-from store.feeds import FeedsMixin
-from store.files import (
+from store.user.feeds import FeedsMixin
+from store.disk.files import (
     EMPTY_MANIFEST,
     Manifest,
     StoreLock,
@@ -53,8 +53,8 @@ from store.files import (
     read_manifest,
     recover,
 )
-from store.index import Index, IndexRow
-from store.layout import (
+from store.disk.catalogue import Index, IndexRow
+from store.disk.layout import (
     ARTICLES_DIR,
     INDEX_FILE,
     LOCK_FILE,
@@ -65,16 +65,16 @@ from store.layout import (
     segment_path,
     shard_of,
 )
-from store.opening import check_schema, open_manifest
-from store.query_nodes import Query
-from store.searching import SearchingMixin
-from store.tables import append_articles, stored_state, write_states
+from store.disk.opening import check_schema, open_manifest
+from store.search.query_nodes import Query
+from store.search.searching import SearchingMixin
+from store.disk.tables import append_articles, stored_state, write_states
 from store.tagging import TaggingMixin
 from store.tags import TagError, merge_tags, normalise_tag
-from store.text_sync import TextSyncMixin
-from store.textindex import TextIndex
-from store.trash import TrashMixin
-from store.user_data import UserDataMixin
+from store.search.text_sync import TextSyncMixin
+from store.search.text_index import TextIndex
+from store.care.trash import TrashMixin
+from store.user.user_data import UserDataMixin
 from store.values import DEFAULT_STATE, ImportCounts, ListItem, State, StoredArticle, list_item
 
 
@@ -116,7 +116,7 @@ class NewsStore(
         self._bulk_added = None
         self._damage_lock = threading.Lock()
         self.damaged: dict[str, StoreCorrupt] = {}
-        """Segments and state shards this process found damaged (store.catch_up): a shard is read
+        """Segments and state shards this process found damaged (store.disk.catch_up): a shard is read
         as empty, a segment's articles not indexed before are left out; writes to them refused."""
         self._damage_watchers: list[Callable[[StoreCorrupt], object]] = []
 

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from store import views
-from store.query import parse_query
-from store.query_nodes import Query
-from store.tables import write_states
+from store.user import views
+from store.search.query import parse_query
+from store.search.query_nodes import Query
+from store.disk.tables import write_states
 from store.tags import TagError, merge_tags, normalise_tag, tag_key
 from store.values import State
 
 if TYPE_CHECKING:
-    from store.documents import Session
-    from store.index import Index
+    from store.disk.documents import Session
+    from store.disk.catalogue import Index
 
 StateChange = Callable[[State], State]
 

@@ -227,7 +227,7 @@ def _note(fd: int, line: str) -> None:
 
 
 def run_crash(spec: dict[str, Any]) -> None:
-    import store.tables as tables
+    import store.disk.tables as tables
     from store import NewsStore
 
     if spec.get("segment_max_docs"):

@@ -17,7 +17,7 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO, settle, shared_path
 from store import NewsStore, StoreCorrupt
-from store.files import TMP_MARK
+from store.disk.files import TMP_MARK
 from tui.cli import main
 
 
@@ -401,7 +401,7 @@ def _killed_backup(root: Path, dest: Path) -> Path:
     the hidden partial copy it leaves behind."""
     killer = (
         "import os, signal, sys\n"
-        "import store.care as care\n"
+        "import store.care.check as care\n"
         "from store import NewsStore\n"
         "real, copied = care.write_new, []\n"
         "def dying(path, data):\n"

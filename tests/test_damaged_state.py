@@ -18,9 +18,9 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO, settle, wait_until
 from store import NewsStore, StoreCorrupt
-from store.backups import snapshots
-from store.layout import shard_of
-from store.recovery import DAMAGED_DIR
+from store.care.backups import snapshots
+from store.disk.layout import shard_of
+from store.care.recovery import DAMAGED_DIR
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.damaged import DamagedScreen
@@ -352,7 +352,7 @@ def test_a_damaged_segment_costs_its_articles_not_the_store(
     capsys: Captured,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from store import tables
+    from store.disk import tables
 
     monkeypatch.setattr(tables, "SEGMENT_MAX_DOCS", 10)
     with NewsStore(store_root) as store:

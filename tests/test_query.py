@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from store.query import (
+from store.search.query import (
     And,
     DateRange,
     Everything,

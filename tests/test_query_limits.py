@@ -17,8 +17,8 @@ from textual import events
 from articles.model import Article, Entity
 from newsdesk_testing import REPO, index_behind, settle, wait_until
 from store import Highlighter, NewsStore, QueryError, parse_query
-from store.query import MAX_DEPTH, MAX_PREFIX_PHRASE_WORD_BYTES, MAX_SUBSTRING_BYTES, narrowed
-from store.text_fields import MAX_WORD_BYTES
+from store.search.query import MAX_DEPTH, MAX_PREFIX_PHRASE_WORD_BYTES, MAX_SUBSTRING_BYTES, narrowed
+from store.search.text_fields import MAX_WORD_BYTES
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.main import MainScreen

@@ -278,7 +278,7 @@ async def test_entity_filter_keeps_its_letters_when_the_keymap_names_them(store:
     ],
 )
 def test_a_mistyped_field_gets_a_guess(query: str, message: str) -> None:
-    from store.query import QueryError, parse_query
+    from store.search.query import QueryError, parse_query
 
     with pytest.raises(QueryError) as raised:
         parse_query(query)
@@ -287,7 +287,7 @@ def test_a_mistyped_field_gets_a_guess(query: str, message: str) -> None:
 
 @pytest.mark.parametrize("query", ["Breaking: news", "a Update: b", "Note:", "data: x"])
 def test_a_word_ending_in_a_colon_is_still_a_word(query: str) -> None:
-    from store.query import parse_query
+    from store.search.query import parse_query
 
     parse_query(query)  # no error: no field is that close
 

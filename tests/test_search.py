@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from articles.model import Article, Entity
 from newsdesk_testing import index_behind
 from store import NewsStore
-from store.query import fold, parse_query, words_of
-from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Query, QueryError, Term
+from store.search.query import fold, parse_query, words_of
+from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Query, QueryError, Term
 
 # -- the fixed corpus ------------------------------------------------------------------------------
 # Every article has an explicit date (UTC); the comments give the local day where it matters for

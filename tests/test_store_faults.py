@@ -33,9 +33,9 @@ from typing import Any
 import orjson
 import pytest
 
-import store.files as store_files
-import store.layout as store_layout
-import store.tables as store_tables
+import store.disk.files as store_files
+import store.disk.layout as store_layout
+import store.disk.tables as store_tables
 from articles.model import Article
 from store import NewsStore, StoreError
 from store.errors import StoreWriteFailed
@@ -1099,7 +1099,7 @@ def test_a_busy_index_is_not_mistaken_for_a_corrupt_one(tmp_path: Path, monkeypa
     leaves the index in place, instead of deleting it under the other process."""
     import sqlite3
 
-    import store.index as index_module
+    import store.disk.catalogue as index_module
 
     root = tmp_path / "store"
     seed_store(root, [0, 1, 2])

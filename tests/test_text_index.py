@@ -18,7 +18,7 @@ from articles.model import Article
 from newsdesk_testing import REPO, index_behind
 from store import NewsStore
 from store import index as index_module
-from store.textindex import VERSION_FILE, TextIndex
+from store.search.text_index import VERSION_FILE, TextIndex
 
 
 def story(n: int, **changes: Any) -> Article:
@@ -196,7 +196,7 @@ def test_a_state_change_is_applied_without_parsing_a_segment(store: NewsStore, m
     """The index stores each article's text in its indexed form: a change of tags or state
     re-adds the article from there (parsing a 4 MB segment would hold the store for ~30 ms),
     and a search evaluating it meanwhile reads it from there too."""
-    from store import documents
+    from store.disk import documents
 
     store.add_articles([story(n) for n in range(10)])
     assert store.sync_text()
@@ -253,7 +253,7 @@ def test_a_large_import_indexes_in_a_process_of_its_own(
     cores instead of one interpreter lock); at its end that process has applied everything."""
     import json
 
-    from store import text_sync, text_workers
+    from store.search import text_sync, text_workers
     from tui.config import Settings
     from tui.importing import import_sources
 
@@ -287,7 +287,7 @@ def test_a_large_import_indexes_in_a_process_of_its_own(
 def test_an_indexing_process_that_dies_leaves_the_work_to_the_importer(
     store: NewsStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from store import text_sync
+    from store.search import text_sync
 
     monkeypatch.setattr(text_sync, "BULK_PROCESS_AFTER", 5)
     with store.bulk_import():

@@ -1,11 +1,11 @@
 """Who applies the change feed to the full-text index, besides a call to sync_text
-(store.text_sync): a thread after a store's own writes, or a process during a large import.
+(store.search.text_sync): a thread after a store's own writes, or a process during a large import.
 
 - Syncer: after each commit of this process, applies the feed; keeps tantivy's writer while writes
   keep coming and for IDLE_SECONDS after (then a last sync picks up other processes' changes, and
   the writer is let go).  A writer another process holds is tried again, IDLE_SECONDS apart, up
   to BUSY_RETRIES times; the holder applies everybody's changes meanwhile.
-- Indexer: `python -m store.text_indexer`, fed a line per committed batch (store.text_indexer).
+- Indexer: `python -m store.search.text_indexer`, fed a line per committed batch (store.search.text_indexer).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from store.text_sync import TextSyncMixin
+    from store.search.text_sync import TextSyncMixin
 
 IDLE_SECONDS = 1.0
 BUSY_RETRIES = 30
@@ -28,7 +28,7 @@ INDEXER_TIMEOUT = 600.0
 
 
 class Indexer:
-    """The indexing process of a bulk import (store.text_indexer), fed a line per commit."""
+    """The indexing process of a bulk import (store.search.text_indexer), fed a line per commit."""
 
     def __init__(self, process: subprocess.Popen[str]) -> None:
         self.process = process
@@ -38,7 +38,7 @@ class Indexer:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "store.text_indexer", str(root)],
+                [sys.executable, "-m", "store.search.text_indexer", str(root)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from store.query import fold, words_of
-from store.query_nodes import And, Node, Or, Phrase, Query, Term
+from store.search.query import fold, words_of
+from store.search.query_nodes import And, Node, Or, Phrase, Query, Term
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])[^\W_]|[\u0300-\u036f])+")

@@ -13,8 +13,8 @@ from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
 from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed, not_saved_message, saved_message
-from store.files import Manifest, commit_files, read_manifest
-from store.layout import STATE_DIR
+from store.disk.files import Manifest, commit_files, read_manifest
+from store.disk.layout import STATE_DIR
 
 STATE_DAMAGE_HINT = (
     "the tags and read state it holds cannot be changed until it is repaired "
@@ -113,7 +113,7 @@ class Session:
         self._seen: dict[Path, dict[str, Any]] = {}
         self._staged: dict[Path, dict[str, Any]] = {}
         self.damaged: dict[str, StoreCorrupt] = {}
-        """Segments and state shards that catch-up found damaged and passed over (store.catch_up)."""
+        """Segments and state shards that catch-up found damaged and passed over (store.disk.catch_up)."""
 
     def gen_of(self, path: Path) -> int | None:
         return self.manifest.files.get(str(path.relative_to(self.root)))

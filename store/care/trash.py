@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc, to_timestamp
-from store.documents import Session, make_document
-from store.layout import STORE_FILE, TRASH_FILE, doc_id
-from store.query import parse_query
-from store.query_nodes import Everything, Query
-from store.text_fields import date_key_base, text_fields
-from store.text_match import Candidate, matches
+from store.disk.documents import Session, make_document
+from store.disk.layout import STORE_FILE, TRASH_FILE, doc_id
+from store.search.query import parse_query
+from store.search.query_nodes import Everything, Query
+from store.search.text_fields import date_key_base, text_fields
+from store.search.text_match import Candidate, matches
 
 if TYPE_CHECKING:
-    from store.index import Index
+    from store.disk.catalogue import Index
 
 TRASH_DAYS = 30
 """How long the trash keeps what was deleted, unless told ([store] trash_days)."""
@@ -216,7 +216,7 @@ class TrashMixin:
                 rows = db.execute(sql, (cutoff,)).fetchall()
             else:
                 # Articles stored before `added` was recorded count from the first time a newsdesk
-                # that records it opened the store (store.opening): never older than that.
+                # that records it opened the store (store.disk.opening): never older than that.
                 since = _added_since(session)
                 sql = "SELECT id FROM articles WHERE coalesce(added_ts, ?) < ? AND starred = 0 AND tags = '[]'"
                 rows = db.execute(sql, (since, cutoff)).fetchall()

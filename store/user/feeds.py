@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import Subscription
 from articles.model import Article
-from store.documents import make_document
-from store.layout import FEEDS_FILE
+from store.disk.documents import make_document
+from store.disk.layout import FEEDS_FILE
 
 if TYPE_CHECKING:
-    from store.index import Index
+    from store.disk.catalogue import Index
 
 FEED_FIELDS = {
     "title", "etag", "last_modified", "checked", "error", "paused", "note", "url", "new_articles", "full_text",

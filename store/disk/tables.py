@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from store.documents import Session, make_document
-from store.layout import ARTICLES_DIR, doc_id, segment_number, segment_path, shard_of, state_path
+from store.disk.documents import Session, make_document
+from store.disk.layout import ARTICLES_DIR, doc_id, segment_number, segment_path, shard_of, state_path
 from store.values import State
 
 SEGMENT_MAX_DOCS = 1000

@@ -1,9 +1,9 @@
 """Searching the store: results, counts, positions, entity counts and histograms, related
 articles.  A NewsStore mixin (store.news_store).
 
-Words, fields, tags, state and dates are answered by the full-text index (store.textindex,
-compiled by store.text_query); the articles it has not caught up with yet are evaluated here
-(store.text_match) and merged in, so every answer is exact (store.text_sync).  Relevance is
+Words, fields, tags, state and dates are answered by the full-text index (store.search.text_index,
+compiled by store.search.text_query); the articles it has not caught up with yet are evaluated here
+(store.search.text_match) and merged in, so every answer is exact (store.search.text_sync).  Relevance is
 tantivy's BM25 when the query has words and asks for sort:rel (the default then); otherwise
 newest first, or oldest with sort:old.  The empty query is the plain list, off SQLite.
 """
@@ -17,20 +17,20 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from tantivy import Order
 
-from store import merges
-from store.query import parse_query
-from store.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
-from store.text_match import Candidate, matches
-from store.text_query import Names, beyond, compile_query, decided, excluding, within
-from store.text_sync import SYNC_BEFORE_SEARCH, TextView
+from store.user import merges
+from store.search.query import parse_query
+from store.search.query_nodes import And, Everything, Flag, Match, Node, Not, Or, Query
+from store.search.text_match import Candidate, matches
+from store.search.text_query import Names, beyond, compile_query, decided, excluding, within
+from store.search.text_sync import SYNC_BEFORE_SEARCH, TextView
 from store.values import ListItem, SearchResult, list_item
 
 if TYPE_CHECKING:
     from tantivy import Query as TQuery
 
-    from store.documents import Session
-    from store.files import StoreLock
-    from store.index import Index
+    from store.disk.documents import Session
+    from store.disk.files import StoreLock
+    from store.disk.catalogue import Index
 
 _ENTITY_FIELDS = ("person", "org", "place", "entity")
 
@@ -76,7 +76,7 @@ class Matches:
         """(count, date keys of the page) in the query's order (date order when told).
 
         Ranked, the order is tantivy's: score (with a slight lift for newer articles, so equal
-        scores come newest first: store.text_fields.recency), then place in the index.  A
+        scores come newest first: store.search.text_fields.recency), then place in the index.  A
         pending article is ranked by the score and place its indexed copy has, so the order is
         the one the index gives once it has caught up."""
         ranked = self.ranked and not date_order
@@ -193,7 +193,7 @@ class SearchingMixin:
         return (lambda value: merges.group_of(found, value)) if found else None
 
     def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
-        """Articles matching a query (store.query; QueryError if malformed), with the exact count."""
+        """Articles matching a query (store.search.query; QueryError if malformed), with the exact count."""
         parsed = query if isinstance(query, Query) else parse_query(query)
         if isinstance(parsed.node, Everything):
             with self._reading():
@@ -211,7 +211,7 @@ class SearchingMixin:
     ) -> list[dict[str, Any]]:
         """Entities of the articles matching `query`: name, type, articles, mentions; most
         articles first.  `articles` counts distinct articles: names merged into one entity
-        (store.merges) are one entity of that type, and an article naming two of them counts once,
+        (store.user.merges) are one entity of that type, and an article naming two of them counts once,
         as the entity's own search (`place:"NAME"`) lists it once.  `contains` matches an entity
         by its name or any name merged into it."""
         parsed = query if isinstance(query, Query) else parse_query(query)
@@ -282,7 +282,7 @@ class SearchingMixin:
     def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
         """Articles sharing entities with this one, most related first: each shared entity weighs
         1 / (articles that name it), so a rare shared name counts more than a common one.  Names
-        merged into one entity (store.merges) are that entity: an article naming "US" shares it
+        merged into one entity (store.user.merges) are that entity: an article naming "US" shares it
         with one naming "United States", and one naming both counts once."""
         with self._reading() as session:
             db = self._index.connection

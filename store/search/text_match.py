@@ -1,17 +1,17 @@
 """A query evaluated on single articles, in Python: for the few articles changed since the
-full-text index last caught up (store.text_sync), so that every search is exact although the
-index may lag by a commit.  The same rules as store.text_query, on the same fields
-(store.text_fields)."""
+full-text index last caught up (store.search.text_sync), so that every search is exact although the
+index may lag by a commit.  The same rules as store.search.text_query, on the same fields
+(store.search.text_fields)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from store.query import words_of
-from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.search.query import words_of
+from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
 from store.tags import tag_key
-from store.text_fields import ENTITY_FIELDS, TEXT_FIELDS, TextFields, ascii_lower, date_key_range, indexable, url_value
+from store.search.text_fields import ENTITY_FIELDS, TEXT_FIELDS, TextFields, ascii_lower, date_key_range, indexable, url_value
 
 _ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}
 

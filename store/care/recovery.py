@@ -3,7 +3,7 @@
 Works on the store directory alone, so it also serves a store that cannot be opened (its
 manifest or schema record is the damaged file).  Nothing is overwritten that is not first kept:
 the damaged bytes go to `damaged/` before anything else happens, and a restore is an ordinary
-commit (store.files), so the index catches up with it like with any other change."""
+commit (store.disk.files), so the index catches up with it like with any other change."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.backups import Snapshot, snapshots
-from store.documents import make_document, parse_document, serialise
+from store.care.backups import Snapshot, snapshots
+from store.disk.documents import make_document, parse_document, serialise
 from store.errors import StoreCorrupt, StoreError
-from store.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
-from store.index import shard_on_disk
-from store.layout import (
+from store.disk.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
+from store.disk.catalogue import shard_on_disk
+from store.disk.layout import (
     ARTICLES_DIR,
     ENTITIES_FILE,
     FEEDS_FILE,

@@ -30,8 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from store.query_dates import DateResolver
-from store.query_nodes import (
+from store.search.query_dates import DateResolver
+from store.search.query_nodes import (
     And,
     DateRange,
     Everything,

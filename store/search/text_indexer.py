@@ -1,6 +1,6 @@
-"""The full-text index's own process, during a large import (store.text_sync.bulk_import).
+"""The full-text index's own process, during a large import (store.search.text_sync.TextSync.bulk_import).
 
-    python -m store.text_indexer STORE_DIR      # reads 'sync' / 'stop' lines on stdin
+    python -m store.search.text_indexer STORE_DIR      # reads 'sync' / 'stop' lines on stdin
 
 In the importing process, indexing shares one interpreter lock with parsing, hashing and
 writing: importing and indexing are each about half of an article's Python time, so the import
@@ -48,7 +48,7 @@ def run(root: str, lines: Iterable[str]) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m store.text_indexer STORE_DIR", file=sys.stderr)
+        print("usage: python -m store.search.text_indexer STORE_DIR", file=sys.stderr)
         return 2
     try:
         return run(argv[1], sys.stdin)

@@ -1,4 +1,4 @@
-"""Keeping the full-text index (store.textindex) current, and reading it exactly.
+"""Keeping the full-text index (store.search.text_index) current, and reading it exactly.
 
 - The index applies the SQLite change feed: every commit records the ids it touched, and the
   process that holds tantivy's writer lock re-adds those articles (text from the TinyDB files,
@@ -7,10 +7,10 @@
   loses nothing; a record for another token (the index was deleted or damaged and made anew),
   or none (index.sqlite made anew), or one older than the feed still holds, means a rebuild.
 - A store syncs in a background thread after its own writes, and a large import in a process of
-  its own (store.text_workers); close() finishes the work.  A process that finds the writer lock
+  its own (store.search.text_workers); close() finishes the work.  A process that finds the writer lock
   taken leaves its changes to the holder, and tries again a little later.
 - A search reads the changes the index has not applied yet (normally none, or the last second
-  of writes) and evaluates those articles itself (store.text_match), excluding them from the
+  of writes) and evaluates those articles itself (store.search.text_match), excluding them from the
   index's answer: results are exact whatever the lag.  A search that finds more than
   SYNC_BEFORE_SEARCH such articles first brings the index up to date, when it can.
 """
@@ -21,19 +21,19 @@ import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from store.documents import Session
+from store.disk.documents import Session
 from store.errors import NO_SPACE, StoreError, for_want_of_space
-from store.layout import doc_id, segment_path
-from store.text_fields import TextFields, stored_text_fields, text_fields
-from store.text_query import ids_query
-from store.text_workers import Indexer, Syncer
-from store.textindex import Applied, TextIndex, TextIndexError, document
+from store.disk.layout import doc_id, segment_path
+from store.search.text_fields import TextFields, stored_text_fields, text_fields
+from store.search.text_query import ids_query
+from store.search.text_workers import Indexer, Syncer
+from store.search.text_index import Applied, TextIndex, TextIndexError, document
 
 if TYPE_CHECKING:
     import tantivy
 
-    from store.files import StoreLock
-    from store.index import Index, TextRow
+    from store.disk.files import StoreLock
+    from store.disk.catalogue import Index, TextRow
 
 SYNC_BEFORE_SEARCH = 256
 REBUILD_CHUNK = 5_000
@@ -240,7 +240,7 @@ class TextSyncMixin:
     def bulk_import(self) -> Iterator[None]:
         """Around an import that may be large: once more than BULK_PROCESS_AFTER articles have
         come in, the full-text index is kept current by a process of its own
-        (store.text_indexer), so importing and indexing run on two cores.  On leaving, that
+        (store.search.text_indexer), so importing and indexing run on two cores.  On leaving, that
         process finishes; whatever it could not apply, this process's background sync does."""
         self._bulk_added = 0
         try:

@@ -1,8 +1,8 @@
 """What the full-text index knows of one article, in the form both the tantivy index
-(store.textindex) and the exact evaluation of recent changes (store.text_match) read, so the two
+(store.search.text_index) and the exact evaluation of recent changes (store.search.text_match) read, so the two
 can never disagree about a word, a phrase or a field.
 
-- Text is split into words by store.query.words_of (folded, CJK as single characters).  ASCII
+- Text is split into words by store.search.query.words_of (folded, CJK as single characters).  ASCII
   text is handed to tantivy lower-cased and split there (its `simple` tokenizer splits ASCII
   exactly as words_of does, at half the cost); other text is handed over as words_of's words.
 - A word longer than MAX_WORD_BYTES is not indexed and matches nothing, but keeps its place, so
@@ -21,8 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from store.query import words_of
-from store.query_nodes import DateRange
+from store.search.query import words_of
+from store.search.query_nodes import DateRange
 from store.tags import tag_key
 
 TEXT_FIELDS = ("title", "body", "author", "source")
@@ -94,7 +94,7 @@ STOPWORDS = frozenset(
     when where which while who will with would year years you your""".split()
 )
 """The most frequent English words.  Two of them in a row are also indexed as one token
-(store.textindex's `pairs` field), so a phrase such as "of the" is one term to look up instead of
+(store.search.text_index's `pairs` field), so a phrase such as "of the" is one term to look up instead of
 the position lists of two words found in nearly every article (docs/tantivy-study.md)."""
 PAIR_FIELD_MARKS = {"title": "t", "body": "b", "author": "a", "source": "s"}
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
@@ -156,7 +156,7 @@ class TextFields:
     url: str
     feed: str
     langs: tuple[str, ...]
-    version: str = ""  # what the text was read from (store.index.TextRow.version)
+    version: str = ""  # what the text was read from (store.disk.catalogue_rows.TextRow.version)
     date_only: bool = False  # published is a calendar day (its key is a sort_time)
 
 

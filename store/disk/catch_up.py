@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from articles.model import is_article_id
-from store.documents import Session
+from store.disk.documents import Session
 from store.errors import StoreCorrupt
-from store.index import Index, IndexRow, entities_hash
-from store.layout import (
+from store.disk.catalogue import Index, IndexRow, entities_hash
+from store.disk.layout import (
     ARTICLES_DIR,
     STATE_DIR,
     doc_id,
@@ -42,7 +42,7 @@ def _docs(session: Session, rel: str) -> dict[str, Any] | None:
 
 def catch_up(index: Index, session: Session, progress: Progress | None = None) -> list[str]:
     """Apply to the index every file whose manifest generation differs from the one indexed.
-    Exact: generations, not timestamps, say what changed (store.files.Manifest)."""
+    Exact: generations, not timestamps, say what changed (store.disk.files.Manifest)."""
     if not index.writable:
         return []  # a read-only store: the writers keep its index current
     known = index.file_gens()

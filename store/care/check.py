@@ -1,4 +1,4 @@
-"""Store care: deleting articles (undoable; into the trash, store.trash); `check` verifies every file and the
+"""Store care: deleting articles (undoable; into the trash, store.care.trash); `check` verifies every file and the
 derived index (repairing the index); `backup` writes a consistent copy while other processes keep
 working.  A NewsStore mixin."""
 
@@ -10,16 +10,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.backups import BACKUPS_DIR, remove_stale_partials
-from store.documents import Session, parse_document
+from store.care.backups import BACKUPS_DIR, remove_stale_partials
+from store.disk.documents import Session, parse_document
 from store.errors import StoreCorrupt, StoreError
-from store.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, make_dirs, read_manifest, write_new
-from store.layout import STORE_FILE, is_indexed_file
+from store.disk.files import DIR_MODE, MANIFEST, all_dirs, fsync_dir, make_dirs, read_manifest, write_new
+from store.disk.layout import STORE_FILE, is_indexed_file
 from store.tags import merge_tags
 from store.values import State
 
 if TYPE_CHECKING:
-    from store.index import Index
+    from store.disk.catalogue import Index
 
 
 class CareMixin:
@@ -41,13 +41,13 @@ class CareMixin:
     def delete_articles(
         self, ids: Sequence[str], *, why: str = "delete", trash_days: int | None = None, now: float | None = None
     ) -> list[dict[str, Any]]:
-        """Move articles (record and state) to the trash in one commit (store.trash; `why`:
+        """Move articles (record and state) to the trash in one commit (store.care.trash; `why`:
         "delete" or "retention"; with `trash_days`, what the trash held longer goes for good);
         returns what was deleted, as records with their state, which `restore_articles` puts
         back (undo)."""
-        from store.layout import doc_id, segment_path, shard_of, state_path
-        from store.tables import stored_state
-        from store.trash import stage_trash
+        from store.disk.layout import doc_id, segment_path, shard_of, state_path
+        from store.disk.tables import stored_state
+        from store.care.trash import stage_trash
 
         wanted = list(dict.fromkeys(ids))
         with self._writing() as session:
@@ -145,7 +145,7 @@ class CareMixin:
         return checked
 
     def _expected_index(self, session: Session) -> dict[str, tuple[int, str]]:
-        from store.layout import segment_number
+        from store.disk.layout import segment_number
 
         expected: dict[str, tuple[int, str]] = {}
         for rel in session.manifest.files:

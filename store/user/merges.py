@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from articles.model import ENTITY_TYPES, Entity
-from store.documents import Session
-from store.layout import ENTITIES_FILE
+from store.disk.documents import Session
+from store.disk.layout import ENTITIES_FILE
 
 
 class MergeError(ValueError):

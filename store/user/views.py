@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from store.documents import Session
-from store.layout import VIEWS_FILE
+from store.disk.documents import Session
+from store.disk.layout import VIEWS_FILE
 
 HISTORY_SIZE = 200
 """Queries kept in the search history, newest last."""

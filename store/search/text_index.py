@@ -7,10 +7,10 @@ answered inside tantivy alone (docs/tantivy-study.md: materialising a large tag 
 outside it costs 10-60 ms at 100k).
 
 That copy may lag: the index is brought up to date from the SQLite change feed by whichever
-process holds tantivy's writer lock (store.text_sync), which records in index.sqlite up to which
+process holds tantivy's writer lock (store.search.text_sync), which records in index.sqlite up to which
 change, with the index's `token` (made anew with the index, so a deleted or damaged index is
 never taken for the one a record speaks of).  Queries stay exact by evaluating the few articles
-changed since then on their own (store.text_match).  Only the store imports tantivy.
+changed since then on their own (store.search.text_match).  Only the store imports tantivy.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from pathlib import Path
 
 import tantivy
 
-from store.files import DIR_MODE, FILE_MODE, write_new
-from store.text_fields import (
+from store.disk.files import DIR_MODE, FILE_MODE, write_new
+from store.search.text_fields import (
     ENTITY_FIELDS,
     MAX_WORD_BYTES,
     TEXT_FIELDS,
@@ -98,7 +98,7 @@ class TextIndexError(Exception):
 
 class TextIndex:
     """One tantivy index directory.  Searchers are reloaded only when the recorded commit stamp
-    moved (store.text_sync), so a query costs no file-system polling."""
+    moved (store.search.text_sync), so a query costs no file-system polling."""
 
     def __init__(self, path: Path, *, readonly: bool) -> None:
         self.path = path
@@ -249,7 +249,7 @@ class TextIndex:
 
     def discard(self) -> None:
         """Make the index anew, empty, with a new token (it could not be written to); the store
-        then rebuilds it from the TinyDB files (store.text_sync)."""
+        then rebuilds it from the TinyDB files (store.search.text_sync)."""
         if self.readonly:
             return
         with self._lock:

@@ -18,7 +18,7 @@ import orjson
 from articles.dates import to_timestamp
 from store.errors import IndexWriteFailed, StoreError
 from store.tags import tag_key
-from store.text_fields import KEY_BITS, date_key_base, sort_time
+from store.search.text_fields import KEY_BITS, date_key_base, sort_time
 from store.values import State
 
 INDEX_VERSION = 10
@@ -26,7 +26,7 @@ INDEX_VERSION = 10
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(
-    n INTEGER PRIMARY KEY,  -- the date key (store.text_fields): list order, and the full-text index's n
+    n INTEGER PRIMARY KEY,  -- the date key (store.search.text_fields): list order, and the full-text index's n
     id TEXT NOT NULL UNIQUE,
     seg INTEGER NOT NULL,
     hash TEXT NOT NULL,
@@ -47,7 +47,7 @@ CREATE TABLE IF NOT EXISTS articles(
     shard INTEGER NOT NULL,
     date_only INTEGER NOT NULL DEFAULT 0,  -- published is a calendar day (sorts at text_fields.sort_time)
     added TEXT,  -- when the article first entered this store (NULL: stored before that was recorded)
-    added_ts REAL  -- the same as seconds: retention's clock (store.trash)
+    added_ts REAL  -- the same as seconds: retention's clock (store.care.trash)
 );
 CREATE INDEX IF NOT EXISTS articles_seg ON articles(seg);
 CREATE INDEX IF NOT EXISTS articles_state ON articles(shard) WHERE tags != '[]' OR read OR starred;
@@ -129,7 +129,7 @@ class IndexRow:
 
 @dataclass(frozen=True, slots=True)
 class TextRow:
-    """An article as the full-text index needs it from here (store.text_sync)."""
+    """An article as the full-text index needs it from here (store.search.text_sync)."""
 
     id: str
     n: int
@@ -501,7 +501,7 @@ class Index:
     def text_applied(self) -> tuple[str, int, int] | None:
         """(token of the full-text index, last change it applied, its commit stamp): kept here,
         beside the change feed it counts in, so an index.sqlite made anew forgets it too
-        (store.text_sync)."""
+        (store.search.text_sync)."""
         row = self._db.execute("SELECT value FROM meta WHERE key = 'text_applied'").fetchone()
         try:
             token, seq, stamp = orjson.loads(row[0])

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from store import merges, views
-from store.query import parse_query
-from store.views import SavedView
+from store.user import merges, views
+from store.search.query import parse_query
+from store.user.views import SavedView
 
 if TYPE_CHECKING:
-    from store.index import Index
+    from store.disk.catalogue import Index
 
 
 class UserDataMixin:

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from articles.dates import format_rfc3339, now_utc
-from store.documents import DocumentCache, Session, make_document
+from store.disk.documents import DocumentCache, Session, make_document
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly
-from store.files import EMPTY_MANIFEST, MANIFEST, Manifest, read_manifest, recover, write_atomic
-from store.layout import ARTICLES_DIR, STATE_DIR, STATE_SHARDS, STORE_FILE, scan_tinydb_files
+from store.disk.files import EMPTY_MANIFEST, MANIFEST, Manifest, read_manifest, recover, write_atomic
+from store.disk.layout import ARTICLES_DIR, STATE_DIR, STATE_SHARDS, STORE_FILE, scan_tinydb_files
 
 SCHEMA_VERSION = 1
 """The layout of the TinyDB files; store.json records the version a store was written with."""
@@ -69,6 +69,6 @@ def check_schema(root: Path, cache: DocumentCache, manifest: Manifest, *, readon
         session.commit()
     if not readonly and not isinstance(meta.get("added_since"), str):
         # A store from before articles recorded when they were added: from now on they are
-        # counted as added now, so retention never takes them at once (store.trash).
+        # counted as added now, so retention never takes them at once (store.care.trash).
         session.table(path, "meta").update({"added_since": format_rfc3339(now_utc())}, doc_ids=[1])
         session.commit()

@@ -1,17 +1,17 @@
-"""A parsed query (store.query) as a tantivy query over the full-text index (store.textindex).
+"""A parsed query (store.search.query) as a tantivy query over the full-text index (store.search.text_index).
 
 - A word is a term in any text field, each field weighted (TEXT_WEIGHTS): a word in the title
   counts most.  `word*` is an exact prefix (`prefixed`: an automaton over the term dictionary,
   never a regular expression, so a prefix of any length works).
 - A phrase is a phrase query per field; `tel-av*` ends in a prefix (a phrase of regular
-  expressions: the parser bounds its words, store.query.MAX_PREFIX_PHRASE_WORD_BYTES).
+  expressions: the parser bounds its words, store.search.query.MAX_PREFIX_PHRASE_WORD_BYTES).
 - Entity fields match any name merged with the value (`names`), each as a phrase over separate
   name values.  tag, lang, url (substring, a regular expression: the parser bounds the value,
-  store.query.MAX_SUBSTRING_BYTES), feed (the same) and id (prefix) match their raw fields;
+  store.search.query.MAX_SUBSTRING_BYTES), feed (the same) and id (prefix) match their raw fields;
   dates are ranges of the date key `n`; is:/has: match the flag fields.
 - NOT x alone is everything but x.
 Ranking is tantivy's BM25 over the weighted fields, of the words only: every other part scores
-0, so an article evaluated outside the index (store.text_match) can be given exactly the score the
+0, so an article evaluated outside the index (store.search.text_match) can be given exactly the score the
 index would give it (`decided`).
 """
 
@@ -22,10 +22,10 @@ from collections.abc import Callable
 import tantivy
 from tantivy import Occur, Query
 
-from store.query import words_of
-from store.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.search.query import words_of
+from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
 from store.tags import tag_key
-from store.text_fields import (
+from store.search.text_fields import (
     ENTITY_FIELDS,
     PAIR_FIELD_MARKS,
     STOPWORDS,
@@ -36,7 +36,7 @@ from store.text_fields import (
     stop_pair,
     url_value,
 )
-from store.textindex import SCHEMA
+from store.search.text_index import SCHEMA
 
 TEXT_WEIGHTS = {"title": 8.0, "body": 1.0, "author": 2.0, "source": 2.0}
 _ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}

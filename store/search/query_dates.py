@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from store.query_nodes import DateRange, QueryError
+from store.search.query_nodes import DateRange, QueryError
 
 _RELATIVE = re.compile(r"^(\d{1,5})([dwmy])$")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

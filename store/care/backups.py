@@ -1,5 +1,5 @@
 """Automatic backups: verified, incremental snapshots kept in the store's `backups/` directory,
-so that a damaged file can be put back from its newest good copy (store.recovery).
+so that a damaged file can be put back from its newest good copy (store.care.recovery).
 
 A snapshot is the TinyDB files of one manifest generation, each parsed before it is kept (a
 damaged store file is never backed up as if it were good).  Writes replace files by rename, so a
@@ -28,21 +28,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.documents import parse_document
+from store.disk.documents import parse_document
 from store.errors import StoreCorrupt, StoreError
-from store.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
-from store.layout import ARTICLES_DIR, STATE_DIR, is_state_shard
+from store.disk.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
+from store.disk.layout import ARTICLES_DIR, STATE_DIR, is_state_shard
 
 if TYPE_CHECKING:
-    from store.files import StoreLock
-    from store.recovery import Damage
+    from store.disk.files import StoreLock
+    from store.care.recovery import Damage
 
 BACKUPS_DIR = "backups"
 SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
 PARTIAL_MARK = ".partial-"
 PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
 """A directory a backup is being written to: a snapshot's `.partial-PID-HEX` in backups/, or
-`backup DEST`'s `.DEST.partial-PID` beside DEST (store.care)."""
+`backup DEST`'s `.DEST.partial-PID` beside DEST (store.care.check)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +95,15 @@ class BackupMixin:
         return snapshots(self.root)
 
     def assess_damage(self, error: StoreCorrupt) -> Damage:
-        """Keep a damaged file's bytes aside and say what can be done (store.recovery)."""
-        from store.recovery import assess
+        """Keep a damaged file's bytes aside and say what can be done (store.care.recovery)."""
+        from store.care.recovery import assess
 
         return assess(self.root, error, writable=not self.readonly)
 
     def repair_damage(self, damage: Damage) -> str:
         """Apply the remedy `assess_damage` found, under this store's lock; the index catches up
         on the next read, like after any commit."""
-        from store.recovery import repair
+        from store.care.recovery import repair
 
         return repair(self.root, damage, self._lock)
 
