@@ -1,7 +1,7 @@
 """Tags and reading state in bulk: by query, renames and deletes, dump and restore, and tag
-rules.  A mixin of NewsStore (store.news_store): every change is one durable commit through
-`rewrite_states`, applied as a function of each article's current state, so concurrent sessions
-never lose each other's changes (read-modify-write under the store's exclusive lock)."""
+rules.  Every change is one durable commit through `rewrite_states`, applied as a function of
+each article's current state, so concurrent sessions never lose each other's changes
+(read-modify-write under the store's exclusive lock)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,26 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from store.user import views
+from store.disk.tables import write_states
 from store.search.query import parse_query
 from store.search.query_nodes import Query
-from store.disk.tables import write_states
 from store.tags import TagError, merge_tags, normalise_tag, tag_key
+from store.user import views
 from store.values import State
 
 if TYPE_CHECKING:
-    from store.disk.documents import Session
-    from store.disk.catalogue import Index
+    from store.core import StoreCore
+    from store.search.searching import Searching
 
 StateChange = Callable[[State], State]
 
 
-class TaggingMixin:
+class Tagging:
     """Bulk tag and state operations (see the module docstring)."""
 
-    _index: Index
-
-    if TYPE_CHECKING:
-
-        def _writing(self) -> Any: ...
-        def _reading(self) -> Any: ...
-        def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]: ...
-        def _record_commit(
-            self, session: Session, touched: Iterable[str], rows: Any = ..., states: Any = ...
-        ) -> None: ...
+    def __init__(self, core: StoreCore, searching: Searching) -> None:
+        self.core = core
+        self.searching = searching
 
     # -- the one write path -------------------------------------------------------------------
     def rewrite_states(self, ids: Iterable[str], change: StateChange) -> list[str]:
@@ -105,7 +98,7 @@ class TaggingMixin:
     # -- queries --------------------------------------------------------------------------------
     def tag_query(self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
         """Add and remove tags on every match of a query, in one commit."""
-        return self.update_state(self.ids_matching(query), add_tags=add, remove_tags=remove)
+        return self.update_state(self.searching.ids_matching(query), add_tags=add, remove_tags=remove)
 
     # -- tags -----------------------------------------------------------------------------------
     def tag_counts(self) -> list[dict[str, Any]]:
@@ -114,14 +107,14 @@ class TaggingMixin:
             "SELECT max(t.tag), count(*), sum(a.read = 0) FROM article_tags t JOIN articles a ON a.n = t.n"
             " GROUP BY t.key ORDER BY count(*) DESC, t.key"
         )
-        with self._reading():
-            rows = self._index.connection.execute(sql).fetchall()
+        with self.core.reading():
+            rows = self.core.catalogue.connection.execute(sql).fetchall()
         return [{"tag": r[0], "articles": r[1], "unread": r[2]} for r in rows]
 
     def _ids_with_tag(self, tag: str) -> list[str]:
         sql = "SELECT a.id FROM article_tags t JOIN articles a ON a.n = t.n WHERE t.key = ?"
-        with self._reading():
-            return [r[0] for r in self._index.connection.execute(sql, (tag_key(tag),))]
+        with self.core.reading():
+            return [r[0] for r in self.core.catalogue.connection.execute(sql, (tag_key(tag),))]
 
     def rename_tag(self, old: str, new: str) -> list[str]:
         """Rename a tag on every article; onto an existing tag it merges (each article keeps one).
@@ -131,8 +124,8 @@ class TaggingMixin:
     def rename_tag_changes(self, old: str, new: str) -> dict[str, tuple[State, State]]:
         old, new = normalise_tag(old), normalise_tag(new)
         if tag_key(new) != tag_key(old):  # onto an existing tag: a merge, under its spelling
-            with self._reading():
-                row = self._index.connection.execute(
+            with self.core.reading():
+                row = self.core.catalogue.connection.execute(
                     "SELECT tag FROM article_tags WHERE key = ? LIMIT 1", (tag_key(new),)
                 ).fetchone()
             new = row[0] if row else new
@@ -154,8 +147,8 @@ class TaggingMixin:
     def dump_states(self) -> Iterator[dict[str, Any]]:
         """`{"id","url","tags","read","starred"}` of every article with a tag or a non-default state."""
         sql = "SELECT id, url, tags, read, starred FROM articles WHERE tags != '[]' OR read OR starred ORDER BY n DESC"
-        with self._reading():
-            rows = self._index.connection.execute(sql).fetchall()
+        with self.core.reading():
+            rows = self.core.catalogue.connection.execute(sql).fetchall()
         for r in rows:
             yield {"id": r[0], "url": r[1], "tags": orjson.loads(r[2]), "read": bool(r[3]), "starred": bool(r[4])}
 
@@ -166,8 +159,8 @@ class TaggingMixin:
         problems: list[str] = []
         records = list(records)
         by_url = self._ids_by_url([r.get("url") for r in records if isinstance(r.get("url"), str)])
-        with self._reading():
-            known = set(self._index.states_of([r.get("id") for r in records if isinstance(r.get("id"), str)]))
+        with self.core.reading():
+            known = set(self.core.catalogue.states_of([r.get("id") for r in records if isinstance(r.get("id"), str)]))
         for number, record in enumerate(records, start=1):
             article_id = record.get("id") if record.get("id") in known else by_url.get(record.get("url") or "")
             if article_id is None:
@@ -194,21 +187,22 @@ class TaggingMixin:
                 s.starred if starred is None else starred,
             )
 
-        changed = self._rewrite_each({i: change_for(i) for i in wanted})
+        changed = self.rewrite_each({i: change_for(i) for i in wanted})
         return changed, problems
 
-    def _rewrite_each(self, changes: Mapping[str, StateChange]) -> list[str]:
-        """Like rewrite_states, with a change of its own for each article (one commit)."""
+    def rewrite_each(self, changes: Mapping[str, StateChange]) -> list[str]:
+        """Like rewrite_states, with a change of its own for each article (one commit); returns
+        the ids whose state changed."""
         return list(self._rewrite_each_detailed(changes))
 
     def _rewrite_each_detailed(self, changes: Mapping[str, StateChange]) -> dict[str, tuple[State, State]]:
         """The one write path: each article's change applied to its current state under the
         exclusive lock, in one durable commit; id -> (before, after) of the articles changed
         (ids not in the store are skipped)."""
-        with self._writing() as session:
+        with self.core.writing() as session:
             new: dict[str, State] = {}
             before: dict[str, State] = {}
-            for article_id, state in self._index.states_of(list(changes)).items():
+            for article_id, state in self.core.catalogue.states_of(list(changes)).items():
                 wanted = changes[article_id](state)
                 if wanted != state:
                     new[article_id] = wanted
@@ -217,13 +211,13 @@ class TaggingMixin:
                 return {}
             write_states(session, new)
             session.commit()
-            self._record_commit(session, list(new), states=new)
+            self.core.record_commit(session, list(new), states=new)
         return {i: (before[i], new[i]) for i in new}
 
     def _ids_by_url(self, urls: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        with self._reading():
-            db = self._index.connection
+        with self.core.reading():
+            db = self.core.catalogue.connection
             for start in range(0, len(urls), 500):
                 chunk = list(urls[start : start + 500])
                 marks = ",".join("?" * len(chunk))
@@ -232,20 +226,20 @@ class TaggingMixin:
 
     # -- rules ----------------------------------------------------------------------------------
     def rules(self) -> list[dict[str, str]]:
-        with self._reading() as session:
+        with self.core.reading() as session:
             return views.read_rules(session)
 
     def add_rule(self, tag: str, query: str) -> None:
         """Tag every new article matching `query` (QueryError if malformed, TagError if the tag is)."""
         tag = normalise_tag(tag)
         parse_query(query)
-        with self._writing() as session:
+        with self.core.writing() as session:
             kept = [r for r in views.read_rules(session) if tag_key(r["tag"]) != tag_key(tag)]
             views.write_rules(session, [*kept, {"tag": tag, "query": " ".join(query.split())}])
             session.commit()
 
     def remove_rule(self, tag: str) -> bool:
-        with self._writing() as session:
+        with self.core.writing() as session:
             rules = views.read_rules(session)
             kept = [r for r in rules if tag_key(r["tag"]) != tag_key(tag)]
             if len(kept) == len(rules):
@@ -261,7 +255,7 @@ class TaggingMixin:
             return []
         for rule in self.rules():
             try:
-                matched = self.ids_matching(rule["query"], among)
+                matched = self.searching.ids_matching(rule["query"], among)
             except ValueError:
                 continue  # a rule whose query no longer parses does nothing (rules list shows it)
             changed.update(dict.fromkeys(self.update_state(matched, add_tags=[rule["tag"]])))

@@ -37,13 +37,13 @@ def shared_names(folder: str, suffixes: tuple[str, ...]) -> list[object]:
 def index_behind(store: NewsStore, changes: int) -> Iterator[None]:
     """The full-text index's applied mark moved back by `changes` (at most to the start), so
     that many changes look pending; the mark is put back on the way out."""
-    applied = store._index.text_applied()
+    applied = store.core.catalogue.text_applied()
     assert applied is not None
-    store._index.set_text_applied((applied[0], max(applied[1] - changes, 0), applied[2]))
+    store.core.catalogue.set_text_applied((applied[0], max(applied[1] - changes, 0), applied[2]))
     try:
         yield
     finally:
-        store._index.set_text_applied(applied)
+        store.core.catalogue.set_text_applied(applied)
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]

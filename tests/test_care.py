@@ -33,7 +33,7 @@ def filled(store: NewsStore) -> NewsStore:
 
 
 def test_check_passes_and_repairs_a_damaged_index(filled: NewsStore) -> None:
-    files = len(filled._current_manifest().files)
+    files = len(filled.core.current_manifest().files)
     assert filled.check() == {
         "files": files,
         "articles": 30,
@@ -53,7 +53,7 @@ def test_check_rebuilds_a_search_index_that_lost_an_article(filled: NewsStore) -
     """The full-text index is compared with index.sqlite: a document gone from it (its mark
     still saying it is current) is found, and the index rebuilt."""
     assert filled.sync_text()
-    writer = filled._text.writer()
+    writer = filled.text_sync.index.writer()
     assert writer is not None
     writer.delete_documents_by_term("id", story(7).id)
     writer.commit()
@@ -401,7 +401,7 @@ def _killed_backup(root: Path, dest: Path) -> Path:
     the hidden partial copy it leaves behind."""
     killer = (
         "import os, signal, sys\n"
-        "import store.care.check as care\n"
+        "import store.care.backups as care\n"
         "from store import NewsStore\n"
         "real, copied = care.write_new, []\n"
         "def dying(path, data):\n"

@@ -113,7 +113,7 @@ def assert_clean(store: Path) -> None:
     from store import NewsStore
 
     with NewsStore(store) as opened:  # the search index caught up: nothing left for a search to evaluate
-        assert opened._pending_text() == 0
+        assert opened.pending_text() == 0
 
 
 def assert_failure_is_told(done: subprocess.CompletedProcess[str]) -> str:
@@ -183,7 +183,7 @@ def test_check_repairs_what_a_full_disk_left_in_the_text_index(disk: Path, tmp_p
         from store import NewsStore
 
         with NewsStore(store) as opened:
-            assert opened._pending_text() == 0, "the text index did not catch up"
+            assert opened.pending_text() == 0, "the text index did not catch up"
         assert search_ids(store, f"tag:later{step}") == {ids[-1 - step]}
 
 

@@ -15,8 +15,8 @@ from articles.importers.records import export_record, parse_records
 from articles.model import Article, article_id
 from newsdesk_testing import shared_path
 from store import NewsStore, StoreCorrupt, StoreError
-from store import opening as opening_module
-from store import tables as tables_module
+from store.disk import opening as opening_module
+from store.disk import tables as tables_module
 
 
 def make(n: int, **changes: object) -> Article:
@@ -266,8 +266,8 @@ def test_read_only_store_reads_and_refuses_writes(store_root: Path) -> None:
         assert [i.id for i in store.search(make(1).title).items] == [make(1).id]
         # tantivy opens its lock file for writing even to search: a read-only store searches a
         # private copy of the full-text index, and removes it at close
-        copy = store._text._private
-        assert copy is not None and copy.is_dir() and store._pending_text() == 0
+        copy = store.text_sync.index.private_copy
+        assert copy is not None and copy.is_dir() and store.pending_text() == 0
         with pytest.raises(StoreError, match="read-only"):
             store.update_state([make(1).id], read=True)
     assert not copy.exists()

@@ -738,7 +738,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GeneratedSto
         assert store.add_articles(articles).imported == len(articles)
         for article_id, (tags, read, starred) in states.items():
             store.update_state([article_id], add_tags=tags, read=read, starred=starred)
-        assert store.sync_text() and store._pending_text() == 0  # the properties test the index itself
+        assert store.sync_text() and store.pending_text() == 0  # the properties test the index itself
         yield GeneratedStore(store, model)
 
 
@@ -986,7 +986,7 @@ def test_reindex_after_an_index_is_lost(store_root: Path, lost: str) -> None:
                 (store_root / f"index.sqlite{suffix}").unlink()
     with NewsStore(store_root) as store:
         assert results(store) == before
-        assert store._pending_text() == 0
+        assert store.pending_text() == 0
 
 
 def test_entities_arriving_with_a_content_update_are_searchable(store: NewsStore) -> None:
@@ -1023,10 +1023,10 @@ def test_articles_the_index_has_not_caught_up_with_give_the_same_answer(
     is what the index alone gives, in the same order."""
     store = generated.store
     limit, offset = page
-    assert store.sync_text() and store._pending_text() == 0
+    assert store.sync_text() and store.pending_text() == 0
     expected = store.search(query, limit=limit, offset=offset)
     with index_behind(store, behind):
-        assert store._pending_text() > 0
+        assert store.pending_text() > 0
         got = store.search(query, limit=limit, offset=offset)
         count = store.count_matching(query)
     assert got.count == expected.count == count

@@ -305,7 +305,7 @@ def assert_search_agrees(store: NewsStore, want: Snapshot) -> None:
     _search_agrees(store, want)
     if not store.readonly:
         assert store.sync_text()
-        assert store._pending_text() == 0
+        assert store.pending_text() == 0
         _search_agrees(store, want)
 
 
@@ -526,7 +526,7 @@ def test_sigkill_at_random_moments_leaves_a_committed_state(
                 if long_lived is not None:
                     # Its background search-index sync reads the store, and reading finishes (or
                     # discards) a killed commit: not while the store is being copied.
-                    long_lived._stop_text()
+                    long_lived.text_sync.stop()
                 # In another process: reading the live index files here and closing them would
                 # drop the POSIX locks the long-lived store's SQLite holds on them.  Without the
                 # full-text index, which the long-lived store may be updating meanwhile (the copy
@@ -1099,7 +1099,7 @@ def test_a_busy_index_is_not_mistaken_for_a_corrupt_one(tmp_path: Path, monkeypa
     leaves the index in place, instead of deleting it under the other process."""
     import sqlite3
 
-    import store.disk.catalogue as index_module
+    import store.disk.catalogue_file as index_module
 
     root = tmp_path / "store"
     seed_store(root, [0, 1, 2])

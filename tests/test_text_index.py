@@ -17,7 +17,7 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO, index_behind
 from store import NewsStore
-from store import index as index_module
+from store.disk import catalogue as index_module
 from store.search.text_index import VERSION_FILE, TextIndex
 
 
@@ -44,7 +44,7 @@ def test_a_close_leaves_the_index_current(store_root: Path) -> None:
         store.add_articles([story(n) for n in range(30)])
         store.update_state([story(3).id], add_tags=["Harbour Watch"], starred=True)
     with NewsStore(store_root) as store:
-        assert store._pending_text() == 0
+        assert store.pending_text() == 0
         assert found(store, 'tag:"harbour watch" is:starred cranes') == {story(3).id}
 
 
@@ -60,7 +60,7 @@ def test_writes_while_another_holds_the_writer_are_found_and_applied_later(store
         store.update_state([story(n).id for n in range(5)], add_tags=["late"], read=True)
         store.add_articles([story(99, title="Freshly arrived")])
         assert not store.sync_text()
-        assert store._pending_text() == 6
+        assert store.pending_text() == 6
         assert found(store, "tag:late is:read") == {story(n).id for n in range(5)}
         assert found(store, "freshly") == {story(99).id}
         assert found(store, "cranes -tag:late") == {story(n).id for n in [*range(5, 20), 99]}
@@ -69,7 +69,7 @@ def test_writes_while_another_holds_the_writer_are_found_and_applied_later(store
     finally:
         held.wait_merging_threads()
         other.close()
-    assert store.sync_text() and store._pending_text() == 0
+    assert store.sync_text() and store.pending_text() == 0
     assert found(store, "tag:late is:read") == {story(n).id for n in range(5)}
     assert found(store, "freshly") == {story(99).id}
 
@@ -82,7 +82,7 @@ def test_a_damaged_index_is_rebuilt(store_root: Path) -> None:
     with NewsStore(store_root) as store:
         assert found(store, "tag:kept cranes") == {story(1).id}
         assert found(store, "harbour") == {story(n).id for n in range(12)}
-        assert store._pending_text() == 0
+        assert store.pending_text() == 0
 
 
 def test_an_index_of_another_version_is_rebuilt(store_root: Path) -> None:
@@ -90,9 +90,9 @@ def test_an_index_of_another_version_is_rebuilt(store_root: Path) -> None:
         store.add_articles([story(n) for n in range(8)])
     (store_root / "text-index" / VERSION_FILE).write_bytes(b"0 abc")
     with NewsStore(store_root) as store:
-        assert store._pending_text() == 8  # not trusted
+        assert store.pending_text() == 8  # not trusted
         assert found(store, "cranes") == {story(n).id for n in range(8)}
-        assert store.sync_text() and store._pending_text() == 0
+        assert store.sync_text() and store.pending_text() == 0
         assert (store_root / "text-index" / VERSION_FILE).read_bytes() != b"0 abc"
 
 
@@ -103,17 +103,17 @@ def test_a_pruned_change_feed_means_a_rebuild(store_root: Path, monkeypatch: pyt
     with NewsStore(store_root) as store:
         store.add_articles([story(n) for n in range(6)])
         assert store.sync_text()
-        applied = store._index.text_applied()
+        applied = store.core.catalogue.text_applied()
         assert applied is not None
-        store._stop_text()  # no background sync from here on
-        store._kick_text = lambda: None  # type: ignore[method-assign]
+        store.text_sync.stop()  # no background sync from here on
+        store.core.after_commit = lambda: None
         for n in range(6):
             store.update_state([story(n).id], add_tags=[f"t{n}"])
         for n in range(6):
             store.update_state([story(n).id], remove_tags=[f"t{n}"], add_tags=["after"])
-        assert store._index.changes_since(applied[1], strict=True)[1] is None
+        assert store.core.catalogue.changes_since(applied[1], strict=True)[1] is None
         assert found(store, "tag:after cranes") == {story(n).id for n in range(6)}
-        assert store.sync_text() and store._pending_text() == 0
+        assert store.sync_text() and store.pending_text() == 0
         assert found(store, "tag:after") == {story(n).id for n in range(6)} and not found(store, "tag:t1")
 
 
@@ -132,10 +132,10 @@ def test_a_mark_for_another_index_is_not_trusted(store: NewsStore) -> None:
     mark's numbers mean nothing."""
     store.add_articles([story(n) for n in range(4)])
     assert store.sync_text()
-    store._index.set_text_applied(("another-index", 10**6, 1))
-    assert store._pending_text() == 4
+    store.core.catalogue.set_text_applied(("another-index", 10**6, 1))
+    assert store.pending_text() == 4
     assert found(store, "cranes") == {story(n).id for n in range(4)}
-    assert store.sync_text() and store._pending_text() == 0
+    assert store.sync_text() and store.pending_text() == 0
 
 
 _SYNC_LOOP = """
@@ -182,7 +182,7 @@ def test_a_writer_killed_at_random_moments_loses_no_index_update(tmp_path: Path)
         for article_id, stored in articles.items():
             for tag in stored.state.tags:
                 expected_tags.setdefault(tag, set()).add(article_id)
-        assert store.sync_text() and store._pending_text() == 0
+        assert store.sync_text() and store.pending_text() == 0
         assert found(store, "cranes") == set(articles)
         for tag, ids in expected_tags.items():
             assert found(store, f"tag:{tag}") == ids
@@ -209,12 +209,12 @@ def test_a_state_change_is_applied_without_parsing_a_segment(store: NewsStore, m
         return original(self, path, gen)
 
     monkeypatch.setattr(documents.DocumentCache, "load", counting)
-    store._cache = documents.DocumentCache()  # nothing cached: a read would have to parse
-    store._stop_text()
-    store._kick_text = lambda: None  # type: ignore[method-assign]
+    store.core.cache = documents.DocumentCache()  # nothing cached: a read would have to parse
+    store.text_sync.stop()
+    store.core.after_commit = lambda: None
     store.update_state([story(4).id], add_tags=["Ports"], read=True)
     assert found(store, "tag:ports harbour is:read") == {story(4).id}  # evaluated outside the index
-    assert store.sync_text() and store._pending_text() == 0
+    assert store.sync_text() and store.pending_text() == 0
     assert found(store, "tag:ports harbour is:read number4") == {story(4).id}  # in the index
     assert loads == []
     store.add_articles([story(4, body="Now about container ships.")])  # new text: read from the file
@@ -236,7 +236,7 @@ def test_phrases_of_stopwords_are_exact(store: NewsStore) -> None:
     )
     for path in ("pending", "index"):
         if path == "index":
-            assert store.sync_text() and store._pending_text() == 0
+            assert store.sync_text() and store.pending_text() == 0
         assert found(store, '"of the"') == {story(1).id, story(3).id}, path
         assert found(store, 'title:"of the"') == {story(1).id}, path
         assert found(store, 'body:"of the"') == {story(3).id}, path
@@ -280,7 +280,7 @@ def test_a_large_import_indexes_in_a_process_of_its_own(
     assert summary["imported"] == 300
     assert len(started) == 1 and started[0] is not None
     assert started[0].process.returncode == 0  # it finished, and applied everything
-    assert store._pending_text() == 0
+    assert store.pending_text() == 0
     assert store.search("bulk").count == 300 and len(found(store, "number299")) == 1
 
 
@@ -292,13 +292,13 @@ def test_an_indexing_process_that_dies_leaves_the_work_to_the_importer(
     monkeypatch.setattr(text_sync, "BULK_PROCESS_AFTER", 5)
     with store.bulk_import():
         store.add_articles([story(n) for n in range(10)])
-        assert store._indexer is not None
-        store._indexer.process.kill()
+        assert store.text_sync.indexer is not None
+        store.text_sync.indexer.process.kill()
         store.add_articles([story(n) for n in range(10, 20)])
     assert found(store, "cranes") == {story(n).id for n in range(20)}  # exact meanwhile
     store.close()
     with NewsStore(store.root) as again:
-        assert again._pending_text() == 0
+        assert again.pending_text() == 0
 
 
 @pytest.mark.parametrize(
@@ -372,9 +372,9 @@ def test_an_article_alone_in_its_segment_keeps_its_score(store: NewsStore, query
     assert store.sync_text()
     store.add_articles([story(50, body="A quiet day.")])  # alone in its own commit: its own segment
     store.update_state([story(50).id], add_tags=["solo"])
-    assert store.sync_text() and store._pending_text() == 0
+    assert store.sync_text() and store.pending_text() == 0
     expected = [i.id for i in store.search(query).items]
     assert story(50).id in expected
     with index_behind(store, 1):
-        assert store._pending_text() == 1
+        assert store.pending_text() == 1
         assert [i.id for i in store.search(query).items] == expected

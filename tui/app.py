@@ -21,8 +21,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 
 if TYPE_CHECKING:
-    from store import NewsStore
-    from store.recovery import Damage
+    from store import Damage, NewsStore
 
 BACKUP_CHECK_SECONDS = 3600.0
 """How often a long-running reader asks whether an automatic snapshot is due."""
@@ -321,7 +320,7 @@ class NewsdeskApp(KeyOrder, App[None]):
     def _damaged_state(self, error: StoreCorrupt) -> None:
         """A damaged state shard (read as empty) or segment (left out): the reader goes on, and
         says so once per file."""
-        from store.recovery import damage_notice
+        from store import damage_notice
 
         self.notify(
             damage_notice(error),
@@ -341,7 +340,7 @@ class NewsdeskApp(KeyOrder, App[None]):
 
     @work(thread=True, group="damage", exit_on_error=False)
     def _assess(self, error: StoreCorrupt) -> None:
-        from store.recovery import assess
+        from store import assess_damage as assess
 
         if self.store is not None:
             damage = self.store.assess_damage(error)
@@ -363,7 +362,7 @@ class NewsdeskApp(KeyOrder, App[None]):
 
     @work(thread=True, group="damage", exit_on_error=False)
     def _repair(self, damage: Damage) -> None:
-        from store.recovery import repair
+        from store import repair_damage as repair
 
         try:
             if self.store is not None:

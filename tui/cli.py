@@ -175,7 +175,7 @@ def _query_argument(parser: argparse.ArgumentParser) -> None:
 
 def _parse_query(args: argparse.Namespace) -> Any:
     """The QUERY arguments parsed, or a usage error that points at the problem (exit 2)."""
-    from store.query import QueryError, parse_query
+    from store import QueryError, parse_query
 
     refuse_option_words(args, args.query)
     text = " ".join(args.query)
@@ -358,7 +358,7 @@ def _open_store(args: argparse.Namespace, *, write: bool = False, create: bool =
 def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
     """Say on stderr, once per command, each damaged state shard (read as empty) or segment (left
     out) the store meets."""
-    from store.recovery import damage_notice
+    from store import damage_notice
 
     def warn(error: Any) -> None:
         if str(error.path) not in warned:
@@ -438,7 +438,7 @@ def _extract(store: Any, ids: list[str], settings: Settings) -> int:
 
 
 def _entities_merge(args: argparse.Namespace, words: list[str]) -> int:
-    from store.merges import MergeError
+    from store import MergeError
 
     command, names = words[0], words[1:]
     if (command == "merge" and len(names) != 2) or (command == "unmerge" and len(names) != 1):
@@ -569,7 +569,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _id_query(prefix: str) -> Any:
-    from store.query import parse_query
+    from store import parse_query
 
     return parse_query(f"id:{prefix}")
 

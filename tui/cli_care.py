@@ -73,7 +73,8 @@ def cmd_reindex(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_check(args: argparse.Namespace, settings: Any) -> int:
     from store import StoreCorrupt, StoreError
-    from store.recovery import assess, repair
+    from store import assess_damage as assess
+    from store import repair_damage as repair
     from tui.paths import store_dir
 
     cli = _cli()

@@ -144,7 +144,7 @@ def cmd_tag(args: argparse.Namespace, settings: Any) -> int:
     if other or not (add or remove):
         raise cli.UsageError(f"tag takes +TAG and -TAG before --{': not ' + ' '.join(other) if other else ''}")
     query = cli._parse_query(args)
-    from store.tags import TagError
+    from store import TagError
 
     with cli._open_store(args, write=True) as store:
         try:
@@ -174,7 +174,7 @@ def cmd_mark(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_tags(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
-    from store.tags import TagError
+    from store import TagError
 
     words = list(args.words)
     if not words:
@@ -202,8 +202,7 @@ def cmd_tags(args: argparse.Namespace, settings: Any) -> int:
 
 def cmd_rules(args: argparse.Namespace, settings: Any) -> int:
     cli = _cli()
-    from store.query import QueryError
-    from store.tags import TagError
+    from store import QueryError, TagError
 
     words = list(args.words) or ["list"]
     verb = words[0]

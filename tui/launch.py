@@ -62,7 +62,7 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
     """The store cannot be opened because a file of it is damaged: the reader starts on the
     offer to repair it (store.recovery), then opens the store as usual."""
     from store import NewsStore
-    from store.recovery import assess
+    from store import assess_damage as assess
 
     if not _can_run():
         print(f"newsdesk: {error}", file=sys.stderr)

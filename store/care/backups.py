@@ -29,20 +29,30 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.disk.documents import parse_document
+from store.disk.files import (
+    DIR_MODE,
+    FILE_MODE,
+    MANIFEST,
+    Manifest,
+    all_dirs,
+    fsync_dir,
+    make_dirs,
+    read_manifest,
+    write_new,
+)
+from store.disk.layout import ARTICLES_DIR, STATE_DIR, STORE_FILE, is_state_shard
 from store.errors import StoreCorrupt, StoreError
-from store.disk.files import DIR_MODE, FILE_MODE, MANIFEST, Manifest, all_dirs, fsync_dir, read_manifest, write_new
-from store.disk.layout import ARTICLES_DIR, STATE_DIR, is_state_shard
 
 if TYPE_CHECKING:
-    from store.disk.files import StoreLock
     from store.care.recovery import Damage
+    from store.core import StoreCore
 
 BACKUPS_DIR = "backups"
 SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
 PARTIAL_MARK = ".partial-"
 PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
 """A directory a backup is being written to: a snapshot's `.partial-PID-HEX` in backups/, or
-`backup DEST`'s `.DEST.partial-PID` beside DEST (store.care.check)."""
+`backup DEST`'s `.DEST.partial-PID` beside DEST (Backups.copy_to)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,31 +91,28 @@ def snapshots(root: Path) -> list[Snapshot]:
     return found
 
 
-class BackupMixin:
-    root: Path
-    readonly: bool
-    _lock: StoreLock
+class Backups:
+    """The store's snapshots in backups/, repairs from them (store.care.recovery), and
+    `backup DEST`'s consistent copy."""
 
-    if TYPE_CHECKING:
-
-        def _reading(self) -> Any: ...
-        def _noticed(self, found: dict[str, StoreCorrupt]) -> None: ...
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
 
     def snapshots(self) -> list[Snapshot]:
-        return snapshots(self.root)
+        return snapshots(self.core.root)
 
     def assess_damage(self, error: StoreCorrupt) -> Damage:
         """Keep a damaged file's bytes aside and say what can be done (store.care.recovery)."""
         from store.care.recovery import assess
 
-        return assess(self.root, error, writable=not self.readonly)
+        return assess(self.core.root, error, writable=not self.core.readonly)
 
     def repair_damage(self, damage: Damage) -> str:
         """Apply the remedy `assess_damage` found, under this store's lock; the index catches up
         on the next read, like after any commit."""
         from store.care.recovery import repair
 
-        return repair(self.root, damage, self._lock)
+        return repair(self.core.root, damage, self.core.lock)
 
     def auto_backup(self, every_hours: float, keep: int, now: float | None = None) -> Snapshot | None:
         """Take a snapshot if the newest is older than `every_hours` and the store has changed
@@ -113,20 +120,20 @@ class BackupMixin:
         A damaged store file raises StoreCorrupt: nothing is kept of that attempt — except a
         damaged state shard, which is left out (and reported to `watch_damage`), so that one
         damaged file of tags never stops the backups of everything else."""
-        if keep <= 0 or self.readonly:
+        if keep <= 0 or self.core.readonly:
             return None
         now = time.time() if now is None else now
         kept = self.snapshots()
         if kept and now - kept[0].taken < every_hours * 3600:
             return None
-        manifest = read_manifest(self.root)
+        manifest = read_manifest(self.core.root)
         if manifest is None or (kept and kept[0].gen == manifest.gen):
             return None
         return self.snapshot(keep=keep, now=now)
 
     def snapshot(self, keep: int = 7, now: float | None = None) -> Snapshot | None:
         """Take a snapshot now; None if another process is taking one."""
-        directory = self.root / BACKUPS_DIR
+        directory = self.core.root / BACKUPS_DIR
         directory.mkdir(mode=DIR_MODE, exist_ok=True)
         with _exclusive(directory / ".lock") as held:
             if not held:
@@ -134,11 +141,11 @@ class BackupMixin:
             for name in os.listdir(directory):  # left by a process killed while snapshotting
                 if name.startswith(PARTIAL_MARK):
                     shutil.rmtree(directory / name, ignore_errors=True)
-            previous = snapshots(self.root)
+            previous = snapshots(self.core.root)
             work = directory / f"{PARTIAL_MARK}{os.getpid()}-{secrets.token_hex(4)}"
             work.mkdir(mode=DIR_MODE)
             try:
-                taken = _fill(self, work, previous[0] if previous else None)
+                taken = _fill(self.core, work, previous[0] if previous else None)
                 stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(time.time() if now is None else now))
                 final = directory / f"g{taken.gen:010d}-{stamp}"
                 if final.exists():
@@ -151,9 +158,50 @@ class BackupMixin:
             except BaseException:
                 shutil.rmtree(work, ignore_errors=True)
                 raise
-            for old in snapshots(self.root)[max(keep, 1) :]:
+            for old in snapshots(self.core.root)[max(keep, 1) :]:
                 shutil.rmtree(old.path, ignore_errors=True)
             return Snapshot(final, taken.gen, time.time() if now is None else now, taken.files)
+
+    def copy_to(self, dest: Path | str) -> dict[str, Any]:
+        """A consistent copy of the store in `dest` (a new directory): the files of one manifest
+        generation, copied under the shared lock (readers go on; a writer waits for the copy),
+        fsynced, then renamed into place.  The derived index is left out: it is rebuilt on open."""
+        dest = Path(dest)
+        if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+            raise StoreError(f"{dest}: exists and is not an empty directory")
+        work = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
+        shutil.rmtree(work, ignore_errors=True)
+        remove_stale_partials(dest.parent)  # left by a backup killed while it copied
+        copied = 0
+        size = 0
+        try:
+            with self.core.reading() as session:
+                make_dirs(dest.parent)
+                work.mkdir(mode=DIR_MODE)
+                for rel in dict.fromkeys([STORE_FILE, MANIFEST, *sorted(session.manifest.files)]):
+                    source = self.core.root / rel
+                    if not source.exists():
+                        continue
+                    target = work / rel
+                    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+                    data = source.read_bytes()
+                    write_new(target, data)
+                    size += len(data)
+                    copied += 1
+            for directory in all_dirs(work):
+                fsync_dir(directory)
+            if dest.exists():
+                dest.rmdir()
+            os.replace(work, dest)
+            fsync_dir(dest.parent)
+        except OSError as exc:
+            shutil.rmtree(work, ignore_errors=True)
+            raise StoreError(f"{dest}: the backup could not be written ({exc.strerror or exc}); not saved") from exc
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        manifest = read_manifest(dest)
+        return {"files": copied, "bytes": size, "generation": manifest.gen if manifest else 0}
 
 
 def _running(pid: int) -> bool:
@@ -201,9 +249,9 @@ def remove_stale_partials(directory: Path) -> list[Path]:
     return removed
 
 
-def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest:
+def _fill(store: StoreCore, work: Path, previous: Snapshot | None) -> Manifest:
     """Copy one generation's files into `work`; returns the manifest they belong to."""
-    with store._reading() as session:
+    with store.reading() as session:
         first = session.manifest
     copied: dict[str, int] = {}
     left_out: set[str] = set()  # damaged state shards: the rest of the store is still kept
@@ -216,7 +264,7 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
             if not is_state_shard(rel):
                 raise  # retried under the lock below; a state shard still damaged then is left out
         copied[rel] = gen
-    with store._reading() as session:  # writers wait only for what changed meanwhile
+    with store.reading() as session:  # writers wait only for what changed meanwhile
         final = session.manifest
         for rel, gen in final.files.items():
             if copied.get(rel) != gen or not (work / rel).exists():
@@ -228,7 +276,7 @@ def _fill(store: BackupMixin, work: Path, previous: Snapshot | None) -> Manifest
                     if not is_state_shard(rel):
                         raise
                     left_out.add(rel)
-                    store._noticed({rel: exc})  # said, as when a read finds it
+                    store.report_damage({rel: exc})  # said, as when a read finds it
         for rel in copied.keys() - final.files.keys():
             with contextlib.suppress(FileNotFoundError):
                 (work / rel).unlink()

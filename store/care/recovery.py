@@ -15,10 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from store.care.backups import Snapshot, snapshots
+from store.disk.catalogue_file import shard_on_disk
 from store.disk.documents import make_document, parse_document, serialise
-from store.errors import StoreCorrupt, StoreError
-from store.disk.files import DIR_MODE, MANIFEST, Manifest, StoreLock, commit_files, read_manifest, write_atomic, write_new
-from store.disk.catalogue import shard_on_disk
+from store.disk.files import (
+    DIR_MODE,
+    MANIFEST,
+    Manifest,
+    StoreLock,
+    commit_files,
+    read_manifest,
+    write_atomic,
+    write_new,
+)
 from store.disk.layout import (
     ARTICLES_DIR,
     ENTITIES_FILE,
@@ -33,6 +41,7 @@ from store.disk.layout import (
     scan_tinydb_files,
     shard_number,
 )
+from store.errors import StoreCorrupt, StoreError
 from store.values import State
 
 DAMAGED_DIR = "damaged"
@@ -203,9 +212,7 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
         return f"{damage.path}: the schema record was written afresh"
 
 
-def _index_copy(
-    root: Path, rel: str, manifest: Manifest | None = None
-) -> tuple[int | None, dict[str, State] | None]:
+def _index_copy(root: Path, rel: str, manifest: Manifest | None = None) -> tuple[int | None, dict[str, State] | None]:
     """(articles whose state shard `rel` is, the exact copy of it the index holds or None)."""
     if manifest is None:
         try:

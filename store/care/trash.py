@@ -2,25 +2,19 @@
 TinyDB file of the store, written in the same commit as the deletion) for `[store] trash_days`,
 and `undelete` brings it back with its tags and state.  Retention (`prune`) counts an article's
 age from when it entered this store (`added`, set only by the store), or from its publication
-date when asked by name.  A NewsStore mixin."""
+date when asked by name (store.care.trashing).  This module is the file: its entries, and
+putting deleted articles in."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from articles.dates import format_rfc3339, now_utc, to_timestamp
 from store.disk.documents import Session, make_document
 from store.disk.layout import STORE_FILE, TRASH_FILE, doc_id
-from store.search.query import parse_query
-from store.search.query_nodes import Everything, Query
-from store.search.text_fields import date_key_base, text_fields
-from store.search.text_match import Candidate, matches
-
-if TYPE_CHECKING:
-    from store.disk.catalogue import Index
 
 TRASH_DAYS = 30
 """How long the trash keeps what was deleted, unless told ([store] trash_days)."""
@@ -95,7 +89,7 @@ def stage_trash(
     ids = [doc_id(d["record"]["id"]) for d in deleted]
     stale = [i for i in ids if str(i) in present]
     if days is not None:
-        stale += _expired(present, days, now)
+        stale += expired(present, days, now)
     if stale:
         table.remove(doc_ids=list(dict.fromkeys(stale)))
     if deleted:
@@ -104,7 +98,7 @@ def stage_trash(
         )
 
 
-def _expired(docs: dict[str, Any], days: int, now: float | None) -> list[int]:
+def expired(docs: dict[str, Any], days: int, now: float | None) -> list[int]:
     cutoff = (time.time() if now is None else now) - days * 86_400
     gone: list[int] = []
     for key, doc in docs.items():
@@ -120,113 +114,7 @@ def _rfc3339(timestamp: float) -> str:
     return format_rfc3339(datetime.fromtimestamp(timestamp, UTC))
 
 
-class TrashMixin:
-    _index: Index
-
-    if TYPE_CHECKING:
-        from contextlib import AbstractContextManager
-
-        def _reading(self) -> AbstractContextManager[Session]: ...
-        def _writing(self) -> AbstractContextManager[Session]: ...
-        def delete_articles(
-            self, ids: Sequence[str], *, why: str = ..., trash_days: int | None = ..., now: float | None = ...
-        ) -> list[dict[str, Any]]: ...
-        def restore_articles(self, deleted: Sequence[dict[str, Any]]) -> int: ...
-        @staticmethod
-        def _names(parsed: Query, session: Session) -> Any: ...
-
-    def trash(self) -> list[TrashEntry]:
-        """What the trash holds, most recently deleted first."""
-        with self._reading() as session:
-            docs = session.load(session.root / TRASH_FILE).get("trash", {})
-            entries = [e for e in (TrashEntry.from_doc(d) for d in docs.values()) if e is not None]
-        entries.sort(key=lambda e: (e.deleted, e.id), reverse=True)
-        return entries
-
-    def trash_matching(self, query: Query | str) -> list[TrashEntry]:
-        """The trashed articles a query matches (the query language, evaluated on each)."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
-        entries = self.trash()
-        if isinstance(parsed.node, Everything):
-            return entries
-        with self._reading() as session:
-            names = self._names(parsed, session)
-        found = []
-        for entry in entries:
-            r = entry.record
-            stamp = to_timestamp(r.get("published")) or to_timestamp(r.get("fetched")) or 0.0
-            fields = text_fields(entry.id, date_key_base(stamp), r, entry.tags, entry.read, entry.starred)
-            if matches(parsed.node, Candidate.of(fields), names):
-                found.append(entry)
-        return found
-
-    def undelete(self, query: Query | str) -> list[TrashEntry]:
-        """Bring the trashed articles a query matches back, with their tags and state, and take
-        them out of the trash.  An undeleted article counts as added now (else retention would
-        take it again at once).  Returns what was brought back."""
-        wanted = self.trash_matching(query)
-        if not wanted:
-            return []
-        now = format_rfc3339(now_utc())
-        self.restore_articles([{**e.as_deleted(), "record": {**e.record, "added": now}} for e in wanted])
-        return wanted
-
-    def _drop_from_trash(self, ids: Sequence[str]) -> None:
-        with self._writing() as session:
-            path = session.root / TRASH_FILE
-            docs = session.load(path).get("trash", {})
-            gone = [doc_id(i) for i in ids if str(doc_id(i)) in docs]
-            if gone:
-                session.table(path, "trash").remove(doc_ids=gone)
-                session.commit()
-
-    def purge_trash(self, days: int = TRASH_DAYS, now: float | None = None) -> int:
-        """Drop what has been in the trash longer than `days`; returns how many went."""
-        with self._writing() as session:
-            path = session.root / TRASH_FILE
-            gone = _expired(session.load(path).get("trash", {}), days, now)
-            if gone:
-                session.table(path, "trash").remove(doc_ids=gone)
-                session.commit()
-        return len(gone)
-
-    def prune(
-        self,
-        days: int,
-        now: float | None = None,
-        *,
-        by: str = "added",
-        spare: Sequence[str] = (),
-        trash_days: int = TRASH_DAYS,
-    ) -> list[dict[str, Any]]:
-        """Retention: move to the trash the articles that are neither starred nor tagged and are
-        older than `days` — counted from when they entered this store (`by="added"`), or from
-        their publication date (`by="published"`; articles of unknown date are kept).  `spare`:
-        ids never taken (what an import has just brought in).  Returns what was moved."""
-        if by not in KEEP_BY:
-            raise ValueError(f"retention counts from one of {', '.join(KEEP_BY)}, not {by!r}")
-        cutoff = (time.time() if now is None else now) - days * 86_400
-        with self._reading() as session:
-            db = self._index.connection
-            if by == "published":
-                sql = (
-                    "SELECT id FROM articles WHERE published IS NOT NULL AND sort_ts > 0 AND sort_ts < ?"
-                    " AND starred = 0 AND tags = '[]'"
-                )
-                rows = db.execute(sql, (cutoff,)).fetchall()
-            else:
-                # Articles stored before `added` was recorded count from the first time a newsdesk
-                # that records it opened the store (store.disk.opening): never older than that.
-                since = _added_since(session)
-                sql = "SELECT id FROM articles WHERE coalesce(added_ts, ?) < ? AND starred = 0 AND tags = '[]'"
-                rows = db.execute(sql, (since, cutoff)).fetchall()
-        spared = set(spare)
-        return self.delete_articles(
-            [r[0] for r in rows if r[0] not in spared], why="retention", trash_days=trash_days, now=now
-        )
-
-
-def _added_since(session: Session) -> float:
+def added_since(session: Session) -> float:
     meta = session.load(session.root / STORE_FILE).get("meta", {}).get("1", {})
     value = meta.get("added_since") if isinstance(meta, dict) else None
     return to_timestamp(value if isinstance(value, str) else None) or time.time()

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from articles.model import is_article_id
+from store.disk.catalogue import Catalogue
+from store.disk.catalogue_rows import CatalogueRow, entities_hash
 from store.disk.documents import Session
-from store.errors import StoreCorrupt
-from store.disk.catalogue import Index, IndexRow, entities_hash
 from store.disk.layout import (
     ARTICLES_DIR,
     STATE_DIR,
@@ -19,6 +19,7 @@ from store.disk.layout import (
     shard_of,
     state_path,
 )
+from store.errors import StoreCorrupt
 from store.values import DEFAULT_STATE, State
 
 Progress = Callable[[int, int], None]
@@ -40,7 +41,7 @@ def _docs(session: Session, rel: str) -> dict[str, Any] | None:
         return None
 
 
-def catch_up(index: Index, session: Session, progress: Progress | None = None) -> list[str]:
+def catch_up(index: Catalogue, session: Session, progress: Progress | None = None) -> list[str]:
     """Apply to the index every file whose manifest generation differs from the one indexed.
     Exact: generations, not timestamps, say what changed (store.disk.files.Manifest)."""
     if not index.writable:
@@ -62,7 +63,7 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
     with index.batch() as db:
         seen_ids: set[str] = set()
         stale: set[str] = set()
-        new_rows: list[IndexRow] = []
+        new_rows: list[CatalogueRow] = []
         for done, rel in enumerate(seg_changed, start=1):
             seg = segment_number(rel)
             docs = _docs(session, rel)
@@ -75,13 +76,13 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
                     continue
                 seen_ids.add(article_id)
                 if located.get(article_id) != (seg, doc.get("hash") or "", entities_hash(doc)):
-                    new_rows.append(IndexRow.from_record(doc, seg))
+                    new_rows.append(CatalogueRow.from_record(doc, seg))
             stale |= index.ids_in_segment(seg) - {d.get("id") for d in docs.values()}
             if progress:
                 progress(done, len(seg_changed))
         for rel in seg_removed:
             stale |= index.ids_in_segment(segment_number(rel))
-        touched += Index.delete(db, stale - seen_ids)
+        touched += Catalogue.delete(db, stale - seen_ids)
         rows = []
         shards: dict[int, dict[str, Any] | None] = {}
         for row in new_rows:
@@ -95,7 +96,7 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
             else:
                 state = State.from_doc(docs.get(str(doc_id(row.id))))
             rows.append((row, state, shard))
-        touched += Index.upsert(db, rows)
+        touched += Catalogue.upsert(db, rows)
         gens: dict[str, str | None] = {rel: None for rel in removed}
         gens.update({rel: str(gen) for rel, gen in changed.items()})
         for rel in [*state_changed, *state_removed]:
@@ -107,9 +108,9 @@ def catch_up(index: Index, session: Session, progress: Progress | None = None) -
                 wanted.setdefault(article_id, DEFAULT_STATE)
             # Compare here, write only the differences: a shard holds ~1.5k states at 100k.
             differing = {i: s for i, s in wanted.items() if indexed.get(i, DEFAULT_STATE) != s}
-            touched += Index.set_states(db, differing)
+            touched += Catalogue.set_states(db, differing)
         for rel in session.damaged.keys() & changed.keys():
             gens[rel] = f"{changed[rel]}{DAMAGED_MARK}"
-        Index.set_file_gens(db, gens)
-        Index.record_changes(db, touched)
+        Catalogue.set_file_gens(db, gens)
+        Catalogue.record_changes(db, touched)
     return touched

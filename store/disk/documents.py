@@ -12,9 +12,9 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document, Table
 
-from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed, not_saved_message, saved_message
 from store.disk.files import Manifest, commit_files, read_manifest
 from store.disk.layout import STATE_DIR
+from store.errors import StoreCorrupt, StoreReadOnly, StoreWriteFailed, not_saved_message, saved_message
 
 STATE_DAMAGE_HINT = (
     "the tags and read state it holds cannot be changed until it is repaired "

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from articles.dates import format_rfc3339, now_utc
 from store.disk.documents import DocumentCache, Session, make_document
-from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 from store.disk.files import EMPTY_MANIFEST, MANIFEST, Manifest, read_manifest, recover, write_atomic
 from store.disk.layout import ARTICLES_DIR, STATE_DIR, STATE_SHARDS, STORE_FILE, scan_tinydb_files
+from store.errors import StoreCorrupt, StoreError, StoreReadOnly
 
 SCHEMA_VERSION = 1
 """The layout of the TinyDB files; store.json records the version a store was written with."""

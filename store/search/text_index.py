@@ -196,6 +196,11 @@ class TextIndex:
             self._private = None
 
     @property
+    def private_copy(self) -> Path | None:
+        """The copy a read-only store searches (in the temp directory), once made; else None."""
+        return self._private
+
+    @property
     def token(self) -> str:
         """The open index's token ('' before it is opened)."""
         return self._token

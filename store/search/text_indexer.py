@@ -29,19 +29,19 @@ def run(root: str, lines: Iterable[str]) -> int:
     with NewsStore(root) as store:
         writer: Any = None
         for line in lines:
-            writer = writer or store._text.writer()
+            writer = writer or store.text_sync.index.writer()
             if writer is not None:
-                store._apply_text(writer)
+                store.text_sync.apply(writer)
             if line.strip() == "stop":
                 break
         for _ in range(WRITER_TRIES):
-            writer = writer or store._text.writer()
+            writer = writer or store.text_sync.index.writer()
             if writer is not None:
                 break
             time.sleep(WRITER_WAIT)
         if writer is None:
             return 3
-        store._apply_text(writer)
+        store.text_sync.apply(writer)
         writer.wait_merging_threads()
     return 0
 

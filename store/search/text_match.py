@@ -10,8 +10,16 @@ from dataclasses import dataclass
 
 from store.search.query import words_of
 from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.search.text_fields import (
+    ENTITY_FIELDS,
+    TEXT_FIELDS,
+    TextFields,
+    ascii_lower,
+    date_key_range,
+    indexable,
+    url_value,
+)
 from store.tags import tag_key
-from store.search.text_fields import ENTITY_FIELDS, TEXT_FIELDS, TextFields, ascii_lower, date_key_range, indexable, url_value
 
 _ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}
 

@@ -24,7 +24,6 @@ from tantivy import Occur, Query
 
 from store.search.query import words_of
 from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
-from store.tags import tag_key
 from store.search.text_fields import (
     ENTITY_FIELDS,
     PAIR_FIELD_MARKS,
@@ -37,6 +36,7 @@ from store.search.text_fields import (
     url_value,
 )
 from store.search.text_index import SCHEMA
+from store.tags import tag_key
 
 TEXT_WEIGHTS = {"title": 8.0, "body": 1.0, "author": 2.0, "source": 2.0}
 _ENTITY_FIELD_NAMES = {"person": ("person",), "org": ("org",), "place": ("place",), "entity": ENTITY_FIELDS}

@@ -22,18 +22,18 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from store.disk.documents import Session
+from store.disk.layout import TEXT_DIR, doc_id, segment_path
 from store.errors import NO_SPACE, StoreError, for_want_of_space
-from store.disk.layout import doc_id, segment_path
 from store.search.text_fields import TextFields, stored_text_fields, text_fields
+from store.search.text_index import Applied, TextIndex, TextIndexError, document
 from store.search.text_query import ids_query
 from store.search.text_workers import Indexer, Syncer
-from store.search.text_index import Applied, TextIndex, TextIndexError, document
 
 if TYPE_CHECKING:
     import tantivy
 
-    from store.disk.files import StoreLock
-    from store.disk.catalogue import Index, TextRow
+    from store.core import StoreCore
+    from store.disk.catalogue_rows import TextRow
 
 SYNC_BEFORE_SEARCH = 256
 REBUILD_CHUNK = 5_000
@@ -53,31 +53,28 @@ class TextView:
         self.fields = fields
 
 
-class TextSyncMixin:
-    """A NewsStore mixin."""
+class TextSync:
+    """Keeps the full-text index (`index`) of one store current, and reads it exactly (see the
+    module docstring)."""
 
-    root: Any
-    readonly: bool
-    _lock: StoreLock
-    _index: Index
-    _text: TextIndex
-    _syncer: Syncer | None
-    _indexer: Indexer | None
-    _bulk_added: int | None
-
-    if TYPE_CHECKING:
-
-        def _reading(self) -> Any: ...
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
+        self.index = TextIndex(core.root / TEXT_DIR, readonly=core.readonly)
+        self.syncer: Syncer | None = None
+        self.indexer: Indexer | None = None
+        """The indexing process of a bulk import, while one runs."""
+        self._bulk_added: int | None = None
+        core.after_commit = self.kick
 
     # -- reading -------------------------------------------------------------------------------
     def _applied(self) -> Applied | None:
         """How far the open full-text index is current; None: not at all (rebuild it)."""
-        found = self._index.text_applied()
-        if found is None or found[0] != self._text.token:
+        found = self.core.catalogue.text_applied()
+        if found is None or found[0] != self.index.token:
             return None
         return Applied(*found)
 
-    def _text_view(self, session: Session, *, limit: int | None = None) -> TextView | None:
+    def view(self, session: Session, *, limit: int | None = None) -> TextView | None:
         """Call while reading; None when more than `limit` articles are pending.  The searcher
         is taken after the applied mark is read, so it sees at least what the mark says;
         anything newer is among the pending articles."""
@@ -85,13 +82,13 @@ class TextSyncMixin:
         searcher = None
         if applied is not None and pending is not None and (limit is None or len(pending) <= limit):
             try:
-                searcher = self._text.searcher(applied.stamp)
+                searcher = self.index.searcher(applied.stamp)
             except TextIndexError:
                 searcher = None
         if searcher is None:  # no usable index: every article is evaluated here (slow, exact)
             if limit is not None and (pending is None or len(pending) > limit):
                 return None
-            pending = self._index.ids()
+            pending = self.core.catalogue.ids()
         assert pending is not None
         return TextView(searcher, pending, self._text_fields(session, pending, searcher))
 
@@ -100,7 +97,7 @@ class TextSyncMixin:
     ) -> list[TextFields]:
         """Full-text fields of articles still in the store (all when `ids` is None), while
         reading (see _fields_of)."""
-        rows = self._index.text_rows(None if ids is None else list(ids))
+        rows = self.core.catalogue.text_rows(None if ids is None else list(ids))
         return self._fields_of(rows, searcher, lambda need: self._records(session, need))
 
     def _fields_of(
@@ -130,7 +127,7 @@ class TextSyncMixin:
         for row in sorted(rows, key=lambda r: r.seg):
             if row.seg != seg:
                 seg = row.seg
-                docs = session.load(segment_path(self.root, seg)).get("articles", {})
+                docs = session.load(segment_path(self.core.root, seg)).get("articles", {})
             record = docs.get(str(doc_id(row.id)))
             if record is not None:
                 found[row.id] = record
@@ -151,79 +148,80 @@ class TextSyncMixin:
         """Call while reading: the open index's mark and the ids changed since it; ids None
         when the index cannot catch up change by change (rebuild it)."""
         try:
-            self._text.open()  # first: opening may find it damaged, and start it anew
+            self.index.open()  # first: opening may find it damaged, and start it anew
         except TextIndexError:
             return None, None
         applied = self._applied()
         if applied is None:
             return None, None
-        return applied, self._index.changes_since(applied.seq, strict=True)[1]
+        return applied, self.core.catalogue.changes_since(applied.seq, strict=True)[1]
 
-    def _pending_text(self) -> int:
-        """How many articles the full-text index has yet to catch up with (all: rebuild)."""
-        with self._reading():
+    def pending_count(self) -> int:
+        """How many articles the full-text index has yet to catch up with (all: rebuild); 0 once
+        `sync` has applied everything."""
+        with self.core.reading():
             ids = self._pending()[1]
-            return self._index.count() if ids is None else len(ids)
+            return self.core.catalogue.count() if ids is None else len(ids)
 
     # -- writing -------------------------------------------------------------------------------
-    def sync_text(self, progress: Progress | None = None) -> bool:
+    def sync(self, progress: Progress | None = None) -> bool:
         """Bring the full-text index up to date now; False when another process holds its writer
         (it will), or the store is read-only."""
-        if self.readonly:
+        if self.core.readonly:
             return False
-        syncer = self._syncer
+        syncer = self.syncer
         if syncer is not None:
             syncer.pause()
         try:
             for attempt in range(3):
                 try:
-                    writer = self._text.writer()  # collects what a failed commit left
+                    writer = self.index.writer()  # collects what a failed commit left
                 except TextIndexError as exc:
                     raise StoreError(str(exc)) from exc
                 if writer is None:
                     return False
                 try:
-                    self._apply_text(writer, progress)
+                    self.apply(writer, progress)
                     writer.wait_merging_threads()
                     return True
                 except (ValueError, OSError) as exc:  # tantivy's errors are ValueErrors
                     with contextlib.suppress(ValueError, OSError):
                         writer.rollback()
                     del writer
-                    if for_want_of_space(exc, self.root):
+                    if for_want_of_space(exc, self.core.root):
                         raise StoreError(
-                            f"{self._text.path}: {NO_SPACE}; the search index stays behind (searches stay"
+                            f"{self.index.path}: {NO_SPACE}; the search index stays behind (searches stay"
                             " exact) and catches up on a later use"
                         ) from exc
                     if attempt == 1:
                         # Still failing with space to spare: it is derived, make it anew.
                         try:
-                            self._text.discard()
+                            self.index.discard()
                         except (OSError, ValueError) as again:
-                            raise StoreError(f"{self._text.path}: cannot be made anew ({again})") from again
-                        with self._lock.hold(exclusive=False):
-                            self._index.set_text_applied(None)
-            raise StoreError(f"{self._text.path}: cannot be written, even made anew")
+                            raise StoreError(f"{self.index.path}: cannot be made anew ({again})") from again
+                        with self.core.lock.hold(exclusive=False):
+                            self.core.catalogue.set_text_applied(None)
+            raise StoreError(f"{self.index.path}: cannot be written, even made anew")
         finally:
             if syncer is not None:
                 syncer.resume()
 
-    def check_text(self) -> str:
+    def check(self) -> str:
         """Bring the full-text index up to date and compare it with index.sqlite: the same
         number of articles, each found by its id.  'ok', or 'rebuilt' when they differed."""
         try:
-            synced = not self.readonly and self.sync_text()
+            synced = not self.core.readonly and self.sync()
         except StoreError as exc:
             return f"not checked ({exc})"
         if not synced:
             return "not checked (read-only, or another process is writing it)"
-        with self._reading():
+        with self.core.reading():
             applied = self._applied()
-            ids = self._index.ids()
+            ids = self.core.catalogue.ids()
             agrees = applied is not None
             if agrees:
                 assert applied is not None
-                searcher = self._text.searcher(applied.stamp)
+                searcher = self.index.searcher(applied.stamp)
                 agrees = searcher.num_docs == len(ids) and all(
                     searcher.search(ids_query(ids[start : start + 1000]), 1, count=True).count
                     == len(ids[start : start + 1000])
@@ -231,9 +229,9 @@ class TextSyncMixin:
                 )
         if agrees:
             return "ok"
-        with self._lock.hold(exclusive=False):
-            self._index.set_text_applied(None)
-        self.sync_text()
+        with self.core.lock.hold(exclusive=False):
+            self.core.catalogue.set_text_applied(None)
+        self.sync()
         return "rebuilt"
 
     @contextlib.contextmanager
@@ -247,85 +245,97 @@ class TextSyncMixin:
             yield
         finally:
             self._bulk_added = None
-            indexer, self._indexer = self._indexer, None
+            indexer, self.indexer = self.indexer, None
             if indexer is not None:
                 indexer.finish()
-                self._kick_text()
+                self.kick()
 
-    def _imported(self, count: int) -> None:
+    def imported(self, count: int) -> None:
         """After an import batch's commit (and its kick)."""
-        if self._bulk_added is None or self.readonly:
+        if self._bulk_added is None or self.core.readonly:
             return
         self._bulk_added += count
-        if self._indexer is None and self._bulk_added > BULK_PROCESS_AFTER:
-            self._stop_text()  # lets go of tantivy's writer, which the process takes
-            self._indexer = Indexer.start(self.root)
-            self._kick_text()
+        if self.indexer is None and self._bulk_added > BULK_PROCESS_AFTER:
+            self.stop()  # lets go of tantivy's writer, which the process takes
+            self.indexer = Indexer.start(self.core.root)
+            self.kick()
 
-    def _kick_text(self) -> None:
+    def kick(self) -> None:
         """After a commit of this process: sync soon, in the background."""
-        if self.readonly:
+        if self.core.readonly:
             return
-        if self._indexer is not None:
-            self._indexer.kick()
+        if self.indexer is not None:
+            self.indexer.kick()
             return
-        if self._syncer is None:
-            self._syncer = Syncer(self)
-            self._syncer.start()
-        self._syncer.kick()
+        if self.syncer is None:
+            self.syncer = Syncer(self)
+            self.syncer.start()
+        self.syncer.kick()
 
-    def _stop_text(self) -> None:
+    def stop(self) -> None:
         """Finish the background sync (at close)."""
-        syncer, self._syncer = self._syncer, None
+        syncer, self.syncer = self.syncer, None
         if syncer is not None:
             syncer.stop()
-        indexer, self._indexer = self._indexer, None
+        indexer, self.indexer = self.indexer, None
         if indexer is not None:
             indexer.finish()
 
-    def _apply_text(self, writer: tantivy.IndexWriter, progress: Progress | None = None) -> None:
+    def wait(self) -> None:
+        """Return once the background sync has no commit of the full-text index in flight."""
+        syncer = self.syncer
+        if syncer is not None:
+            syncer.pause()
+            syncer.resume()
+
+    def close(self) -> None:
+        """Finish the background work, then let go of the full-text index."""
+        self.stop()
+        self.index.close()
+
+    def apply(self, writer: tantivy.IndexWriter, progress: Progress | None = None) -> None:
         """Apply the changes since the mark (or rebuild), commit, move the mark.  The store's lock
         is held only to read: an import's next batch waits for nothing slower than that."""
-        token = self._text.token
-        with self._reading():
+        token = self.index.token
+        with self.core.reading():
             applied = self._applied()
             ids: list[str] | None = None
             if applied is not None:
-                latest, ids = self._index.changes_since(applied.seq, strict=True)
+                latest, ids = self.core.catalogue.changes_since(applied.seq, strict=True)
                 if ids == []:
                     if latest != applied.seq:
-                        self._index.set_text_applied((token, latest, applied.stamp))
+                        self.core.catalogue.set_text_applied((token, latest, applied.stamp))
                     return
-                rows = self._index.text_rows(ids)
+                rows = self.core.catalogue.text_rows(ids)
             else:
-                latest = self._index.last_change()
+                latest = self.core.catalogue.last_change()
         if ids is None:
-            self._rebuild_text(writer, progress)
+            self._rebuild(writer, progress)
         else:
             assert applied is not None
 
             def records(need: list[TextRow]) -> dict[str, dict[str, Any]]:
                 if not need:
                     return {}
-                with self._reading() as session:  # newer than the rows, maybe: then re-applied
+                with self.core.reading() as session:  # newer than the rows, maybe: then re-applied
                     return self._records(session, need)
 
-            found = self._fields_of(rows, self._text.searcher(applied.stamp), records)
+            found = self._fields_of(rows, self.index.searcher(applied.stamp), records)
             for article_id in ids:
                 writer.delete_documents_by_term("id", article_id)
             for fields in found:
                 writer.add_document(document(fields))
         stamp = writer.commit()
-        with self._lock.hold(exclusive=False):
-            self._index.set_text_applied((token, latest, stamp))
+        with self.core.lock.hold(exclusive=False):
+            self.core.catalogue.set_text_applied((token, latest, stamp))
 
-    def _rebuild_text(self, writer: tantivy.IndexWriter, progress: Progress | None) -> None:
+    def _rebuild(self, writer: tantivy.IndexWriter, progress: Progress | None) -> None:
         writer.delete_all_documents()
-        with self._reading():
-            ids = self._index.ids()
+        with self.core.reading():
+            ids = self.core.catalogue.ids()
         for start in range(0, len(ids), REBUILD_CHUNK):
-            with self._reading() as session:
-                rows = self._index.text_rows(ids[start : start + REBUILD_CHUNK])
+            with self.core.reading() as session:
+                rows = self.core.catalogue.text_rows(ids[start : start + REBUILD_CHUNK])
                 read = self._records(session, rows)
             for fields in self._fields_of(rows, None, lambda _, read=read: read):
                 writer.add_document(document(fields))

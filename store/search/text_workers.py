@@ -1,11 +1,11 @@
-"""Who applies the change feed to the full-text index, besides a call to sync_text
+"""Who applies the change feed to the full-text index, besides a call to TextSync.sync
 (store.search.text_sync): a thread after a store's own writes, or a process during a large import.
 
 - Syncer: after each commit of this process, applies the feed; keeps tantivy's writer while writes
   keep coming and for IDLE_SECONDS after (then a last sync picks up other processes' changes, and
   the writer is let go).  A writer another process holds is tried again, IDLE_SECONDS apart, up
   to BUSY_RETRIES times; the holder applies everybody's changes meanwhile.
-- Indexer: `python -m store.search.text_indexer`, fed a line per committed batch (store.search.text_indexer).
+- Indexer: `python -m store.search.text_indexer`, fed a line per committed batch.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from store.search.text_sync import TextSyncMixin
+    from store.search.text_sync import TextSync
 
 IDLE_SECONDS = 1.0
 BUSY_RETRIES = 30
@@ -72,9 +72,9 @@ class Syncer(threading.Thread):
     """The background sync of one store: applies the change feed after this process's writes,
     holding tantivy's writer while they keep coming and letting it go once idle."""
 
-    def __init__(self, store: TextSyncMixin) -> None:
+    def __init__(self, owner: TextSync) -> None:
         super().__init__(name="newsdesk-text-sync", daemon=True)
-        self.store = store
+        self.owner = owner
         self._cond = threading.Condition()
         self._kicked = False
         self._stopping = False
@@ -118,12 +118,12 @@ class Syncer(threading.Thread):
                     self._holding = True
             try:
                 if writer is None and self._holding:
-                    writer = self.store._text.writer()
+                    writer = self.owner.index.writer()
                     # None: another process holds it; try again a little later
                     busy = writer is None and retries < BUSY_RETRIES and not stopping
                     retries = retries + 1 if busy else 0
                 if writer is not None:
-                    self.store._apply_text(writer)
+                    self.owner.apply(writer)
                     if stopping or paused or not kicked:  # done, or idle: let it go
                         writer.wait_merging_threads()
                         writer = None

@@ -1,12 +1,11 @@
 """Subscriptions (feeds.json): what `refresh` needs to fetch politely (ETag, Last-Modified), what
 it learned (a permanent redirect's new url, a 410's pause, the last error), pause and removal.
-A NewsStore mixin; every change is one commit, done as a function of the current file, so a
+Every change is one commit, done as a function of the current file, so a
 refresh beside an open reader loses neither's changes."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc
@@ -16,21 +15,18 @@ from store.disk.documents import make_document
 from store.disk.layout import FEEDS_FILE
 
 if TYPE_CHECKING:
-    from store.disk.catalogue import Index
+    from store.core import StoreCore
 
 FEED_FIELDS = {
     "title", "etag", "last_modified", "checked", "error", "paused", "note", "url", "new_articles", "full_text",
 }  # fmt: skip
 
 
-class FeedsMixin:
-    root: Path
-    _index: Index
+class Feeds:
+    """The store's subscriptions (feeds.json)."""
 
-    if TYPE_CHECKING:
-
-        def _writing(self) -> Any: ...
-        def _reading(self) -> Any: ...
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
 
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
         """Remember feeds; returns how many were new.  A subscription the import fetched carries
@@ -40,8 +36,8 @@ class FeedsMixin:
         if not subs:
             return 0
         added = 0
-        with self._writing() as session:
-            path = self.root / FEEDS_FILE
+        with self.core.writing() as session:
+            path = self.core.root / FEEDS_FILE
             existing = {d.get("url"): int(k) for k, d in session.load(path).get("feeds", {}).items()}
             table = session.table(path, "feeds")
             new_docs = []
@@ -76,8 +72,8 @@ class FeedsMixin:
         return added
 
     def subscriptions(self) -> list[dict[str, Any]]:
-        with self._reading() as session:
-            docs = session.load(self.root / FEEDS_FILE).get("feeds", {})
+        with self.core.reading() as session:
+            docs = session.load(self.core.root / FEEDS_FILE).get("feeds", {})
             return sorted((dict(d) for d in docs.values()), key=lambda d: d.get("url", ""))
 
     def update_feeds(self, changes: dict[str, dict[str, Any] | None]) -> int:
@@ -89,8 +85,8 @@ class FeedsMixin:
             unknown = set(fields or {}) - FEED_FIELDS
             if unknown:
                 raise ValueError(f"unknown feed fields {sorted(unknown)}")
-        with self._writing() as session:
-            path = self.root / FEEDS_FILE
+        with self.core.writing() as session:
+            path = self.core.root / FEEDS_FILE
             docs = session.load(path).get("feeds", {}) if session.gen_of(path) is not None else {}
             by_url = {d.get("url"): int(k) for k, d in docs.items()}
             table = session.table(path, "feeds")
@@ -125,8 +121,8 @@ class FeedsMixin:
     def feed_counts(self) -> list[dict[str, Any]]:
         """Every subscription with its article and unread counts (exact: grouped by feed url)."""
         feeds = self.subscriptions()
-        with self._reading():
-            rows = self._index.connection.execute(
+        with self.core.reading():
+            rows = self.core.catalogue.connection.execute(
                 "SELECT feed, count(*), sum(read = 0) FROM articles WHERE feed IS NOT NULL GROUP BY feed"
             ).fetchall()
         counts = {feed: (total, unread) for feed, total, unread in rows}

@@ -1,31 +1,27 @@
-"""The user's own things kept in the store: saved views, search history and entity merges.
-A NewsStore mixin (store.news_store)."""
+"""The user's own things kept in the store: saved views, search history and entity merges,
+and reader preferences."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from store.user import merges, views
 from store.search.query import parse_query
+from store.user import merges, views
 from store.user.views import SavedView
 
 if TYPE_CHECKING:
-    from store.disk.catalogue import Index
+    from store.core import StoreCore
 
 
-class UserDataMixin:
-    """Saved views, search history, entity merges (each change one commit)."""
+class UserData:
+    """Saved views, search history, preferences, entity merges (each change one commit)."""
 
-    _index: Index
-
-    if TYPE_CHECKING:
-
-        def _reading(self) -> Any: ...
-        def _writing(self) -> Any: ...
+    def __init__(self, core: StoreCore) -> None:
+        self.core = core
 
     # -- saved views and search history ---------------------------------------------------------
     def saved_views(self) -> list[SavedView]:
-        with self._reading() as session:
+        with self.core.reading() as session:
             return views.read_views(session)
 
     def save_view(self, name: str, query: str, *, replace: bool = False) -> SavedView:
@@ -33,7 +29,7 @@ class UserDataMixin:
         if the query is malformed)."""
         name = views.normalise_name(name)
         parse_query(query)
-        with self._writing() as session:
+        with self.core.writing() as session:
             saved = views.read_views(session)
             at = views.find(saved, name)
             if at is not None and not replace:
@@ -46,7 +42,7 @@ class UserDataMixin:
 
     def rename_view(self, old: str, new: str) -> SavedView:
         new = views.normalise_name(new)
-        with self._writing() as session:
+        with self.core.writing() as session:
             saved = views.read_views(session)
             at = views.find(saved, old)
             if at is None:
@@ -60,7 +56,7 @@ class UserDataMixin:
             return saved[at]
 
     def delete_view(self, name: str) -> bool:
-        with self._writing() as session:
+        with self.core.writing() as session:
             saved = views.read_views(session)
             at = views.find(saved, name)
             if at is None:
@@ -71,14 +67,14 @@ class UserDataMixin:
 
     def search_history(self) -> list[str]:
         """Queries searched in the reader, oldest first."""
-        with self._reading() as session:
+        with self.core.reading() as session:
             return views.read_history(session)
 
     def add_search_history(self, query: str) -> None:
         text = " ".join(query.split())
         if not text:
             return
-        with self._writing() as session:
+        with self.core.writing() as session:
             entries = views.read_history(session)
             if entries and entries[-1] == text:
                 return
@@ -86,12 +82,12 @@ class UserDataMixin:
             session.commit()
 
     def preferences(self) -> dict[str, Any]:
-        with self._reading() as session:
+        with self.core.reading() as session:
             return views.read_preferences(session)
 
     def set_preference(self, key: str, value: Any) -> None:
         """Remember one value (a function of the current file: other keys stay)."""
-        with self._writing() as session:
+        with self.core.writing() as session:
             current = views.read_preferences(session)
             if current.get(key) == value:
                 return
@@ -104,7 +100,7 @@ class UserDataMixin:
         alias, name = " ".join(alias.split()), " ".join(name.split())
         if not alias or not name or merges.key(alias) == merges.key(name):
             raise merges.MergeError("merge needs two different names")
-        with self._writing() as session:
+        with self.core.writing() as session:
             written = merges.read_written(session)
             if merges.key(name) in written:
                 name = written[merges.key(name)][1]  # merging into an alias: into its entity
@@ -115,7 +111,7 @@ class UserDataMixin:
             session.commit()
 
     def unmerge_entity(self, alias: str) -> bool:
-        with self._writing() as session:
+        with self.core.writing() as session:
             written = merges.read_written(session)
             if written.pop(merges.key(alias), None) is None:
                 return False
@@ -124,5 +120,5 @@ class UserDataMixin:
             return True
 
     def entity_merges(self) -> list[dict[str, str]]:
-        with self._reading() as session:
+        with self.core.reading() as session:
             return [{"alias": a, "name": n} for a, n in sorted(merges.read_written(session).values())]

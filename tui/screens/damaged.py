@@ -13,7 +13,7 @@ from textual.widgets import Static
 from tui.literal import literal
 
 if TYPE_CHECKING:
-    from store.recovery import Damage
+    from store import Damage
 
 
 class DamagedScreen(ModalScreen[bool]):

@@ -16,8 +16,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from store import Highlighter, Query, QueryError, StoreCorrupt, parse_query
-from store.query_nodes import And, Everything, Flag
+from store import And, Everything, Flag, Highlighter, Query, QueryError, StoreCorrupt, parse_query
 from tui.config import ReaderSettings
 from tui.literal import literal, one_line
 from tui.messages import ArticleLoaded, ItemsChanged, RowsLoaded, SearchFailed, StoreFailed, ViewLoaded

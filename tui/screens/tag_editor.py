@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
-from store.tags import TagError, normalise_tag, tag_key
+from store import TagError, normalise_tag, tag_key
 from tui.key_order import KeysWaitForRows
 from tui.literal import literal, tag_chips
 from tui.widgets.field import Field

@@ -20,8 +20,7 @@ from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
 
 if TYPE_CHECKING:
-    from store import NewsStore
-    from store.trash import TrashEntry
+    from store import NewsStore, TrashEntry
 
 
 @dataclass

@@ -85,8 +85,7 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
 
     @work(thread=True, exclusive=True, group="views", exit_on_error=False)
     def load(self) -> None:
-        from store import QueryError, parse_query
-        from store.query import narrowed
+        from store import QueryError, narrowed, parse_query
 
         try:
             views = self.store.saved_views()
