@@ -50,8 +50,8 @@ from store.user.user_data import UserData
 if TYPE_CHECKING:
     from articles.importers.base import Subscription
     from articles.model import Article, Entity
-    from store.care.backups import Snapshot
     from store.care.recovery import Damage
+    from store.care.snapshots import Snapshot
     from store.care.trash import TrashEntry
     from store.disk.catch_up import Progress
     from store.errors import StoreCorrupt
@@ -127,14 +127,14 @@ class NewsStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # -- Articles in (store.adding.Adding) -------------------------------------------------------------------
+    # -- adding articles (store.adding.Adding) -----------------------------------------------------
     def add_articles(self, articles: Iterable[Article], *, keep_added: bool = False) -> ImportCounts:
         return self._adding.add_articles(articles, keep_added=keep_added)
 
     def set_entities(self, found: dict[str, Sequence[Entity]]) -> list[str]:
         return self._adding.set_entities(found)
 
-    # -- Reading articles (store.listing.Listing) ------------------------------------------------------------
+    # -- reading articles (store.listing.Listing) --------------------------------------------------
     def count(self) -> int:
         return self._listing.count()
 
@@ -162,7 +162,7 @@ class NewsStore:
     def last_change(self) -> int:
         return self._listing.last_change()
 
-    # -- Searching (store.search.searching.Searching) --------------------------------------------------------
+    # -- searching (store.search.searching.Searching) ----------------------------------------------
     def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
         return self._searching.search(query, limit=limit, offset=offset)
 
@@ -195,7 +195,7 @@ class NewsStore:
     def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
         return self._searching.related(article_id, limit)
 
-    # -- The full-text index (store.search.text_sync.TextSync) -----------------------------------------------
+    # -- the full-text index (store.search.text_sync.TextSync) -------------------------------------
     def sync_text(self, progress: Progress | None = None) -> bool:
         return self.text_sync.sync(progress)
 
@@ -208,7 +208,7 @@ class NewsStore:
     def bulk_import(self) -> AbstractContextManager[None]:
         return self.text_sync.bulk_import()
 
-    # -- Tags and reading state (store.tagging.Tagging) ------------------------------------------------------
+    # -- tags and reading state (store.tagging.Tagging) --------------------------------------------
     def update_state(
         self,
         ids: Iterable[str],
@@ -276,7 +276,7 @@ class NewsStore:
     def apply_rules(self, among: Sequence[str] | None = None) -> list[str]:
         return self._tagging.apply_rules(among)
 
-    # -- Saved views, history, preferences, entity merges (store.user.user_data.UserData) --------------------
+    # -- saved views, history, preferences, entity merges (store.user.user_data.UserData) ----------
     def saved_views(self) -> list[SavedView]:
         return self._user.saved_views()
 
@@ -310,7 +310,7 @@ class NewsStore:
     def entity_merges(self) -> list[dict[str, str]]:
         return self._user.entity_merges()
 
-    # -- Subscriptions (store.user.feeds.Feeds) --------------------------------------------------------------
+    # -- subscriptions (store.user.feeds.Feeds) ----------------------------------------------------
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
         return self._feeds.add_subscriptions(subscriptions)
 
@@ -332,7 +332,7 @@ class NewsStore:
     def feed_counts(self) -> list[dict[str, Any]]:
         return self._feeds.feed_counts()
 
-    # -- Deleting, the trash and retention (store.care.trashing.Trash) ---------------------------------------
+    # -- deleting, the trash and retention (store.care.trashing.Trash) -----------------------------
     def delete_articles(
         self, ids: Sequence[str], *, why: str = "delete", trash_days: int | None = None, now: float | None = None
     ) -> list[dict[str, Any]]:
@@ -364,7 +364,7 @@ class NewsStore:
     ) -> list[dict[str, Any]]:
         return self._trash.prune(days, now, by=by, spare=spare, trash_days=trash_days)
 
-    # -- Backups and damaged files (store.care.backups.Backups) ----------------------------------------------
+    # -- backups and damaged files (store.care.backups.Backups) ------------------------------------
     def snapshots(self) -> list[Snapshot]:
         return self._backups.snapshots()
 
@@ -383,7 +383,7 @@ class NewsStore:
     def repair_damage(self, damage: Damage) -> str:
         return self._backups.repair_damage(damage)
 
-    # -- Checking (store.care.check.Check) -------------------------------------------------------------------
+    # -- checking (store.care.check.Check) ---------------------------------------------------------
     def check(self) -> dict[str, Any]:
         return self._check.check()
 

@@ -457,7 +457,7 @@ def test_check_removes_what_killed_backups_left_in_the_store(
     filled.close()
     backups = filled.root / "backups"
     stale = _killed_backup(filled.root, backups / "by-hand")
-    snapshot = backups / f".partial-{_dead_pid()}-0a1b2c3d"  # a snapshot's, named as store.backups does
+    snapshot = backups / f".partial-{_dead_pid()}-0a1b2c3d"  # a snapshot's, named as store.care.backups does
     snapshot.mkdir()
     (snapshot / "store.json").write_text("{}")
     kept = {p.name for p in backups.iterdir()} - {stale.name, snapshot.name}

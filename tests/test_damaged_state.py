@@ -18,9 +18,9 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO, settle, wait_until
 from store import NewsStore, StoreCorrupt
-from store.care.backups import snapshots
-from store.disk.layout import shard_of
 from store.care.recovery import DAMAGED_DIR
+from store.care.snapshots import snapshots
+from store.disk.layout import shard_of
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.damaged import DamagedScreen

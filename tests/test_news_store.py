@@ -290,7 +290,7 @@ def test_opening_does_not_parse_article_files(store_root: Path, monkeypatch: pyt
     with NewsStore(store_root) as store:
         store.add_articles([make(i) for i in range(20)])
     # Files written in the last seconds are re-checked once (they are "racy", see
-    # store.documents.RACY_NS); a store that has been idle is opened without parsing them.
+    # store.disk.documents.RACY_NS); a store that has been idle is opened without parsing them.
     old = time.time() - 60
     for path in store_root.rglob("*.json"):
         os.utime(path, (old, old))

@@ -1,4 +1,4 @@
-"""The search language's limits (store.query): nesting depth, url:/feed: length, the words of a
+"""The search language's limits (store.search.query): nesting depth, url:/feed: length, the words of a
 prefix phrase.  Every query past a limit is a QueryError with a position (exit 2 on the command
 line, the note in the reader), never a RecursionError or tantivy's "Compiled regex exceeds size
 limit"; every query within them runs through everything that walks the tree."""

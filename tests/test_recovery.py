@@ -14,8 +14,8 @@ import pytest
 from articles.model import Article
 from newsdesk_testing import REPO, settle, wait_until
 from store import NewsStore, StoreCorrupt
-from store.care.backups import BACKUPS_DIR, snapshots
 from store.care.recovery import DAMAGED_DIR, assess, repair
+from store.care.snapshots import BACKUPS_DIR, snapshots
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.damaged import DamagedScreen

@@ -1019,7 +1019,7 @@ def test_articles_the_index_has_not_caught_up_with_give_the_same_answer(
     generated: GeneratedStore, query: str, page: tuple[int | None, int], behind: int
 ) -> None:
     """Changes the full-text index has not applied yet are evaluated outside it and merged in
-    (store.text_sync): with the index's mark moved back by `behind` changes, every count and page
+    (store.search.text_sync): with the index's mark moved back by `behind` changes, every count and page
     is what the index alone gives, in the same order."""
     store = generated.store
     limit, offset = page

@@ -66,14 +66,14 @@ COPY_WITHOUT_TEXT_INDEX = (
 ROOT_FILES = {
     "store.json",
     "feeds.json",
-    "trash.json",  # what delete and retention removed, written in the deletion's commit (store.trash)
+    "trash.json",  # what delete and retention removed, written in the deletion's commit (store.care.trash)
     "manifest.json",
     "newsdesk.lock",
     "index.sqlite",
     "index.sqlite-wal",
     "index.sqlite-shm",
     "index.sqlite-journal",
-    ".newsdesk-create.lock",  # serialises making the full-text index (store.textindex)
+    ".newsdesk-create.lock",  # serialises making the full-text index (store.search.text_index)
 }
 ARTICLE_FIELDS = {
     "id",
@@ -575,7 +575,7 @@ class InjectedFault(OSError):
 
 
 class FaultyOs:
-    """Stands in for the `os` module inside store.files: records every os.write, os.fsync and
+    """Stands in for the `os` module inside store.disk.files: records every os.write, os.fsync and
     os.replace, and makes the `fail_at`-th call (0-based) of `fail_fn` raise EIO."""
 
     def __init__(self, root: Path, fail_fn: str | None = None, fail_at: int = -1) -> None:

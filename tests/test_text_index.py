@@ -1,4 +1,4 @@
-"""The full-text index (store.textindex, store.text_sync): a derived tantivy index that catches up
+"""The full-text index (store.search.text_index, store.search.text_sync): a derived tantivy index that catches up
 with the SQLite change feed, never loses an update when processes contend for its writer, and is
 rebuilt whenever it cannot be trusted — while every search stays exact."""
 
@@ -249,7 +249,7 @@ def test_phrases_of_stopwords_are_exact(store: NewsStore) -> None:
 def test_a_large_import_indexes_in_a_process_of_its_own(
     store: NewsStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Past BULK_PROCESS_AFTER articles, an import hands indexing to store.text_indexer (two
+    """Past BULK_PROCESS_AFTER articles, an import hands indexing to store.search.text_indexer (two
     cores instead of one interpreter lock); at its end that process has applied everything."""
     import json
 
@@ -367,7 +367,7 @@ def test_an_article_alone_in_its_segment_keeps_its_score(store: NewsStore, query
     left, scores the match 0 (the CI run that found this: `(apple) OR (-(apple))` ranked a
     pending article last).  Scoring an article outside the index restricts the query to that one
     article, which is a whole segment when the article was the last one added; "everything"
-    therefore never reaches tantivy as a bare all_query (store.text_query.everything)."""
+    therefore never reaches tantivy as a bare all_query (store.search.text_query.everything)."""
     store.add_articles([story(n, body=f"Story {n} of cranes.") for n in range(6)])
     assert store.sync_text()
     store.add_articles([story(50, body="A quiet day.")])  # alone in its own commit: its own segment

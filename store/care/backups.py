@@ -15,19 +15,17 @@ finds it busy skips, since a fresh snapshot is being made anyway."""
 
 from __future__ import annotations
 
-import calendar
 import contextlib
 import fcntl
 import os
-import re
 import secrets
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.care.snapshots import BACKUPS_DIR, PARTIAL_MARK, Snapshot, remove_stale_partials, snapshots
 from store.disk.documents import parse_document
 from store.disk.files import (
     DIR_MODE,
@@ -40,55 +38,12 @@ from store.disk.files import (
     read_manifest,
     write_new,
 )
-from store.disk.layout import ARTICLES_DIR, STATE_DIR, STORE_FILE, is_state_shard
+from store.disk.layout import STORE_FILE, is_state_shard
 from store.errors import StoreCorrupt, StoreError
 
 if TYPE_CHECKING:
     from store.care.recovery import Damage
     from store.core import StoreCore
-
-BACKUPS_DIR = "backups"
-SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
-PARTIAL_MARK = ".partial-"
-PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
-"""A directory a backup is being written to: a snapshot's `.partial-PID-HEX` in backups/, or
-`backup DEST`'s `.DEST.partial-PID` beside DEST (Backups.copy_to)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    """One kept snapshot: its directory, the store generation it holds and when it was taken."""
-
-    path: Path
-    gen: int
-    taken: float
-    files: dict[str, int]
-
-    def copy_of(self, rel: str) -> Path | None:
-        return self.path / rel if rel in self.files or rel == MANIFEST else None
-
-
-def snapshots(root: Path) -> list[Snapshot]:
-    """The complete snapshots of the store at `root`, newest first (unreadable ones skipped)."""
-    found: list[Snapshot] = []
-    try:
-        names = os.listdir(root / BACKUPS_DIR)
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-    for name in names:
-        match = SNAPSHOT_RE.match(name)
-        if not match:
-            continue
-        try:
-            manifest = read_manifest(root / BACKUPS_DIR / name)
-        except StoreError:
-            continue
-        if manifest is None:
-            continue
-        taken = float(calendar.timegm(time.strptime(match.group(2), "%Y%m%dT%H%M%SZ")))
-        found.append(Snapshot(root / BACKUPS_DIR / name, manifest.gen, taken, manifest.files))
-    found.sort(key=lambda s: (s.gen, s.taken), reverse=True)
-    return found
 
 
 class Backups:
@@ -202,51 +157,6 @@ class Backups:
             raise
         manifest = read_manifest(dest)
         return {"files": copied, "bytes": size, "generation": manifest.gen if manifest else 0}
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
-
-
-def _store_copy(path: Path) -> bool:
-    """Whether `path` holds nothing but what a backup copies (the store's JSON files, articles/
-    and state/): a directory of another program that happens to be named alike is left alone."""
-    try:
-        names = os.listdir(path)
-    except OSError:
-        return False
-    return all(name in (ARTICLES_DIR, STATE_DIR) or name.endswith(".json") for name in names)
-
-
-def remove_stale_partials(directory: Path) -> list[Path]:
-    """Remove the unfinished backups in `directory` whose process is no longer running (one
-    killed while it copied); those of running processes, this one's included, are left alone.
-    Returns what was removed."""
-    removed: list[Path] = []
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return removed
-    for name in names:
-        match = PARTIAL_RE.match(name)
-        if not match:
-            continue
-        pid = int(match.group(1) or match.group(2))
-        path = directory / name
-        if pid == os.getpid() or _running(pid) or path.is_symlink() or not path.is_dir():
-            continue
-        if not _store_copy(path):
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        if not path.exists():
-            removed.append(path)
-    return removed
 
 
 def _fill(store: StoreCore, work: Path, previous: Snapshot | None) -> Manifest:

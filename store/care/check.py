@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from store.care.backups import BACKUPS_DIR, remove_stale_partials
+from store.care.snapshots import BACKUPS_DIR, remove_stale_partials
 from store.disk.catch_up import Progress
 from store.disk.documents import DocumentCache, Session, parse_document
 from store.disk.layout import is_indexed_file, segment_number

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from store.care.backups import Snapshot, snapshots
+from store.care.snapshots import Snapshot, snapshots
 from store.disk.catalogue_file import shard_on_disk
 from store.disk.documents import make_document, parse_document, serialise
 from store.disk.files import (

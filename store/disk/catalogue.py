@@ -46,13 +46,13 @@ class Catalogue:
 
     @property
     def connection(self) -> sqlite3.Connection:
-        """For read-only queries (store.search), under the store's lock."""
+        """For read-only queries (store.search.searching and the services), under the store's lock."""
         return self._db
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
         """One SQLite transaction.  A failed write (the disk full, say) rolls it back and raises
-        IndexWriteFailed; the caller says what it means for its change (store.news_store)."""
+        IndexWriteFailed; the caller says what it means for its change (store.core)."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
             try:

@@ -108,7 +108,7 @@ class CatalogueFile:
                 try:
                     version(db)
                 except sqlite3.OperationalError:
-                    # No write access to make `-shm`, or no space for it (store.news_store opens
+                    # No write access to make `-shm`, or no space for it (store.core opens
                     # read-only when a disk is full): read the file as it is.
                     db.close()
                     return self._readonly_copy()
