@@ -3,7 +3,8 @@ object the reader and the CLI use.  Every public operation is named here and don
 (store.core.StoreCore is what they share); each section says which.
 
 The store directory (0700; every file 0600):
-  store.json                 schema version, when the store was made, `added_since`
+  store.json                 the schema record: version, state shards, when the store was made,
+                             `added_since` (retention's start for articles stored before `added`)
   manifest.json              the commit point: each TinyDB file's generation (store.disk.files)
   articles/seg-NNNNNN.json   articles in insertion order, ~1,000 (or 4 MB) per segment: an import
                              appends to the last segment, so it never rewrites the corpus
@@ -11,21 +12,23 @@ The store directory (0700; every file 0600):
                              one small file, flat from 1k to 100k articles
   feeds.json                 subscriptions (store.user.feeds)
   views.json                 saved views, search history, tag rules, reader preferences
-  entities.json              entity merges: aliases of one name (store.user.merges)
+                             (store.user.views)
+  entities.json              entity merges: other names of one entity (store.user.merges)
   trash.json                 deleted articles with their state, for `undelete` (store.care.trash)
   newsdesk.lock              the flock every operation holds: shared to read, exclusive to write
   index.sqlite (-wal, -shm)  the catalogue, derived: list order, id -> segment, state, tags,
-                             entities, the change feed (store.disk.catalogue); rebuildable, and one
-                             that is not SQLite is set aside as index.sqlite.corrupt-TIME
+                             entities, the change feed (store.disk.catalogue); rebuildable — a file
+                             that is not SQLite is set aside as index.sqlite.corrupt-SECONDS
   text-index/                the tantivy full-text index, derived (store.search.text_index), with
-                             .newsdesk-create.lock beside it while it is made
-  backups/                   snapshots gNNNNNNNNNN-YYYYMMDDTHHMMSSZ/ of the TinyDB files and
-                             manifest, and the .lock one snapshotting process holds
-                             (store.care.backups)
-  damaged/                   copies of damaged files kept before a repair (store.care.recovery)
-The TinyDB files are written by atomic commits: new contents go to NAME.tmp-GEN files, then
-manifest.json is renamed into place, then the temp files are renamed over their targets; a
-commit cut short is finished or discarded by the next one."""
+                             its newsdesk-version file; .newsdesk-create.lock beside it orders
+                             the processes that would make it
+  backups/                   snapshots gGENERATION-YYYYMMDDTHHMMSSZ/ of the TinyDB files and the
+                             manifest, .partial-PID-HEX/ while one is taken, and the .lock of the
+                             process taking it (store.care.backups, store.care.snapshots)
+  damaged/                   copies of damaged files, kept before a repair (store.care.recovery)
+A commit writes each changed TinyDB file as NAME.tmp-GEN beside it, renames manifest.json into
+place (the commit point), then renames the temp files over their targets; a commit cut short is
+finished or discarded by the next one."""
 
 from __future__ import annotations
 
