@@ -1,4 +1,4 @@
-"""Catching the derived index up with the TinyDB files, by manifest generations."""
+"""Catching the catalogue (index.sqlite) up with the TinyDB files, by manifest generations."""
 
 from __future__ import annotations
 

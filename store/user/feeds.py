@@ -1,7 +1,7 @@
 """Subscriptions (feeds.json): what `refresh` needs to fetch politely (ETag, Last-Modified), what
 it learned (a permanent redirect's new url, a 410's pause, the last error), pause and removal.
-Every change is one commit, done as a function of the current file, so a
-refresh beside an open reader loses neither's changes."""
+Every change is one commit, done as a function of the current file, so a refresh beside an open
+reader loses neither's changes."""
 
 from __future__ import annotations
 
