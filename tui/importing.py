@@ -31,7 +31,7 @@ def import_sources(
     report: Callable[[str], None] = to_stderr,
     *,
     verbose: bool = False,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
     problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
     the articles new or changed (for entity extraction).  Files a folder walk skipped are

@@ -15,7 +15,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.sanitize import clean_line
 from tui.config import Settings
-from tui.importing import to_stderr, store_items
+from tui.importing import store_items, to_stderr
 
 
 def due_feeds(store: Any, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:

@@ -46,7 +46,7 @@ def make_server(command: str, host: str, port: int, token: str) -> Any:
             response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
         return response
 
-    class TokenServer(Server):  # type: ignore[misc]
+    class TokenServer(Server):
         async def on_startup(self, app: web.Application) -> None:
             # The application's startup hooks run before it is frozen, so the middleware still goes
             # in; no banner: it prints the address without the token, and `serve` prints the one

@@ -64,12 +64,12 @@ def parse_content(
                 max_items=options.max_items_per_feed,
             )
         else:
-            records = list(records)
-            why = lone_record_not_news(records) if folder is not None else None
+            listed = list(records)
+            why = lone_record_not_news(listed) if folder is not None else None
             if why:
                 yield Skipped(name, f"not an article: {why}", folder=folder or "")
                 return
-            yield from parse_records(records, source_name=name, fetched=fetched)
+            yield from parse_records(listed, source_name=name, fetched=fetched)
     elif kind == detect.JSONL:
         yield from parse_records(jsonl_records(data.splitlines()), source_name=name, fetched=fetched)
     elif kind == detect.OPML:

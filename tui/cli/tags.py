@@ -163,7 +163,8 @@ def cmd_mark(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("mark needs read, unread, starred or unstarred before --")
     query = parse_query(args)
     with open_store(args, write=True) as store:
-        changed = store.update_state(store.ids_matching(query), **changes)
+        ids = store.ids_matching(query)
+        changed = store.update_state(ids, read=changes.get("read"), starred=changes.get("starred"))
     return _changed(args, changed)
 
 
