@@ -1,4 +1,4 @@
-"""The CLI contract of CLI.md: options anywhere, JSON documents, exit codes, round trips."""
+"""The CLI contract of docs/cli.md: options anywhere, JSON documents, exit codes, round trips."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixtu
     assert json.loads(out) == summary
     code, out, _ = run(capsys, "list", "--json", "--store", store)
     (item,) = json.loads(out)
-    assert {"id", "title", "source", "url", "published", "tags", "read", "starred"} <= set(item)  # CLI.md adds fields
+    # docs/cli.md adds fields
+    assert {"id", "title", "source", "url", "published", "tags", "read", "starred"} <= set(item)
     assert item["title"].startswith("Shanghai mayor visits Israel")
     code, out, _ = run(capsys, "show", item["id"], "--store", store, "--json")
     shown = json.loads(out)

@@ -1,4 +1,4 @@
-"""`newsdesk search` and `newsdesk export QUERY` (CLI.md): JSON and counts, limit and order, a
+"""`newsdesk search` and `newsdesk export QUERY` (docs/cli.md): JSON and counts, limit and order, a
 query starting with '-', malformed queries as usage errors with a pointer, never a traceback."""
 
 from __future__ import annotations

@@ -99,8 +99,8 @@ def test_query_text_that_only_contains_an_option_word_is_a_query(
 
 
 def test_the_usage_error_of_a_command_module_is_caught_under_python_m(root: Path) -> None:
-    """`python -m tui.cli` runs the module as __main__; the command modules raise tui.cli's
-    UsageError, which must be the one main() catches (exit 2, no traceback)."""
+    """`python -m tui.cli` runs tui/cli/__main__.py; the command modules raise
+    tui.cli.common.UsageError, which must be the one main() catches (exit 2, no traceback)."""
     done = subprocess.run(
         [sys.executable, "-m", "tui.cli", "--store", str(root), "tag", "+x", "--", "harbour", "--json"],
         capture_output=True,

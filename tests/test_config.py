@@ -160,11 +160,11 @@ def test_a_dumb_terminal_gets_a_message_not_escape_soup(
     monkeypatch.setattr(launch.sys.stdout, "isatty", lambda: True)
     for term in ("dumb", ""):
         monkeypatch.setenv("TERM", term)
-        assert launch._can_run() is False
+        assert launch.can_run() is False
         err = capsys.readouterr().err
         assert "cannot show the reader" in err and "\x1b" not in err
     monkeypatch.setenv("TERM", "xterm")
-    assert launch._can_run() is True
+    assert launch.can_run() is True
 
 
 def _complete(words: list[str]) -> list[str]:

@@ -1,5 +1,5 @@
 """Running entity extraction over stored articles: after an import, for `entities extract`, and
-(later) from the reader.  The model runs in an Extractor's worker processes; results are stored
+from the reader.  The model runs in an Extractor's worker processes; results are stored
 in commits of EXTRACT_BATCH articles, so an interrupted run keeps what it finished."""
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ SHOWN_FAILURES = 100
 and a last line says how many were not shown."""
 
 
-def _stderr(message: str) -> None:
+def to_stderr(message: str) -> None:
+    """The default `report` of an import or a refresh: one line on stderr, without control characters."""
     print(strip_controls(message), file=sys.stderr)
 
 
@@ -27,10 +28,10 @@ def import_sources(
     sources: Sequence[str],
     settings: Settings,
     progress: Callable[[int, str], None] | None = None,
-    report: Callable[[str], None] = _stderr,
+    report: Callable[[str], None] = to_stderr,
     *,
     verbose: bool = False,
-) -> dict[str, int]:
+) -> dict[str, Any]:
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
     problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
     the articles new or changed (for entity extraction).  Files a folder walk skipped are
@@ -44,7 +45,7 @@ def store_items(
     store: Any,
     items: Iterable[Any],
     progress: Callable[[int, str], None] | None = None,
-    report: Callable[[str], None] = _stderr,
+    report: Callable[[str], None] = to_stderr,
     *,
     verbose: bool = False,
 ) -> dict[str, Any]:

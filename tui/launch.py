@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from tui.cli.common import ExitCode
 from tui.config import Settings
 from tui.importing import import_sources
 from tui.paths import store_dir
 
-EXIT_OK, EXIT_USAGE, EXIT_STORE = 0, 2, 3
 DEMO_DIR = Path(__file__).parent / "demo"
 
 
@@ -64,9 +64,9 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
     from store import NewsStore
     from store import assess_damage as assess
 
-    if not _can_run():
+    if not can_run():
         print(f"newsdesk: {error}", file=sys.stderr)
-        return EXIT_STORE
+        return ExitCode.STORE
     from tui.app import NewsdeskApp
 
     damage = assess(root, error, writable=os.access(root, os.W_OK))
@@ -83,12 +83,12 @@ def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
     finally:
         if app.store is not None:
             app.store.close()
-    if app.store is None and code == EXIT_STORE:
+    if app.store is None and code == ExitCode.STORE:
         print(f"newsdesk: {damage.describe()}", file=sys.stderr)
     return code
 
 
-def _can_run() -> bool:
+def can_run() -> bool:
     """A terminal that can show the reader: not a pipe, not TERM=dumb (escape soup there)."""
     if _headless() or os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver"):
         return True  # tests, and `newsdesk serve` (textual-serve talks to the reader over pipes)
@@ -107,8 +107,8 @@ def _can_run() -> bool:
 
 
 def _run_app(store: Any, *, demo: bool, settings: Settings | None = None) -> int:
-    if not _can_run():
-        return EXIT_USAGE
+    if not can_run():
+        return ExitCode.USAGE
     from tui.app import NewsdeskApp
 
     backups = (settings.backup_hours, settings.backups) if settings and not demo else (24.0, 0)
@@ -126,7 +126,7 @@ def _finish(app: Any) -> int:
         except OSError:  # the terminal is gone (a hung-up SSH session): say nothing, lose nothing
             _detach_terminal()
         return 128 + app.signalled
-    return app.return_code or EXIT_OK
+    return app.return_code or ExitCode.OK
 
 
 def _detach_terminal() -> None:
@@ -140,3 +140,22 @@ def _detach_terminal() -> None:
 
 def _headless() -> bool:
     return os.environ.get("NEWSDESK_HEADLESS") == "1"
+
+
+def effective_config(settings: Settings) -> tuple[list[str], str]:
+    """What `newsdesk config print` says: every warning the reader would give about the config
+    (the theme names and binding ids only Textual knows), and the configuration the reader would
+    use (unknown binding ids and themes dropped) as commented TOML."""
+    from dataclasses import replace
+
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.config import ReaderSettings, render_config
+    from tui.config_check import config_warnings
+    from tui.keymap import binding_table
+
+    keys, warnings = config_warnings(settings, BUILTIN_THEMES)
+    effective = replace(settings, keys=keys)
+    if settings.reader.theme not in BUILTIN_THEMES:
+        effective = replace(effective, reader=replace(settings.reader, theme=ReaderSettings().theme))
+    return warnings, render_config(effective, binding_table())

@@ -15,7 +15,7 @@ from typing import Any
 from articles.dates import format_rfc3339, now_utc
 from articles.sanitize import clean_line
 from tui.config import Settings
-from tui.importing import _stderr, store_items
+from tui.importing import store_items, to_stderr
 
 
 def due_feeds(store: Any, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
@@ -32,7 +32,7 @@ def refresh_feeds(
     settings: Settings,
     feeds: list[dict[str, Any]],
     progress: Callable[[int, int, str], None] | None = None,
-    report: Callable[[str], None] = _stderr,
+    report: Callable[[str], None] = to_stderr,
 ) -> dict[str, Any]:
     """Refresh `feeds` (from due_feeds); returns the summary (and `ids` for extraction)."""
     from articles.importers.refresh import Refreshed, refresh_feed

@@ -22,30 +22,36 @@ def check_token(token: str, query: str | None, cookie: str | None) -> bool:
     return any(value is not None and hmac.compare_digest(value.encode(), token.encode()) for value in (query, cookie))
 
 
+def can_serve() -> bool:
+    """Whether textual-serve (the `serve` extra) is installed."""
+    try:
+        import textual_serve  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def make_server(command: str, host: str, port: int, token: str) -> Any:
     """A textual_serve Server whose aiohttp application refuses requests without the token."""
     from aiohttp import web
     from textual_serve.server import Server
 
-    class TokenServer(Server):  # type: ignore[misc]
-        async def _make_app(self) -> web.Application:
-            app = await super()._make_app()
+    @web.middleware
+    async def require_token(request: web.Request, handler: Any) -> web.StreamResponse:
+        query = request.query.get("token")
+        if not check_token(token, query, request.cookies.get(COOKIE)):
+            return web.Response(status=403, text="newsdesk: this address needs the token serve printed\n")
+        response = await handler(request)
+        if query is not None and isinstance(response, web.Response):
+            response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+        return response
 
-            @web.middleware
-            async def require_token(request: web.Request, handler: Any) -> web.StreamResponse:
-                query = request.query.get("token")
-                if not check_token(token, query, request.cookies.get(COOKIE)):
-                    return web.Response(status=403, text="newsdesk: this address needs the token serve printed\n")
-                response = await handler(request)
-                if query is not None and isinstance(response, web.Response):
-                    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
-                return response
-
-            app.middlewares.append(require_token)
-            return app
-
+    class TokenServer(Server):
         async def on_startup(self, app: web.Application) -> None:
-            pass  # its banner prints the address without the token; `serve` prints the one to use
+            # The application's startup hooks run before it is frozen, so the middleware still goes
+            # in; no banner: it prints the address without the token, and `serve` prints the one
+            # to use.
+            app.middlewares.append(require_token)
 
     return TokenServer(command, host=host, port=port, title="newsdesk")
 

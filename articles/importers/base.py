@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from articles.importers.fetch import FetchSettings
+from articles.model import Article
 from articles.sanitize import clean_line
 
 
@@ -80,3 +81,7 @@ class ImportOptions:
 
 class ImportFailure(Exception):
     """A source that failed as a whole; the message is for the user."""
+
+
+Item = Article | Problem | Skipped | Subscription
+"""What an importer yields: articles, and beside them problems, skipped files and subscriptions."""

@@ -5,8 +5,10 @@ article, so one 50 MB body would make each of them cost seconds and hundreds of 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
+from articles.importers.base import ImportOptions, Item, Problem
 from articles.model import Article, article_id, article_key
 
 LINE_CHARS = 2_000
@@ -51,3 +53,14 @@ def cut_text(text: str, limit: int) -> str:
             head = head[: at + len(mark)]
             break
     return (head.rstrip() + note)[:limit]
+
+
+def capped(items: Iterable[Item], options: ImportOptions, source: str) -> Iterator[Item]:
+    """`items` with each article cut to the caps, a cut said as a warning naming the article."""
+    for item in items:
+        if isinstance(item, Article):
+            item, cut = cap_article(item, options.max_body_chars)
+            if cut:
+                title = item.title if len(item.title) <= 60 else item.title[:59] + "…"
+                yield Problem(source, f"article {item.id} ({title}): {cut}", warning=True)
+        yield item

@@ -87,7 +87,7 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
 
 def _page_date(value: object) -> Published:
     """htmldate writes a page's time with its offset, and a page that gives only a day as that
-    day at a zoneless midnight: a calendar day (CLI.md's date_only)."""
+    day at a zoneless midnight: a calendar day (`date_only` in docs/cli.md)."""
     if isinstance(value, str) and (day := _DAY_ONLY.match(value.strip())):
         return parse_published(day.group(1))
     return parse_published(value)

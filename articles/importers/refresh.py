@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from articles.dates import format_rfc3339, now_utc
-from articles.importers import Item, _capped, _from_response
-from articles.importers.base import ImportOptions, Problem
-from articles.importers.caps import cap_article
+from articles.importers.base import ImportOptions, Item, Problem
+from articles.importers.caps import cap_article, capped
 from articles.importers.fetch import FetchError, fetch
+from articles.importers.formats import from_response
 from articles.model import Article
 from articles.sanitize import safe_url
 
@@ -47,8 +47,8 @@ def refresh_feed(
     moved = response.permanent_redirect if response.permanent_redirect not in (None, checked) else None
     if response.status == 304:
         return Refreshed(url, "unchanged", new_url=moved, etag=etag, last_modified=last_modified)
-    read = _from_response(checked, response, options, format_rfc3339(now_utc()), subscribe=False)
-    items = list(_capped(read, options, url))
+    read = from_response(checked, response, options, format_rfc3339(now_utc()), subscribe=False)
+    items = list(capped(read, options, url))
     fatal = [i for i in items if isinstance(i, Problem) and i.fatal]
     if fatal and not any(isinstance(i, Article) for i in items):
         return Refreshed(url, "failed", items=items, new_url=moved, error=fatal[0].reason)

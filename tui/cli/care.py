@@ -9,14 +9,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tui.cli.arguments import add_command
+from tui.cli.common import ExitCode, UsageError, count_progress, open_store, print_error, print_json
+from tui.config import Settings
+from tui.paths import store_dir
+
 MAX_REPAIRS = 16
 """A hang guard: each repair fixes one file, and a store has a manifest, a schema record, a few
 user files, its segments and 64 state shards — far more damage than this is not worth guessing."""
 
 
-def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
-    command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
-    p = command(
+def register(sub: Any) -> None:
+    add_command(sub, "reindex", "rebuild the derived index from the TinyDB files", "newsdesk reindex")
+    p = add_command(
         sub,
         "check",
         "read every store file and compare the index with them; a disagreeing index is rebuilt; "
@@ -36,7 +41,7 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
         action="store_true",
         help="with --repair: start such a file afresh without asking (what it loses is still printed)",
     )
-    p = command(
+    p = add_command(
         sub,
         "backup",
         "write a consistent copy of the store to DEST (a new directory) while others keep working",
@@ -44,7 +49,7 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     )
     p.add_argument("dest", metavar="DEST")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p = command(
+    p = add_command(
         sub,
         "backups",
         "list the automatic snapshots kept in the store's backups/ directory ([store] backups)",
@@ -54,37 +59,28 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON array")
 
 
-def _cli() -> Any:
-    from tui import cli
-
-    return cli
-
-
-def cmd_reindex(args: argparse.Namespace, settings: Any) -> int:
-    cli = _cli()
-    with cli._open_store(args, write=True) as store:
+def cmd_reindex(args: argparse.Namespace, settings: Settings) -> int:
+    with open_store(args, write=True) as store:
         count = store.reindex(
-            progress=cli._count_progress(sys.stderr, "indexing", " segments"),
-            text_progress=cli._count_progress(sys.stderr, "search index", " articles"),
+            progress=count_progress(sys.stderr, "indexing", " segments"),
+            text_progress=count_progress(sys.stderr, "search index", " articles"),
         )
     print(f"reindexed {count} articles")
-    return int(cli.EXIT_OK)
+    return ExitCode.OK
 
 
-def cmd_check(args: argparse.Namespace, settings: Any) -> int:
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from store import StoreCorrupt, StoreError
     from store import assess_damage as assess
     from store import repair_damage as repair
-    from tui.paths import store_dir
 
-    cli = _cli()
     root = store_dir(args.store)
     repaired: list[str] = []
     for _ in range(MAX_REPAIRS):
         try:
-            with cli._open_store(args, write=True, create=False, warn=False) as store:
+            with open_store(args, write=True, create=False, warn=False) as store:
                 # On a full disk: checked as it is, read-only; nothing purged or repaired.
-                store.watch_space(lambda message: cli._err(f"newsdesk: warning: {message}"))
+                store.watch_space(lambda message: print_error(f"newsdesk: warning: {message}"))
                 report = store.check()
                 report["trash_purged"] = 0 if store.no_space else store.purge_trash(settings.trash_days)
             break
@@ -102,7 +98,7 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
         raise StoreError(f"{root}: more than {MAX_REPAIRS} damaged files; repair stopped")
     report["repaired"] = repaired
     if args.json:
-        cli._out(report)
+        print_json(report)
     else:
         print(
             f"{report['files']} files read, {report['articles']} articles;"
@@ -113,13 +109,12 @@ def cmd_check(args: argparse.Namespace, settings: Any) -> int:
                 else ""
             )
         )
-    return int(cli.EXIT_OK)
+    return ExitCode.OK
 
 
 def _confirmed(damage: Any, yes: bool) -> bool:
     """Starting a file afresh loses what it held: say exactly what, then ask (or --yes)."""
-    cli = _cli()
-    cli._err(f"newsdesk: {damage.describe()}")
+    print_error(f"newsdesk: {damage.describe()}")
     if yes:
         return True
     if not sys.stdin.isatty():
@@ -128,36 +123,34 @@ def _confirmed(damage: Any, yes: bool) -> bool:
     return sys.stdin.readline().strip().lower() in ("y", "yes")
 
 
-def cmd_backup(args: argparse.Namespace, settings: Any) -> int:
-    cli = _cli()
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
     dest = Path(args.dest).expanduser()
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):  # DEST is the user's mistake, not the store's
         what = "a directory that is not empty" if dest.is_dir() else "a file"
-        raise cli.UsageError(
+        raise UsageError(
             f"{args.dest} is {what}: backup makes a new directory; name one that does not exist yet, "
             "e.g. newsdesk backup ~/backups/newsdesk-$(date +%F)"
         )
-    with cli._open_store(args) as store:
+    with open_store(args) as store:
         try:
             report = store.backup(dest)
         except OSError as exc:
             if exc.filename is None or Path(exc.filename).parent.resolve() != dest.parent.resolve():
                 raise
-            raise cli.UsageError(f"cannot write the backup to {args.dest}: {exc.strerror or exc}") from None
+            raise UsageError(f"cannot write the backup to {args.dest}: {exc.strerror or exc}") from None
     if args.json:
-        cli._out(report)
+        print_json(report)
     else:
         print(f"backed up {report['files']} files ({report['bytes']} bytes, generation {report['generation']})")
-    return int(cli.EXIT_OK)
+    return ExitCode.OK
 
 
-def cmd_backups(args: argparse.Namespace, settings: Any) -> int:
+def cmd_backups(args: argparse.Namespace, settings: Settings) -> int:
     from datetime import UTC, datetime
 
     from articles.dates import format_rfc3339
 
-    cli = _cli()
-    with cli._open_store(args, write=args.now, create=False) as store:
+    with open_store(args, write=args.now, create=False) as store:
         if args.now:
             store.snapshot(keep=max(settings.backups, 1))
         kept = store.snapshots()
@@ -171,16 +164,16 @@ def cmd_backups(args: argparse.Namespace, settings: Any) -> int:
         for s in kept
     ]
     if args.json:
-        cli._out(rows)
+        print_json(rows)
     elif not rows:
         print("no automatic backups yet (one is taken after the first change; [store] backups)")
     else:
         for row in rows:
             print(f"{row['taken']}  generation {row['generation']:>8}  {row['files']:>5} files  {row['path']}")
-    return int(cli.EXIT_OK)
+    return ExitCode.OK
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {
+HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "reindex": cmd_reindex,
     "check": cmd_check,
     "backup": cmd_backup,

@@ -1,4 +1,5 @@
-"""Subscriptions from the command line: `feeds` (list, remove, pause, resume) and `refresh`."""
+"""Bringing articles in from the command line: `import`, and the subscriptions: `feeds` (list,
+remove, pause, resume, fulltext) and `refresh`."""
 
 from __future__ import annotations
 
@@ -8,12 +9,19 @@ from collections.abc import Callable
 from typing import Any
 
 from articles.sanitize import clean_line
+from tui.cli.arguments import add_command
+from tui.cli.common import ExitCode, UsageError, open_store, print_json
+from tui.cli.entities import extract
+from tui.cli.trash import trashed_text
+from tui.config import Settings
+from tui.importing import import_sources, progress_line
 
 FEEDS_VERBS = ("remove", "pause", "resume", "fulltext")
 
 
-def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
-    p = command(
+def register(sub: Any) -> None:
+    """The `feeds` and `refresh` commands (`import` is the parser's first command)."""
+    p = add_command(
         sub,
         "feeds",
         "list subscriptions with article and unread counts; remove, pause or resume one",
@@ -28,7 +36,7 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
         help="a change to one subscription",
     )
     p.add_argument("--json", action="store_true", help="print one JSON array (the list)")
-    p = command(
+    p = add_command(
         sub,
         "refresh",
         "fetch every subscription that is not paused (or those named) and import what is new; "
@@ -41,25 +49,50 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
-def _cli() -> Any:
-    from tui import cli
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    store = open_store(args, write=True)
+    with store:
+        summary = import_sources(
+            store, args.sources, settings, progress=progress_line(sys.stderr), verbose=args.verbose
+        )
+        ids = summary.pop("ids", [])
+        summary["entities"] = 0
+        if ids and not args.no_entities:
+            summary["entities"] = extract(store, ids, settings)
+        if settings.keep_days:  # retention, when the config asks for it: never what was just brought in
+            pruned = store.prune(settings.keep_days, by=settings.keep_by, spare=ids, trash_days=settings.trash_days)
+            summary["pruned"] = len(pruned)
+    if args.json:
+        print_json(summary)
+    else:
+        print(
+            f"imported {summary['imported']}, updated {summary['updated']}, duplicates {summary['duplicates']}, "
+            f"failed {summary['failed']}"
+            + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
+            + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
+        )
+        if summary.get("pruned"):
+            print(trashed_text(summary["pruned"], settings.trash_days, _retention_why(settings)))
+    return ExitCode.PARTIAL if summary["failed"] else ExitCode.OK
 
-    return cli
+
+def _retention_why(settings: Settings) -> str:
+    counted = "published" if settings.keep_by == "published" else "added to this store"
+    return f"retention: {counted} more than {settings.keep_days} days ago, neither starred nor tagged"
 
 
-def cmd_feeds(args: argparse.Namespace, settings: Any) -> int:
-    cli = _cli()
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     if args.words:
         usage = "usage: newsdesk feeds remove|pause|resume URL, or newsdesk feeds fulltext on|off URL"
         if args.words[0] == "fulltext":
             if len(args.words) != 3 or args.words[1] not in ("on", "off"):
-                raise cli.UsageError(usage)
+                raise UsageError(usage)
             verb, url = f"fulltext {args.words[1]}", args.words[2]
         elif len(args.words) != 2 or args.words[0] not in FEEDS_VERBS:
-            raise cli.UsageError(usage)
+            raise UsageError(usage)
         else:
             verb, url = args.words
-        with cli._open_store(args, write=True, create=False) as store:
+        with open_store(args, write=True, create=False) as store:
             if verb == "remove":
                 found = store.remove_feed(url)
             elif verb.startswith("fulltext"):
@@ -68,7 +101,7 @@ def cmd_feeds(args: argparse.Namespace, settings: Any) -> int:
                 found = store.pause_feed(url, verb == "pause", note="paused by hand")
         if not found:
             print(f"newsdesk: no subscription {clean_line(url)} (newsdesk feeds lists them)", file=sys.stderr)
-            return int(cli.EXIT_PARTIAL)
+            return ExitCode.PARTIAL
         done = {
             "remove": "removed (its articles stay)",
             "pause": "paused",
@@ -77,27 +110,26 @@ def cmd_feeds(args: argparse.Namespace, settings: Any) -> int:
             "fulltext off": "items will be kept as the feed gives them",
         }[verb]
         print(f"{clean_line(url)}: {done}")
-        return int(cli.EXIT_OK)
-    with cli._open_store(args) as store:
+        return ExitCode.OK
+    with open_store(args) as store:
         feeds = store.feed_counts()
     if args.json:
-        cli._out(feeds)
-        return int(cli.EXIT_OK)
+        print_json(feeds)
+        return ExitCode.OK
     if not feeds:
         print("no subscriptions yet; add one with: newsdesk import https://example.org/feed.xml (or an OPML file)")
-        return int(cli.EXIT_OK)
+        return ExitCode.OK
     for feed in feeds:
         state = " (paused)" if feed.get("paused") else (" (failing)" if feed.get("error") else "")
         counts = f"{feed['unread']:>5}/{feed['articles']:<5}"
         print(f"{counts} {clean_line(feed.get('url'))}  {clean_line(feed.get('title'))}{state}")
-    return int(cli.EXIT_OK)
+    return ExitCode.OK
 
 
-def cmd_refresh(args: argparse.Namespace, settings: Any) -> int:
+def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
     from tui.refreshing import due_feeds, refresh_feeds
 
-    cli = _cli()
-    with cli._open_store(args, write=True, create=False) as store:
+    with open_store(args, write=True, create=False) as store:
         feeds = due_feeds(store, args.urls or None)
         if args.urls:
             missing = set(args.urls) - {f["url"] for f in feeds}
@@ -105,9 +137,9 @@ def cmd_refresh(args: argparse.Namespace, settings: Any) -> int:
                 print(f"newsdesk: no subscription {clean_line(url)}", file=sys.stderr)
         summary = refresh_feeds(store, settings, feeds, progress=_progress(sys.stderr))
         ids = summary.pop("ids", [])
-        summary["entities"] = cli._extract(store, ids, settings) if ids and not args.no_entities else 0
+        summary["entities"] = extract(store, ids, settings) if ids and not args.no_entities else 0
     if args.json:
-        cli._out(summary)
+        print_json(summary)
     else:
         print(
             f"{summary['feeds']} feeds: {summary['new']} fetched, {summary['unchanged']} unchanged, "
@@ -115,7 +147,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Any) -> int:
             f"updated {summary['updated']}"
         )
     partial = summary["failed"] or (args.urls and len(feeds) < len(set(args.urls)))
-    return int(cli.EXIT_PARTIAL if partial else cli.EXIT_OK)
+    return ExitCode.PARTIAL if partial else ExitCode.OK
 
 
 def _progress(stream: Any) -> Callable[[int, int, str], None] | None:
@@ -129,4 +161,8 @@ def _progress(stream: Any) -> Callable[[int, int, str], None] | None:
     return show
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {"feeds": cmd_feeds, "refresh": cmd_refresh}
+HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "import": cmd_import,
+    "feeds": cmd_feeds,
+    "refresh": cmd_refresh,
+}

@@ -3,32 +3,29 @@ commands, each command's options and choices, files and directories where a path
 
 from __future__ import annotations
 
-import argparse
+from tui.cli.arguments import CommandParser
 
 PATH_OPTIONS = {"--store", "--config"}
 PATH_ARGUMENTS = {"import": "files", "backup": "dirs"}
 
 
-def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return dict(action.choices)
-    return {}
+def _commands(parser: CommandParser) -> dict[str, CommandParser]:
+    return dict(parser.commands)
 
 
-def _options(parser: argparse.ArgumentParser) -> list[str]:
-    return sorted({s for a in parser._actions for s in a.option_strings if s.startswith("--") or len(s) == 2})
+def _options(parser: CommandParser) -> list[str]:
+    return sorted({s for a in parser.arguments for s in a.option_strings if s.startswith("--") or len(s) == 2})
 
 
-def _choices(parser: argparse.ArgumentParser) -> list[str]:
+def _choices(parser: CommandParser) -> list[str]:
     words: list[str] = []
-    for action in parser._actions:
-        if not action.option_strings and action.choices and not isinstance(action, argparse._SubParsersAction):
+    for action in parser.arguments:
+        if not action.option_strings and action.choices:
             words += [str(c) for c in action.choices]
     return words
 
 
-def bash(parser: argparse.ArgumentParser) -> str:
+def bash(parser: CommandParser) -> str:
     commands = _commands(parser)
     cases = []
     for name, sub in sorted(commands.items()):
@@ -67,7 +64,7 @@ complete -o default -F _newsdesk newsdesk
 """
 
 
-def zsh(parser: argparse.ArgumentParser) -> str:
+def zsh(parser: CommandParser) -> str:
     commands = _commands(parser)
     described = []
     for name, sub in sorted(commands.items()):

@@ -9,12 +9,16 @@ from typing import Any
 
 from articles.dates import local_display
 from articles.sanitize import clean_line
+from tui.cli.arguments import add_command, add_query_argument, parse_query
+from tui.cli.common import ExitCode, open_store, print_error, print_json
+from tui.config import Settings
+from tui.paths import store_dir
 
 UNDELETE_HINT = "`newsdesk undelete -- QUERY` brings them back"
 
 
-def register(sub: Any, command: Callable[..., argparse.ArgumentParser], query_argument: Callable[..., None]) -> None:
-    p = command(
+def register(sub: Any) -> None:
+    p = add_command(
         sub,
         "trash",
         "what delete, the reader's D and retention removed, most recent first: kept [store] trash_days "
@@ -23,21 +27,15 @@ def register(sub: Any, command: Callable[..., argparse.ArgumentParser], query_ar
     )
     p.add_argument("--json", action="store_true", help='print one JSON array (records with "deleted" and "why")')
 
-    p = command(
+    p = add_command(
         sub,
         "undelete",
         "bring the trashed articles matching QUERY back, with their tags and read/starred state "
         "(the query language, over the trash; an empty query brings everything back)",
         "newsdesk undelete -- id:3f2a9c01b7de\n  newsdesk undelete -- kelp OR seaweed",
     )
-    query_argument(p)
+    add_query_argument(p)
     p.add_argument("--json", action="store_true", help='print {"undeleted": N}')
-
-
-def _cli() -> Any:
-    from tui import cli
-
-    return cli
 
 
 def _plural(count: int) -> str:
@@ -52,41 +50,39 @@ def trashed_text(count: int, days: int, why: str = "") -> str:
     return f"moved {_plural(count)} to the trash{reason} for {days} days; {UNDELETE_HINT}"
 
 
-def cmd_trash(args: argparse.Namespace, settings: Any) -> int:
-    cli = _cli()
-    store_root = cli.store_dir(args.store)
+def cmd_trash(args: argparse.Namespace, settings: Settings) -> int:
+    store_root = store_dir(args.store)
     if not store_root.exists():
         entries: Sequence[Any] = []
     else:
-        with cli._open_store(args) as store:
+        with open_store(args) as store:
             entries = store.trash()
     if args.json:
-        cli._out([e.to_json() for e in entries])
-        return cli.EXIT_OK
+        print_json([e.to_json() for e in entries])
+        return ExitCode.OK
     if not entries:
         print("the trash is empty")
-        return cli.EXIT_OK
+        return ExitCode.OK
     for e in entries:
         when = local_display(e.deleted) or " " * 16
         print(f"{clean_line(e.id)}  {when}  {clean_line(e.why):<9}  {clean_line(e.title)}")
     print(f"{_plural(len(entries))} in the trash; {UNDELETE_HINT}")
-    return cli.EXIT_OK
+    return ExitCode.OK
 
 
-def cmd_undelete(args: argparse.Namespace, settings: Any) -> int:
-    cli = _cli()
-    query = cli._parse_query(args)
-    with cli._open_store(args, write=True, create=False) as store:
+def cmd_undelete(args: argparse.Namespace, settings: Settings) -> int:
+    query = parse_query(args)
+    with open_store(args, write=True, create=False) as store:
         back = store.undelete(query)
     if args.json:
-        cli._out({"undeleted": len(back)})
+        print_json({"undeleted": len(back)})
     elif back:
         for e in back:
             print(f"{clean_line(e.id)}  {clean_line(e.title)}")
         print(f"{_plural(len(back))} brought back from the trash")
     else:
-        cli._err("newsdesk: nothing in the trash matches; `newsdesk trash` lists it")
-    return cli.EXIT_OK if back else cli.EXIT_PARTIAL
+        print_error("newsdesk: nothing in the trash matches; `newsdesk trash` lists it")
+    return ExitCode.OK if back else ExitCode.PARTIAL
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Any], int]] = {"trash": cmd_trash, "undelete": cmd_undelete}
+HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {"trash": cmd_trash, "undelete": cmd_undelete}
