@@ -17,10 +17,10 @@ def binding_table() -> dict[str, tuple[str, str]]:
     from tui.app import NewsdeskApp
     from tui.screens.main import MainScreen
     from tui.widgets.article_list import ArticleList
-    from tui.widgets.article_view import ArticleView
+    from tui.widgets.article_text import ArticleText
 
     # Their keys and descriptions first: the pop-up lists share the main list's ids (list.*).
-    classes: list[type] = [NewsdeskApp, MainScreen, ArticleList, ArticleView]
+    classes: list[type] = [NewsdeskApp, MainScreen, ArticleList, ArticleText]
     for package in (tui.screens, tui.widgets):
         for info in pkgutil.iter_modules(package.__path__):
             module = importlib.import_module(f"{package.__name__}.{info.name}")

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Static
 
 from tui.key_order import KeysWaitForRows
 from tui.literal import clip, literal, one_line
+from tui.messages import RefreshRequested
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
 from tui.widgets.footer import KeyFooter
@@ -142,7 +143,7 @@ class FeedsScreen(KeysWaitForRows, PopupScreen["dict[str, Any] | None"]):
         self.dismiss(None)
 
     def action_refresh(self) -> None:
-        self.app.refresh_feeds(on_done=self.load)
+        self.app.post_message(RefreshRequested(on_done=self.load))
 
     def action_pause(self) -> None:
         feed = self._selected()

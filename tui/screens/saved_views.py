@@ -25,17 +25,17 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class ViewsLoaded(Message):
+class SavedViewsLoaded(Message):
     views: list[SavedView]
     counts: dict[str, tuple[int, int] | None]  # name -> (total, unread); None: the query no longer parses
 
 
 @dataclass
-class ViewsFailed(Message):
+class SavedViewsFailed(Message):
     text: str
 
 
-class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
+class SavedViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     """The saved views; returns (name, query) of the one opened.
 
     | Key | id | Does |
@@ -57,11 +57,11 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     ]
 
     DEFAULT_CSS = """
-    ViewsScreen { align: center middle; }
-    ViewsScreen > Vertical { width: 90%; max-width: 110; height: 70%; border: round $accent; background: $panel; }
-    ViewsScreen #views-title { padding: 0 1; text-style: bold; }
-    ViewsScreen #views-note { padding: 0 1; color: $text-muted; }
-    ViewsScreen DataTable { height: 1fr; }
+    SavedViewsScreen { align: center middle; }
+    SavedViewsScreen > Vertical { width: 90%; max-width: 110; height: 70%; border: round $accent; background: $panel; }
+    SavedViewsScreen #views-title { padding: 0 1; text-style: bold; }
+    SavedViewsScreen #views-note { padding: 0 1; color: $text-muted; }
+    SavedViewsScreen DataTable { height: 1fr; }
     """
 
     def __init__(self, store: NewsStore) -> None:
@@ -100,12 +100,12 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
                     continue
                 counts[view.name] = (self.store.count_matching(query), self.store.count_matching(unread))
         except Exception as exc:
-            self.post_message(ViewsFailed(str(exc)))
+            self.post_message(SavedViewsFailed(str(exc)))
             return
-        self.post_message(ViewsLoaded(views, counts))
+        self.post_message(SavedViewsLoaded(views, counts))
 
-    @on(ViewsLoaded)
-    def show_views(self, message: ViewsLoaded) -> None:
+    @on(SavedViewsLoaded)
+    def show_views(self, message: SavedViewsLoaded) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
@@ -122,8 +122,8 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
         self.query_one("#views-note", Static).update(Text(note))
         self.keys_go_on()
 
-    @on(ViewsFailed)
-    def failed(self, message: ViewsFailed) -> None:
+    @on(SavedViewsFailed)
+    def failed(self, message: SavedViewsFailed) -> None:
         self.notify(message.text, title="Store error", severity="error", markup=False)
         self.keys_go_on()
 
@@ -158,7 +158,7 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
         try:
             self.store.rename_view(old, new)
         except Exception as exc:
-            self.post_message(ViewsFailed(str(exc)))
+            self.post_message(SavedViewsFailed(str(exc)))
             return
         self.app.call_from_thread(self.load)
 
@@ -173,7 +173,7 @@ class ViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
         try:
             self.store.delete_view(name)
         except Exception as exc:
-            self.post_message(ViewsFailed(str(exc)))
+            self.post_message(SavedViewsFailed(str(exc)))
             return
         self.app.call_from_thread(self.notify, f"Deleted the view “{one_line(name)}”", markup=False)
         self.app.call_from_thread(self.load)
