@@ -12,7 +12,7 @@ from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import DEMO_DIR, fill_demo_store
+from tui.demo import DEMO_ARTICLES, fill_demo_store
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.welcome import WelcomeScreen
@@ -338,13 +338,13 @@ async def test_a_10mb_body_opens_without_freezing(store: NewsStore) -> None:
 
 
 async def test_demo_store_has_the_seed_and_samples(store: NewsStore) -> None:
-    """The seed article and every fictional sample shipped in tui/demo/samples.jsonl (one a
+    """The seed article and every fictional sample shipped in tui/demo/articles/samples.jsonl (one a
     line), from several sources, with tags, stars and read articles to show."""
     fill_demo_store(store)
     items = store.list()
     titles = [i.title for i in items]
     assert "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries" in titles
-    samples = (DEMO_DIR / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    samples = (DEMO_ARTICLES / "samples.jsonl").read_text(encoding="utf-8").splitlines()
     assert 20 <= len(samples) <= 30 and len(items) == 1 + len(samples)
     assert len({i.source for i in items}) >= 5
     assert any(i.tags for i in items) and any(i.starred for i in items) and any(i.read for i in items)

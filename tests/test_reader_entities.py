@@ -11,7 +11,7 @@ from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import fill_demo_store
+from tui.demo import fill_demo_store
 from tui.screens.entities import EntitiesScreen
 from tui.screens.main import MainScreen
 from tui.widgets.top_bar import sparkline

@@ -150,7 +150,7 @@ async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, mon
     held back until every key that could go out has gone out (a slow store, a busy machine)."""
     import threading
 
-    from tui.launch import fill_demo_store
+    from tui.demo import fill_demo_store
     from tui.screens.related import RelatedScreen
     from tui.widgets.article_text import ArticleText
 

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.screen import Screen
 
 from store import StoreError
 from tui.background import REPORT_COMMAND, BackgroundJobs
 from tui.config import Settings
 from tui.key_order import KeyOrder
+from tui.keymap import APP_BINDINGS, normalised_keymap
 from tui.messages import ArticlesArrived, BackgroundStatus, ImportRequested, RefreshRequested, StoreDamaged
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -32,7 +33,7 @@ SECONDS_PER_MINUTE = 60.0
 """[reader] refresh_minutes is in minutes (a name, so a test can shorten the minute)."""
 
 class NewsdeskApp(KeyOrder, App[None]):
-    """The reader.  Keys follow KEYMAP.md; every action is also in the command palette.  Keys
+    """The reader.  Keys follow docs/keymap.md; every action is also in the command palette.  Keys
     are handled one at a time, in the order typed, each by what has the focus when its turn
     comes (KeyOrder: type-ahead across the search bar, the tag editor and every dialog).
 
@@ -47,13 +48,7 @@ class NewsdeskApp(KeyOrder, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "newsdesk"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="app.quit"),
-        # ctrl+q is Textual's own quit key: named here so that it has an id (and can be remapped).
-        Binding("ctrl+c,ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit_ctrl_c"),
-        Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = APP_BINDINGS
 
     def __init__(
         self,
@@ -83,6 +78,9 @@ class NewsdeskApp(KeyOrder, App[None]):
         self.signalled: int | None = None
         """The signal (SIGHUP, SIGTERM) that ended the app, if one did."""
         self._damage = damage
+        self._theme_ready = False  # the remembered theme is applied: a theme picked from now on is remembered
+        self.user_keymap: dict[str, str] = {}
+        """[keys] as applied (binding id -> keys, in Textual's long key names), for the help."""
         self.care = StoreCare(self, store.root if store is not None else root, reopen)
         self.jobs = BackgroundJobs(self)
 
@@ -118,6 +116,7 @@ class NewsdeskApp(KeyOrder, App[None]):
 
         keys, warnings = config_warnings(self.settings, self.available_themes)  # as `config print` says
         if keys:
+            self.user_keymap = normalised_keymap(keys)
             self.set_keymap(keys)
         theme = self.settings.reader.theme
         if theme in self.available_themes:
@@ -146,7 +145,7 @@ class NewsdeskApp(KeyOrder, App[None]):
 
     def _theme_picked(self, theme: object) -> None:
         name = getattr(theme, "name", None)
-        if not getattr(self, "_theme_ready", False) or self.store is None or self.store.readonly or self.demo:
+        if not self._theme_ready or self.store is None or self.store.readonly or self.demo:
             return
         if name:
             self._remember_theme(str(name))

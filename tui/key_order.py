@@ -171,8 +171,7 @@ class KeyOrder:
 
 def _alive(node: MessagePump) -> bool:
     """Whether a trail posted to `node` can still arrive (its pump runs, it is in the DOM)."""
-    closing = getattr(node, "_closing", False) or getattr(node, "_closed", False)
-    return not closing and getattr(node, "is_attached", True)
+    return node.is_running and node.is_attached
 
 
 class KeysWaitForRows:

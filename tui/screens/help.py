@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
@@ -43,6 +44,19 @@ def search_language() -> Text:
     return Text(doc.rstrip() + "\n", no_wrap=False)
 
 
+def own_bindings(cls: type[DOMNode]) -> BindingsMap:
+    """The bindings of a node of `cls`: the BINDINGS of its classes merged down the class
+    hierarchy as Textual merges them (a subclass's binding of a key replaces its base's, in the
+    base's place); a class made with inherit_bindings=False says so with OWN_KEYS_ONLY."""
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(cls.__mro__):
+        if issubclass(base, DOMNode):
+            if base.__dict__.get("OWN_KEYS_ONLY", False):
+                keys.clear()
+            keys.update(BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings)
+    return BindingsMap.from_keys(keys)
+
+
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
     """(where, keys, id, description) of every key that works on the screen: the app's, the
     screen's and each focusable widget's effective bindings (user keymap applied), id first.
@@ -58,11 +72,12 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
         if widget.focusable and type(widget) not in seen_types:
             seen_types.add(type(widget))
             nodes.append(widget)
+    keymap: dict[str, str] = getattr(app, "user_keymap", {})
     effective: dict[int, BindingsMap] = {}
     for node in nodes:
-        bindings_map = node._bindings.copy()  # type: ignore[attr-defined]
-        if app._keymap:  # what the user's [keys] made of them, as Textual applies it to each key press
-            bindings_map.apply_keymap(app._keymap)
+        bindings_map = own_bindings(type(node))
+        if keymap:  # what the user's [keys] made of them, as Textual applies it to each key press
+            bindings_map.apply_keymap(keymap)
         effective[id(node)] = bindings_map
     taken = {
         key

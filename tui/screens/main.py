@@ -19,7 +19,7 @@ from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
 from tui.screens.links import Links
-from tui.screens.listing import Listing, ListingScreen
+from tui.screens.listing import ListingScreen
 from tui.screens.main_edits import Edits
 from tui.screens.main_popups import Popups
 from tui.screens.main_search import SearchFlow
@@ -33,8 +33,6 @@ from tui.widgets.top_bar import TopBar
 
 if TYPE_CHECKING:
     from store import NewsStore
-
-__all__ = ["Listing", "MainScreen"]
 
 WIDE = 140
 NARROW = 100

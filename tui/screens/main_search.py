@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 from textual.widgets import Static
 
 from tui.literal import one_line
+from tui.screens.listing import Listing
 from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from tui.screens.listing import Listing
     from tui.screens.main import MainScreen
 
 DEBOUNCE = 0.12
@@ -59,15 +59,11 @@ class SearchFlow:
             self.debounce = None
 
     def _search_now(self, text: str) -> None:
-        from tui.screens.listing import Listing
-
         self.debounce = None
         if text != self.screen.listing.query or not self.screen.listing.query:
             self.screen.show_listing(Listing(text))
 
     def submitted(self, text: str) -> None:
-        from tui.screens.listing import Listing
-
         screen = self.screen
         self._stop_debounce()
         if text != screen.listing.query:

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from store import Query, QueryError, parse_query
 from store.query_nodes import And, Everything, Flag
+from tui.literal import one_line
 from tui.messages import (
     ArticleLoaded,
     ChangesSeen,
@@ -204,8 +205,6 @@ class MainWorkers:
         self._run(partial(self._save_view, name, query), "views")
 
     def _save_view(self, name: str, query: str) -> None:
-        from tui.literal import one_line
-
         try:
             saved = self.store.save_view(name, query, replace=True)
         except Exception as exc:

@@ -2,40 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import DataTable, Static
 
-from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
+from tui.screens.list_screen import TableScreen
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
-from tui.widgets.footer import KeyFooter
-from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
-    from store import NewsStore, SavedView
+    from store import SavedView
+
+SavedViewRow = tuple["SavedView", "tuple[int, int] | None"]
+"""A saved view and its (total, unread) counts; None: its query no longer parses."""
 
 
-@dataclass
-class SavedViewsLoaded(Message):
-    views: list[SavedView]
-    counts: dict[str, tuple[int, int] | None]  # name -> (total, unread); None: the query no longer parses
-
-
-@dataclass
-class SavedViewsFailed(Message):
-    text: str
-
-
-class SavedViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
+class SavedViewsScreen(TableScreen[tuple[str, str] | None, SavedViewRow], PopupScreen[tuple[str, str] | None]):
     """The saved views; returns (name, query) of the one opened.
 
     | Key | id | Does |
@@ -64,116 +48,68 @@ class SavedViewsScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     SavedViewsScreen DataTable { height: 1fr; }
     """
 
-    def __init__(self, store: NewsStore) -> None:
-        super().__init__()
-        self.store = store
-        self.views: list[SavedView] = []
+    NAME = "views"
+    HEADING = "Saved views"
+    COLUMNS = ("name", "total", "unread", "query")
+    NOTE = "enter open · r rename · d delete · esc close"
+    EMPTY = "No saved views yet: search with / and press ctrl+s to save the query as a view."
+    NOTE_WHILE_LOADING = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Saved views", id="views-title")
-            yield ListTable(cursor_type="row", zebra_stripes=True, id="views-table")
-            yield Static("", id="views-note")
-        yield KeyFooter()
+    @property
+    def views(self) -> list[SavedView]:
+        """The saved views listed."""
+        return [view for view, _counts in self.rows]
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("name", "total", "unread", "query")
-        table.focus()
-        self.keys_wait_for_rows()  # `V j j d` in one burst: j, j and d are for the rows
-        self.load()
-
-    @work(thread=True, exclusive=True, group="views", exit_on_error=False)
-    def load(self) -> None:
+    def fetch(self) -> list[SavedViewRow]:
         from store import QueryError, parse_query
         from store.query import narrowed
 
-        try:
-            views = self.store.saved_views()
-            counts: dict[str, tuple[int, int] | None] = {}
-            for view in views:
-                try:
-                    query = parse_query(view.query)
-                    unread = narrowed(query, "is:unread")
-                except QueryError:
-                    counts[view.name] = None
-                    continue
-                counts[view.name] = (self.store.count_matching(query), self.store.count_matching(unread))
-        except Exception as exc:
-            self.post_message(SavedViewsFailed(str(exc)))
-            return
-        self.post_message(SavedViewsLoaded(views, counts))
+        rows: list[SavedViewRow] = []
+        for view in self.store.saved_views():
+            try:
+                query = parse_query(view.query)
+                unread = narrowed(query, "is:unread")
+            except QueryError:
+                rows.append((view, None))
+                continue
+            rows.append((view, (self.store.count_matching(query), self.store.count_matching(unread))))
+        return rows
 
-    @on(SavedViewsLoaded)
-    def show_views(self, message: SavedViewsLoaded) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        self.views = message.views
-        for view in message.views:
-            count = message.counts.get(view.name)
-            total, unread = (str(count[0]), str(count[1])) if count else ("?", "?")
-            table.add_row(literal(one_line(view.name)), total, unread, literal(one_line(view.query)), key=view.name)
-        if message.views:
-            table.move_cursor(row=min(keep, len(message.views) - 1))
-        note = "enter open · r rename · d delete · esc close"
-        if not message.views:
-            note = "No saved views yet: search with / and press ctrl+s to save the query as a view."
-        self.query_one("#views-note", Static).update(Text(note))
-        self.keys_go_on()
+    def cells(self, row: SavedViewRow) -> tuple[str | Text, ...]:
+        view, count = row
+        total, unread = (str(count[0]), str(count[1])) if count else ("?", "?")
+        return literal(one_line(view.name)), total, unread, literal(one_line(view.query))
 
-    @on(SavedViewsFailed)
-    def failed(self, message: SavedViewsFailed) -> None:
-        self.notify(message.text, title="Store error", severity="error", markup=False)
-        self.keys_go_on()
-
-    def _selected(self) -> SavedView | None:
-        table = self.query_one(DataTable)
-        if not self.views or table.cursor_row < 0 or table.cursor_row >= len(self.views):
-            return None
-        return self.views[table.cursor_row]
+    def row_key(self, row: SavedViewRow) -> str:
+        return row[0].name
 
     def action_open(self) -> None:
-        view = self._selected()
-        if view is not None:
-            self.dismiss((view.name, view.query))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+        row = self.selected()
+        if row is not None:
+            self.dismiss((row[0].name, row[0].query))
 
     def action_rename(self) -> None:
-        view = self._selected()
-        if view is None:
+        row = self.selected()
+        if row is None:
             return
+        old = row[0].name
 
         def renamed(name: str | None) -> None:
-            if name:
-                self.keys_wait_for_rows()  # the keys behind Enter: for the rows as renamed
-                self.rename(view.name, name)
+            if name:  # the keys behind Enter: for the rows as renamed
+                self.write(lambda: self._rename(old, name))
 
-        self.app.push_screen(PromptScreen(f"Rename the view “{one_line(view.name)}” to:", view.name), renamed)
+        self.app.push_screen(PromptScreen(f"Rename the view “{one_line(old)}” to:", old), renamed)
 
-    @work(thread=True, group="views-write", exit_on_error=False)
-    def rename(self, old: str, new: str) -> None:
-        try:
-            self.store.rename_view(old, new)
-        except Exception as exc:
-            self.post_message(SavedViewsFailed(str(exc)))
-            return
-        self.app.call_from_thread(self.load)
+    def _rename(self, old: str, new: str) -> None:
+        self.store.rename_view(old, new)
 
     def action_delete(self) -> None:
-        view = self._selected()
-        if view is not None:
-            self.keys_wait_for_rows()
-            self.delete(view.name)
+        row = self.selected()
+        if row is not None:
+            name = row[0].name
 
-    @work(thread=True, group="views-write", exit_on_error=False)
-    def delete(self, name: str) -> None:
-        try:
-            self.store.delete_view(name)
-        except Exception as exc:
-            self.post_message(SavedViewsFailed(str(exc)))
-            return
-        self.app.call_from_thread(self.notify, f"Deleted the view “{one_line(name)}”", markup=False)
-        self.app.call_from_thread(self.load)
+            def delete() -> str:
+                self.store.delete_view(name)
+                return f"Deleted the view “{one_line(name)}”"
+
+            self.write(delete)

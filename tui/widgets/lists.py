@@ -33,6 +33,9 @@ class ListTable(DataTable[object], inherit_bindings=False):
     | `left` / `right` | list.scroll_left / list.scroll_right | see the columns that do not fit |
     """
 
+    OWN_KEYS_ONLY: ClassVar[bool] = True
+    """DataTable's own keys are off (inherit_bindings=False): these are the table's keys."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         *movement("scroll_top", "scroll_bottom"),
         Binding("left", "cursor_left", "Scroll left", show=False, id="list.scroll_left"),
@@ -50,6 +53,9 @@ class ListOptions(OptionList, inherit_bindings=False):
     | `pagedown` / `pageup` | list.page_down / list.page_up | page |
     | `enter` `l` | list.open | open |
     """
+
+    OWN_KEYS_ONLY: ClassVar[bool] = True
+    """OptionList's own keys are off (inherit_bindings=False): these are the list's keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *movement("first", "last"),
