@@ -175,7 +175,7 @@ def _alive(node: MessagePump) -> bool:
 
 
 class KeysWaitForRows:
-    """Mixed into a screen whose rows a worker loads (the tags, views, feeds, entities, trash):
+    """Mixed into a screen whose rows a worker loads (the tags, saved views, feeds, entities, trash):
     the keys typed behind the one that opened it (`T j j r` in one burst), or behind a change it
     reloads after, are for those rows, so they wait until the rows are in.  Call
     `keys_wait_for_rows` when the load starts and `keys_go_on` once its rows are shown or it

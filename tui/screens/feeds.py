@@ -1,4 +1,4 @@
-"""The feeds view: every subscription with unread and total counts and its state (paused, failing,
+"""The feeds list: every subscription with unread and total counts and its state (paused, failing,
 when last checked); open its articles, pause or resume, remove (asks first; articles stay)."""
 
 from __future__ import annotations

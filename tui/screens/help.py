@@ -61,7 +61,7 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
     """(where, keys, id, description) of every key that works on the screen: the app's, the
     screen's and each focusable widget's effective bindings (user keymap applied), id first.
 
-    Left out: the app's keys that a modal screen cuts off (`q` in the tags view), a key that a
+    Left out: the app's keys that a modal screen cuts off (`q` in the tags list), a key that a
     priority binding of the app or screen takes first (Input's ctrl+c copy never runs while
     ctrl+c quits), and the editing and scrolling keys Textual's own widgets bring without an id
     (they cannot be remapped; the help sums them up in a line)."""

@@ -57,11 +57,11 @@ class MainScreen(ListingScreen):
     | `]` / `[` | article.next_unread / article.prev_unread | next/previous unread |
     | `M` | view.mark_all_read | mark every article in the listing read |
     | `u` / `ctrl+r` | undo / redo | undo/redo tag and state changes |
-    | `T` | tags.show | tags view with counts |
+    | `T` | tags.show | the tags list with counts |
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
     | `o` | article.open_link | open the link with [reader] open_command |
-    | `F` | feeds.show | feeds view with unread counts |
+    | `F` | feeds.show | the feeds list with unread counts |
     | `R` | feeds.refresh | refresh the feeds in the background |
     | `i` | import.show | import dialog: paths and urls, imported in the background |
     | `escape` | app.back | back to the list, then to the previous listing |
@@ -83,7 +83,7 @@ class MainScreen(ListingScreen):
         Binding("asterisk", "mark_all", "Mark all", show=False, id="mark.all"),
         Binding("right_square_bracket", "next_unread(1)", "Next unread", show=False, id="article.next_unread"),
         Binding("left_square_bracket", "next_unread(-1)", "Previous unread", show=False, id="article.prev_unread"),
-        Binding("M", "mark_view_read", "Mark view read", show=False, id="view.mark_all_read"),
+        Binding("M", "mark_listing_read", "Mark view read", show=False, id="view.mark_all_read"),
         Binding("u", "undo", "Undo", show=False, id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("T", "tags", "Tags", show=False, id="tags.show"),
@@ -251,7 +251,7 @@ class MainScreen(ListingScreen):
         if item is not None:
             self.io.write_state([item.id], starred=not item.starred)
 
-    def action_mark_view_read(self) -> None:
+    def action_mark_listing_read(self) -> None:
         self._cancel_read_timer()
         self.io.write_listing_state(self.listing_query, True)
 

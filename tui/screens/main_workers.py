@@ -69,7 +69,7 @@ class MainWorkers:
     # -- reading ------------------------------------------------------------------------------------
     def load_listing(self, generation: int, text: str, cursor: int = 0) -> None:
         """Parse `text`, count its matches and read the first page (ListingLoaded)."""
-        self._run(partial(self._load_listing, generation, text, cursor), "view", exclusive=True)
+        self._run(partial(self._load_listing, generation, text, cursor), "listing", exclusive=True)
 
     def _load_listing(self, generation: int, text: str, cursor: int) -> None:
         try:

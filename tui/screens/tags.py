@@ -1,4 +1,4 @@
-"""The tags view: every tag with total and unread counts; open, rename (onto another: merge),
+"""The tags list: every tag with total and unread counts; open, rename (onto another: merge),
 delete (confirmed).  Changes are undoable from the main screen."""
 
 from __future__ import annotations

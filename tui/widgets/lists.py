@@ -1,4 +1,4 @@
-"""The lists of the pop-up screens (tags, views, feeds, entities, related): the main list's
+"""The lists of the pop-up screens (tags, saved views, feeds, entities, related): the main list's
 movement keys under the main list's binding ids, so `j`/`k`/`g`/`G` move in every list and one
 `[keys]` entry remaps them all."""
 
@@ -23,7 +23,7 @@ def movement(top: str, bottom: str) -> list[BindingType]:
 
 
 class ListTable(DataTable[object], inherit_bindings=False):
-    """A table of rows (the tags, views and feeds views); the screen binds enter and its verbs.
+    """A table of rows (the tags, saved views and feeds lists); the screen binds enter and its verbs.
 
     | Key | id | Does |
     |---|---|---|
