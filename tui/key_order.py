@@ -13,7 +13,9 @@ reaches the app, have run).  A further round of trail then follows through whate
 focus now, until a round begins and ends at the same widget on a mounted screen: what the key
 set off (the search bar's Submitted message, a pushed screen's mount and its focus) is done
 before the next key goes out.  A screen can also hold the keys while what they are for is
-not there yet (the results of a search just submitted): `hold_keys` / `release_keys`.
+not there yet (the results of a search just submitted): `wait_for(screen, True)`, then
+`wait_for(screen, False)` once they are there.  A direct call, not a message: keys typed before
+the screen asked are already in the app's queue, ahead of any message it could post.
 
 Guards, so that no key is ever stuck: a trail lost on the way (its widget removed) or slow is
 sent again after TRAIL_PATIENCE seconds, a key is handed out after MAX_ROUNDS rounds whatever the
@@ -175,21 +177,31 @@ def _alive(node: MessagePump) -> bool:
 
 
 class KeysWaitForRows:
-    """Mixed into a screen whose rows a worker loads (the tags, saved views, feeds, entities, trash):
-    the keys typed behind the one that opened it (`T j j r` in one burst), or behind a change it
-    reloads after, are for those rows, so they wait until the rows are in.  Call
+    """Mixed into a screen whose rows a worker loads (the tags, saved views, feeds, entities,
+    trash): the keys typed behind the one that opened it (`T j j r` in one burst), or behind a
+    change it reloads after, are for those rows, so they wait until the rows are in.  Call
     `keys_wait_for_rows` when the load starts and `keys_go_on` once its rows are shown or it
     failed; leaving the screen lets them go too (keys are never left held)."""
 
     def keys_wait_for_rows(self) -> None:
-        hold = getattr(getattr(self, "app", None), "hold_keys", None)
-        if hold is not None:
-            hold(self)
+        wait_for(self, True)
 
     def keys_go_on(self) -> None:
-        release = getattr(getattr(self, "app", None), "release_keys", None)
-        if release is not None:
-            release(self)
+        wait_for(self, False)
 
     def on_unmount(self) -> None:
         self.keys_go_on()
+
+
+def wait_for(holder: Any, wait: bool) -> None:
+    """Hold the keys not yet handed out for `holder` (a screen), or let them go: when the app
+    orders its keys (a KeyOrder; else there is nothing to hold)."""
+    try:
+        app = holder.app
+    except Exception:  # not attached to an app (yet, or any more): no keys to hold
+        return
+    if isinstance(app, KeyOrder):
+        if wait:
+            app.hold_keys(holder)
+        else:
+            app.release_keys(holder)

@@ -3,9 +3,6 @@ the app, its screens and widgets: what `[keys]` may remap and what `config print
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
@@ -21,6 +18,9 @@ APP_BINDINGS: list[BindingType] = [
 
 def binding_table() -> dict[str, tuple[str, str]]:
     """binding id -> (default keys, description)."""
+    import importlib
+    import pkgutil
+
     import tui.screens
     import tui.widgets
     from tui.screens.main import MainScreen

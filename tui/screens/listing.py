@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from store import Highlighter, Query, StoreCorrupt, parse_query
 from tui.config import ReaderSettings
+from tui.key_order import wait_for
 from tui.literal import literal
 from tui.messages import (
     BackgroundStatus,
@@ -138,12 +139,12 @@ class ListingScreen(Screen[None]):
         back) are for its rows: they wait until the rows are there (tui.key_order)."""
         if self._shown_generation != self.generation:
             self._holding_keys = True
-            getattr(self.app, "hold_keys", lambda _holder: None)(self)
+            wait_for(self, True)
 
     def _keys_go_on(self) -> None:
         if self._holding_keys:
             self._holding_keys = False
-            getattr(self.app, "release_keys", lambda _holder: None)(self)
+            wait_for(self, False)
 
     def poll(self) -> None:
         """Ask the store's change feed for other sessions' changes (every POLL_SECONDS)."""
