@@ -138,7 +138,8 @@ class BackgroundJobs:
         if problems:
             shown = "\n".join(problems[:NOTICE_PROBLEMS])
             if len(problems) > NOTICE_PROBLEMS:
-                shown += f"\n… and {len(problems) - NOTICE_PROBLEMS} more: ctrl+p, “{REPORT_COMMAND}”, lists them all"
+                more = len(problems) - NOTICE_PROBLEMS
+                shown += f"\n… and {more} more: ctrl+p, “{REPORT_COMMAND}”, lists them all"
             app.notify(shown, title="Problems", severity="warning", markup=False, timeout=12)
 
 

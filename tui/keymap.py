@@ -54,7 +54,7 @@ def binding_table() -> dict[str, tuple[str, str]]:
 def normalised_keymap(keymap: dict[str, str]) -> dict[str, str]:
     """`[keys]` in the long key names Textual's set_keymap uses ("?" -> "question_mark"), as
     the app's bindings are matched against them."""
-    return {binding_id: ",".join(key_name(key.strip()) for key in keys.split(",")) for binding_id, keys in keymap.items()}
+    return {bid: ",".join(key_name(key.strip()) for key in keys.split(",")) for bid, keys in keymap.items()}
 
 
 def key_name(key: str) -> str:

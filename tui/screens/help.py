@@ -57,9 +57,10 @@ def own_bindings(cls: type[DOMNode]) -> BindingsMap:
     return BindingsMap.from_keys(keys)
 
 
-def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
+def binding_rows(screen: Screen[object], keymap: dict[str, str] | None = None) -> list[tuple[str, str, str, str]]:
     """(where, keys, id, description) of every key that works on the screen: the app's, the
-    screen's and each focusable widget's effective bindings (user keymap applied), id first.
+    screen's and each focusable widget's effective bindings (`keymap`: the user's [keys], in
+    Textual's long key names, applied), id first.
 
     Left out: the app's keys that a modal screen cuts off (`q` in the tags list), a key that a
     priority binding of the app or screen takes first (Input's ctrl+c copy never runs while
@@ -72,7 +73,6 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
         if widget.focusable and type(widget) not in seen_types:
             seen_types.add(type(widget))
             nodes.append(widget)
-    keymap: dict[str, str] = getattr(app, "user_keymap", {})
     effective: dict[int, BindingsMap] = {}
     for node in nodes:
         bindings_map = own_bindings(type(node))
@@ -127,9 +127,9 @@ class HelpScreen(ModalScreen[None]):
                                   background: $panel; padding: 0 1; }
     """
 
-    def __init__(self, under: Screen[object]) -> None:
+    def __init__(self, under: Screen[object], keymap: dict[str, str] | None = None) -> None:
         super().__init__()
-        self.rows = binding_rows(under)
+        self.rows = binding_rows(under, keymap)
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", expand=True, show_edge=False, box=None, padding=(0, 1))

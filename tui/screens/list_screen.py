@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from rich.text import Text
@@ -74,9 +75,8 @@ class ListScreen(KeysWaitForRows, ModalScreen[ScreenResultType], Generic[ScreenR
         """Read the rows afresh in a worker (a newer load cancels an older one)."""
         self.generation += 1
         generation, fetch = self.generation, self.fetcher()
-        self.run_worker(
-            lambda: self._load(generation, fetch), group=self.NAME, exclusive=True, thread=True, exit_on_error=False
-        )
+        work = partial(self._load, generation, fetch)
+        self.run_worker(work, group=self.NAME, exclusive=True, thread=True, exit_on_error=False)
 
     def _load(self, generation: int, fetch: Callable[[], list[Row]]) -> None:
         try:
@@ -108,7 +108,8 @@ class ListScreen(KeysWaitForRows, ModalScreen[ScreenResultType], Generic[ScreenR
         returns, if any, is said.  `wait`: the keys typed behind wait for the rows as changed."""
         if wait:
             self.keys_wait_for_rows()
-        self.run_worker(lambda: self._write(change, title), group=f"{self.NAME}-write", thread=True, exit_on_error=False)
+        work = partial(self._write, change, title)
+        self.run_worker(work, group=f"{self.NAME}-write", thread=True, exit_on_error=False)
 
     def _write(self, change: Callable[[], str | None], title: str) -> None:
         try:
