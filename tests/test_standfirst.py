@@ -15,7 +15,7 @@ from tui.app import NewsdeskApp
 from tui.widgets.article_text import ArticleText
 
 STANDFIRST = "Shanghai Mayor Ying Yong led a delegation to visit Israel from June 5 to 7."
-DEMO_SEED = Path(__file__).resolve().parent.parent / "tui" / "demo" / "shanghai-mayor-visits-israel.txt"
+DEMO_SEED = Path(__file__).resolve().parent.parent / "tui" / "demo" / "articles" / "shanghai-mayor-visits-israel.txt"
 
 
 @pytest.mark.parametrize("which", ["shared seed", "demo copy"])

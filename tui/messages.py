@@ -76,6 +76,8 @@ class ItemsChanged(Message):
     cursor_id: str | None = None
     """The article under the cursor when the poll started, and its row now (to keep it there)."""
     cursor_row: int | None = None
+    generation: int | None = None
+    """The listing load whose query `total` counts (None: no count)."""
 
 
 @dataclass

@@ -77,7 +77,8 @@ class ListingScreen(Screen[None]):
         self.io = MainWorkers(self, store, sort=self.reader.sort)
         self.generation = 0
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
-        self._shown_generation = -1  # the load the list shows
+        self.shown_generation = -1
+        """The load whose rows the list shows (its query is `listing_query`)."""
         self._holding_keys = False
         self._shown_id: str | None = None  # the article in the text pane (or on its way there)
         self._seq: int | None = None  # change-feed position; None until the listing has loaded
@@ -137,7 +138,7 @@ class ListingScreen(Screen[None]):
     def keys_wait_for_the_listing(self) -> None:
         """The keys typed behind the one that chose this listing (Enter in the search bar, escape
         back) are for its rows: they wait until the rows are there (tui.key_order)."""
-        if self._shown_generation != self.generation:
+        if self.shown_generation != self.generation:
             self._holding_keys = True
             wait_for(self, True)
 
@@ -150,7 +151,8 @@ class ListingScreen(Screen[None]):
         """Ask the store's change feed for other sessions' changes (every POLL_SECONDS)."""
         if self._seq is not None:
             current = self.article_list.current
-            self.io.poll_changes(self._seq, self.listing_query, current.id if current else None)
+            cursor_id = current.id if current else None
+            self.io.poll_changes(self._seq, self.listing_query, self.shown_generation, cursor_id)
 
     def count_unread(self) -> None:
         """Count the unread articles of the listing, for the top bar (after a load, and changes)."""
@@ -161,7 +163,7 @@ class ListingScreen(Screen[None]):
     def listing_loaded(self, message: ListingLoaded) -> None:
         if message.generation != self.generation:
             return
-        self._shown_generation = message.generation
+        self.shown_generation = message.generation
         self._seq = message.seq
         self.listing_query = message.query
         self._keys_go_on()  # the rows are in the list when the next key is handled
@@ -187,7 +189,7 @@ class ListingScreen(Screen[None]):
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
         if message.generation == self.generation:
-            self._shown_generation = message.generation  # the list keeps the rows it had
+            self.shown_generation = message.generation  # the list keeps the rows it had
             self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
 
@@ -198,7 +200,7 @@ class ListingScreen(Screen[None]):
 
     @on(ArticleList.RowsWanted)
     def rows_wanted(self, message: ArticleList.RowsWanted) -> None:
-        self.io.fetch_rows(self.listing_query, message.offset, message.limit, self.generation)
+        self.io.fetch_rows(self.listing_query, message.offset, message.limit, self.shown_generation)
 
     @on(ChangesSeen)
     def changes_seen(self, message: ChangesSeen) -> None:
@@ -207,8 +209,11 @@ class ListingScreen(Screen[None]):
 
     @on(ItemsChanged)
     def items_changed(self, message: ItemsChanged) -> None:
+        # A count of an earlier listing (read before the one shown now arrived): the rows only.
+        stale = message.generation is not None and message.generation != self.shown_generation
+        total = None if stale else message.total
         article_list = self.article_list
-        if message.reload or (message.total is not None and message.total != article_list.total):
+        if not stale and (message.reload or (total is not None and total != article_list.total)):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.
             cursor, scroll = article_list.cursor, article_list.scroll_y
             current = article_list.current
@@ -216,13 +221,13 @@ class ListingScreen(Screen[None]):
                 # Keep the same article under the cursor, on the same screen row.
                 scroll += message.cursor_row - cursor
                 cursor = message.cursor_row
-            article_list.reset(article_list.total if message.total is None else message.total, cursor=cursor)
+            article_list.reset(article_list.total if total is None else total, cursor=cursor)
             article_list.scroll_to(y=max(scroll, 0), animate=False, immediate=True)
         article_list.update_items(message.items)
         shown = self.article_text.article
         if shown is not None and shown.article.id in message.items:
             self.io.load_article(shown.article.id)
-        if message.items or message.reload or message.total is not None:
+        if message.items or (not stale and (message.reload or total is not None)):
             self.count_unread()
         self.update_topbar()
 

@@ -80,11 +80,11 @@ class Edits:
         targets = self.targets()
         if targets:
             self.screen.article_list.set_marked(set())
-            self.screen.io.delete_articles(targets, self.screen.listing_query)
+            self.screen.io.delete_articles(targets, self.screen.listing_query, self.screen.shown_generation)
 
     def undo(self, *, redo: bool) -> None:
         entry = self.screen.undo.pop(redo)
         if entry is None:
             self.screen.notify(f"Nothing to {'redo' if redo else 'undo'}.", timeout=2)
             return
-        self.screen.io.write_undo(entry, redo, self.screen.listing_query)
+        self.screen.io.write_undo(entry, redo, self.screen.listing_query, self.screen.shown_generation)

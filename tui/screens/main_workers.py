@@ -124,12 +124,13 @@ class MainWorkers:
         if not get_current_worker().is_cancelled:
             self._post(ArticleLoaded(article_id, stored))
 
-    def poll_changes(self, since: int, query: Query, cursor_id: str | None = None) -> None:
-        """Other sessions' changes, from the store's change feed (no full reload).  When the
-        list's size changes, the article under the cursor keeps its place (`cursor_id`)."""
-        self._run(partial(self._poll_changes, since, query, cursor_id), "poll", exclusive=True)
+    def poll_changes(self, since: int, query: Query, generation: int, cursor_id: str | None = None) -> None:
+        """Other sessions' changes, from the store's change feed (no full reload), counted for
+        `query` (of the listing load `generation`).  When the list's size changes, the article
+        under the cursor keeps its place (`cursor_id`)."""
+        self._run(partial(self._poll_changes, since, query, generation, cursor_id), "poll", exclusive=True)
 
-    def _poll_changes(self, since: int, query: Query, cursor_id: str | None) -> None:
+    def _poll_changes(self, since: int, query: Query, generation: int, cursor_id: str | None) -> None:
         try:
             seq, ids = self.store.changes_since(since)
             if seq == since:
@@ -139,10 +140,10 @@ class MainWorkers:
             row = self.store.search_position(query, cursor_id) if cursor_id else None
             if ids is None or len(ids) > MAX_PATCHED_ROWS:
                 # Too far behind, or a bulk change: refetch the visible window instead.
-                self._post(ItemsChanged({}, total=total, reload=True, cursor_id=cursor_id, cursor_row=row))
+                self._post(ItemsChanged({}, total, True, cursor_id, row, generation))
                 return
             items = self.store.list_items(ids)
-            self._post(ItemsChanged(items, total=total, cursor_id=cursor_id, cursor_row=row))
+            self._post(ItemsChanged(items, total, False, cursor_id, row, generation))
         except Exception as exc:
             self._failed(exc)
 
@@ -259,10 +260,11 @@ class MainWorkers:
             self._post(Undoable(changes))
         self._post(ItemsChanged(items, reload=len(changes) > MAX_PATCHED_ROWS))
 
-    def delete_articles(self, ids: list[str], query: Query) -> None:
-        self._run(partial(self._delete_articles, ids, query), "write")
+    def delete_articles(self, ids: list[str], query: Query, generation: int) -> None:
+        """Move articles to the trash, undoably; `query` (of the listing load `generation`) is counted again."""
+        self._run(partial(self._delete_articles, ids, query, generation), "write")
 
-    def _delete_articles(self, ids: list[str], query: Query) -> None:
+    def _delete_articles(self, ids: list[str], query: Query, generation: int) -> None:
         try:
             deleted = self.store.delete_articles(ids)
             total = self.store.count_matching(query)
@@ -276,14 +278,15 @@ class MainWorkers:
                 f"Moved {count} article{'s' if count != 1 else ''} to the trash (u undoes; ctrl+p Trash lists it)",
                 timeout=3,
             )
-        self._post(ItemsChanged({}, total=total, reload=True))
+        self._post(ItemsChanged({}, total=total, reload=True, generation=generation))
 
-    def write_undo(self, entry: UndoEntry, redo: bool, query: Query) -> None:
+    def write_undo(self, entry: UndoEntry, redo: bool, query: Query, generation: int) -> None:
         """Undo (or redo) one entry of the undo stack: a state change, a deletion, or the
-        restoration that undid a deletion."""
-        self._run(partial(self._write_undo, entry, redo, query), "write")
+        restoration that undid a deletion (`query`, of the listing load `generation`, is counted
+        again after those)."""
+        self._run(partial(self._write_undo, entry, redo, query, generation), "write")
 
-    def _write_undo(self, entry: UndoEntry, redo: bool, query: Query) -> None:
+    def _write_undo(self, entry: UndoEntry, redo: bool, query: Query, generation: int) -> None:
         try:
             inverse: UndoEntry
             if isinstance(entry, Deletion):
@@ -296,7 +299,7 @@ class MainWorkers:
             if isinstance(inverse, dict):
                 message = ItemsChanged(self.store.list_items(list(inverse)) if inverse else {})
             else:
-                message = ItemsChanged({}, total=self.store.count_matching(query), reload=True)
+                message = ItemsChanged({}, total=self.store.count_matching(query), reload=True, generation=generation)
         except Exception as exc:
             self._failed(exc)
             return
