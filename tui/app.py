@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 
 from store import StoreError
 from tui.background import REPORT_COMMAND, BackgroundJobs
 from tui.config import Settings
-from tui.key_order import KeyOrder
+from tui.key_order import KeyOrderApp
 from tui.keymap import APP_BINDINGS, normalised_keymap
 from tui.messages import ArticlesArrived, BackgroundStatus, ImportRequested, RefreshRequested, StoreDamaged
 from tui.screens.help import HelpScreen
@@ -32,10 +32,11 @@ BACKUP_CHECK_SECONDS = 3600.0
 SECONDS_PER_MINUTE = 60.0
 """[reader] refresh_minutes is in minutes (a name, so a test can shorten the minute)."""
 
-class NewsdeskApp(KeyOrder, App[None]):
+
+class NewsdeskApp(KeyOrderApp[None]):
     """The reader.  Keys follow docs/keymap.md; every action is also in the command palette.  Keys
     are handled one at a time, in the order typed, each by what has the focus when its turn
-    comes (KeyOrder: type-ahead across the search bar, the tag editor and every dialog).
+    comes (KeyOrderApp: type-ahead across the search bar, the tag editor and every dialog).
 
     | Key | id | Does |
     |---|---|---|
@@ -67,7 +68,6 @@ class NewsdeskApp(KeyOrder, App[None]):
         # NO_COLOR: Textual strips every colour only in its native-ANSI mode (else it paints in
         # greys); the :nocolor rules in app.tcss and the widgets mark with reverse/bold/underline.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
-        self._key_order_init()
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"  # nothing animates (SSH bandwidth); the variable opts in
         self.settings = settings or Settings()

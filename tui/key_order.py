@@ -6,7 +6,7 @@ opens a screen (`/`, Enter in the search bar, `t`) does so only when its widget 
 which time the keys typed behind it (one burst: a fast typist, an SSH packet, a busy machine)
 are already queued at the old focus: `tramt` in the search bar instead of the tag editor.
 
-KeyOrder, mixed into the App, hands out one key at a time.  Behind each key it sends a trail: a
+KeyOrderApp, the reader App's base, hands out one key at a time.  Behind each key it sends a trail: a
 message that bubbles the same way, from the focused widget up to the app, so that when it
 arrives every handler on the way has had the key (and Textual's bindings, checked when the key
 reaches the app, have run).  A further round of trail then follows through whatever has the
@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
-from textual.app import ModeError, ScreenStackError
+from textual.app import App, ModeError, ScreenStackError
 from textual.message import Message
 
 if TYPE_CHECKING:
@@ -55,26 +55,18 @@ class KeyTrail(Message):
         self.sent = time.monotonic()
 
 
-class KeyOrder:
-    """Mixed into the App before textual's App (see the module's docstring)."""
+ReturnType = TypeVar("ReturnType")
 
-    if TYPE_CHECKING:
-        focused: Any
-        screen: Any
 
-        def set_interval(self, *args: Any, **kwargs: Any) -> Timer: ...
-        def call_later(self, *args: Any, **kwargs: Any) -> bool: ...
+class KeyOrderApp(App[ReturnType]):
+    """An App that hands out the keys in the order typed (see the module's docstring)."""
 
-    _keys_waiting: deque[events.Key]
-    _key_trail: KeyTrail | None
-    _key_holds: dict[object, float]
-    _key_watch: Timer | None
-
-    def _key_order_init(self) -> None:
-        self._keys_waiting = deque()
-        self._key_trail = None
-        self._key_holds = {}
-        self._key_watch = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys_waiting: deque[events.Key] = deque()
+        self._key_trail: KeyTrail | None = None
+        self._key_holds: dict[object, float] = {}
+        self._key_watch: Timer | None = None
 
     # -- the public side: screens hold the keys while their target is not ready ----------------
     def hold_keys(self, holder: object) -> None:
@@ -92,7 +84,7 @@ class KeyOrder:
             self._keys_waiting.append(event)
             await self._next_key()
             return
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)
 
     def _where_keys_go(self) -> tuple[MessagePump, Any] | None:
         """(the focused widget, else the screen; the screen), None when there is no screen."""
@@ -112,7 +104,7 @@ class KeyOrder:
                 self._send_trail(1)  # a screen just pushed: its mount first (the trail waits behind it)
                 return
             event = self._keys_waiting.popleft()
-            await super().on_event(event)  # type: ignore[misc]  # priority bindings, then to the focus
+            await super().on_event(event)  # priority bindings, then to the focus
             if event.is_forwarded:
                 # Textual posted it to the focused widget (the screen when none is): follow it.
                 self._send_trail(1)
@@ -195,12 +187,12 @@ class KeysWaitForRows:
 
 def wait_for(holder: Any, wait: bool) -> None:
     """Hold the keys not yet handed out for `holder` (a screen), or let them go: when the app
-    orders its keys (a KeyOrder; else there is nothing to hold)."""
+    orders its keys (a KeyOrderApp; else there is nothing to hold)."""
     try:
         app = holder.app
     except Exception:  # not attached to an app (yet, or any more): no keys to hold
         return
-    if isinstance(app, KeyOrder):
+    if isinstance(app, KeyOrderApp):
         if wait:
             app.hold_keys(holder)
         else:

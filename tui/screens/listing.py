@@ -36,6 +36,7 @@ from tui.widgets.top_bar import TopBar, TopBarState
 if TYPE_CHECKING:
     from store import ListItem, NewsStore
 
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     """What the article list shows: a query (empty: every article) and its title's name (a saved
@@ -80,7 +81,8 @@ class ListingScreen(Screen[None]):
         self.shown_generation = -1
         """The load whose rows the list shows (its query is `listing_query`)."""
         self._holding_keys = False
-        self._shown_id: str | None = None  # the article in the text pane (or on its way there)
+        self.shown_id: str | None = None
+        """The article in the text pane (or on its way there)."""
         self._seq: int | None = None  # change-feed position; None until the listing has loaded
         self.listing = Listing()
         self.listing_query: Query = parse_query("")
@@ -88,8 +90,10 @@ class ListingScreen(Screen[None]):
         self.previous: list[Listing] = []
         """Listings to return to with escape."""
         self._ranked = False
-        self._highlighter: Highlighter | None = None  # the search's, restored after an entity's
-        self._histogram: list[tuple[str, int]] = []  # an entity listing's articles by month
+        self.highlighter: Highlighter | None = None
+        """The search's, for the list and the text pane (restored after an entity's)."""
+        self.histogram: list[tuple[str, int]] = []
+        """An entity listing's articles by month, for the top bar's sparkline."""
         self._unread: int | None = None  # unread articles in the listing (None: not counted yet)
         self._unread_asked = 0
 
@@ -115,7 +119,7 @@ class ListingScreen(Screen[None]):
     def show_listing(self, listing: Listing, cursor: int = 0) -> None:
         """Make `listing` the one shown and load it."""
         self.listing = listing
-        self._shown_id = None
+        self.shown_id = None
         self.reload(cursor=cursor)
 
     def go_to(self, listing: Listing) -> None:
@@ -174,10 +178,10 @@ class ListingScreen(Screen[None]):
             return
         self._ranked = message.ranked
         highlighter = Highlighter(self.listing_query)
-        self._highlighter = highlighter or None
-        self.article_list.highlighter = self._highlighter
-        self.article_text.set_highlighter(self._highlighter)
-        self._histogram = []
+        self.highlighter = highlighter or None
+        self.article_list.highlighter = self.highlighter
+        self.article_text.set_highlighter(self.highlighter)
+        self.histogram = []
         self._unread = None
         self.count_unread()
         if self.listing.entity:
@@ -240,7 +244,7 @@ class ListingScreen(Screen[None]):
     @on(HistogramLoaded)
     def histogram_loaded(self, message: HistogramLoaded) -> None:
         if message.generation == self.generation:
-            self._histogram = message.months
+            self.histogram = message.months
             self.update_topbar()
 
     @on(StoreFailed)
@@ -272,6 +276,6 @@ class ListingScreen(Screen[None]):
             readonly=self.store.readonly,
             demo=self.demo,
             background=self.background,
-            histogram=tuple(self._histogram),
+            histogram=tuple(self.histogram),
         )
         self.query_one(TopBar).show(state, self.app.size.width)

@@ -147,7 +147,7 @@ class MainScreen(ListingScreen):
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
-        if self._histogram:  # the sparkline takes the width there is
+        if self.histogram:  # the sparkline takes the width there is
             self.update_topbar()
 
     def _layout_for(self, width: int) -> None:
@@ -163,7 +163,7 @@ class MainScreen(ListingScreen):
 
     def show_article(self, article_id: str) -> None:
         """Put an article the user chose elsewhere (the related list) in the text pane."""
-        self._shown_id = article_id
+        self.shown_id = article_id
         self._to_read = article_id
         self.io.load_article(article_id)
         self.article_text.focus()
@@ -172,16 +172,16 @@ class MainScreen(ListingScreen):
     @on(ArticleList.Highlighted)
     def highlighted(self, message: ArticleList.Highlighted) -> None:
         item = message.item
-        if item is None or item.id == self._shown_id:
+        if item is None or item.id == self.shown_id:
             return
-        self._shown_id = item.id
+        self.shown_id = item.id
         self._cancel_read_timer()
         self._to_read = item.id if message.chosen else None
         self.io.load_article(item.id)
 
     @on(ArticleLoaded)
     def article_loaded(self, message: ArticleLoaded) -> None:
-        if message.article_id != self._shown_id:
+        if message.article_id != self.shown_id:
             return
         stored = message.stored
         self.article_text.show(stored, "This article is no longer in the store.")
@@ -236,7 +236,7 @@ class MainScreen(ListingScreen):
 
     def _mark_read(self, article_id: str) -> None:
         self._cancel_read_timer()
-        if article_id == self._shown_id:
+        if article_id == self.shown_id:
             self.io.write_state([article_id], read=True, undoable=False)
 
     def action_toggle_read(self) -> None:
@@ -300,7 +300,7 @@ class MainScreen(ListingScreen):
     def entity_focused(self, message: EntitySidebar.EntityFocused) -> None:
         entity = message.entity
         if entity is None:
-            self.article_text.set_highlighter(self._highlighter)
+            self.article_text.set_highlighter(self.highlighter)
         else:
             self.article_text.set_highlighter(Highlighter(names=[entity.name, *entity.aliases]))
 
