@@ -98,7 +98,7 @@ def worker_rss(store_path: str) -> None:
     from store import NewsStore
     from tui.app import NewsdeskApp
     from tui.widgets.article_list import ArticleList
-    from tui.widgets.article_view import ArticleView
+    from tui.widgets.article_text import ArticleText
 
     async def run() -> dict[str, Any]:
         store = NewsStore(store_path)
@@ -135,7 +135,7 @@ def worker_rss(store_path: str) -> None:
             for _ in range(3):
                 await app.workers.wait_for_complete()
                 await pilot.pause()
-            opened = app.screen.query_one(ArticleView).article is not None
+            opened = app.screen.query_one(ArticleText).article is not None
         status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
         return {
             "rss_anon_file_mb": [int(status[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile") if k in status],

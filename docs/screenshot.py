@@ -10,7 +10,7 @@ from pathlib import Path
 
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import fill_demo_store
+from tui.demo import fill_demo_store
 
 OUT = Path(__file__).with_name("demo.svg")
 

@@ -169,7 +169,7 @@ async def test_the_reader_opens_with_a_notice_and_searches_work(damaged: Path) -
         await settle(pilot)
         assert screen.query_one(SearchBar).has_focus
         await pilot.press(*"tag:keep")
-        await wait_until(pilot, lambda: screen.view.query == "tag:keep")
+        await wait_until(pilot, lambda: screen.listing.query == "tag:keep")
         assert screen.article_list.total == ARTICLES - len(in_damaged_shard())
         assert not any(n.title == "Store error" for n in app._notifications)
         await pilot.press("escape", "escape")

@@ -23,7 +23,7 @@ from newsdesk_testing import REPO, index_behind, settle
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.widgets.article_list import ArticleList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 
 DAY = "2011-10-06"
 SetZone = Callable[[str], None]
@@ -322,7 +322,7 @@ async def test_reader_shows_the_calendar_day_in_new_york(store: NewsStore, zone:
         rows = [rendered(listing, 0), rendered(listing, 1)]
         assert "2011-10-06       " in rows[0] and "Day only" in rows[0]  # the day, no time
         assert "2011-10-05 22:00" in rows[1] and "Evening before" in rows[1]
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         assert "Thursday 06 October 2011" in view.plain_lines()
         await pilot.press("j")
         await settle(pilot)

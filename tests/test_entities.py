@@ -273,14 +273,14 @@ def test_extraction_skips_other_languages(store: NewsStore) -> None:
 # -- the demo -----------------------------------------------------------------------------------
 @needs_model
 def test_the_shipped_demo_entities_are_what_extraction_gives() -> None:
-    from tui.demo_entities import DEMO_ENTITIES, extract_demo
+    from tui.demo import DEMO_ENTITIES, extract_demo
 
     shipped = json.loads(DEMO_ENTITIES.read_text(encoding="utf-8"))["articles"]
-    assert extract_demo() == shipped, "run: python -m tui.demo_entities"
+    assert extract_demo() == shipped, "run: python -m tui.demo"
 
 
 def test_the_demo_store_has_entities_without_spacy(store: NewsStore) -> None:
-    from tui.launch import fill_demo_store
+    from tui.demo import fill_demo_store
 
     fill_demo_store(store)
     assert store.search("has:entities").count == store.count() == 27

@@ -212,7 +212,7 @@ def test_short_news_texts_read_like_articles(text: str) -> None:
 
 
 def test_the_seed_and_every_wikinews_article_as_a_text_file_read_like_articles() -> None:
-    seed, demo = shared_path("seed", "shanghai-mayor-visits-israel.txt"), REPO / "tui" / "demo" / SEED_NAME
+    seed, demo = shared_path("seed", "shanghai-mayor-visits-israel.txt"), REPO / "tui" / "demo" / "articles" / SEED_NAME
     for path in (seed, demo):
         assert why_not_an_article(path.read_text(encoding="utf-8"), path.name) is None
     with shared_path("wikinews", "articles.jsonl").open(encoding="utf-8") as lines:

@@ -42,7 +42,7 @@ def test_the_reader_start_path_never_imports_spacy(tmp_path: Path) -> None:
     """Opening the reader (app, screens, widgets, CLI, store) must not load spaCy or numpy:
     extraction runs in its own processes."""
     code = (
-        "import sys, tui.cli, tui.app, tui.screens.main, tui.screens.views, tui.launch, store;"
+        "import sys, tui.cli, tui.app, tui.screens.main, tui.screens.saved_views, tui.launch, store;"
         "print(' '.join(sorted(sys.modules)))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)

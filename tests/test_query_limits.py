@@ -22,7 +22,7 @@ from store.search.text_fields import MAX_WORD_BYTES
 from tui.app import NewsdeskApp
 from tui.cli import main
 from tui.screens.main import MainScreen
-from tui.screens.views import ViewsScreen
+from tui.screens.saved_views import SavedViewsScreen
 from tui.widgets.article_list import ArticleList
 from tui.widgets.search_bar import SearchBar
 
@@ -230,7 +230,7 @@ async def test_the_search_bar_shows_the_note_and_searches_the_deepest_query(news
         bar = screen.query_one(SearchBar)
         assert bar.has_focus
         bar.post_message(events.Paste(deepest("parentheses")))
-        await wait_until(pilot, lambda: screen.view.query == deepest("parentheses"))
+        await wait_until(pilot, lambda: screen.listing.query == deepest("parentheses"))
         assert screen.query_one(ArticleList).total == len(ids(news, deepest("parentheses")))
         for text, note in (
             ("(" * 250 + "a" + ")" * 250, f"at most {MAX_DEPTH} levels of ( and NOT (at {MAX_DEPTH + 1})"),
@@ -244,7 +244,7 @@ async def test_the_search_bar_shows_the_note_and_searches_the_deepest_query(news
             assert screen.query_one(ArticleList).total == len(ids(news, deepest("parentheses")))
         bar.value = ""
         bar.post_message(events.Paste("festival"))
-        await wait_until(pilot, lambda: screen.view.query == "festival")
+        await wait_until(pilot, lambda: screen.listing.query == "festival")
         assert screen.query_one(ArticleList).total == 1
 
 
@@ -260,6 +260,6 @@ async def test_a_saved_view_at_the_depth_limit_shows_its_counts(news: NewsStore)
         await pilot.press("V")
         await settle(pilot)
         views = app.screen
-        assert isinstance(views, ViewsScreen)
+        assert isinstance(views, SavedViewsScreen)
         table = views.query_one("#views-table")
         assert [str(c) for c in table.get_row_at(0)[:3]] == ["Deep", "3", "2"]

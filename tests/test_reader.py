@@ -12,12 +12,12 @@ from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import DEMO_DIR, fill_demo_store
+from tui.demo import DEMO_ARTICLES, fill_demo_store
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.welcome import WelcomeScreen
 from tui.widgets.article_list import ArticleList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 from tui.widgets.entity_sidebar import EntitySidebar
 
 
@@ -41,7 +41,7 @@ def filled(store: NewsStore) -> NewsStore:
 
 
 def visible_title(app: NewsdeskApp) -> str:
-    lines = app.screen.query_one(ArticleView).plain_lines()
+    lines = app.screen.query_one(ArticleText).plain_lines()
     return lines[0] if lines else ""
 
 
@@ -84,7 +84,7 @@ async def test_enter_opens_marks_read_and_focuses_the_text(filled: NewsStore) ->
         await settle(pilot)
         await pilot.press("j", "enter")
         await settle(pilot)
-        assert app.screen.query_one(ArticleView).has_focus
+        assert app.screen.query_one(ArticleText).has_focus
         opened = article(19).id
         assert filled.get(opened).state.read  # type: ignore[union-attr]
         assert not filled.get(article(20).id).state.read  # type: ignore[union-attr]
@@ -165,7 +165,7 @@ async def test_another_sessions_change_under_the_cursor_is_not_read(filled: News
         other.close()
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        screen._poll()  # what the 1.5 s interval does
+        screen.poll()  # what the 1.5 s interval does
         await wait_until(pilot, lambda: visible_title(app) == "Story number 19")
         assert not is_read(filled, 19)
 
@@ -190,11 +190,11 @@ async def test_tab_cycles_panes_and_escape_returns(filled: NewsStore) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("tab")
-        assert isinstance(app.focused, ArticleView)
+        assert isinstance(app.focused, ArticleText)
         await pilot.press("tab")
         assert isinstance(app.focused, EntitySidebar)
         await pilot.press("shift+tab")
-        assert isinstance(app.focused, ArticleView)
+        assert isinstance(app.focused, ArticleText)
         await pilot.press("escape")
         assert isinstance(app.focused, ArticleList)
 
@@ -206,7 +206,7 @@ async def test_text_pane_scrolls(store: NewsStore) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("tab")
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         await pilot.press("j", "j")
         assert view.scroll_y == 2
         await pilot.press("space")
@@ -223,7 +223,7 @@ async def test_zen_hides_list_and_sidebar(filled: NewsStore) -> None:
         screen = app.screen
         assert not screen.query_one(ArticleList).display
         assert not screen.query_one(EntitySidebar).display
-        assert screen.query_one(ArticleView).has_focus
+        assert screen.query_one(ArticleText).has_focus
         await pilot.press("z")
         assert screen.query_one(ArticleList).display and screen.query_one(EntitySidebar).display
 
@@ -329,7 +329,7 @@ async def test_a_10mb_body_opens_without_freezing(store: NewsStore) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         started = time.monotonic()
         await settle(pilot)
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         assert view.plain_lines()[0] == "Huge"
         assert not view.fully_wrapped and len(view.plain_lines()) < 2000  # wrapped in pages
         await pilot.press("tab", "space", "space", "space")
@@ -338,13 +338,13 @@ async def test_a_10mb_body_opens_without_freezing(store: NewsStore) -> None:
 
 
 async def test_demo_store_has_the_seed_and_samples(store: NewsStore) -> None:
-    """The seed article and every fictional sample shipped in tui/demo/samples.jsonl (one a
+    """The seed article and every fictional sample shipped in tui/demo/articles/samples.jsonl (one a
     line), from several sources, with tags, stars and read articles to show."""
     fill_demo_store(store)
     items = store.list()
     titles = [i.title for i in items]
     assert "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries" in titles
-    samples = (DEMO_DIR / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+    samples = (DEMO_ARTICLES / "samples.jsonl").read_text(encoding="utf-8").splitlines()
     assert 20 <= len(samples) <= 30 and len(items) == 1 + len(samples)
     assert len({i.source for i in items}) >= 5
     assert any(i.tags for i in items) and any(i.starred for i in items) and any(i.read for i in items)
@@ -386,7 +386,7 @@ async def test_another_sessions_change_appears_and_the_cursor_keeps_its_article(
         other.close()
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        screen._poll()  # what the 1.5 s interval does
+        screen.poll()  # what the 1.5 s interval does
         await settle(pilot)
         listing = screen.query_one(ArticleList)
         assert listing.total == 21
@@ -398,7 +398,7 @@ async def test_another_sessions_change_appears_and_the_cursor_keeps_its_article(
 
 
 async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from tui.screens import main as main_module
+    from tui.screens import main_workers as main_module
 
     monkeypatch.setattr(main_module, "MAX_PATCHED_ROWS", 3)
     app = NewsdeskApp(filled, read_delay=3600)
@@ -407,7 +407,7 @@ async def test_a_bulk_change_elsewhere_refetches_the_window(filled: NewsStore, m
         other = NewsStore(filled.root)
         other.update_state([article(n).id for n in range(1, 21)], read=True)
         other.close()
-        app.screen._poll()  # type: ignore[attr-defined]
+        app.screen.poll()  # type: ignore[attr-defined]
         await settle(pilot)
         listing = app.screen.query_one(ArticleList)
         assert all(listing.item_at(i).read for i in range(20))  # type: ignore[union-attr]
@@ -429,7 +429,7 @@ async def test_the_top_bar_counts_the_unread_articles_of_the_view(filled: NewsSt
         other = NewsStore(filled.root)  # another session's change follows too
         other.update_state([article(n).id for n in (4, 5)], read=True)
         other.close()
-        app.screen._poll()  # type: ignore[attr-defined]
+        app.screen.poll()  # type: ignore[attr-defined]
         await wait_until(pilot, lambda: "14 unread" in topbar(app))
         await pilot.press("slash", *"is:read OR 19")  # a search: its own unread count
         await wait_until(pilot, lambda: "search: is:read OR 19 · 7 matches · 1 unread" in topbar(app))

@@ -11,12 +11,13 @@ from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import fill_demo_store
+from tui.demo import fill_demo_store
 from tui.screens.entities import EntitiesScreen
-from tui.screens.main import MainScreen, sparkline
+from tui.screens.main import MainScreen
+from tui.widgets.top_bar import sparkline
 from tui.screens.related import RelatedScreen
 from tui.widgets.article_list import ArticleList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 from tui.widgets.entity_sidebar import EntitySidebar
 
 SEED_TITLE = "Shanghai mayor visits Israel to deepen cooperation in innovation and key industries"
@@ -28,7 +29,7 @@ def demo(store: NewsStore) -> NewsStore:
     return store
 
 
-def marked_lines(view: ArticleView) -> list[str]:
+def marked_lines(view: ArticleText) -> list[str]:
     lines = view.plain_lines()
     return [lines[i] for i in view.match_lines]
 
@@ -39,13 +40,13 @@ async def test_sidebar_marks_mentions_opens_the_entity_and_escape_returns(demo: 
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        assert screen.query_one(ArticleView).article.article.title == SEED_TITLE
+        assert screen.query_one(ArticleText).article.article.title == SEED_TITLE
         await pilot.press("tab", "tab")  # list -> text -> sidebar
         await settle(pilot)
         sidebar = screen.query_one(EntitySidebar)
         assert sidebar.has_focus
         assert sidebar.current_entity().name == "Ying Yong"
-        view = screen.query_one(ArticleView)
+        view = screen.query_one(ArticleText)
         marked = marked_lines(view)
         assert marked and all("Ying" in line for line in marked)
         await pilot.press("down")  # the next person
@@ -57,14 +58,14 @@ async def test_sidebar_marks_mentions_opens_the_entity_and_escape_returns(demo: 
         await pilot.press("enter")
         await settle(pilot)
         listing = screen.query_one(ArticleList)
-        assert screen.view.entity and screen.view.name == second.name
+        assert screen.listing.entity and screen.listing.name == second.name
         assert listing.has_focus and listing.total == demo.search(f'person:"{second.name}"').count >= 1
         topbar = str(screen.query_one("#topbar").render())
         assert f"entity: {second.name}" in topbar
         assert any(bar in topbar for bar in "▁▂▃▄▅▆▇█"), topbar  # the sparkline of its articles
         await pilot.press("escape")
         await settle(pilot)
-        assert not screen.view.entity and listing.total == 27
+        assert not screen.listing.entity and listing.total == 27
         await pilot.press("tab", "tab")  # into the sidebar: its first entity is marked in the text
         await settle(pilot)
         assert sidebar.has_focus and view.match_lines
@@ -94,7 +95,7 @@ async def test_entity_browser_filters_by_name_and_type_and_opens(demo: NewsStore
         assert browser.entities[0]["name"] == "Hollis Brennan"  # the most covered person
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is main and main.view.entity and main.view.name == "Hollis Brennan"
+        assert app.screen is main and main.listing.entity and main.listing.name == "Hollis Brennan"
         assert main.query_one(ArticleList).total == demo.entity_counts(kind="person")[0]["articles"]
 
 
@@ -154,7 +155,7 @@ async def test_the_sidebar_keeps_the_count_of_a_name_that_wraps(store: NewsStore
         sidebar = app.screen.query_one(EntitySidebar)
         assert "Person 29 1" in sidebar_text(sidebar)
         await pilot.press("j")  # the next article: its names replace these, all of them again too many to fit
-        await wait_until(pilot, lambda: app.screen.query_one(ArticleView).article.article.id == many.id)
+        await wait_until(pilot, lambda: app.screen.query_one(ArticleText).article.article.id == many.id)
         shown = sidebar_text(sidebar)
         assert f"{LONG_NAME} 3" in shown, shown
         assert "Person 29 1" in shown
@@ -208,7 +209,7 @@ async def test_related_articles_share_names_rare_ones_first(demo: NewsStore) -> 
         first_id = related.related[0][0].id
         await pilot.press("enter")
         await settle(pilot)
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         assert view.article.article.id == first_id and view.has_focus
 
 

@@ -10,7 +10,7 @@ from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.messages import StoreFailed
 from tui.widgets.article_list import ArticleList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 from tui.widgets.entity_sidebar import EntitySidebar
 
 MARKUP = [
@@ -59,7 +59,7 @@ async def test_payload_is_literal_in_every_pane(store: NewsStore, payload: str) 
         listing = screen.query_one(ArticleList)
         row = rendered_text([listing.render_line(0)])
         full_row = listing.row_text(listing.item_at(0), 500).plain  # type: ignore[arg-type]
-        view = screen.query_one(ArticleView)
+        view = screen.query_one(ArticleText)
         text = " ".join(view.plain_lines())  # wrapped lines joined back at the dropped space
         sidebar = screen.query_one(EntitySidebar)
         names = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
@@ -86,6 +86,6 @@ async def test_payload_is_literal_in_every_pane(store: NewsStore, payload: str) 
         assert any(n.message == f"bad {payload}" for n in app._notifications)
 
         await pilot.click(ArticleList, offset=(40, 0))
-        await pilot.click(ArticleView, offset=(4, 0))
+        await pilot.click(ArticleText, offset=(4, 0))
         await pilot.pause()
         assert app.is_running  # no injected action ran

@@ -25,7 +25,7 @@ from tui.screens.related import RelatedScreen
 from tui.screens.report import ReportScreen
 from tui.screens.tag_editor import TagEditorScreen
 from tui.screens.tags import TagsScreen
-from tui.screens.views import ViewsScreen
+from tui.screens.saved_views import SavedViewsScreen
 
 
 def story(n: int, title: str = "") -> Article:
@@ -134,7 +134,7 @@ async def test_views_view_moves_with_j_and_deletes_the_row_under_the_cursor(news
         await pilot.press("V")
         await settle(pilot)
         views_screen = app.screen
-        assert isinstance(views_screen, ViewsScreen)
+        assert isinstance(views_screen, SavedViewsScreen)
         names = [view.name for view in views_screen.views]
         await pilot.press("j", "j", "d")
         await settle(pilot)
@@ -197,7 +197,7 @@ async def test_entity_browser_filter_keeps_its_letters_and_the_list_moves_with_j
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert name in app.screen.view.query
+        assert name in app.screen.listing.query
 
 
 async def test_help_scrolls_with_j_k_g_G(news: NewsStore) -> None:
@@ -250,8 +250,8 @@ async def test_related_articles_move_with_j_and_open_with_l(store: NewsStore) ->
         await pilot.press("l")
         await settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert app.screen.article_view.article is not None
-        assert app.screen.article_view.article.article.id == chosen
+        assert app.screen.article_text.article is not None
+        assert app.screen.article_text.article.article.id == chosen
 
 
 async def test_entity_filter_keeps_its_letters_when_the_keymap_names_them(store: NewsStore) -> None:

@@ -10,9 +10,9 @@ from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.screens.main import MainScreen
 from tui.screens.prompt import PromptScreen
-from tui.screens.views import ViewsScreen
+from tui.screens.saved_views import SavedViewsScreen
 from tui.widgets.article_list import ArticleList
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 from tui.widgets.search_bar import SearchBar
 
 FLOOD_BODY = "\n\n".join(
@@ -72,13 +72,13 @@ async def test_results_follow_typing_and_escape_returns(news: NewsStore) -> None
         bar = await open_search(pilot)
         await pilot.press(*"tram")
         assert bar.value == "tram"
-        await wait_until(pilot, lambda: screen.view.query == "tram")
+        await wait_until(pilot, lambda: screen.listing.query == "tram")
         assert sorted(titles(app)) == ["Tram depot floods after storm", "Tram line approved"]
         topbar = str(screen.query_one("#topbar").render())
         assert "search: tram" in topbar and "2 matches" in topbar
         await pilot.press("escape")
         await settle(pilot)
-        assert screen.view.query == "" and screen.query_one(ArticleList).total == 5
+        assert screen.listing.query == "" and screen.query_one(ArticleList).total == 5
         assert screen.query_one(ArticleList).cursor == 2  # back where it was
         assert not screen.has_class("-searching")
 
@@ -110,7 +110,7 @@ async def test_enter_keeps_results_escape_then_leaves_the_view(news: NewsStore) 
         assert screen.query_one(ArticleList).has_focus
         await pilot.press("escape")
         await settle(pilot)
-        assert screen.view.query == "" and len(titles(app)) == 5
+        assert screen.listing.query == "" and len(titles(app)) == 5
 
 
 async def test_matches_are_highlighted_and_n_jumps_between_them(news: NewsStore) -> None:
@@ -133,7 +133,7 @@ async def test_matches_are_highlighted_and_n_jumps_between_them(news: NewsStore)
             await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        view = screen.query_one(ArticleView)
+        view = screen.query_one(ArticleText)
         assert view.has_focus and view.match_lines[0] == 0  # the title
 
         def shown_match() -> str:
@@ -144,7 +144,7 @@ async def test_matches_are_highlighted_and_n_jumps_between_them(news: NewsStore)
         await pilot.press("n")
         await settle(pilot)
         assert "Flood barrier at dawn" in shown_match()
-        assert round(view.scroll_y) == view.current_match - ArticleView.MATCH_CONTEXT
+        assert round(view.scroll_y) == view.current_match - ArticleText.MATCH_CONTEXT
         await pilot.press("n")
         await settle(pilot)
         assert "second flood warning" in shown_match()
@@ -199,7 +199,7 @@ async def test_saved_views_save_list_open_rename_delete(news: NewsStore) -> None
         await pilot.press("V")
         await settle(pilot)
         views = app.screen
-        assert isinstance(views, ViewsScreen)
+        assert isinstance(views, SavedViewsScreen)
         table = views.query_one("#views-table")
         assert [str(c) for c in table.get_row_at(0)[:3]] == ["Trams", "2", "1"]
         await pilot.press("r")
@@ -209,7 +209,7 @@ async def test_saved_views_save_list_open_rename_delete(news: NewsStore) -> None
         assert [v.name for v in news.saved_views()] == ["Tram lines"]
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen and screen.view.name == "Tram lines"
+        assert app.screen is screen and screen.listing.name == "Tram lines"
         assert sorted(titles(app)) == ["Tram depot floods after storm", "Tram line approved"]
         assert "view: Tram lines" in str(screen.query_one("#topbar").render())
         await pilot.press("V")
@@ -229,7 +229,7 @@ async def test_a_state_change_keeps_the_reading_position(news: NewsStore) -> Non
         assert listing.current.title == "Flood barrier finished at last"
         await pilot.press("enter", "space", "space")
         await settle(pilot)
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         scrolled = round(view.scroll_y)
         assert scrolled > 0
         await pilot.press("s")  # star it: the row and the article are refreshed
@@ -254,8 +254,8 @@ async def test_search_results_are_not_read_by_being_under_the_cursor(store: News
         assert isinstance(screen, MainScreen)
         await open_search(pilot)
         await pilot.press(*"kelp")
-        await wait_until(pilot, lambda: screen.view.query == "kelp" and len(titles(app)) == 2)
-        shown = screen.query_one(ArticleView)
+        await wait_until(pilot, lambda: screen.listing.query == "kelp" and len(titles(app)) == 2)
+        shown = screen.query_one(ArticleText)
         await wait_until(pilot, lambda: shown.article is not None and shown.article.article.title == titles(app)[0])
         await pilot.press("escape")
         await settle(pilot)

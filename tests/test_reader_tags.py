@@ -149,7 +149,7 @@ async def test_tags_view_open_rename_merge_delete_undo(news: NewsStore) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is main
-        assert len(main._undo) == 2, main._undo  # the merge, then the delete
+        assert len(main.undo.undoable) == 2, main.undo.undoable  # the merge, then the delete
         await pilot.press("u")  # undo the delete
         await settle(pilot)
         assert [(t["tag"], t["articles"]) for t in news.tag_counts()] == [("Existing tag", 3)]
@@ -157,7 +157,7 @@ async def test_tags_view_open_rename_merge_delete_undo(news: NewsStore) -> None:
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert main.view.name == "#Existing tag" and main.query_one(ArticleList).total == 3
+        assert main.listing.name == "#Existing tag" and main.query_one(ArticleList).total == 3
 
 
 async def test_two_readers_on_one_store_see_each_others_tags(news: NewsStore) -> None:

@@ -225,8 +225,8 @@ async def test_reader_offers_the_backup_for_a_file_damaged_while_it_runs(backed_
         assert str(segment) in text and "newest good backup" in text
         await pilot.press("r")
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        await wait_until(pilot, lambda: app.screen.article_view.article is not None)
-        shown = app.screen.article_view.article  # the article is shown once restored
+        await wait_until(pilot, lambda: app.screen.article_text.article is not None)
+        shown = app.screen.article_text.article  # the article is shown once restored
         assert shown is not None and shown.article.title.startswith("Backed-up story")
     reader.close()
     assert segment.read_bytes() == good

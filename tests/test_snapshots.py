@@ -12,7 +12,7 @@ import pytest
 from newsdesk_testing import settle
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.launch import fill_demo_store
+from tui.demo import fill_demo_store
 
 WELCOME_STORE = Path("/tmp/newsdesk-snapshot-empty-store")  # fixed: the welcome text shows it
 
@@ -27,7 +27,8 @@ def demo_app(tmp_path: Path):
 
 def test_demo_three_panes_120x40(snap_compare, demo_app: NewsdeskApp) -> None:
     """Topbar with 27 articles; the list (seed first, then samples newest first, unread dots,
-    stars, tag chips) on top; the seed's text below with 'not extracted yet' in the sidebar."""
+    stars, tag chips) on top; the seed's text below, its shipped entities in the sidebar
+    (people, then organisations, with their mention counts)."""
     assert snap_compare(demo_app, terminal_size=(120, 40), run_before=settle)
 
 

@@ -12,10 +12,10 @@ from articles.model import Article
 from newsdesk_testing import settle, shared_path
 from store import NewsStore
 from tui.app import NewsdeskApp
-from tui.widgets.article_view import ArticleView
+from tui.widgets.article_text import ArticleText
 
 STANDFIRST = "Shanghai Mayor Ying Yong led a delegation to visit Israel from June 5 to 7."
-DEMO_SEED = Path(__file__).resolve().parent.parent / "tui" / "demo" / "shanghai-mayor-visits-israel.txt"
+DEMO_SEED = Path(__file__).resolve().parent.parent / "tui" / "demo" / "articles" / "shanghai-mayor-visits-israel.txt"
 
 
 @pytest.mark.parametrize("which", ["shared seed", "demo copy"])
@@ -27,7 +27,7 @@ async def test_the_seeds_standfirst_shows_once_in_the_text_pane(store: NewsStore
     app = NewsdeskApp(store, read_delay=3600)
     async with app.run_test(size=(120, 60)) as pilot:
         await settle(pilot)
-        view = app.screen.query_one(ArticleView)
+        view = app.screen.query_one(ArticleText)
         text = " ".join(" ".join(view.plain_lines()).split())
         assert text.count("Shanghai Mayor Ying Yong led a delegation") == 1, text[:600]
         assert "7. During the trip" in text  # the body keeps its opening sentence

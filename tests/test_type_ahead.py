@@ -64,7 +64,7 @@ async def test_search_enter_and_t_in_one_burst_tag_the_first_result(news: NewsSt
         burst(app, "/tram\rttransport\r")
         await wait_until(pilot, lambda: app.screen is screen and not screen.has_class("-searching"))
         await wait_until(pilot, lambda: "transport" in news.get(story(8, "").id).state.tags)  # type: ignore[union-attr]
-        assert screen.view.query == "tram" and screen.query_one(SearchBar).value == "tram"
+        assert screen.listing.query == "tram" and screen.query_one(SearchBar).value == "tram"
         tagged = news.search("tag:transport").items
         assert [item.title for item in tagged] == ["Tram budget story 8"]
 
@@ -81,7 +81,7 @@ async def test_keys_right_after_slash_all_reach_the_bar(news: NewsStore, before:
         burst(app, '/title:"harbour bridge"')
         bar = app.screen.query_one(SearchBar)
         await wait_until(pilot, lambda: bar.value == 'title:"harbour bridge"')
-        await wait_until(pilot, lambda: app.screen.view.query == 'title:"harbour bridge"')  # type: ignore[attr-defined]
+        await wait_until(pilot, lambda: app.screen.listing.query == 'title:"harbour bridge"')  # type: ignore[attr-defined]
 
 
 async def test_the_key_after_enter_moves_in_the_results(news: NewsStore) -> None:
@@ -92,7 +92,7 @@ async def test_the_key_after_enter_moves_in_the_results(news: NewsStore) -> None
         assert isinstance(screen, MainScreen)
         burst(app, "/harbour\rjj")
         listing = screen.query_one(ArticleList)
-        await wait_until(pilot, lambda: screen.view.query == "harbour" and listing.cursor == 2)
+        await wait_until(pilot, lambda: screen.listing.query == "harbour" and listing.cursor == 2)
         assert screen.query_one(SearchBar).value == "harbour" and listing.has_focus
         assert listing.current is not None and listing.current.title == "Harbour bridge story 3"
 
@@ -137,10 +137,10 @@ async def test_keys_after_slash_extend_the_query_shown(news: NewsStore) -> None:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         burst(app, "/tram\r")
-        await wait_until(pilot, lambda: screen.view.query == "tram" and not screen.has_class("-searching"))
+        await wait_until(pilot, lambda: screen.listing.query == "tram" and not screen.has_class("-searching"))
         burst(app, "/ OR harbour")
         bar = screen.query_one(SearchBar)
-        await wait_until(pilot, lambda: screen.view.query == "tram OR harbour")
+        await wait_until(pilot, lambda: screen.listing.query == "tram OR harbour")
         assert bar.value == "tram OR harbour"
 
 
@@ -150,9 +150,9 @@ async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, mon
     held back until every key that could go out has gone out (a slow store, a busy machine)."""
     import threading
 
-    from tui.launch import fill_demo_store
+    from tui.demo import fill_demo_store
     from tui.screens.related import RelatedScreen
-    from tui.widgets.article_view import ArticleView
+    from tui.widgets.article_text import ArticleText
 
     fill_demo_store(store)
     answer = threading.Event()
@@ -166,7 +166,7 @@ async def test_keys_behind_r_wait_for_the_related_articles(store: NewsStore, mon
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         screen = app.screen
-        view = screen.query_one(ArticleView)
+        view = screen.query_one(ArticleText)
         assert view.article is not None
         related = store.related(view.article.article.id)
         assert len(related) >= 2
@@ -233,7 +233,7 @@ async def test_keys_behind_T_rename_the_third_tag(news: NewsStore, monkeypatch) 
 
 
 async def test_keys_behind_V_delete_the_third_view(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from tui.screens.views import ViewsScreen
+    from tui.screens.saved_views import SavedViewsScreen
 
     for name in ("one", "two", "three", "four"):
         news.save_view(name, f"story {name}")
@@ -243,7 +243,7 @@ async def test_keys_behind_V_delete_the_third_view(news: NewsStore, monkeypatch)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         burst(app, "Vjjd")
-        await answer_once_the_keys_are_out(pilot, app, ViewsScreen, answer)
+        await answer_once_the_keys_are_out(pilot, app, SavedViewsScreen, answer)
         await wait_until(pilot, lambda: len(news.saved_views()) == 3)
         assert [view.name for view in news.saved_views()] == [*names[:2], *names[3:]]
 
@@ -296,7 +296,7 @@ async def test_keys_behind_E_open_the_third_entity(store: NewsStore, monkeypatch
         assert isinstance(screen, MainScreen)
         burst(app, "E<down><down>\r")
         await answer_once_the_keys_are_out(pilot, app, EntitiesScreen, answer)
-        await wait_until(pilot, lambda: app.screen is screen and third in screen.view.query)
+        await wait_until(pilot, lambda: app.screen is screen and third in screen.listing.query)
 
 
 async def test_enter_right_behind_the_entity_filter_opens_what_it_finds(store: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -316,7 +316,7 @@ async def test_enter_right_behind_the_entity_filter_opens_what_it_finds(store: N
         burst(app, "son D\r")
         await answer_once_the_keys_are_out(pilot, app, EntitiesScreen, answer)
         await wait_until(pilot, lambda: app.screen is screen)
-        assert "Person D" in screen.view.query
+        assert "Person D" in screen.listing.query
 
 
 async def test_keys_right_behind_the_trash_undelete_the_third_entry(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -1,1 +1,1 @@
-"""The newsdesk command line and (with the reader issue) the Textual app."""
+"""The newsdesk command line and the Textual reader."""

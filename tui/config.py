@@ -68,7 +68,7 @@ class Settings:
     max_body_chars: int = MAX_BODY_CHARS
     """[import] max_body_chars: a longer body is cut at a paragraph, with a note saying so."""
     keys: dict[str, str] = field(default_factory=dict)
-    """[keys]: binding id (KEYMAP.md) -> Textual key string ("j,down")."""
+    """[keys]: binding id (docs/keymap.md) -> Textual key string ("j,down")."""
     warnings: tuple[str, ...] = ()
     """What is wrong in the file, each as `FILE:LINE: key 'name': problem` (tui.config_check
     adds what only Textual can check: theme names and binding ids)."""
@@ -244,7 +244,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 def _read_config_text(path: Path) -> str:
     """The file's text, read only when it is a regular file of at most MAX_CONFIG_BYTES: a FIFO
-    would block the reader forever and a device would fill memory (issue 15's rule for imports
+    would block the reader forever and a device would fill memory (the rule for imported files
     holds for the config too)."""
     import stat
 

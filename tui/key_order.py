@@ -6,14 +6,16 @@ opens a screen (`/`, Enter in the search bar, `t`) does so only when its widget 
 which time the keys typed behind it (one burst: a fast typist, an SSH packet, a busy machine)
 are already queued at the old focus: `tramt` in the search bar instead of the tag editor.
 
-KeyOrder, mixed into the App, hands out one key at a time.  Behind each key it sends a trail: a
+KeyOrderApp, the reader App's base, hands out one key at a time.  Behind each key it sends a trail: a
 message that bubbles the same way, from the focused widget up to the app, so that when it
 arrives every handler on the way has had the key (and Textual's bindings, checked when the key
 reaches the app, have run).  A further round of trail then follows through whatever has the
 focus now, until a round begins and ends at the same widget on a mounted screen: what the key
 set off (the search bar's Submitted message, a pushed screen's mount and its focus) is done
 before the next key goes out.  A screen can also hold the keys while what they are for is
-not there yet (the results of a search just submitted): `hold_keys` / `release_keys`.
+not there yet (the results of a search just submitted): `wait_for(screen, True)`, then
+`wait_for(screen, False)` once they are there.  A direct call, not a message: keys typed before
+the screen asked are already in the app's queue, ahead of any message it could post.
 
 Guards, so that no key is ever stuck: a trail lost on the way (its widget removed) or slow is
 sent again after TRAIL_PATIENCE seconds, a key is handed out after MAX_ROUNDS rounds whatever the
@@ -24,10 +26,10 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events
-from textual.app import ModeError, ScreenStackError
+from textual.app import App, ModeError, ScreenStackError
 from textual.message import Message
 
 if TYPE_CHECKING:
@@ -53,26 +55,18 @@ class KeyTrail(Message):
         self.sent = time.monotonic()
 
 
-class KeyOrder:
-    """Mixed into the App before textual's App (see the module's docstring)."""
+ReturnType = TypeVar("ReturnType")
 
-    if TYPE_CHECKING:
-        focused: Any
-        screen: Any
 
-        def set_interval(self, *args: Any, **kwargs: Any) -> Timer: ...
-        def call_later(self, *args: Any, **kwargs: Any) -> bool: ...
+class KeyOrderApp(App[ReturnType]):
+    """An App that hands out the keys in the order typed (see the module's docstring)."""
 
-    _keys_waiting: deque[events.Key]
-    _key_trail: KeyTrail | None
-    _key_holds: dict[object, float]
-    _key_watch: Timer | None
-
-    def _key_order_init(self) -> None:
-        self._keys_waiting = deque()
-        self._key_trail = None
-        self._key_holds = {}
-        self._key_watch = None
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys_waiting: deque[events.Key] = deque()
+        self._key_trail: KeyTrail | None = None
+        self._key_holds: dict[object, float] = {}
+        self._key_watch: Timer | None = None
 
     # -- the public side: screens hold the keys while their target is not ready ----------------
     def hold_keys(self, holder: object) -> None:
@@ -90,7 +84,7 @@ class KeyOrder:
             self._keys_waiting.append(event)
             await self._next_key()
             return
-        await super().on_event(event)  # type: ignore[misc]
+        await super().on_event(event)
 
     def _where_keys_go(self) -> tuple[MessagePump, Any] | None:
         """(the focused widget, else the screen; the screen), None when there is no screen."""
@@ -110,7 +104,7 @@ class KeyOrder:
                 self._send_trail(1)  # a screen just pushed: its mount first (the trail waits behind it)
                 return
             event = self._keys_waiting.popleft()
-            await super().on_event(event)  # type: ignore[misc]  # priority bindings, then to the focus
+            await super().on_event(event)  # priority bindings, then to the focus
             if event.is_forwarded:
                 # Textual posted it to the focused widget (the screen when none is): follow it.
                 self._send_trail(1)
@@ -171,26 +165,35 @@ class KeyOrder:
 
 def _alive(node: MessagePump) -> bool:
     """Whether a trail posted to `node` can still arrive (its pump runs, it is in the DOM)."""
-    closing = getattr(node, "_closing", False) or getattr(node, "_closed", False)
-    return not closing and getattr(node, "is_attached", True)
+    return node.is_running and node.is_attached
 
 
 class KeysWaitForRows:
-    """Mixed into a screen whose rows a worker loads (the tags, views, feeds, entities, trash):
-    the keys typed behind the one that opened it (`T j j r` in one burst), or behind a change it
-    reloads after, are for those rows, so they wait until the rows are in.  Call
+    """Mixed into a screen whose rows a worker loads (the tags, saved views, feeds, entities,
+    trash): the keys typed behind the one that opened it (`T j j r` in one burst), or behind a
+    change it reloads after, are for those rows, so they wait until the rows are in.  Call
     `keys_wait_for_rows` when the load starts and `keys_go_on` once its rows are shown or it
     failed; leaving the screen lets them go too (keys are never left held)."""
 
     def keys_wait_for_rows(self) -> None:
-        hold = getattr(getattr(self, "app", None), "hold_keys", None)
-        if hold is not None:
-            hold(self)
+        wait_for(self, True)
 
     def keys_go_on(self) -> None:
-        release = getattr(getattr(self, "app", None), "release_keys", None)
-        if release is not None:
-            release(self)
+        wait_for(self, False)
 
     def on_unmount(self) -> None:
         self.keys_go_on()
+
+
+def wait_for(holder: Any, wait: bool) -> None:
+    """Hold the keys not yet handed out for `holder` (a screen), or let them go: when the app
+    orders its keys (a KeyOrderApp; else there is nothing to hold)."""
+    try:
+        app = holder.app
+    except Exception:  # not attached to an app (yet, or any more): no keys to hold
+        return
+    if isinstance(app, KeyOrderApp):
+        if wait:
+            app.hold_keys(holder)
+        else:
+            app.release_keys(holder)

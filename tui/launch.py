@@ -10,14 +10,8 @@ from typing import Any
 
 from tui.cli.common import ExitCode
 from tui.config import Settings
-from tui.importing import import_sources
 from tui.paths import store_dir
 
-DEMO_DIR = Path(__file__).parent / "demo"
-
-
-def demo_sources() -> list[str]:
-    return [str(p) for p in sorted(DEMO_DIR.iterdir()) if p.is_file() and not p.name.startswith(".")]
 
 
 def run_demo(settings: Settings) -> int:
@@ -26,6 +20,7 @@ def run_demo(settings: Settings) -> int:
     import tempfile
 
     from store import NewsStore
+    from tui.demo import fill_demo_store
 
     workdir = Path(tempfile.mkdtemp(prefix="newsdesk-demo-"))
     try:
@@ -34,15 +29,6 @@ def run_demo(settings: Settings) -> int:
             return _run_app(store, demo=True, settings=settings)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-
-
-def fill_demo_store(store: Any, settings: Settings | None = None) -> None:
-    """Import the bundled sample set (the seed article and the fictional samples) with the
-    entities shipped for it (tui/demo-entities.json): no spaCy at start."""
-    from tui.demo_entities import load
-
-    import_sources(store, demo_sources(), settings or Settings(), report=lambda _message: None)
-    store.set_entities(load())
 
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
+from tui.screens.list_screen import ListScreen
 from tui.screens.popup import PopupScreen
 from tui.widgets.field import Field
 from tui.widgets.footer import KeyFooter
@@ -31,13 +29,7 @@ LIMIT = 500
 """Entities listed at once: the most-covered first; typing narrows the list."""
 
 
-@dataclass
-class EntitiesLoaded(Message):
-    generation: int
-    entities: list[dict[str, Any]]
-
-
-class EntitiesScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
+class EntitiesScreen(ListScreen[tuple[str, str] | None, dict[str, Any]], PopupScreen[tuple[str, str] | None]):
     """Every entity of the store by the number of articles that name it; returns (type, name).
 
     | Key | id | Does |
@@ -68,12 +60,11 @@ class EntitiesScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
     EntitiesScreen OptionList { height: 1fr; border: none; scrollbar-gutter: stable; }
     """
 
+    NAME = "entities"
+
     def __init__(self, store: NewsStore) -> None:
-        super().__init__()
-        self.store = store
+        super().__init__(store)
         self.kind: str | None = None
-        self.entities: list[dict[str, Any]] = []
-        self._generation = 0
         self._debounce: Timer | None = None
         self._shown = 0
         self._after_rows: list[Callable[[], None]] = []
@@ -90,56 +81,48 @@ class EntitiesScreen(KeysWaitForRows, PopupScreen[tuple[str, str] | None]):
         self.keys_wait_for_rows()  # `E` then down, Enter in one burst: they are for the rows
         self.reload()
 
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        """The entities listed: {"name", "type", "articles"}."""
+        return self.rows
+
     def reload(self) -> None:
         self._debounce = None
-        self._generation += 1
-        self.load(self._generation, self.query_one(Input).value, self.kind)
+        self.load()
 
-    @work(thread=True, exclusive=True, group="entities", exit_on_error=False)
-    def load(self, generation: int, text: str, kind: str | None) -> None:
-        try:
-            found = self.store.entity_counts(kind=kind, contains=text.strip(), limit=LIMIT)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
-            self.app.call_from_thread(self._load_failed, generation)
-            return
-        self.post_message(EntitiesLoaded(generation, found))
+    def fetcher(self) -> Callable[[], list[dict[str, Any]]]:
+        text, kind, store = self.query_one(Input).value.strip(), self.kind, self.store
+        return lambda: store.entity_counts(kind=kind, contains=text, limit=LIMIT)
 
-    def _load_failed(self, generation: int) -> None:
-        if generation == self._generation:
+    def rows_failed(self, generation: int) -> None:
+        if generation == self.generation:
             self._shown = generation  # the rows stay as they were: the keys act on them
         self._after_rows.clear()  # what waited for the rows: there are none to act on
-        self.keys_go_on()
 
-    @on(EntitiesLoaded)
-    def show_entities(self, message: EntitiesLoaded) -> None:
-        if message.generation != self._generation:
-            return
-        self._shown = message.generation
-        self.entities = message.entities
+    def show_rows(self, rows: list[dict[str, Any]]) -> None:
+        self._shown = self.generation
         options = self.query_one(OptionList)
         options.clear_options()
-        for entity in message.entities:
+        for entity in rows:
             prompt = literal(one_line(entity["name"]))
             prompt.append(f"  {entity['type']} · {entity['articles']}", style="dim")
             options.add_option(Option(prompt))
-        if message.entities:
+        if rows:
             options.highlighted = 0
         kind = {None: "all types", "person": "people", "org": "organisations", "place": "places"}.get(
             self.kind, self.kind or ""
         )
-        shown = len(message.entities)
+        shown = len(rows)
         more = f" (the first {LIMIT})" if shown == LIMIT else ""
         self.query_one("#entities-note", Static).update(Text(f"{kind} · {shown} entities{more}"))
         after, self._after_rows = self._after_rows, []
         for action in after:
             action()
-        self.keys_go_on()
 
     def _when_rows_are_in(self, action: Callable[[], None]) -> None:
         """`action` now, or, while the rows for the filter or type just changed are still to come
         (`harb` then Enter in one burst), once they are in, the keys behind it waiting too."""
-        if self._debounce is None and self._shown == self._generation:
+        if self._debounce is None and self._shown == self.generation:
             action()
             return
         self._after_rows.append(action)

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
@@ -19,11 +20,11 @@ WHERE = {
     "NewsdeskApp": "anywhere",
     "MainScreen": "main screen",
     "ArticleList": "list",
-    "ArticleView": "text",
+    "ArticleText": "text",
     "EntitySidebar": "sidebar",
     "WelcomeScreen": "welcome",
     "SearchBar": "search bar",
-    "ViewsScreen": "views",
+    "SavedViewsScreen": "views",
     "TagsScreen": "tags",
     "FeedsScreen": "feeds",
     "EntitiesScreen": "entities",
@@ -43,11 +44,25 @@ def search_language() -> Text:
     return Text(doc.rstrip() + "\n", no_wrap=False)
 
 
-def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
-    """(where, keys, id, description) of every key that works on the screen: the app's, the
-    screen's and each focusable widget's effective bindings (user keymap applied), id first.
+def own_bindings(cls: type[DOMNode]) -> BindingsMap:
+    """The bindings of a node of `cls`: the BINDINGS of its classes merged down the class
+    hierarchy as Textual merges them (a subclass's binding of a key replaces its base's, in the
+    base's place); a class made with inherit_bindings=False says so with OWN_KEYS_ONLY."""
+    keys: dict[str, list[Binding]] = {}
+    for base in reversed(cls.__mro__):
+        if issubclass(base, DOMNode):
+            if base.__dict__.get("OWN_KEYS_ONLY", False):
+                keys.clear()
+            keys.update(BindingsMap(base.__dict__.get("BINDINGS", [])).key_to_bindings)
+    return BindingsMap.from_keys(keys)
 
-    Left out: the app's keys that a modal screen cuts off (`q` in the tags view), a key that a
+
+def binding_rows(screen: Screen[object], keymap: dict[str, str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(where, keys, id, description) of every key that works on the screen: the app's, the
+    screen's and each focusable widget's effective bindings (`keymap`: the user's [keys], in
+    Textual's long key names, applied), id first.
+
+    Left out: the app's keys that a modal screen cuts off (`q` in the tags list), a key that a
     priority binding of the app or screen takes first (Input's ctrl+c copy never runs while
     ctrl+c quits), and the editing and scrolling keys Textual's own widgets bring without an id
     (they cannot be remapped; the help sums them up in a line)."""
@@ -60,9 +75,9 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str, str, str]]:
             nodes.append(widget)
     effective: dict[int, BindingsMap] = {}
     for node in nodes:
-        bindings_map = node._bindings.copy()  # type: ignore[attr-defined]
-        if app._keymap:  # what the user's [keys] made of them, as Textual applies it to each key press
-            bindings_map.apply_keymap(app._keymap)
+        bindings_map = own_bindings(type(node))
+        if keymap:  # what the user's [keys] made of them, as Textual applies it to each key press
+            bindings_map.apply_keymap(keymap)
         effective[id(node)] = bindings_map
     taken = {
         key
@@ -112,9 +127,9 @@ class HelpScreen(ModalScreen[None]):
                                   background: $panel; padding: 0 1; }
     """
 
-    def __init__(self, under: Screen[object]) -> None:
+    def __init__(self, under: Screen[object], keymap: dict[str, str] | None = None) -> None:
         super().__init__()
-        self.rows = binding_rows(under)
+        self.rows = binding_rows(under, keymap)
 
     def compose(self) -> ComposeResult:
         table = Table(title="Keys", expand=True, show_edge=False, box=None, padding=(0, 1))

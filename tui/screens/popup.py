@@ -1,4 +1,4 @@
-"""The pop-up lists (tags, views, feeds, entities, related) share one thing with the main screen:
+"""The pop-up lists (tags, saved views, feeds, entities, related) share one thing with the main screen:
 `?` lists their keys.  A modal screen cuts the app's own bindings off, so it binds `?` itself."""
 
 from __future__ import annotations

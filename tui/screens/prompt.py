@@ -1,4 +1,4 @@
-"""A one-line prompt in a dialog (view names): returns the text, or None on escape."""
+"""A one-line prompt in a dialog (saved view and tag names): returns the text, or None on escape."""
 
 from __future__ import annotations
 

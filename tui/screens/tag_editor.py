@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 from store import TagError, normalise_tag, tag_key
 from tui.key_order import KeysWaitForRows
 from tui.literal import literal, tag_chips
+from tui.messages import TagNamesLoaded
 from tui.widgets.field import Field
 
 HELP = "tags, comma-separated: name or +name adds, -name removes · tab completes · enter applies · esc cancels"
@@ -100,11 +101,12 @@ class TagEditorScreen(KeysWaitForRows, ModalScreen[tuple[list[str], list[str]] |
     TagEditorScreen #tag-help { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, target: str, current: tuple[str, ...], existing: list[str]) -> None:
+    def __init__(self, target: str, current: tuple[str, ...], existing: list[str] | None = None) -> None:
+        """`existing`: the store's tags, for completion (TagNamesLoaded brings them when None)."""
         super().__init__()
         self.target = target
         self.current = current
-        self.existing = existing
+        self.existing = existing if existing is not None else []
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -119,6 +121,11 @@ class TagEditorScreen(KeysWaitForRows, ModalScreen[tuple[list[str], list[str]] |
         # The keys typed right behind `t` reach the field: the app hands them out only once
         # this dialog is mounted and its field focused (tui.key_order).
         self.query_one(Input).focus()
+
+    @on(TagNamesLoaded)
+    def tag_names_loaded(self, message: TagNamesLoaded) -> None:
+        self.existing.extend(message.names)  # the suggester completes from this same list
+        self.keys_go_on()
 
     @on(Input.Submitted)
     def apply(self, event: Input.Submitted) -> None:

@@ -1,37 +1,24 @@
-"""The tags view: every tag with total and unread counts; open, rename (onto another: merge),
+"""The tags list: every tag with total and unread counts; open, rename (onto another: merge),
 delete (confirmed).  Changes are undoable from the main screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
-from textual.message import Message
-from textual.widgets import DataTable, Static
 
-from tui.key_order import KeysWaitForRows
 from tui.literal import literal, one_line
+from tui.screens.list_screen import TableScreen
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
-from tui.widgets.footer import KeyFooter
-from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
     from store import NewsStore
 
 
-@dataclass
-class TagsLoaded(Message):
-    tags: list[dict[str, Any]]
-
-
-class TagsScreen(KeysWaitForRows, PopupScreen[str | None]):
+class TagsScreen(TableScreen[str | None, dict[str, Any]], PopupScreen[str | None]):
     """Returns the tag to open, or None.
 
     | Key | id | Does |
@@ -60,98 +47,61 @@ class TagsScreen(KeysWaitForRows, PopupScreen[str | None]):
     TagsScreen DataTable { height: 1fr; }
     """
 
+    NAME = "tags"
+    HEADING = "Tags"
+    COLUMNS = ("tag", "articles", "unread")
+    NOTE = "enter open · r rename/merge · d delete · esc close"
+    EMPTY = "No tags yet: press t on an article to tag it."
+
     def __init__(self, store: NewsStore, on_change: Callable[[dict[str, Any]], None]) -> None:
-        super().__init__()
-        self.store = store
-        self.record_change = on_change  # the main screen's undo stack and refresh
-        self.tags: list[dict[str, Any]] = []
+        """`on_change` gets each change written (the main screen's undo stack and reload)."""
+        super().__init__(store)
+        self.record_change = on_change
 
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static("Tags", id="tags-title")
-            yield ListTable(cursor_type="row", zebra_stripes=True, id="tags-table")
-            yield Static("enter open · r rename/merge · d delete · esc close", id="tags-note")
-        yield KeyFooter()
+    @property
+    def tags(self) -> list[dict[str, Any]]:
+        """The tags listed: {"tag", "articles", "unread"}."""
+        return self.rows
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("tag", "articles", "unread")
-        table.focus()
-        self.keys_wait_for_rows()  # `T j j r` in one burst: j, j and r are for the rows
-        self.load()
+    def fetch(self) -> list[dict[str, Any]]:
+        return self.store.tag_counts()
 
-    @work(thread=True, exclusive=True, group="tags", exit_on_error=False)
-    def load(self) -> None:
-        try:
-            tags = self.store.tag_counts()
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Store error", severity="error", markup=False)
-            self.app.call_from_thread(self.keys_go_on)
-            return
-        self.post_message(TagsLoaded(tags))
+    def cells(self, row: dict[str, Any]) -> tuple[str | Text, ...]:
+        return literal(one_line(row["tag"])), str(row["articles"]), str(row["unread"])
 
-    @on(TagsLoaded)
-    def show_tags(self, message: TagsLoaded) -> None:
-        table = self.query_one(DataTable)
-        keep = table.cursor_row
-        table.clear()
-        self.tags = message.tags
-        for entry in message.tags:
-            table.add_row(literal(one_line(entry["tag"])), str(entry["articles"]), str(entry["unread"]))
-        if message.tags:
-            table.move_cursor(row=min(keep, len(message.tags) - 1))
-        else:
-            self.query_one("#tags-note", Static).update(Text("No tags yet: press t on an article to tag it."))
-        self.keys_go_on()
-
-    def _selected(self) -> str | None:
-        row = self.query_one(DataTable).cursor_row
-        return self.tags[row]["tag"] if self.tags and 0 <= row < len(self.tags) else None
+    def _selected_tag(self) -> str | None:
+        row = self.selected()
+        return row["tag"] if row is not None else None
 
     def action_open(self) -> None:
-        tag = self._selected()
+        tag = self._selected_tag()
         if tag is not None:
             self.dismiss(tag)
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
     def action_rename(self) -> None:
-        tag = self._selected()
+        tag = self._selected_tag()
         if tag is None:
             return
 
         def renamed(name: str | None) -> None:
-            if name:
-                self.keys_wait_for_rows()  # the keys behind Enter: for the rows as renamed
-                self.write("rename", tag, name)
+            if name:  # the keys behind Enter: for the rows as renamed
+                self.write(lambda: self._recorded(self.store.rename_tag_changes(tag, name)), title="Tags")
 
         self.app.push_screen(PromptScreen(f"Rename “{one_line(tag)}” to (an existing tag merges):", tag), renamed)
 
     def action_delete(self) -> None:
-        tag = self._selected()
+        tag = self._selected_tag()
         if tag is None:
             return
 
         def confirmed(answer: str | None) -> None:
             if answer and answer.strip().lower() in ("y", "yes"):
-                self.keys_wait_for_rows()
-                self.write("delete", tag)
+                self.write(lambda: self._recorded(self.store.delete_tag_changes(tag)), title="Tags")
 
         count = next(t["articles"] for t in self.tags if t["tag"] == tag)
         title = f"Delete “{one_line(tag)}” from {count} article{'s' if count != 1 else ''}? Type y to confirm:"
         self.app.push_screen(PromptScreen(title), confirmed)
 
-    @work(thread=True, group="tags-write", exit_on_error=False)
-    def write(self, verb: str, tag: str, new: str = "") -> None:
-        try:
-            if verb == "rename":
-                changes = self.store.rename_tag_changes(tag, new)
-            else:
-                changes = self.store.delete_tag_changes(tag)
-        except Exception as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Tags", severity="error", markup=False)
-            self.app.call_from_thread(self.keys_go_on)
-            return
+    def _recorded(self, changes: dict[str, Any]) -> None:
+        """(in the write's worker) the change goes to the main screen before the rows reload."""
         self.app.call_from_thread(self.record_change, changes)
-        self.app.call_from_thread(self.load)

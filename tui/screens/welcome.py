@@ -12,6 +12,8 @@ from textual.containers import Center, Middle
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.messages import ArticlesArrived, ImportRequested
+
 if TYPE_CHECKING:
     from store import NewsStore
 
@@ -70,7 +72,7 @@ class WelcomeScreen(Screen[None]):
 
         def chosen(sources: list[str] | None) -> None:
             if sources:
-                self.app.ingest("import", sources, on_done=self.check_store)  # type: ignore[attr-defined]
+                self.app.post_message(ImportRequested(sources, on_done=self.check_store))
 
         self.app.push_screen(ImportScreen(), chosen)
 
@@ -81,7 +83,4 @@ class WelcomeScreen(Screen[None]):
         except Exception:  # the main screen reports store errors; here we just keep waiting
             return
         if count:
-            self.app.call_from_thread(self._open_main)
-
-    def _open_main(self) -> None:
-        self.app.switch_screen(self.app.new_main_screen())  # type: ignore[attr-defined]
+            self.app.post_message(ArticlesArrived())

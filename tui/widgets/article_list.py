@@ -30,7 +30,7 @@ KEEP_PAGES = 24
 
 
 class ArticleList(ScrollView, can_focus=True):
-    """The article list of the current view.
+    """The article list of the current listing.
 
     | Key | id | Does |
     |---|---|---|
@@ -82,12 +82,12 @@ class ArticleList(ScrollView, can_focus=True):
     """
 
     cursor: reactive[int] = reactive(0, always_update=False)
-    """Index of the highlighted row in the view."""
+    """Index of the highlighted row in the listing."""
 
     @dataclass
     class Highlighted(Message):
         """The cursor moved to a row (item None while its page is still loading).  `chosen`: the
-        user put it there (a key or a click), not a new view, a refresh or another session's
+        user put it there (a key or a click), not a new listing, a refresh or another session's
         change that moved the rows under the cursor."""
 
         index: int
@@ -126,7 +126,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
-        """A new view: its size and (optionally) its first rows."""
+        """A new listing: its size and (optionally) its first rows."""
         self.total = total
         self._rows.clear()
         self._requested.clear()

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey  # Textual is pinned (uv.lock); the class has no public name
 
 
 class KeyFooter(Footer):
     def compose(self) -> ComposeResult:
         help_keys = {key for key, active in self.screen.active_bindings.items() if active.binding.id == "app.help"}
-        # newsdesk's bindings have no groups, so every item is a top-level FooterKey to reorder
+        # newsdesk's bindings have no groups, so every item is a top-level key (a widget with a
+        # `key` attribute) to reorder
         items = list(super().compose())
-        first = [item for item in items if isinstance(item, FooterKey) and item.key in help_keys]
+        first = [item for item in items if getattr(item, "key", None) in help_keys]
         yield from first
         yield from (item for item in items if item not in first)

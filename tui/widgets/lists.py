@@ -1,4 +1,4 @@
-"""The lists of the pop-up screens (tags, views, feeds, entities, related): the main list's
+"""The lists of the pop-up screens (tags, saved views, feeds, entities, related): the main list's
 movement keys under the main list's binding ids, so `j`/`k`/`g`/`G` move in every list and one
 `[keys]` entry remaps them all."""
 
@@ -23,7 +23,7 @@ def movement(top: str, bottom: str) -> list[BindingType]:
 
 
 class ListTable(DataTable[object], inherit_bindings=False):
-    """A table of rows (the tags, views and feeds views); the screen binds enter and its verbs.
+    """A table of rows (the tags, saved views and feeds lists); the screen binds enter and its verbs.
 
     | Key | id | Does |
     |---|---|---|
@@ -32,6 +32,9 @@ class ListTable(DataTable[object], inherit_bindings=False):
     | `pagedown` / `pageup` | list.page_down / list.page_up | page |
     | `left` / `right` | list.scroll_left / list.scroll_right | see the columns that do not fit |
     """
+
+    OWN_KEYS_ONLY: ClassVar[bool] = True
+    """DataTable's own keys are off (inherit_bindings=False): these are the table's keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *movement("scroll_top", "scroll_bottom"),
@@ -50,6 +53,9 @@ class ListOptions(OptionList, inherit_bindings=False):
     | `pagedown` / `pageup` | list.page_down / list.page_up | page |
     | `enter` `l` | list.open | open |
     """
+
+    OWN_KEYS_ONLY: ClassVar[bool] = True
+    """OptionList's own keys are off (inherit_bindings=False): these are the list's keys."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         *movement("first", "last"),

@@ -1,5 +1,5 @@
 """The search bar: an input with the search history on up/down.  It only posts messages; the
-screen debounces, searches in a worker and saves views."""
+screen debounces, searches in a worker and saves the query as a saved view."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class SearchBar(Field):
     | Key | id | Does |
     |---|---|---|
     | `enter` | search.submit | keep the results and go to the list |
-    | `escape` | app.back | close the bar and return to the previous view |
+    | `escape` | app.back | close the bar and return to the previous listing |
     | `up` / `down` | search.history_prev / search.history_next | browse the search history |
     | `ctrl+s` | search.save | save the query as a view |
     """
@@ -34,7 +34,7 @@ class SearchBar(Field):
 
     @dataclass
     class Cancelled(Message):
-        """Escape: close the bar, back to the view before it opened."""
+        """Escape: close the bar, back to the listing it opened over."""
 
     @dataclass
     class SaveRequested(Message):

@@ -45,7 +45,7 @@ def body_chunks(body: str) -> Iterator[tuple[str, bool]]:
         start = end + 2
 
 
-class ArticleView(ScrollView, can_focus=True):
+class ArticleText(ScrollView, can_focus=True):
     """The current article.
 
     | Key | id | Does |
@@ -66,20 +66,20 @@ class ArticleView(ScrollView, can_focus=True):
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
-        "article-view--title",
-        "article-view--meta",
-        "article-view--summary",
-        "article-view--match",
+        "article-text--title",
+        "article-text--meta",
+        "article-text--summary",
+        "article-text--match",
     }
 
     DEFAULT_CSS = """
-    ArticleView { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable;
+    ArticleText { background: $surface; padding: 0 1; overflow-x: hidden; scrollbar-gutter: stable;
                   scrollbar-size-vertical: 1; }
-    ArticleView > .article-view--title { text-style: bold; color: $text; }
-    ArticleView > .article-view--meta { color: $text-muted; }
-    ArticleView > .article-view--summary { text-style: italic; }
-    ArticleView > .article-view--match { background: $warning 35%; text-style: bold; }
-    ArticleView:nocolor > .article-view--match { text-style: bold underline; }
+    ArticleText > .article-text--title { text-style: bold; color: $text; }
+    ArticleText > .article-text--meta { color: $text-muted; }
+    ArticleText > .article-text--summary { text-style: italic; }
+    ArticleText > .article-text--match { background: $warning 35%; text-style: bold; }
+    ArticleText:nocolor > .article-text--match { text-style: bold underline; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -121,7 +121,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def _marked(self, text: Text) -> Text:
         if self._highlighter is not None:
-            style = self.get_component_rich_style("article-view--match")
+            style = self.get_component_rich_style("article-text--match")
             for start, end in self._highlighter.spans(text.plain):
                 text.stylize(style, start, end)
         return text
@@ -129,12 +129,12 @@ class ArticleView(ScrollView, can_focus=True):
     def _blocks(self) -> Iterator[tuple[Text, bool]]:
         """(text, preceded by a blank line): header lines together, then summary and body."""
         if self.article is None:
-            yield literal(self._message, self.get_component_rich_style("article-view--meta")), False
+            yield literal(self._message, self.get_component_rich_style("article-text--meta")), False
             return
         article, state = self.article.article, self.article.state
-        meta = self.get_component_rich_style("article-view--meta")
+        meta = self.get_component_rich_style("article-text--meta")
         yield (
-            self._marked(literal(one_line(article.title), self.get_component_rich_style("article-view--title"))),
+            self._marked(literal(one_line(article.title), self.get_component_rich_style("article-text--title"))),
             False,
         )
         byline = " · ".join(one_line(v) for v in (article.source, article.author) if v)
@@ -152,7 +152,7 @@ class ArticleView(ScrollView, can_focus=True):
             yield tag_chips(state.tags), False
         standfirst = article.standfirst()  # not when the body opens with it: shown once
         if standfirst:
-            yield self._marked(literal(standfirst, self.get_component_rich_style("article-view--summary"))), True
+            yield self._marked(literal(standfirst, self.get_component_rich_style("article-text--summary"))), True
         for chunk, starts_paragraph in body_chunks(article.body):
             yield self._marked(literal(chunk)), starts_paragraph
 
@@ -171,7 +171,7 @@ class ArticleView(ScrollView, can_focus=True):
             return
         console = self.app.console
         base = self.rich_style
-        match = self.get_component_rich_style("article-view--match") if self._highlighter is not None else None
+        match = self.get_component_rich_style("article-text--match") if self._highlighter is not None else None
         while len(self._lines) < wanted:
             block = next(self._pending, None)
             if block is None:

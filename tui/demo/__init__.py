@@ -1,7 +1,9 @@
-"""The demo's entities, shipped precomputed so that `newsdesk --demo` shows the entity sidebar
-without loading spaCy.  Regenerate after changing the demo articles or the extraction:
+"""The demo: the sample articles `newsdesk --demo` shows (articles/: the seed article and the
+fictional samples) and their entities, shipped precomputed (entities.json) so that the demo shows
+the entity sidebar without loading spaCy.  Regenerate the entities after changing the articles
+or the extraction:
 
-    python -m tui.demo_entities
+    python -m tui.demo
 
 (tests/test_entities.py checks that extraction still gives exactly what is shipped.)
 """
@@ -12,12 +14,31 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-DEMO_ENTITIES = Path(__file__).parent / "demo-entities.json"
+if TYPE_CHECKING:
+    from store import NewsStore
+    from tui.config import Settings
+
+DEMO_ARTICLES = Path(__file__).parent / "articles"
+DEMO_ENTITIES = Path(__file__).parent / "entities.json"
 
 
-def load() -> dict[str, list[Any]]:
+def demo_sources() -> list[str]:
+    """The files of the demo articles, in order."""
+    return [str(p) for p in sorted(DEMO_ARTICLES.iterdir()) if p.is_file() and not p.name.startswith(".")]
+
+
+def fill_demo_store(store: NewsStore, settings: Settings | None = None) -> None:
+    """Import the demo articles with their shipped entities: no spaCy at start."""
+    from tui.config import Settings
+    from tui.importing import import_sources
+
+    import_sources(store, demo_sources(), settings or Settings(), report=lambda _message: None)
+    store.set_entities(load_entities())
+
+
+def load_entities() -> dict[str, list[Any]]:
     """id -> entities (as Entity objects) of the demo articles."""
     from articles.model import Entity
 
@@ -33,7 +54,6 @@ def extract_demo() -> dict[str, list[dict[str, Any]]]:
     from tui.config import Settings
     from tui.extracting import extract_entities
     from tui.importing import import_sources
-    from tui.launch import demo_sources
 
     with tempfile.TemporaryDirectory() as workdir, NewsStore(Path(workdir) / "store") as store:
         summary = import_sources(store, demo_sources(), Settings(), report=lambda _message: None)
@@ -50,7 +70,7 @@ def main() -> int:
     found = extract_demo()
     document = {
         "about": "Entities of the demo articles from newsdesk's extraction (spaCy NER + consolidation); "
-        "regenerate with: python -m tui.demo_entities",
+        "regenerate with: python -m tui.demo",
         "articles": found,
     }
     DEMO_ENTITIES.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

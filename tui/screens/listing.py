@@ -1,0 +1,281 @@
+"""A listing of the store in the article list: loaded in thread workers (tui.screens.main_workers),
+kept up to date from the store's change feed, summed up in the top bar.  ListingScreen is the
+main screen's base: it owns what the list shows; MainScreen adds the panes' keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.screen import Screen
+from textual.widgets import Static
+
+from store import Highlighter, Query, StoreCorrupt, parse_query
+from tui.config import ReaderSettings
+from tui.key_order import wait_for
+from tui.literal import literal
+from tui.messages import (
+    BackgroundStatus,
+    ChangesSeen,
+    HistogramLoaded,
+    ItemsChanged,
+    ListingLoaded,
+    RowsLoaded,
+    SearchFailed,
+    StoreDamaged,
+    StoreFailed,
+    StoreRepaired,
+    UnreadCounted,
+)
+from tui.screens.main_workers import MainWorkers
+from tui.widgets.article_list import ArticleList
+from tui.widgets.article_text import ArticleText
+from tui.widgets.top_bar import TopBar, TopBarState
+
+if TYPE_CHECKING:
+    from store import ListItem, NewsStore
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What the article list shows: a query (empty: every article) and its title's name (a saved
+    view's, a tag's, a feed's or an entity's)."""
+
+    query: str = ""
+    name: str = ""
+    cursor: int = 0  # where the cursor was when we left it
+    entity: bool = False  # the articles of one entity: the top bar shows them over time
+
+    def title(self) -> str:
+        if self.entity:
+            return f"entity: {self.name}"
+        if self.name:
+            return f"view: {self.name}"
+        return f"search: {self.query}" if self.query.strip() else "all articles"
+
+
+class ListingScreen(Screen[None]):
+    """A screen whose article list (an ArticleList), text pane (an ArticleText) and top bar (a
+    TopBar) show one listing of the store: what is loaded, which load the rows answer, where the
+    change feed was read, and the listings to go back to."""
+
+    def __init__(
+        self,
+        store: NewsStore,
+        *,
+        reader: ReaderSettings | None = None,
+        demo: bool = False,
+        background: str = "",
+    ) -> None:
+        """`demo`: the store is the throwaway demo store; `background`: what a background import
+        or refresh is doing now (BackgroundStatus messages say when that changes)."""
+        super().__init__()
+        self.store = store
+        self.reader = reader or ReaderSettings()
+        self.demo = demo
+        self.background = background
+        self.io = MainWorkers(self, store, sort=self.reader.sort)
+        self.generation = 0
+        """Numbers the listing loads: rows of an older load are ignored when they arrive."""
+        self.shown_generation = -1
+        """The load whose rows the list shows (its query is `listing_query`)."""
+        self._holding_keys = False
+        self.shown_id: str | None = None
+        """The article in the text pane (or on its way there)."""
+        self._seq: int | None = None  # change-feed position; None until the listing has loaded
+        self.listing = Listing()
+        self.listing_query: Query = parse_query("")
+        """The parsed query of the listing shown (what the list's rows answer)."""
+        self.previous: list[Listing] = []
+        """Listings to return to with escape."""
+        self._ranked = False
+        self.highlighter: Highlighter | None = None
+        """The search's, for the list and the text pane (restored after an entity's)."""
+        self.histogram: list[tuple[str, int]] = []
+        """An entity listing's articles by month, for the top bar's sparkline."""
+        self._unread: int | None = None  # unread articles in the listing (None: not counted yet)
+        self._unread_asked = 0
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
+
+    @property
+    def article_text(self) -> ArticleText:
+        return self.query_one(ArticleText)
+
+    @property
+    def current(self) -> ListItem | None:
+        """The article under the list's cursor."""
+        return self.article_list.current
+
+    # -- the listing ---------------------------------------------------------------------------
+    def reload(self, cursor: int = 0) -> None:
+        """Load the listing afresh; rows of an older load are ignored when they arrive."""
+        self.generation += 1
+        self.io.load_listing(self.generation, self.listing.query, cursor)
+
+    def show_listing(self, listing: Listing, cursor: int = 0) -> None:
+        """Make `listing` the one shown and load it."""
+        self.listing = listing
+        self.shown_id = None
+        self.reload(cursor=cursor)
+
+    def go_to(self, listing: Listing) -> None:
+        """Show `listing` at its cursor; the keys typed behind the one that chose it wait for it."""
+        self.show_listing(listing, cursor=listing.cursor)
+        self.keys_wait_for_the_listing()
+
+    def open_listing(self, query: str, name: str = "", *, entity: bool = False) -> None:
+        """Show a query's results; escape returns to the listing we leave."""
+        self.previous.append(replace(self.listing, cursor=self.article_list.cursor))
+        self.go_to(Listing(query, name, entity=entity))
+
+    def open_entity(self, kind: str, name: str) -> None:
+        """Every article naming the entity (or one of its aliases), newest first."""
+        field = kind if kind in ("person", "org", "place") else "entity"
+        phrase = " ".join(name.replace('"', " ").split())
+        self.open_listing(f'{field}:"{phrase}" sort:new', name, entity=True)
+        self.article_list.focus()
+
+    def keys_wait_for_the_listing(self) -> None:
+        """The keys typed behind the one that chose this listing (Enter in the search bar, escape
+        back) are for its rows: they wait until the rows are there (tui.key_order)."""
+        if self.shown_generation != self.generation:
+            self._holding_keys = True
+            wait_for(self, True)
+
+    def _keys_go_on(self) -> None:
+        if self._holding_keys:
+            self._holding_keys = False
+            wait_for(self, False)
+
+    def poll(self) -> None:
+        """Ask the store's change feed for other sessions' changes (every POLL_SECONDS)."""
+        if self._seq is not None:
+            current = self.article_list.current
+            cursor_id = current.id if current else None
+            self.io.poll_changes(self._seq, self.listing_query, self.shown_generation, cursor_id)
+
+    def count_unread(self) -> None:
+        """Count the unread articles of the listing, for the top bar (after a load, and changes)."""
+        self._unread_asked += 1
+        self.io.count_unread(self._unread_asked, self.listing_query)
+
+    @on(ListingLoaded)
+    def listing_loaded(self, message: ListingLoaded) -> None:
+        if message.generation != self.generation:
+            return
+        self.shown_generation = message.generation
+        self._seq = message.seq
+        self.listing_query = message.query
+        self._keys_go_on()  # the rows are in the list when the next key is handled
+        if message.total == 0 and not self.listing.query.strip() and not self.previous:
+            from tui.screens.welcome import WelcomeScreen
+
+            self.app.switch_screen(WelcomeScreen(self.store))
+            return
+        self._ranked = message.ranked
+        highlighter = Highlighter(self.listing_query)
+        self.highlighter = highlighter or None
+        self.article_list.highlighter = self.highlighter
+        self.article_text.set_highlighter(self.highlighter)
+        self.histogram = []
+        self._unread = None
+        self.count_unread()
+        if self.listing.entity:
+            self.io.load_histogram(message.generation, self.listing_query)
+        self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
+        self.query_one("#search-status", Static).update("")
+        self.update_topbar()
+
+    @on(SearchFailed)
+    def search_failed(self, message: SearchFailed) -> None:
+        if message.generation == self.generation:
+            self.shown_generation = message.generation  # the list keeps the rows it had
+            self._keys_go_on()
+            self.query_one("#search-status", Static).update(literal(message.text))
+
+    @on(RowsLoaded)
+    def add_rows(self, message: RowsLoaded) -> None:
+        if message.generation == self.generation:
+            self.article_list.add_rows(message.offset, message.rows)
+
+    @on(ArticleList.RowsWanted)
+    def rows_wanted(self, message: ArticleList.RowsWanted) -> None:
+        self.io.fetch_rows(self.listing_query, message.offset, message.limit, self.shown_generation)
+
+    @on(ChangesSeen)
+    def changes_seen(self, message: ChangesSeen) -> None:
+        if message.since == self._seq:  # else a load since then has read the feed afresh
+            self._seq = message.seq
+
+    @on(ItemsChanged)
+    def items_changed(self, message: ItemsChanged) -> None:
+        # A count of an earlier listing (read before the one shown now arrived): the rows only.
+        stale = message.generation is not None and message.generation != self.shown_generation
+        total = None if stale else message.total
+        article_list = self.article_list
+        if not stale and (message.reload or (total is not None and total != article_list.total)):
+            # Articles arrived or left, or many changed: reload the window, keeping the cursor.
+            cursor, scroll = article_list.cursor, article_list.scroll_y
+            current = article_list.current
+            if message.cursor_row is not None and current is not None and current.id == message.cursor_id:
+                # Keep the same article under the cursor, on the same screen row.
+                scroll += message.cursor_row - cursor
+                cursor = message.cursor_row
+            article_list.reset(article_list.total if total is None else total, cursor=cursor)
+            article_list.scroll_to(y=max(scroll, 0), animate=False, immediate=True)
+        article_list.update_items(message.items)
+        shown = self.article_text.article
+        if shown is not None and shown.article.id in message.items:
+            self.io.load_article(shown.article.id)
+        if message.items or (not stale and (message.reload or total is not None)):
+            self.count_unread()
+        self.update_topbar()
+
+    @on(UnreadCounted)
+    def unread_counted(self, message: UnreadCounted) -> None:
+        if message.asked == self._unread_asked:  # the latest count asked for (of the listing shown)
+            self._unread = message.count
+            self.update_topbar()
+
+    @on(HistogramLoaded)
+    def histogram_loaded(self, message: HistogramLoaded) -> None:
+        if message.generation == self.generation:
+            self.histogram = message.months
+            self.update_topbar()
+
+    @on(StoreFailed)
+    def store_failed(self, message: StoreFailed) -> None:
+        self._keys_go_on()
+        self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
+        if isinstance(message.error, StoreCorrupt):
+            self.app.post_message(StoreDamaged(message.error))
+
+    @on(BackgroundStatus)
+    def background_changed(self, message: BackgroundStatus) -> None:
+        self.background = message.text
+        self.update_topbar()
+
+    @on(StoreRepaired)
+    def store_repaired(self, _message: StoreRepaired) -> None:
+        self.reload(self.article_list.cursor)
+        current = self.article_list.current
+        if current is not None:
+            self.io.load_article(current.id)
+
+    def update_topbar(self) -> None:
+        state = TopBarState(
+            title=self.listing.title(),
+            total=self.article_list.total,
+            searching=bool(self.listing.query.strip()),
+            unread=self._unread,
+            ranked=self._ranked,
+            readonly=self.store.readonly,
+            demo=self.demo,
+            background=self.background,
+            histogram=tuple(self.histogram),
+        )
+        self.query_one(TopBar).show(state, self.app.size.width)

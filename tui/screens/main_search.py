@@ -1,0 +1,102 @@
+"""The main screen's search bar: `/` opens it over the listing, the results follow the typing
+(debounced), Enter keeps them, escape returns to the listing it opened over, ctrl+s saves the
+query as a view."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual.widgets import Static
+
+from tui.literal import one_line
+from tui.screens.listing import Listing
+from tui.widgets.search_bar import SearchBar
+
+if TYPE_CHECKING:
+    from textual.timer import Timer
+
+    from tui.screens.main import MainScreen
+
+DEBOUNCE = 0.12
+"""Seconds of quiet typing before the search runs."""
+
+
+class SearchFlow:
+    """The search bar's side of the main screen: its open state, the debounce timer, and the
+    listing it opened over."""
+
+    def __init__(self, screen: MainScreen) -> None:
+        self.screen = screen
+        self.before: Listing | None = None
+        """The listing when the bar opened (escape returns to it)."""
+        self.debounce: Timer | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.screen.has_class("-searching")
+
+    def open(self) -> None:
+        screen = self.screen
+        bar = screen.query_one(SearchBar)
+        if not self.is_open:
+            self.before = replace(screen.listing, cursor=screen.article_list.cursor)
+            screen.add_class("-searching")
+            bar.open(screen.listing.query, [])
+            screen.io.load_history()
+        screen.set_focus(bar)
+
+    def changed(self, text: str) -> None:
+        if not self.is_open:
+            return
+        if self.debounce is not None:
+            self.debounce.stop()
+        self.debounce = self.screen.set_timer(DEBOUNCE, lambda: self._search_now(text))
+
+    def _stop_debounce(self) -> None:
+        if self.debounce is not None:
+            self.debounce.stop()
+            self.debounce = None
+
+    def _search_now(self, text: str) -> None:
+        self.debounce = None
+        if text != self.screen.listing.query or not self.screen.listing.query:
+            self.screen.show_listing(Listing(text))
+
+    def submitted(self, text: str) -> None:
+        screen = self.screen
+        self._stop_debounce()
+        if text != screen.listing.query:
+            screen.show_listing(Listing(text))
+        if text.strip():
+            screen.io.remember_search(text)
+        before = self.before
+        if before is not None and before.query != screen.listing.query:
+            screen.previous.append(before)
+        self._close()
+        screen.keys_wait_for_the_listing()
+
+    def cancelled(self) -> None:
+        screen = self.screen
+        self._stop_debounce()
+        before = self.before
+        self._close()
+        if before is not None and (before.query, before.name) != (screen.listing.query, screen.listing.name):
+            screen.go_to(before)
+
+    def _close(self) -> None:
+        screen = self.screen
+        screen.remove_class("-searching")
+        screen.query_one("#search-status", Static).update("")
+        self.before = None
+        screen.set_focus(screen.article_list)
+
+    def save(self, query: str) -> None:
+        """Ask for a name, and save the query as a saved view under it."""
+        from tui.screens.prompt import PromptScreen
+
+        def named(name: str | None) -> None:
+            if name:
+                self.screen.io.save_view(name, query)
+
+        self.screen.app.push_screen(PromptScreen(f"Save “{one_line(query) or 'all articles'}” as the view:"), named)
