@@ -397,7 +397,9 @@ def test_import_cycles_are_reported_as_chains_of_files() -> None:
         "store/__init__.py": "from store.a import A\n",
         "store/a.py": "import os\n\n\ndef f():\n    from store import b\n",  # inside a function: counts
         "store/b.py": "from .c import C\n",
-        "store/c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from store.a import A\nfrom store.a import f\n",
+        "store/c.py": (
+            "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from store.a import A\nfrom store.a import f\n"
+        ),
         "store/d.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from store.e import E\n",
         "store/e.py": "from store import d\n",  # d -> e only under TYPE_CHECKING: no circle
     }
