@@ -89,7 +89,7 @@ def is_private(name: str) -> bool:
 
 
 def module_name(path: str) -> str:
-    """"store/query.py" -> "store.query"; "store/__init__.py" -> "store"."""
+    """`store/query.py` -> `store.query`; `store/__init__.py` -> `store`."""
     parts = path.removesuffix(".py").split("/")
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
@@ -288,25 +288,19 @@ def private_uses(sources: dict[str, str], is_module: Callable[[str], bool]) -> l
         own = defined_names(tree)
         bound: dict[str, str] = {}  # local name -> the module it names
 
-        def private_part(module: str, line: int) -> None:
-            parts = module.split(".")
-            for depth, part in enumerate(parts):
-                mine = importer == ".".join(parts[:depth]) or importer.startswith(".".join(parts[:depth]) + ".")
-                if is_private(part) and not (depth and mine):
-                    messages.append(f"{path}:{line}: imports the private module {'.'.join(parts[: depth + 1])}")
-                    return
-
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    private_part(alias.name, node.lineno)
+                    if private := private_module(alias.name, importer):
+                        messages.append(f"{path}:{node.lineno}: imports the private module {private}")
                     if alias.asname:
                         bound[alias.asname] = alias.name
                     else:
                         bound[alias.name.split(".")[0]] = alias.name.split(".")[0]
             elif isinstance(node, ast.ImportFrom):
                 base = from_base(node, importer, is_package)
-                private_part(base, node.lineno)
+                if private := private_module(base, importer):
+                    messages.append(f"{path}:{node.lineno}: imports the private module {private}")
                 for alias in node.names:
                     if is_private(alias.name) and alias.name not in PUBLIC_UNDERSCORED:
                         messages.append(f"{path}:{node.lineno}: imports {alias.name} from {base}, a private name")
@@ -330,8 +324,19 @@ def by_place(message: str) -> tuple[str, int]:
     return path, int(line)
 
 
+def private_module(module: str, importer: str) -> str | None:
+    """The first private module on the way to `module` (`textual._two_way_dict`), unless it lies in
+    a package the importer belongs to."""
+    parts = module.split(".")
+    for depth, part in enumerate(parts):
+        parent = ".".join(parts[:depth])
+        if is_private(part) and not (depth and (importer == parent or importer.startswith(parent + "."))):
+            return ".".join(parts[: depth + 1])
+    return None
+
+
 def dotted_name(node: ast.expr) -> str | None:
-    """"a.b.c" for a chain of attributes on a name, else None."""
+    """`a.b.c` for a chain of attributes on a name, else None."""
     if isinstance(node, ast.Name):
         return node.id
     if isinstance(node, ast.Attribute) and (base := dotted_name(node.value)):
