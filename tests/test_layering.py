@@ -1,5 +1,10 @@
-"""One direction of imports: tui -> store -> articles; only store imports TinyDB and tantivy, only tui
-Textual."""
+"""The layers and the shape of the code.
+
+One direction of imports: tui -> store -> articles; only store imports TinyDB and tantivy, only tui
+Textual, and the reader's start path never spaCy.  No Python file outside tests/ and bench/ over 400
+lines; no import circle between files (imports under `if TYPE_CHECKING:` aside, imports inside
+functions counted); no module uses a private name of another module or package, Textual's included;
+the CLI and the background jobs (importing, refreshing, extracting) never import Textual."""
 
 from __future__ import annotations
 
