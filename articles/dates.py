@@ -1,4 +1,4 @@
-"""Dates as CLI.md fixes them: RFC 3339 with an offset, midnight UTC for a bare date, UTC for no zone.
+"""Dates as docs/cli.md fixes them: RFC 3339 with an offset, midnight UTC for a bare date, UTC for no zone.
 
 A date without a time ("2011-10-06", a YAML date, "Thu, 06 Oct 2011") is a calendar day, not an
 instant: it is stored as midnight UTC with a `date_only` flag, and shown as that same day in
@@ -79,7 +79,7 @@ def is_date_only(value: object) -> bool:
 
 
 def parse_published(value: object) -> Published:
-    """parse_date, and whether the value was a day without a time (CLI.md: `date_only`)."""
+    """parse_date, and whether the value was a day without a time (docs/cli.md: `date_only`)."""
     parsed = parse_date(value)
     return Published(parsed, parsed is not None and is_date_only(value))
 

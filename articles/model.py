@@ -45,7 +45,7 @@ def canonical_url(url: str) -> str:
 
 
 def article_key(guid: str | None, url: str | None, title: str, body: str) -> str:
-    """The identity of an item (CLI.md): its guid, else its canonical url, else title and body.
+    """The identity of an item (docs/cli.md): its guid, else its canonical url, else title and body.
     A guid that is itself an http(s) url is treated as that url, so the same story reached
     through a feed and through its page is one article."""
     if guid:
@@ -123,7 +123,7 @@ class Article:
     tags: tuple[str, ...] = field(default=())
     date_only: bool = False
     """The source gave a day without a time: `published` is midnight UTC of that calendar day,
-    shown and matched as that day in every zone (CLI.md)."""
+    shown and matched as that day in every zone (docs/cli.md)."""
     read: bool | None = None
     starred: bool | None = None
     added: str | None = None

@@ -116,8 +116,9 @@ def _self_link(feed: Mapping[str, Any]) -> str | None:
 
 
 def _entry_article(
-    entry: Mapping[str, Any], source: str, feed_url: str | None, feed_language: str | None, fetched: str
+    entry: dict[str, Any], source: str, feed_url: str | None, feed_language: str | None, fetched: str
 ) -> Article | None:
+    """One feedparser entry (a dict subclass) as an Article; None when it has no title, text or link."""
     title = line_from_markup(entry.get("title"))
     contents = [c for c in entry.get("content") or [] if c.get("value")]
     content = max(contents, key=lambda c: len(c.get("value", "")), default=None)

@@ -163,7 +163,7 @@ class _Watchdog:
         self._timer.start()
 
     def trace(self, event: str, info: dict[str, Any]) -> None:
-        stream = info.get("return_value")
+        stream: Any = info.get("return_value")  # an httpcore network stream, or nothing
         if not event.endswith(".complete") or not hasattr(stream, "get_extra_info"):
             return
         sock = stream.get_extra_info("socket")
