@@ -27,66 +27,20 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from articles.entities.places import lookup
+from articles.entities.words import (
+    GENERIC_NAMES,
+    LABEL_TYPES,
+    ORG_HEADS,
+    PLACE_HEADS,
+    ROLE_WORDS,
+    TIE_ORDER,
+    TYPE_ORDER,
+)
 from articles.model import Entity
 
-LABEL_TYPES = {
-    "PERSON": "person",
-    "PER": "person",
-    "ORG": "org",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "other",
-    "EVENT": "other",
-    "LAW": "other",
-    "PRODUCT": "other",
-    "WORK_OF_ART": "other",
-    "LANGUAGE": "other",
-    "MISC": "other",
-}
-"""spaCy (OntoNotes) labels to newsdesk types; dates, times, numbers and money are not entities."""
+__all__ = ["LABEL_TYPES", "RawMention", "clean_name", "consolidate", "corpus_break_ties", "corpus_retype", "weak_person"]
 
-TYPE_ORDER = ("person", "org", "place", "other")
-TIE_ORDER = ("org", "place", "person", "other")
-"""On an even vote the model's person label is the likelier mistake (Ryanair, Dacia)."""
-
-# Words that, just before a name, say it is a person ("Mayor Ying Yong", "minister Eli Cohen").
-ROLE_WORDS = frozenset(
-    """
-    mr mrs ms miss dr prof professor sir dame lord lady president vice-president premier
-    minister prime chancellor secretary mayor governor senator congressman congresswoman
-    representative ambassador consul consul-general envoy chairman chairwoman chair ceo cfo coo
-    founder co-founder director manager spokesman spokeswoman spokesperson chief executive
-    commissioner king queen prince princess pope bishop archbishop rabbi imam reverend general
-    colonel captain lieutenant sergeant officer judge justice lawyer attorney analyst economist
-    professor researcher scientist author writer actor actress singer coach player striker
-    goalkeeper leader deputy councillor councilor mp mep head vice charge d'affaires
-    """.split()
-)
-# Capitalised nouns that name a kind of institution, not one: alone, they are not an entity.
-GENERIC_NAMES = frozenset(
-    """
-    embassy ministry government parliament council court police army navy university company
-    group city state province republic kingdom department agency committee commission authority
-    bank party union president minister mayor
-    """.split()
-)
-# The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
-PLACE_HEADS = frozenset(
-    """
-    library museum hospital school college bridge street road avenue square station airport park
-    centre center hall church cathedral mosque temple tower stadium arena port harbour harbor quay
-    river lake valley mountain island bay estuary beach district province county
-    """.split()
-)
-ORG_HEADS = frozenset(
-    """
-    university council ministry agency authority trust company group corp corporation inc ltd plc
-    bank party union association institute foundation committee commission board department
-    federation league club police army navy court office ventures holdings partners terminals
-    airlines airways systems technologies industries motors athletic fc rovers united
-    """.split()
-)
 _DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
 # "mayor of Haifa": after a role and "of", a name is a place or an organisation.
 _ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
@@ -136,6 +90,7 @@ class _Group:
     own_votes: Counter[str] = field(default_factory=Counter)  # votes of mentions in the full form
     mentions: int = 0
     forms: dict[str, None] = field(default_factory=dict)
+    roles: int = 0  # mentions with a role or title beside them ("minister X", "X, the mayor")
 
     @property
     def tokens(self) -> list[str]:
@@ -206,7 +161,7 @@ def consolidate(
     """The entities of one article, most mentioned first.  `ties`, when given, receives the
     names whose type the article's own votes could not decide, with the tied types: the corpus
     breaks those ties later (corpus_break_ties) where the corpus is known."""
-    typed: list[tuple[str, str]] = []  # (clean name, vote)
+    typed: list[tuple[str, str, bool]] = []  # (clean name, vote, a role beside it)
     mentions = [part for m in mentions for part in _split_lines(m)]
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
@@ -236,20 +191,22 @@ def consolidate(
             vote = "place"
         elif context == "not-person" and kind == "person":
             vote = "org"
-        typed.append((name, vote))
+        typed.append((name, vote, context == "person"))
 
     groups: dict[str, _Group] = {}
-    for name, vote in typed:
+    for name, vote, role in typed:
         key = name.casefold()
         group = groups.setdefault(key, _Group(name))
         group.votes[vote] += 1
         group.own_votes[vote] += 1
         group.mentions += 1
+        group.roles += role
         group.forms.setdefault(name, None)
 
     _split_coordinations(groups)
     _merge_prefixes(groups)
     _resolve_short_forms(groups)
+    _places_by_gazetteer(groups)
 
     entities: list[Entity] = []
     for group in groups.values():
@@ -262,6 +219,24 @@ def consolidate(
         entities.append(Entity(group.name, kind, group.mentions, aliases))
     entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
     return entities
+
+
+def _places_by_gazetteer(groups: dict[str, _Group]) -> None:
+    """A name the gazetteer knows is a place when what the model said is weak: a country,
+    continent or US state whatever the model said, a city that the model called a person (a
+    person's surname was folded into the full name before this); never a name with a role or
+    title beside it. A city the model called an organisation stays one: a club or a firm."""
+    for group in groups.values():
+        place = lookup(group.name)
+        if place is None or group.roles:
+            continue
+        leading = _leading_type(group)
+        if leading == "place":
+            continue
+        if place.strong or leading in ("person", "other"):
+            lead = sum(group.own_votes.values()) + 1
+            group.own_votes["place"] += lead
+            group.votes["place"] += lead
 
 
 def _leading_type(group: _Group) -> str:
