@@ -27,8 +27,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from articles.entities.places import lookup
+from articles.entities.lexicon import given_names, lookup
 from articles.entities.words import (
+    EVENT_HEADS,
     GENERIC_NAMES,
     LABEL_TYPES,
     ORG_HEADS,
@@ -184,6 +185,10 @@ def consolidate(
         head = name.split()[-1].casefold()
         if kind == "person" and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
             kind = vote = "place" if head in PLACE_HEADS else "org"
+        elif len(name.split()) > 1 and head in EVENT_HEADS:
+            kind = vote = "other"
+        elif kind != "person" and _looks_like_a_person(name, mention.text):
+            kind = vote = "person"
         context = _context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
@@ -219,6 +224,22 @@ def consolidate(
         entities.append(Entity(group.name, kind, group.mentions, aliases))
     entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
     return entities
+
+
+_NAME_WORD = re.compile(r"^[A-Z][a-z'’-]+\.?$|^[A-Z]\.$")
+
+
+def _looks_like_a_person(name: str, surface: str) -> bool:
+    """Two or three capitalised words, the first a given name, none a kind word, and not a place
+    the gazetteer knows ("Edward George Honey", "Betty Uber" that the model called firms)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or surface.strip().casefold().startswith("the "):
+        return False
+    if words[0] not in given_names() or not all(_NAME_WORD.match(w) for w in words):
+        return False
+    if any(w.casefold() in ORG_HEADS or w.casefold() in PLACE_HEADS or w.casefold() in EVENT_HEADS for w in words):
+        return False
+    return lookup(name) is None and lookup(words[0]) is None
 
 
 def _places_by_gazetteer(groups: dict[str, _Group]) -> None:

