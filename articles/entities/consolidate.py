@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from articles.entities.lexicon import given_names, lookup
+from articles.entities.tables import row_names, table_rows
 from articles.entities.words import (
     EVENT_HEADS,
     GENERIC_NAMES,
@@ -164,6 +165,8 @@ def consolidate(
     breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str, bool]] = []  # (clean name, vote, a role beside it)
     mentions = [part for m in mentions for part in _split_lines(m)]
+    if text:
+        mentions = _with_table_rows(text, mentions)
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
         kind = LABEL_TYPES.get(mention.label)
@@ -242,6 +245,29 @@ def _looks_like_a_person(name: str, surface: str) -> bool:
     return lookup(name) is None and lookup(words[0]) is None
 
 
+def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """Mentions in table rows replaced by the row's names, each typed as a row types it: a
+    country a place, a person's full name a person, any other name a team or firm."""
+    rows = table_rows(text)
+    if not rows:
+        return mentions
+    kept = [m for m in mentions if not any(s <= m.start < e for s, e in rows)]
+    for row_start, row_end in rows:
+        inside = [m for m in mentions if row_start <= m.start < row_end]
+        for start, end in row_names(text, row_start, row_end):
+            name = text[start:end]
+            labels = [m.label for m in inside if m.start < end and start < m.end]
+            place = lookup(name)
+            if place is not None and place.strong:
+                label = "GPE"
+            elif ("PERSON" in labels and len(name.split()) > 1) or _looks_like_a_person(name, name):
+                label = "PERSON"
+            else:
+                label = "ORG"
+            kept.append(RawMention(name, label, start, end))
+    return sorted(kept, key=lambda m: m.start)
+
+
 def _places_by_gazetteer(groups: dict[str, _Group]) -> None:
     """A name the gazetteer knows is a place when what the model said is weak: a country,
     continent or US state whatever the model said, a city that the model called a person (a
@@ -252,8 +278,8 @@ def _places_by_gazetteer(groups: dict[str, _Group]) -> None:
         if place is None or group.roles:
             continue
         leading = _leading_type(group)
-        if leading == "place":
-            continue
+        if leading == "place" or group.own_votes["place"]:
+            continue  # the model called it a place at least once: the votes decide
         if place.strong or leading in ("person", "other"):
             lead = sum(group.own_votes.values()) + 1
             group.own_votes["place"] += lead

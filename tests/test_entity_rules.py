@@ -1,0 +1,67 @@
+"""Consolidation rules fed by data: table rows, the place gazetteer, given names, event words."""
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+from articles.entities.consolidate import RawMention, consolidate
+from articles.entities.lexicon import given_names, lookup
+from articles.entities.tables import row_names, table_rows
+from articles.model import Entity
+
+
+def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
+    found: list[RawMention] = []
+    for surface, label in labelled:
+        start = text.find(surface)
+        assert start >= 0, surface
+        while start >= 0:
+            end = start + len(surface)
+            if not any(m.start < end and start < m.end for m in found):
+                found.append(RawMention(surface, label, start, end))
+            start = text.find(surface, start + 1)
+    return sorted(found, key=lambda m: m.start)
+
+
+def types(entities: list[Entity]) -> dict[str, str]:
+    return {e.name: e.type for e in entities}
+
+
+def test_the_shipped_lists_load() -> None:
+    assert lookup("France").strong and lookup("united states").kind == "country"  # type: ignore[union-attr]
+    assert lookup("U.S.").kind == "country" and lookup("Texas").kind == "state"  # type: ignore[union-attr]
+    assert lookup("Frankfurt").kind == "city" and lookup("Blorptown") is None  # type: ignore[union-attr]
+    assert {"James", "Mary", "Harry"} <= given_names() and "Delta" not in given_names()
+
+
+def test_table_rows_and_their_names() -> None:
+    text = "LONDON 1997-03-15\nResults on Saturday:\nCoventry 0 Sheffield Wednesday 0\nSiemens 76.40 +1.25\nThe club said it won 2 games."
+    rows = table_rows(text)
+    assert [text[s:e] for s, e in rows] == ["Coventry 0 Sheffield Wednesday 0", "Siemens 76.40 +1.25"]
+    assert [text[s:e] for s, e in row_names(text, *rows[0])] == ["Coventry", "Sheffield Wednesday"]
+
+
+def test_names_in_a_results_table_are_teams_people_or_countries() -> None:
+    text = "Results:\nCoventry 0 Sheffield Wednesday 0\nJapan 2 Syria 1\nTiger Woods (U.S.) 68 70 71\nThe match was played at Highfield Road."
+    mentions = spans(text, ("Coventry 0 Sheffield", "ORG"), ("Japan", "GPE"), ("Syria", "PERSON"), ("Tiger Woods", "PERSON"), ("Highfield Road", "FAC"))
+    found = types(consolidate(text, mentions))
+    assert found["Coventry"] == found["Sheffield Wednesday"] == "org"
+    assert found["Japan"] == found["Syria"] == found["U.S."] == "place"
+    assert found["Tiger Woods"] == "person" and found["Highfield Road"] == "place"
+
+
+def test_the_gazetteer_retypes_weak_calls_only() -> None:
+    text = "Protests spread from Normandy to Jordan. Liverpool signed a striker. Chelsea Clinton spoke. Minister Georgia Lane said so."
+    mentions = spans(text, ("Normandy", "PERSON"), ("Jordan", "ORG"), ("Liverpool", "ORG"), ("Chelsea Clinton", "PERSON"), ("Georgia Lane", "PERSON"))
+    found = types(consolidate(text, mentions))
+    assert found["Jordan"] == "place"  # a country whatever the model said
+    assert found["Liverpool"] == "org"  # a city the model called an organisation stays one (a club)
+    assert found["Chelsea Clinton"] == found["Georgia Lane"] == "person"
+
+
+def test_given_names_and_event_words() -> None:
+    text = "Edward George Honey wrote to the paper. The MTV Video Music Awards were held. Morgan Freeman Foundation gave."
+    mentions = spans(text, ("Edward George Honey", "ORG"), ("MTV Video Music Awards", "ORG"), ("Morgan Freeman Foundation", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Edward George Honey"] == "person"
+    assert found["MTV Video Music Awards"] == "other"
+    assert found["Morgan Freeman Foundation"] == "org"  # a kind word: not a person
