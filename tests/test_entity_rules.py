@@ -65,3 +65,23 @@ def test_given_names_and_event_words() -> None:
     assert found["Edward George Honey"] == "person"
     assert found["MTV Video Music Awards"] == "other"
     assert found["Morgan Freeman Foundation"] == "org"  # a kind word: not a person
+
+
+def test_salience_puts_what_the_story_is_about_first() -> None:
+    text = "Mayor of Haifa visits Shanghai\n\nYona Yahav, the mayor of Haifa, arrived on Monday. " + "Later that week he met officials at the port and at the university, and talked about trade. " * 5 + "Officials from Beijing and Beijing's port joined. Beijing said more."
+    mentions = spans(text, ("Haifa", "GPE"), ("Shanghai", "GPE"), ("Yona Yahav", "PERSON"), ("Beijing", "GPE"))
+    entities = consolidate(text, mentions)
+    assert [e.name for e in entities][:2] == ["Haifa", "Shanghai"]  # in the title
+    found = {e.name: e.salience for e in entities}
+    assert found["Haifa"] == max(found.values()) == 0.9  # title, lede, 2 of the most mentions (3)
+    assert found["Yona Yahav"] > found["Beijing"] > 0  # the lede outweighs a later name said more often
+    assert all(0 <= (s or 0) <= 1 for s in found.values())
+
+
+def test_salience_is_stored_and_old_entities_still_load() -> None:
+    new = Entity("Haifa", "place", 3, ("Hefa",), 0.85)
+    assert new.to_dict()["salience"] == 0.85 and Entity.from_dict(new.to_dict()) == new
+    old = {"name": "Haifa", "type": "place", "mentions": 3, "aliases": []}
+    assert Entity.from_dict(old).salience is None and "salience" not in Entity.from_dict(old).to_dict()
+    for bad in ("high", 7, -1, True, None):
+        assert Entity.from_dict(old | {"salience": bad}).salience is None

@@ -27,7 +27,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from articles.entities.lexicon import given_names, lookup
+from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
+from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.salience import by_salience, salience, title_and_lede_ends
 from articles.entities.tables import row_names, table_rows
 from articles.entities.words import (
     EVENT_HEADS,
@@ -93,6 +95,7 @@ class _Group:
     mentions: int = 0
     forms: dict[str, None] = field(default_factory=dict)
     roles: int = 0  # mentions with a role or title beside them ("minister X", "X, the mayor")
+    positions: list[int] = field(default_factory=list)  # where its mentions start in the text
 
     @property
     def tokens(self) -> list[str]:
@@ -160,10 +163,10 @@ def consolidate(
     corpus_votes: Mapping[str, Mapping[str, int]] | None = None,
     ties: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Entity]:
-    """The entities of one article, most mentioned first.  `ties`, when given, receives the
+    """The entities of one article, most salient first (then most mentioned).  `ties`, when given, receives the
     names whose type the article's own votes could not decide, with the tied types: the corpus
     breaks those ties later (corpus_break_ties) where the corpus is known."""
-    typed: list[tuple[str, str, bool]] = []  # (clean name, vote, a role beside it)
+    typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
     mentions = [part for m in mentions for part in _split_lines(m)]
     if text:
         mentions = _with_table_rows(text, mentions)
@@ -190,7 +193,7 @@ def consolidate(
             kind = vote = "place" if head in PLACE_HEADS else "org"
         elif len(name.split()) > 1 and head in EVENT_HEADS:
             kind = vote = "other"
-        elif kind != "person" and _looks_like_a_person(name, mention.text):
+        elif kind != "person" and looks_like_a_person(name, mention.text):
             kind = vote = "person"
         context = _context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
@@ -199,16 +202,17 @@ def consolidate(
             vote = "place"
         elif context == "not-person" and kind == "person":
             vote = "org"
-        typed.append((name, vote, context == "person"))
+        typed.append((name, vote, context == "person", mention.start))
 
     groups: dict[str, _Group] = {}
-    for name, vote, role in typed:
+    for name, vote, role, offset in typed:
         key = name.casefold()
         group = groups.setdefault(key, _Group(name))
         group.votes[vote] += 1
         group.own_votes[vote] += 1
         group.mentions += 1
         group.roles += role
+        group.positions.append(offset)
         group.forms.setdefault(name, None)
 
     _split_coordinations(groups)
@@ -217,6 +221,8 @@ def consolidate(
     _places_by_gazetteer(groups)
 
     entities: list[Entity] = []
+    title_end, lede_end = title_and_lede_ends(text)
+    most = max((g.mentions for g in groups.values()), default=0)
     for group in groups.values():
         kind = _decide(group, corpus_votes)
         if ties is not None:
@@ -224,25 +230,10 @@ def consolidate(
             if len(tied) > 1:
                 ties[group.name] = tied
         aliases = tuple(f for f in group.forms if f.casefold() != group.name.casefold())
-        entities.append(Entity(group.name, kind, group.mentions, aliases))
-    entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
+        score = salience(group.positions, group.mentions, most, title_end, lede_end)
+        entities.append(Entity(group.name, kind, group.mentions, aliases, score))
+    entities.sort(key=lambda e: (*by_salience(e.salience, e.mentions), TYPE_ORDER.index(e.type), e.name.casefold()))
     return entities
-
-
-_NAME_WORD = re.compile(r"^[A-Z][a-z'’-]+\.?$|^[A-Z]\.$")
-
-
-def _looks_like_a_person(name: str, surface: str) -> bool:
-    """Two or three capitalised words, the first a given name, none a kind word, and not a place
-    the gazetteer knows ("Edward George Honey", "Betty Uber" that the model called firms)."""
-    words = name.split()
-    if not 2 <= len(words) <= 3 or surface.strip().casefold().startswith("the "):
-        return False
-    if words[0] not in given_names() or not all(_NAME_WORD.match(w) for w in words):
-        return False
-    if any(w.casefold() in ORG_HEADS or w.casefold() in PLACE_HEADS or w.casefold() in EVENT_HEADS for w in words):
-        return False
-    return lookup(name) is None and lookup(words[0]) is None
 
 
 def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
@@ -260,7 +251,7 @@ def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
             place = lookup(name)
             if place is not None and place.strong:
                 label = "GPE"
-            elif ("PERSON" in labels and len(name.split()) > 1) or _looks_like_a_person(name, name):
+            elif ("PERSON" in labels and len(name.split()) > 1) or looks_like_a_person(name, name):
                 label = "PERSON"
             else:
                 label = "ORG"
@@ -294,6 +285,7 @@ def _fold_into(groups: dict[str, _Group], key: str, target: _Group, *, keep_form
     short = groups.pop(key)
     target.votes.update(short.votes)
     target.mentions += short.mentions
+    target.positions.extend(short.positions)
     for form in short.forms if keep_forms else ():
         target.forms.setdefault(form, None)
 
@@ -371,48 +363,9 @@ def _tied(group: _Group) -> tuple[str, ...]:
     return tuple(t for t in TIE_ORDER if (group.own_votes[t], group.votes[t]) == best)
 
 
-def corpus_break_ties(
-    entities: Sequence[Entity], ties: Mapping[str, Sequence[str]], corpus_votes: Mapping[str, Mapping[str, int]]
-) -> list[Entity]:
-    """Names whose type was a tie in their article take the tied type the corpus gives them most."""
-    result = []
-    for entity in entities:
-        tied = ties.get(entity.name)
-        votes = corpus_votes.get(entity.name.casefold(), {})
-        if tied and votes:
-            best = max(tied, key=lambda t: (votes.get(t, 0), -TIE_ORDER.index(t)))
-            if votes.get(best, 0) > votes.get(entity.type, 0):
-                entity = Entity(entity.name, best, entity.mentions, entity.aliases)
-        result.append(entity)
-    return result
-
-
 def _decide(group: _Group, corpus_votes: Mapping[str, Mapping[str, int]] | None) -> str:
     corpus = corpus_votes.get(group.name.casefold(), {}) if corpus_votes else {}
     return max(
         TYPE_ORDER,
         key=lambda t: (group.own_votes[t], group.votes[t], corpus.get(t, 0), -TIE_ORDER.index(t)),
     )
-
-
-def weak_person(entity: Entity) -> bool:
-    """A person known by one word alone in the article: news names a person in full first, so
-    this is as often a place or firm the model misread ("Calderwick said …")."""
-    return entity.type == "person" and len(entity.name.split()) == 1 and not entity.aliases
-
-
-def corpus_retype(
-    entities: Sequence[Entity], corpus_votes: Mapping[str, Mapping[str, int]], *, strong: int = 2
-) -> list[Entity]:
-    """Weak local evidence yields to the corpus: a name mentioned once in the article, in one form,
-    or a one-word person, takes the type other articles give it (at least `strong` of them, more than its own type),
-    e.g. a town the model read once as a person ("Calderwick said …")."""
-    result = []
-    for entity in entities:
-        votes = corpus_votes.get(entity.name.casefold(), {})
-        if (entity.mentions == 1 or weak_person(entity)) and not entity.aliases and votes:
-            best = max(TYPE_ORDER, key=lambda t: (votes.get(t, 0), -TYPE_ORDER.index(t)))
-            if best != entity.type and votes.get(best, 0) >= strong and votes[best] > votes.get(entity.type, 0):
-                entity = Entity(entity.name, best, entity.mentions, entity.aliases)
-        result.append(entity)
-    return result

@@ -9,9 +9,12 @@ shipped beside this file; loaded on first use, in the extraction workers only.
 from __future__ import annotations
 
 import gzip
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from articles.entities.words import EVENT_HEADS, ORG_HEADS, PLACE_HEADS
 
 DATA = Path(__file__).with_name("places.tsv.gz")
 GIVEN_NAMES = Path(__file__).with_name("given_names.txt.gz")
@@ -61,3 +64,19 @@ def given_names() -> frozenset[str]:
         return frozenset()
     with gzip.open(GIVEN_NAMES, "rt", encoding="utf-8") as lines:
         return frozenset(line.strip() for line in lines if line.strip())
+
+
+_NAME_WORD = re.compile(r"^[A-Z][a-z'’-]+\.?$|^[A-Z]\.$")
+
+
+def looks_like_a_person(name: str, surface: str) -> bool:
+    """Two or three capitalised words, the first a given name, none a kind word, and not a place
+    the gazetteer knows ("Edward George Honey", "Betty Uber" that the model called firms)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or surface.strip().casefold().startswith("the "):
+        return False
+    if words[0] not in given_names() or not all(_NAME_WORD.match(w) for w in words):
+        return False
+    if any(w.casefold() in ORG_HEADS or w.casefold() in PLACE_HEADS or w.casefold() in EVENT_HEADS for w in words):
+        return False
+    return lookup(name) is None and lookup(words[0]) is None
