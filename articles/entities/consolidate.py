@@ -176,6 +176,11 @@ def consolidate(
         if kind is None:
             continue
         name = clean_name(mention.text, surfaces)
+        if name.casefold().endswith(" government"):  # "the Russian government": the country, if any
+            name = name[: -len(" government")]
+            if lookup(name) is None:
+                continue
+            kind = "place"
         if not name:
             continue
         words = name.split()  # "Councillor Petra Morrow", "Dr. Ana Lima": the title is not the name

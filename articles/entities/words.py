@@ -42,7 +42,7 @@ GENERIC_NAMES = frozenset(
     """
     embassy ministry government parliament council court police army navy university company
     group city state province republic kingdom department agency committee commission authority
-    bank party union president minister mayor
+    bank party union president minister mayor north south east west northern southern eastern western
     """.split()
 )
 # The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
