@@ -85,3 +85,14 @@ def test_salience_is_stored_and_old_entities_still_load() -> None:
     assert Entity.from_dict(old).salience is None and "salience" not in Entity.from_dict(old).to_dict()
     for bad in ("high", 7, -1, True, None):
         assert Entity.from_dict(old | {"salience": bad}).salience is None
+
+
+def test_a_venue_and_a_known_town_by_where_they_sit() -> None:
+    text = "England beat Australia at Twickenham on Saturday. Twickenham was full. Troops crossed in Remagen."
+    mentions = spans(text, ("Twickenham", "PERSON"), ("Remagen", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Twickenham"] == "place"  # the stadium, read as a person by the model
+    assert found["Remagen"] == "place"
+    text = "The award went to Harry Kane at Wembley on Sunday. Kane said thanks."
+    found = types(consolidate(text, spans(text, ("Harry Kane", "PERSON"), ("Kane", "PERSON"))))
+    assert found == {"Harry Kane": "person"}

@@ -141,6 +141,14 @@ def _split_lines(mention: RawMention) -> list[RawMention]:
     return parts
 
 
+_AT_BEFORE = re.compile(r"\bat\s+$")
+_WHEN_AFTER = re.compile(
+    r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|week|month|year|"
+    r"the\s+weekend)"
+)
+
+
 def _context_vote(text: str, start: int, end: int) -> str | None:
     before = text[max(0, start - 40) : start].translate(_APOSTROPHES).rsplit("\n", 1)[-1]
     after = text[end : end + 60].translate(_APOSTROPHES).split("\n", 1)[0]
@@ -205,6 +213,11 @@ def consolidate(
             vote = "person"
         elif context == "place-or-org" and kind == "person":
             vote = "place"
+        elif context == "place-or-org" and kind == "org" and lookup(name) is not None and head not in ORG_HEADS:
+            vote = "place"  # "in Remagen": a town the gazetteer knows, not a firm
+        elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
+            if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
+                vote = "place"  # "at Twickenham on Saturday": a venue
         elif context == "not-person" and kind == "person":
             vote = "org"
         typed.append((name, vote, context == "person", mention.start))
