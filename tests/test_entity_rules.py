@@ -96,3 +96,8 @@ def test_a_venue_and_a_known_town_by_where_they_sit() -> None:
     text = "The award went to Harry Kane at Wembley on Sunday. Kane said thanks."
     found = types(consolidate(text, spans(text, ("Harry Kane", "PERSON"), ("Kane", "PERSON"))))
     assert found == {"Harry Kane": "person"}
+
+
+def test_a_title_then_a_given_name_make_a_person_of_a_town_name() -> None:
+    text = "Dr Beatriz Conceição, of the Instituto Paulista de Materiais, said so."
+    assert types(consolidate(text, spans(text, ("Conceição", "PERSON")))) == {"Conceição": "person"}

@@ -61,8 +61,9 @@ _PLACE_AFTER = re.compile(
     r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
     r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
 )
+# "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
 _ROLE_BEFORE = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+$",
+    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
     re.I,
 )
 
