@@ -100,12 +100,33 @@ def errors(pred: dict[str, list[Any]], gold: dict[str, list[Any]], top: int = 40
     return "\n".join(lines)
 
 
+def switch_off(sources: set[str]) -> None:
+    """Replace the named data sources of the consolidation by empty ones (for this process)."""
+    from articles.entities import consolidate, lexicon
+
+    if "places" in sources:
+        consolidate.lookup = lexicon.lookup = lambda name: None  # type: ignore[assignment]
+    if "names" in sources:
+        lexicon.given_names = lambda: frozenset()  # type: ignore[assignment]
+    if "tables" in sources:
+        consolidate.table_rows = lambda text: []  # type: ignore[assignment]
+    unknown = sources - {"places", "names", "tables"}
+    if unknown:
+        raise SystemExit(f"unknown sources: {', '.join(sorted(unknown))}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", choices=["news-tune", "wikigold-tune"], help="list newsdesk's errors on a tune set")
     parser.add_argument("--json", type=Path, help="write the scores here")
     parser.add_argument("--tune-only", action="store_true", help="score the tune sets only (while changing rules)")
+    parser.add_argument(
+        "--without",
+        default="",
+        help="comma-separated sources to switch off, to measure what each adds: places, names, tables",
+    )
     args = parser.parse_args(argv)
+    switch_off({w for w in args.without.split(",") if w})
     nlp = load_model()
     sets = news_sets() | wikigold_sets()
     rows = []
