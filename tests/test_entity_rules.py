@@ -6,7 +6,7 @@ from __future__ import annotations
 from articles.entities.consolidate import RawMention, consolidate
 from articles.entities.lexicon import given_names, lookup
 from articles.entities.tables import row_names, table_rows
-from articles.model import Entity
+from articles.model import Article, Entity
 
 
 def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
@@ -101,3 +101,19 @@ def test_a_venue_and_a_known_town_by_where_they_sit() -> None:
 def test_a_title_then_a_given_name_make_a_person_of_a_town_name() -> None:
     text = "Dr Beatriz Conceição, of the Instituto Paulista de Materiais, said so."
     assert types(consolidate(text, spans(text, ("Conceição", "PERSON")))) == {"Conceição": "person"}
+
+
+def test_show_json_carries_salience_through_the_store(store, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tui.cli import main
+
+    article = Article.create(title="Haifa mayor visits", body="Yona Yahav went.", url="https://e.example/sal")
+    old = Article.create(title="Old story", body="Nothing new.", url="https://e.example/old")
+    store.add_articles([article, old])
+    store.set_entities({article.id: [Entity("Haifa", "place", 2, (), 0.9)], old.id: [Entity("Oslo", "place", 1)]})
+    store.close()
+    assert main(["--store", str(tmp_path / "store"), "show", "--json", article.id]) == 0
+    assert json.loads(capsys.readouterr().out)["entities"][0]["salience"] == 0.9
+    assert main(["--store", str(tmp_path / "store"), "show", "--json", old.id]) == 0
+    assert "salience" not in json.loads(capsys.readouterr().out)["entities"][0]  # stored before salience
