@@ -34,7 +34,7 @@ def test_the_shipped_lists_load() -> None:
 
 
 def test_table_rows_and_their_names() -> None:
-    text = "LONDON 1997-03-15\nResults on Saturday:\nCoventry 0 Sheffield Wednesday 0\nSiemens 76.40 +1.25\nThe club said it won 2 games."
+    text = "SOCCER - LEEDS BEAT CHELSEA 2-1\nLONDON 1997-03-15\nResults on Saturday:\nCoventry 0 Sheffield Wednesday 0\nSiemens 76.40 +1.25\nThe club said it won 2 games."
     rows = table_rows(text)
     assert [text[s:e] for s, e in rows] == ["Coventry 0 Sheffield Wednesday 0", "Siemens 76.40 +1.25"]
     assert [text[s:e] for s, e in row_names(text, *rows[0])] == ["Coventry", "Sheffield Wednesday"]

@@ -39,8 +39,8 @@ def table_rows(text: str) -> list[tuple[int, int]]:
 
 def _is_row(line: str) -> bool:
     words = line.split()
-    if not words or len(line) > MAX_ROW:
-        return False
+    if not words or len(line) > MAX_ROW or not any(c.islower() for c in line):
+        return False  # empty, prose-long, or a headline in capitals ("SOCCER - LEEDS BEAT CHELSEA 2-1")
     numbers = names = 0
     for word in words:
         if _NUMBER.match(word):
