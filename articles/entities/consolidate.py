@@ -1,22 +1,28 @@
 """From raw NER spans to what a sidebar should list: one entry per real-world name, with its
-type, mention count and the other forms the article used for it.
+type, mention count, salience and the other forms the article used for it.
 
 Raw spaCy output for one article is noisy: "Ying" and "Ying Yong" are two people, "Haifa" is once
 a person, "Shanghai International Port Co’s" keeps its possessive, "Akunis" is an organisation.
-The rules here are general (no rule names an entity):
+The rules here are general (no rule names an entity; the lists they read are derived from
+GeoNames and the US Census, see lexicon.py):
 
+0. table rows (tables.py) give their own names, typed as a row types them;
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
 2. vote on the type of each mention: the NER label, plus a role or title just before it
-   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), and where a name
-   labelled a person sits ("in Calderwick", "Calderwick residents": a place);
+   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), a kind word
+   ending it (Stadium, University, Awards), a common given name starting it, and where it sits
+   ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
    one person whose name starts or ends with it, an acronym to the one name with those initials,
    a leading word to the one organisation that starts with it;
-4. one type per entity by the votes of the mentions of its full form (short forms were resolved
+4. the place gazetteer where the model never said place: a country, continent or US state is a
+   place; a city is one unless the model called it an organisation (a club, a firm);
+5. one type per entity by the votes of the mentions of its full form (short forms were resolved
    because of that type), then of all its mentions, then the corpus's votes for the name when
    given, then org > place > person > other (an even vote is more often a firm misread as a
-   person than the reverse).
+   person than the reverse);
+6. salience (salience.py) from the title, the lede and the share of mentions; most salient first.
 """
 
 from __future__ import annotations
