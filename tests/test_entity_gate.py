@@ -83,6 +83,12 @@ def test_other_languages_are_gated_with_a_reason() -> None:
     assert not extractable(GERMAN) and skip_reason(GERMAN) == "language “de”"
     chinese = Article.create(title="市长访问港口", body="市长周一表示，新的有轨电车线路将在本十年结束前建成，并将连接港口和火车站。", url="https://zh.example/1")
     assert verdict(chinese).language == "zh" and skip_reason(chinese) == "language “zh”"
+    polish = Article.create(
+        title="Burmistrz odwiedził port",
+        body="Burmistrz miasta odwiedził w poniedziałek port i rozmawiał z pracownikami o nowych planach rozbudowy nabrzeża oraz o inwestycjach, które mają się zacząć w przyszłym roku.",
+        url="https://pl.example/1",
+    )
+    assert not extractable(polish) and skip_reason(polish) == "language not recognised"  # not in the detector's list
     declared = Article.create(title="Mayor visits port", body="The mayor visited.", url="https://e.example/3", language="fr")
     assert skip_reason(declared) == "language “fr”"  # too short to contradict what the feed said
 

@@ -4,7 +4,7 @@ An article goes through unless it is plainly written in another language: a scri
 the language (Chinese, Cyrillic, Arabic …), or prose whose function words are another language's.
 Text short on function words — a results table, a market report, a list of names and numbers —
 is not plainly anything, and an article of Latin letters that is not plainly another language
-goes through: the English model finds the names in it or finds none, which the sidebar says.
+(nor prose with almost no English function words: Polish, Turkish …) goes through: the English model finds the names in it or finds none, which the sidebar says.
 A language stored with the article (a feed's declaration, or what the importer detected) is
 trusted when the text does not say otherwise, except that a text in Latin letters which the
 stored language's own words do not plainly fill is read as well: importers store what the
@@ -13,11 +13,13 @@ detector guessed, and a table of English names can look French to it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from articles.language import language_evidence, latin_share
+from articles.language import SAMPLE, language_evidence, latin_share
 from articles.model import Article
 
+_WORD = re.compile(r"[^\W\d_]+")
 LATIN_SHARE = 0.8
 """Share of Latin letters from which an article of no clear language is read by the model."""
 
@@ -50,6 +52,8 @@ def verdict(article: Article) -> Verdict:
     if stored and stored != "en":
         if evidence.confident(stored) or (not evidence.counts and evidence.words < 8):
             return _skip(stored)  # the text says so, or is too short to say anything
+    if _prose_without_english(text, evidence.words, evidence.counts.get("en", 0)):
+        return Verdict(False, stored, f"language “{stored}”" if stored else "language not recognised")
     share = latin_share(text)
     if share >= LATIN_SHARE:
         return Verdict(True, evidence.language or stored)
@@ -57,6 +61,15 @@ def verdict(article: Article) -> Verdict:
     if language:
         return _skip(language)
     return Verdict(False, None, "no language told (too few Latin letters)" if share else "no text")
+
+
+def _prose_without_english(text: str, words: int, english: int) -> bool:
+    """Running prose (most words in lower case, unlike a table of names) with almost no English
+    function words: a language the detector does not know (Polish, Turkish …), not English."""
+    if words < 20 or english * 20 >= words:
+        return False
+    head = _WORD.findall(text[:SAMPLE])
+    return sum(1 for w in head if w[0].islower()) * 2 >= len(head)
 
 
 def _skip(language: str) -> Verdict:
