@@ -117,3 +117,9 @@ def test_show_json_carries_salience_through_the_store(store, tmp_path, capsys) -
     assert json.loads(capsys.readouterr().out)["entities"][0]["salience"] == 0.9
     assert main(["--store", str(tmp_path / "store"), "show", "--json", old.id]) == 0
     assert "salience" not in json.loads(capsys.readouterr().out)["entities"][0]  # stored before salience
+
+
+def test_an_organisation_word_ends_a_club_read_as_a_place() -> None:
+    text = "Leeds United won at home. Fans of Leeds United sang in Leeds."
+    found = types(consolidate(text, spans(text, ("Leeds United", "GPE"), ("Leeds", "GPE"))))
+    assert found == {"Leeds United": "org", "Leeds": "place"}

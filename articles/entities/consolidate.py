@@ -209,8 +209,8 @@ def consolidate(
             continue  # "FTSE 100", "Flight 574", "NASDAQ index": a number or an index, not an entity
         vote = kind
         head = name.split()[-1].casefold()
-        if kind == "person" and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
-            kind = vote = "place" if head in PLACE_HEADS else "org"
+        if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
+            kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
         elif len(name.split()) > 1 and head in EVENT_HEADS:
             kind = vote = "other"
         elif kind != "person" and looks_like_a_person(name, mention.text):
