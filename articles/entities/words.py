@@ -1,0 +1,71 @@
+"""The words the consolidation rules read: model labels, role and title words, kind words that end
+names of places and organisations, and generic institution nouns (no word here names an entity)."""
+
+from __future__ import annotations
+
+LABEL_TYPES = {
+    "PERSON": "person",
+    "PER": "person",
+    "ORG": "org",
+    "GPE": "place",
+    "LOC": "place",
+    "FAC": "place",
+    "NORP": "other",
+    "EVENT": "other",
+    "LAW": "other",
+    "PRODUCT": "other",
+    "WORK_OF_ART": "other",
+    "LANGUAGE": "other",
+    "MISC": "other",
+}
+"""spaCy (OntoNotes) labels to newsdesk types; dates, times, numbers and money are not entities."""
+
+TYPE_ORDER = ("person", "org", "place", "other")
+TIE_ORDER = ("org", "place", "person", "other")
+"""On an even vote the model's person label is the likelier mistake (Ryanair, Dacia)."""
+
+# Words that, just before a name, say it is a person ("Mayor Ying Yong", "minister Eli Cohen").
+ROLE_WORDS = frozenset(
+    """
+    mr mrs ms miss dr prof professor sir dame lord lady president vice-president premier
+    minister prime chancellor secretary mayor governor senator congressman congresswoman
+    representative ambassador consul consul-general envoy chairman chairwoman chair ceo cfo coo
+    founder co-founder director manager spokesman spokeswoman spokesperson chief executive
+    commissioner king queen prince princess pope bishop archbishop rabbi imam reverend general
+    colonel captain lieutenant sergeant officer judge justice lawyer attorney analyst economist
+    professor researcher scientist author writer actor actress singer coach player striker
+    goalkeeper leader deputy councillor councilor mp mep head vice charge d'affaires
+    """.split()
+)
+# Capitalised nouns that name a kind of institution, not one: alone, they are not an entity.
+GENERIC_NAMES = frozenset(
+    """
+    embassy ministry government parliament council court police army navy university company
+    group city state province republic kingdom department agency committee commission authority
+    bank party union president minister mayor north south east west northern southern eastern western
+    """.split()
+)
+# The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
+PLACE_HEADS = frozenset(
+    """
+    library museum hospital school college bridge street road avenue square station airport park
+    centre center hall church cathedral mosque temple tower stadium arena port harbour harbor quay
+    river lake valley mountain island bay estuary beach district province county
+    """.split()
+)
+ORG_HEADS = frozenset(
+    """
+    university council ministry agency authority trust company group corp corporation inc ltd plc
+    bank party union association institute foundation committee commission board department
+    federation league club police army navy court office ventures holdings partners terminals
+    airlines airways systems technologies industries motors athletic fc rovers united
+    """.split()
+)
+# The last word of a name that says it is an event or an award, whatever the model said
+# ("MTV Video Music Awards", "Asian Cup", "North Sea Jazz Festival"): not a person, firm or place.
+EVENT_HEADS = frozenset(
+    """
+    award awards prize prizes cup championship championships festival olympics games tournament
+    marathon grand prix election elections war summit expo show paralympics
+    """.split()
+)
