@@ -414,3 +414,27 @@ def test_the_corpus_breaks_an_articles_tie() -> None:
     assert corpus_break_ties(entities, ties, {"dacia": {"person": 3, "org": 1}})[0].type == "person"
     assert corpus_break_ties(entities, ties, {"dacia": {"place": 9}})[0].type == "org"  # not a tied type
     assert corpus_break_ties(entities, {}, {"dacia": {"person": 9}})[0].type == "org"  # no tie: kept
+
+
+def test_a_merged_entity_keeps_the_larger_salience_and_sorts_by_it(
+    store: NewsStore, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = Article.create(title="U.S. talks", body="The U.S. and the United States. Lisbon, Lisbon, Lisbon.", url="https://e.example/m")
+    store.add_articles([article])
+    store.set_entities(
+        {
+            article.id: [
+                Entity("Lisbon", "place", 3, salience=0.3),
+                Entity("U.S.", "place", 1, salience=0.7),
+                Entity("United States", "place", 1, salience=0.2),
+            ]
+        }
+    )
+    assert main(["--store", str(store.root), "entities", "merge", "U.S.", "United States"]) == 0
+    capsys.readouterr()
+    stored = store.get(article.id)
+    assert stored is not None and stored.article.entities is not None
+    assert [(e.name, e.mentions, e.salience) for e in stored.article.entities] == [
+        ("United States", 2, 0.7),
+        ("Lisbon", 3, 0.3),
+    ]

@@ -289,3 +289,45 @@ async def test_the_entity_view_sparkline_covers_the_whole_span(store: NewsStore)
         await wait_until(pilot, lambda: len(str(topbar.render()).rstrip()) <= 80)
         narrower = str(topbar.render())
         assert "2018" in narrower and "2024" in narrower, narrower
+
+
+async def test_the_sidebar_lists_the_names_the_story_is_about_first(store: NewsStore) -> None:
+    """Salience first (title, lede, share of mentions), mentions second; a stored entity without
+    a salience (extracted before it existed) counts as 0."""
+    article = Article.create(title="Ana Lima wins", body="Ana Lima. Bo Diaz, Bo Diaz, Bo Diaz.", url="https://e.example/s")
+    store.add_articles([article])
+    store.set_entities(
+        {
+            article.id: [
+                Entity("Bo Diaz", "person", 3, salience=0.3),
+                Entity("Ana Lima", "person", 1, salience=0.8),
+                Entity("Cy Old", "person", 5),
+            ]
+        }
+    )
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one(EntitySidebar)
+        await wait_until(pilot, lambda: sidebar.option_count == 4)
+        names = [str(sidebar.get_option_at_index(i).prompt).rsplit("  ", 1)[0] for i in range(1, 4)]
+        assert names == ["Ana Lima", "Bo Diaz", "Cy Old"]
+
+
+async def test_the_sidebar_says_why_an_article_has_no_names(store: NewsStore) -> None:
+    french = Article.create(
+        title="Le maire de Lyon visite la gare",
+        body=(
+            "Le maire de la ville a visité la nouvelle gare ce matin avec les élus de la région. "
+            "Il a dit que les travaux seraient terminés avant la fin de l'année et que les trains "
+            "arriveraient plus souvent dans les villages du nord, ce qui est une bonne nouvelle pour les habitants."
+        ),
+        url="https://e.example/fr",
+    )
+    store.add_articles([french])  # entities None: never extracted
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one(EntitySidebar)
+        await wait_until(pilot, lambda: "not extracted" in str(sidebar.get_option_at_index(0).prompt))
+        assert str(sidebar.get_option_at_index(0).prompt) == "not extracted: language “fr”"

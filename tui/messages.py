@@ -52,10 +52,12 @@ class RowsLoaded(Message):
 
 @dataclass
 class ArticleLoaded(Message):
-    """The full article for the text pane and sidebar (None: it vanished meanwhile)."""
+    """The full article for the text pane and sidebar (None: it vanished meanwhile), and why its
+    names were not extracted when they were not (None: they were, or they are still to come)."""
 
     article_id: str
     stored: StoredArticle | None
+    not_extracted: str | None = None
 
 
 @dataclass

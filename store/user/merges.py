@@ -72,10 +72,22 @@ def apply(entities: Sequence[Entity] | None, merges: Mapping[str, str]) -> tuple
         seen = folded.get(key(name))
         if seen is None:
             folded[key(name)] = Entity(
-                name, entity.type, entity.mentions, tuple(a for a in aliases if key(a) != key(name))
+                name,
+                entity.type,
+                entity.mentions,
+                tuple(a for a in aliases if key(a) != key(name)),
+                entity.salience,
             )
         else:
             merged_aliases = tuple(dict.fromkeys(a for a in (*seen.aliases, *aliases) if key(a) != key(name)))
             kind = seen.type if seen.mentions >= entity.mentions else entity.type
-            folded[key(name)] = Entity(name, kind, seen.mentions + entity.mentions, merged_aliases)
-    return tuple(sorted(folded.values(), key=lambda e: -e.mentions))
+            folded[key(name)] = Entity(
+                name, kind, seen.mentions + entity.mentions, merged_aliases, most_salient(seen.salience, entity.salience)
+            )
+    return tuple(sorted(folded.values(), key=lambda e: (-(e.salience or 0.0), -e.mentions)))
+
+
+def most_salient(one: float | None, other: float | None) -> float | None:
+    """A merged entity is as salient as the more salient of its names (None when neither has one)."""
+    known = [s for s in (one, other) if s is not None]
+    return max(known) if known else None

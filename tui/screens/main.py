@@ -189,7 +189,7 @@ class MainScreen(ListingScreen):
         if stored is None:
             sidebar.show([])
             return
-        sidebar.show(stored.article.entities, language=stored.article.language)
+        sidebar.show(stored.article.entities, not_extracted=message.not_extracted)
         if message.article_id != self._to_read:
             return  # shown again (its state changed), or not chosen by the user: no timer
         self._to_read = None

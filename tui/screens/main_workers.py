@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual.worker import get_current_worker
 
-from store import Query, QueryError, parse_query
-from store import And, Everything, Flag
+from store import And, Everything, Flag, Query, QueryError, parse_query
 from tui.literal import one_line
 from tui.messages import (
     ArticleLoaded,
@@ -121,8 +120,13 @@ class MainWorkers:
         except Exception as exc:
             self._failed(exc)
             return
+        reason = None
+        if stored is not None and stored.article.entities is None:
+            from articles.entities.gate import skip_reason  # the language gate: no spaCy in it
+
+            reason = skip_reason(stored.article)
         if not get_current_worker().is_cancelled:
-            self._post(ArticleLoaded(article_id, stored))
+            self._post(ArticleLoaded(article_id, stored, reason))
 
     def poll_changes(self, since: int, query: Query, generation: int, cursor_id: str | None = None) -> None:
         """Other sessions' changes, from the store's change feed (no full reload), counted for

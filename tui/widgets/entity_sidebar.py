@@ -18,17 +18,19 @@ from tui.literal import literal, one_line
 GROUPS = (("person", "People"), ("org", "Organisations"), ("place", "Places"), ("other", "Other"))
 
 
-def entity_options(entities: Sequence[Entity] | None, *, language: str | None = None) -> list[Option]:
-    """Grouped by type, most mentioned first; headers and notes are disabled options."""
+def entity_options(entities: Sequence[Entity] | None, *, not_extracted: str | None = None) -> list[Option]:
+    """Grouped by type, the names the story is about first (salience, then mentions); headers and
+    notes are disabled options.  `not_extracted`: why an article has no names (the language gate's
+    reason), else it is still to be extracted."""
     if entities is None:
-        if language and language != "en":
-            return [Option(Text(f"not extracted: language “{one_line(language)}”", style="dim"), disabled=True)]
+        if not_extracted:
+            return [Option(Text(f"not extracted: {one_line(not_extracted)}", style="dim"), disabled=True)]
         return [Option(Text("not extracted yet", style="dim italic"), disabled=True)]
     if not entities:
         return [Option(Text("no names found", style="dim italic"), disabled=True)]
     options: list[Option] = []
     for kind, heading in GROUPS:
-        group = sorted((e for e in entities if e.type == kind), key=lambda e: (-e.mentions, e.name.casefold()))
+        group = sorted((e for e in entities if e.type == kind), key=sidebar_order)
         if not group:
             continue
         options.append(Option(Text(heading, style="bold"), disabled=True))
@@ -37,6 +39,12 @@ def entity_options(entities: Sequence[Entity] | None, *, language: str | None = 
             prompt.append(f"  {entity.mentions}", style="dim")
             options.append(Option(prompt, id=f"{kind}:{entity.name}"))
     return options
+
+
+def sidebar_order(entity: Entity) -> tuple[float, int, str]:
+    """Most salient first (an entity stored before salience existed counts as 0), then most
+    mentioned, then by name."""
+    return (-(entity.salience or 0.0), -entity.mentions, entity.name.casefold())
 
 
 class EntitySidebar(OptionList):
@@ -102,11 +110,13 @@ class EntitySidebar(OptionList):
     EntitySidebar { background: $surface; border: none; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     """
 
-    def show(self, entities: Sequence[Entity] | None, *, language: str | None = None, loading: bool = False) -> None:
+    def show(
+        self, entities: Sequence[Entity] | None, *, not_extracted: str | None = None, loading: bool = False
+    ) -> None:
         self.clear_options()
         self.entities = {}
         if loading:
             self.add_option(Option(Text("…", style="dim"), disabled=True))
             return
         self.entities = {f"{e.type}:{e.name}": e for e in entities or ()}
-        self.add_options(entity_options(entities, language=language))
+        self.add_options(entity_options(entities, not_extracted=not_extracted))
