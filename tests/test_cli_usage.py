@@ -214,3 +214,25 @@ def test_tags_rules_and_entities_say_when_there_are_none(tmp_path: Path, capsys:
     assert code == 0 and "no entities" in out and "newsdesk entities extract" in out
     for words in (["tags", "--json"], ["rules", "list", "--json"], ["entities", "--json"]):
         assert run(capsys, "--store", bare, *words)[1] == "[]\n"  # scripts get the empty document
+
+
+def test_entities_extract_takes_its_options_before_the_double_dash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`entities extract --json -- QUERY`: the query's first word came before the option, and
+    argparse left the words after `--` unparsed ("unrecognized arguments")."""
+    store = str(tmp_path / "s")
+    with NewsStore(store) as opened:
+        opened.add_articles([Article.create(title="Kelp", body="Kelp forests recover.", url="https://e.example/k")])
+    for args in (
+        ["entities", "extract", "--json", "--", "nothing-matches"],
+        ["entities", "--json", "extract", "--", "nothing-matches"],
+    ):
+        code, out, err = run(capsys, "--store", store, *args)
+        assert code == 0, err
+        assert json.loads(out) == {"extracted": 0, "checked": 0}
+    code, _, err = run(capsys, "--store", store, "entities", "extract", "--json", "nothing", "--", "more")
+    assert code == 0, err
+    with pytest.raises(SystemExit) as exited:  # anything else left unparsed is still refused
+        main(["--store", store, "entities", "extract", "--json", "--bogus", "--", "more"])
+    assert exited.value.code == 2 and "unrecognized arguments: --bogus -- more" in capsys.readouterr().err

@@ -154,7 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     arguments, tag_words = tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(arguments)
+    args, extra = parser.parse_known_args(arguments)
+    if extra:
+        # `entities extract --json -- QUERY`: argparse gave the query positional its first word
+        # (`extract`) before the options, so the words after `--` come back unparsed.
+        cut = extra.index("--") if "--" in extra else len(extra)
+        words = [w for w in extra[:cut] if not w.startswith("-")] + extra[cut + 1 :]
+        every_word = len(words) == len(extra) - (cut < len(extra))  # no unknown option among them
+        if getattr(args, "command", None) == "entities" and args.query == ["extract"] and every_word:
+            args.query += words
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.tag_words = tag_words
     args.argv = list(sys.argv[1:] if argv is None else argv)
     args.parser = parser
