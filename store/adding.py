@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc
@@ -161,7 +161,7 @@ class Adding:
         write_states(session, changes)
         return changes
 
-    def set_entities(self, found: dict[str, Sequence[Entity]]) -> list[str]:
+    def set_entities(self, found: Mapping[str, Sequence[Entity]]) -> list[str]:
         """Store extracted entities (an empty list: extraction ran and found none) in one commit;
         returns the ids whose entities changed.  Ids no longer in the store are skipped."""
         if not found:

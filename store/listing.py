@@ -3,6 +3,7 @@ merges applied), every article in chunks, id prefixes, and the change feed."""
 
 from __future__ import annotations
 
+import builtins  # in Listing annotations: the method `list` hides the builtin in the class body
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -99,7 +100,7 @@ class Listing:
                 if article_id in by_id:
                     yield by_id[article_id]
 
-    def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
+    def changes_since(self, seq: int) -> tuple[int, builtins.list[str] | None]:
         """The change feed: (latest seq, ids changed since `seq`, or None if too far behind)."""
         with self.core.reading():
             return self.core.catalogue.changes_since(seq)

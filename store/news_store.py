@@ -32,6 +32,7 @@ finished or discarded by the next one."""
 
 from __future__ import annotations
 
+import builtins  # in NewsStore annotations: the method `list` hides the builtin in the class body
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -134,14 +135,14 @@ class NewsStore:
     def add_articles(self, articles: Iterable[Article], *, keep_added: bool = False) -> ImportCounts:
         return self._adding.add_articles(articles, keep_added=keep_added)
 
-    def set_entities(self, found: dict[str, Sequence[Entity]]) -> list[str]:
+    def set_entities(self, found: Mapping[str, Sequence[Entity]]) -> builtins.list[str]:
         return self._adding.set_entities(found)
 
     # -- reading articles (store.listing.Listing) --------------------------------------------------
     def count(self) -> int:
         return self._listing.count()
 
-    def list(self, limit: int | None = None, offset: int = 0) -> list[ListItem]:
+    def list(self, limit: int | None = None, offset: int = 0) -> builtins.list[ListItem]:
         return self._listing.list(limit, offset)
 
     def position(self, article_id: str) -> int | None:
@@ -159,7 +160,7 @@ class NewsStore:
     def iter_articles(self, chunk: int = 2000, *, query: Query | str | None = None) -> Iterator[StoredArticle]:
         return self._listing.iter_articles(chunk, query=query)
 
-    def changes_since(self, seq: int) -> tuple[int, list[str] | None]:
+    def changes_since(self, seq: int) -> tuple[int, builtins.list[str] | None]:
         return self._listing.changes_since(seq)
 
     def last_change(self) -> int:
@@ -175,27 +176,27 @@ class NewsStore:
     def search_position(self, query: Query | str, article_id: str) -> int | None:
         return self._searching.search_position(query, article_id)
 
-    def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> list[str]:
+    def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> builtins.list[str]:
         return self._searching.ids_matching(query, among)
 
-    def ordered_matches(self, query: Query | str) -> list[tuple[str, int]]:
+    def ordered_matches(self, query: Query | str) -> builtins.list[tuple[str, int]]:
         return self._searching.ordered_matches(query)
 
-    def without_entities(self, query: Query | str = "") -> list[str]:
+    def without_entities(self, query: Query | str = "") -> builtins.list[str]:
         return self._searching.without_entities(query)
 
     def entity_counts(
         self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return self._searching.entity_counts(query, kind=kind, contains=contains, limit=limit)
 
     def entity_type_votes(self, names: Iterable[str]) -> dict[str, dict[str, int]]:
         return self._searching.entity_type_votes(names)
 
-    def histogram(self, query: Query | str) -> list[tuple[str, int]]:
+    def histogram(self, query: Query | str) -> builtins.list[tuple[str, int]]:
         return self._searching.histogram(query)
 
-    def related(self, article_id: str, limit: int = 30) -> list[tuple[ListItem, float]]:
+    def related(self, article_id: str, limit: int = 30) -> builtins.list[tuple[ListItem, float]]:
         return self._searching.related(article_id, limit)
 
     # -- the full-text index (store.search.text_sync.TextSync) -------------------------------------
@@ -220,7 +221,7 @@ class NewsStore:
         remove_tags: Sequence[str] = (),
         read: bool | None = None,
         starred: bool | None = None,
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         return self._tagging.update_state(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred)
 
     def change_states(
@@ -237,25 +238,27 @@ class NewsStore:
     def undo_changes(self, changes: Mapping[str, tuple[State, State]]) -> dict[str, tuple[State, State]]:
         return self._tagging.undo_changes(changes)
 
-    def rewrite_states(self, ids: Iterable[str], change: StateChange) -> list[str]:
+    def rewrite_states(self, ids: Iterable[str], change: StateChange) -> builtins.list[str]:
         return self._tagging.rewrite_states(ids, change)
 
     def rewrite_states_detailed(self, ids: Iterable[str], change: StateChange) -> dict[str, tuple[State, State]]:
         return self._tagging.rewrite_states_detailed(ids, change)
 
-    def tag_query(self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()) -> list[str]:
+    def tag_query(
+        self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> builtins.list[str]:
         return self._tagging.tag_query(query, add=add, remove=remove)
 
-    def tag_counts(self) -> list[dict[str, Any]]:
+    def tag_counts(self) -> builtins.list[dict[str, Any]]:
         return self._tagging.tag_counts()
 
-    def rename_tag(self, old: str, new: str) -> list[str]:
+    def rename_tag(self, old: str, new: str) -> builtins.list[str]:
         return self._tagging.rename_tag(old, new)
 
     def rename_tag_changes(self, old: str, new: str) -> dict[str, tuple[State, State]]:
         return self._tagging.rename_tag_changes(old, new)
 
-    def delete_tag(self, tag: str) -> list[str]:
+    def delete_tag(self, tag: str) -> builtins.list[str]:
         return self._tagging.delete_tag(tag)
 
     def delete_tag_changes(self, tag: str) -> dict[str, tuple[State, State]]:
@@ -264,10 +267,10 @@ class NewsStore:
     def dump_states(self) -> Iterator[dict[str, Any]]:
         return self._tagging.dump_states()
 
-    def restore_states(self, records: Iterable[Mapping[str, Any]]) -> tuple[list[str], list[str]]:
+    def restore_states(self, records: Iterable[Mapping[str, Any]]) -> tuple[builtins.list[str], builtins.list[str]]:
         return self._tagging.restore_states(records)
 
-    def rules(self) -> list[dict[str, str]]:
+    def rules(self) -> builtins.list[dict[str, str]]:
         return self._tagging.rules()
 
     def add_rule(self, tag: str, query: str) -> None:
@@ -276,11 +279,11 @@ class NewsStore:
     def remove_rule(self, tag: str) -> bool:
         return self._tagging.remove_rule(tag)
 
-    def apply_rules(self, among: Sequence[str] | None = None) -> list[str]:
+    def apply_rules(self, among: Sequence[str] | None = None) -> builtins.list[str]:
         return self._tagging.apply_rules(among)
 
     # -- saved views, history, preferences, entity merges (store.user.user_data.UserData) ----------
-    def saved_views(self) -> list[SavedView]:
+    def saved_views(self) -> builtins.list[SavedView]:
         return self._user.saved_views()
 
     def save_view(self, name: str, query: str, *, replace: bool = False) -> SavedView:
@@ -292,7 +295,7 @@ class NewsStore:
     def delete_view(self, name: str) -> bool:
         return self._user.delete_view(name)
 
-    def search_history(self) -> list[str]:
+    def search_history(self) -> builtins.list[str]:
         return self._user.search_history()
 
     def add_search_history(self, query: str) -> None:
@@ -310,14 +313,14 @@ class NewsStore:
     def unmerge_entity(self, alias: str) -> bool:
         return self._user.unmerge_entity(alias)
 
-    def entity_merges(self) -> list[dict[str, str]]:
+    def entity_merges(self) -> builtins.list[dict[str, str]]:
         return self._user.entity_merges()
 
     # -- subscriptions (store.user.feeds.Feeds) ----------------------------------------------------
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
         return self._feeds.add_subscriptions(subscriptions)
 
-    def subscriptions(self) -> list[dict[str, Any]]:
+    def subscriptions(self) -> builtins.list[dict[str, Any]]:
         return self._feeds.subscriptions()
 
     def update_feeds(self, changes: dict[str, dict[str, Any] | None]) -> int:
@@ -332,25 +335,25 @@ class NewsStore:
     def remove_feed(self, url: str) -> bool:
         return self._feeds.remove_feed(url)
 
-    def feed_counts(self) -> list[dict[str, Any]]:
+    def feed_counts(self) -> builtins.list[dict[str, Any]]:
         return self._feeds.feed_counts()
 
     # -- deleting, the trash and retention (store.care.trashing.Trash) -----------------------------
     def delete_articles(
         self, ids: Sequence[str], *, why: str = "delete", trash_days: int | None = None, now: float | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return self._trash.delete_articles(ids, why=why, trash_days=trash_days, now=now)
 
     def restore_articles(self, deleted: Sequence[dict[str, Any]]) -> int:
         return self._trash.restore_articles(deleted)
 
-    def trash(self) -> list[TrashEntry]:
+    def trash(self) -> builtins.list[TrashEntry]:
         return self._trash.trash()
 
-    def trash_matching(self, query: Query | str) -> list[TrashEntry]:
+    def trash_matching(self, query: Query | str) -> builtins.list[TrashEntry]:
         return self._trash.trash_matching(query)
 
-    def undelete(self, query: Query | str) -> list[TrashEntry]:
+    def undelete(self, query: Query | str) -> builtins.list[TrashEntry]:
         return self._trash.undelete(query)
 
     def purge_trash(self, days: int = TRASH_DAYS, now: float | None = None) -> int:
@@ -364,11 +367,11 @@ class NewsStore:
         by: str = "added",
         spare: Sequence[str] = (),
         trash_days: int = TRASH_DAYS,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return self._trash.prune(days, now, by=by, spare=spare, trash_days=trash_days)
 
     # -- backups and damaged files (store.care.backups.Backups) ------------------------------------
-    def snapshots(self) -> list[Snapshot]:
+    def snapshots(self) -> builtins.list[Snapshot]:
         return self._backups.snapshots()
 
     def snapshot(self, keep: int = 7, now: float | None = None) -> Snapshot | None:

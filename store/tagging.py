@@ -158,9 +158,9 @@ class Tagging:
         wanted: dict[str, tuple[list[str], bool | None, bool | None]] = {}
         problems: list[str] = []
         records = list(records)
-        by_url = self._ids_by_url([r.get("url") for r in records if isinstance(r.get("url"), str)])
+        by_url = self._ids_by_url([r["url"] for r in records if isinstance(r.get("url"), str)])
         with self.core.reading():
-            known = set(self.core.catalogue.states_of([r.get("id") for r in records if isinstance(r.get("id"), str)]))
+            known = set(self.core.catalogue.states_of([r["id"] for r in records if isinstance(r.get("id"), str)]))
         for number, record in enumerate(records, start=1):
             article_id = record.get("id") if record.get("id") in known else by_url.get(record.get("url") or "")
             if article_id is None:

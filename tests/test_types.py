@@ -1,9 +1,8 @@
 """The type checker: `python -m mypy` with the [tool.mypy] configuration in pyproject.toml, which checks
 articles/ strictly and store/ and tui/ with the base options.
 
-mypy runs once for the module; each part of the code is a test of its own, so that a part with type
-errors is named in the report.  Parts that have errors today are strict xfails that name the count:
-when a part becomes clean its test passes unexpectedly and fails the run, and the mark comes off.
+mypy runs once for the module; each package is a test of its own, so that a package with type errors
+is named in the report.  Every package must be clean.
 """
 
 from __future__ import annotations
@@ -19,15 +18,12 @@ import pytest
 from newsdesk_testing import REPO
 
 ERROR = re.compile(r"^(?P<path>[^:\s]+\.pyi?):(?P<line>\d+): error: ")
-
-# articles/importers/__init__.py is being split into modules (issue 16); the two errors are
-# `records = list(records)` (lines 346-347 on main), a list assigned to a variable typed as an iterator.
-IMPORTERS_INIT = "articles/importers/__init__.py"
+PARTS = ("articles", "store", "tui")
 
 
 def part_of(path: str) -> str:
-    """Which part of the code an error belongs to: the top-level package, or IMPORTERS_INIT."""
-    return IMPORTERS_INIT if path == IMPORTERS_INIT else path.split("/")[0]
+    """Which part of the code an error belongs to: its top-level package."""
+    return path.split("/")[0]
 
 
 @pytest.fixture(scope="module")
@@ -51,24 +47,7 @@ def errors_by_part() -> dict[str, list[str]]:
     return parts
 
 
-@pytest.mark.parametrize(
-    "part",
-    [
-        "articles",
-        pytest.param(
-            IMPORTERS_INIT,
-            marks=pytest.mark.xfail(strict=True, reason="2 errors on main (8b693f9): the file is being split"),
-        ),
-        pytest.param(
-            "store",
-            marks=pytest.mark.xfail(strict=True, reason="25 errors on main (8b693f9): store/ is being restructured"),
-        ),
-        pytest.param(
-            "tui",
-            marks=pytest.mark.xfail(strict=True, reason="13 errors on main (8b693f9): tui/ is being restructured"),
-        ),
-    ],
-)
+@pytest.mark.parametrize("part", PARTS)
 def test_mypy_finds_no_errors(errors_by_part: dict[str, list[str]], part: str) -> None:
     errors = errors_by_part.get(part, [])
     assert not errors, f"{len(errors)} mypy errors in {part}:\n" + "\n".join(errors)
@@ -76,4 +55,4 @@ def test_mypy_finds_no_errors(errors_by_part: dict[str, list[str]], part: str) -
 
 def test_every_error_belongs_to_a_part(errors_by_part: dict[str, list[str]]) -> None:
     """An error outside the three packages (a test, a stub) would otherwise go unreported."""
-    assert set(errors_by_part) <= {"articles", IMPORTERS_INIT, "store", "tui"}, dict(errors_by_part)
+    assert set(errors_by_part) <= set(PARTS), dict(errors_by_part)

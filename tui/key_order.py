@@ -34,6 +34,7 @@ from textual.message import Message
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
+    from textual.screen import Screen
     from textual.timer import Timer
 
 MIN_ROUNDS = 2
@@ -47,7 +48,7 @@ WATCH_SECONDS = 0.1
 class KeyTrail(Message):
     """Follows a key from the widget it went to up to the app."""
 
-    def __init__(self, target: MessagePump, screen: object, round: int) -> None:
+    def __init__(self, target: MessagePump, screen: Screen[object], round: int) -> None:
         super().__init__()
         self.target = target
         self.screen = screen
@@ -86,7 +87,7 @@ class KeyOrderApp(App[ReturnType]):
             return
         await super().on_event(event)
 
-    def _where_keys_go(self) -> tuple[MessagePump, Any] | None:
+    def _where_keys_go(self) -> tuple[MessagePump, Screen[object]] | None:
         """(the focused widget, else the screen; the screen), None when there is no screen."""
         try:
             return self.focused or self.screen, self.screen

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from store.care.snapshots import Snapshot, snapshots
 from store.disk.catalogue_file import shard_on_disk
@@ -203,7 +204,7 @@ def repair(root: Path, damage: Damage, lock: StoreLock | None = None) -> str:
             commit_files(root, manifest, {damage.path: serialise({"state": docs})})
             return f"{damage.path}: rebuilt from the index, the tags and state of {len(copy)} articles"
         if damage.remedy == "afresh":
-            empty = {"state": {}} if is_state_shard(damage.rel) else {}
+            empty: dict[str, Any] = {"state": {}} if is_state_shard(damage.rel) else {}
             commit_files(root, manifest, {damage.path: serialise(empty)})
             kept = f"; the damaged copy is in {damage.aside}" if damage.aside is not None else ""
             return f"{damage.path}: started afresh, empty{kept}"

@@ -46,7 +46,9 @@ class TrashEntry:
         record = doc.get("record")
         if not isinstance(record, dict) or not isinstance(record.get("id"), str):
             return None
-        tags = doc.get("tags") if isinstance(doc.get("tags"), list) else []
+        tags = doc.get("tags")
+        if not isinstance(tags, list):
+            tags = []
         return cls(
             record=record,
             tags=tuple(t for t in tags if isinstance(t, str)),

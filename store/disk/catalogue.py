@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +79,7 @@ class Catalogue:
         return dict(self._db.execute("SELECT path, gen FROM files"))
 
     @staticmethod
-    def set_file_gens(db: sqlite3.Connection, gens: dict[str, str | None]) -> None:
+    def set_file_gens(db: sqlite3.Connection, gens: Mapping[str, str | None]) -> None:
         for path, gen in gens.items():
             if gen is None:
                 db.execute("DELETE FROM files WHERE path = ?", (path,))

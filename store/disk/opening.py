@@ -55,9 +55,9 @@ def check_schema(root: Path, cache: DocumentCache, manifest: Manifest, *, readon
         session.commit()
         return
     meta = data.get("meta", {}).get("1")
-    if not isinstance(meta, dict) or not isinstance(meta.get("schema"), int):
+    schema = meta.get("schema") if isinstance(meta, dict) else None
+    if not isinstance(meta, dict) or not isinstance(schema, int):
         raise StoreCorrupt(path, "no schema version recorded")
-    schema = meta["schema"]
     if schema > SCHEMA_VERSION:
         raise StoreError(f"{path}: written by a newer newsdesk (schema {schema}; this one knows {SCHEMA_VERSION})")
     if schema < SCHEMA_VERSION:

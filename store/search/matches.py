@@ -5,11 +5,12 @@ and position is exact (store.search.text_sync)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tantivy import Order
 
 from store.search.query_nodes import And, Match, Node, Not, Or, Query
+from store.search.text_index import hit_count
 from store.search.text_match import Candidate, matches
 from store.search.text_query import Names, beyond, compile_query, decided, excluding, within
 from store.search.text_sync import TextView
@@ -57,7 +58,7 @@ class Matches:
     def count(self) -> int:
         found = len(self.extra)
         if self.searcher is not None and self.query is not None:
-            found += self.searcher.search(self.query, 1, count=True).count
+            found += hit_count(self.searcher.search(self.query, 1, count=True))
         return found
 
     def page(self, limit: int | None, offset: int = 0, *, date_order: bool = False) -> tuple[int, list[int]]:
@@ -72,15 +73,16 @@ class Matches:
         total = len(self.extra)
         keyed: list[tuple[tuple[float, ...], int]] = []  # (sort key, date key)
         if self.searcher is not None and self.query is not None:
-            want = self.searcher.search(self.query, 1, count=True).count if limit is None else offset + limit
+            want = hit_count(self.searcher.search(self.query, 1, count=True)) if limit is None else offset + limit
             if ranked:
                 found = self.searcher.search(self.query, max(want, 1), count=True, weight_by_field="recency")
             else:
                 order = Order.Asc if oldest else Order.Desc
                 found = self.searcher.search(self.query, max(want, 1), count=True, order_by_field="n", order=order)
-            total += found.count
+            total += hit_count(found)
             hits = found.hits[:want]
-            keys = self.searcher.fast_field_values("n", [address for _, address in hits])
+            # "n" is an integer fast field, so every value is an int.
+            keys = cast("list[int]", self.searcher.fast_field_values("n", [address for _, address in hits]))
             for (value, address), n in zip(hits, keys, strict=True):
                 keyed.append(((-value, address.segment_ord, address.doc) if ranked else _date_key(n, oldest), n))
         if self.extra:
@@ -106,7 +108,11 @@ class Matches:
         node = self.parsed.node
         for _, article_id in self.extra:
             candidate = self._candidates[article_id]
-            query = decided(node, self.names, lambda leaf, c=candidate: matches(leaf, c, self.names), article_id)
+
+            def decide(leaf: Node, c: Candidate = candidate) -> bool:
+                return matches(leaf, c, self.names)
+
+            query = decided(node, self.names, decide, article_id)
             hits = self.searcher.search(query, 1, count=False, weight_by_field="recency").hits
             if hits:
                 score, address = hits[0]
@@ -118,7 +124,7 @@ class Matches:
         oldest = self.parsed.sort == "old"
         found = sum(1 for n, _ in self.extra if (n < key if oldest else n > key))
         if self.searcher is not None and self.query is not None:
-            found += self.searcher.search(beyond(self.query, key, oldest=oldest), 1, count=True).count
+            found += hit_count(self.searcher.search(beyond(self.query, key, oldest=oldest), 1, count=True))
         return found
 
     def includes(self, article_id: str) -> bool:
@@ -126,7 +132,7 @@ class Matches:
             return True
         if self.searcher is None or self.query is None:
             return False
-        return self.searcher.search(within(self.query, [article_id]), 1, count=True).count > 0
+        return hit_count(self.searcher.search(within(self.query, [article_id]), 1, count=True)) > 0
 
 
 _UNSCORED = (float("inf"),)

@@ -175,7 +175,9 @@ def text_fields(
         if not isinstance(entity, Mapping):
             continue
         kind = entity.get("type") if entity.get("type") in entities else "other"
-        aliases = entity.get("aliases") if isinstance(entity.get("aliases"), list) else []
+        aliases = entity.get("aliases")
+        if not isinstance(aliases, list):
+            aliases = []
         for name in (entity.get("name"), *aliases):
             if isinstance(name, str) and name.strip():
                 entities[str(kind)].append(name)

@@ -304,3 +304,10 @@ def document(fields: TextFields) -> tantivy.Document:
     doc.add_unsigned("has_entities", int(fields.has_entities))
     doc.add_unsigned("date_only", int(fields.date_only))
     return doc
+
+
+def hit_count(found: tantivy.SearchResult) -> int:
+    """How many documents a search run with `count=True` matched."""
+    # tantivy's stub (0.27) leaves out SearchResult.count, which the extension module has.
+    count: int = found.count  # type: ignore[attr-defined]
+    return count

@@ -172,8 +172,8 @@ class _Compiler:
         if pairs and len(words) == 2 and not prefix:
             return pairs[0]
         if prefix:
-            patterns = [_escape(w) for w in words]
-            patterns[-1] += ".*"
+            patterns: list[str | tuple[int, str]] = [_escape(w) for w in words[:-1]]
+            patterns.append(_escape(words[-1]) + ".*")
             positional = Query.regex_phrase_query(SCHEMA, field_name, patterns)
         else:
             positional = Query.phrase_query(SCHEMA, field_name, list(words))

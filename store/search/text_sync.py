@@ -25,7 +25,7 @@ from store.disk.documents import Session
 from store.disk.layout import TEXT_DIR, doc_id, segment_path
 from store.errors import NO_SPACE, StoreError, for_want_of_space
 from store.search.text_fields import TextFields, stored_text_fields, text_fields
-from store.search.text_index import Applied, TextIndex, TextIndexError, document
+from store.search.text_index import Applied, TextIndex, TextIndexError, document, hit_count
 from store.search.text_query import ids_query
 from store.search.text_workers import Indexer, Syncer
 
@@ -223,7 +223,7 @@ class TextSync:
                 assert applied is not None
                 searcher = self.index.searcher(applied.stamp)
                 agrees = searcher.num_docs == len(ids) and all(
-                    searcher.search(ids_query(ids[start : start + 1000]), 1, count=True).count
+                    hit_count(searcher.search(ids_query(ids[start : start + 1000]), 1, count=True))
                     == len(ids[start : start + 1000])
                     for start in range(0, len(ids), 1000)
                 )
@@ -337,7 +337,11 @@ class TextSync:
             with self.core.reading() as session:
                 rows = self.core.catalogue.text_rows(ids[start : start + REBUILD_CHUNK])
                 read = self._records(session, rows)
-            for fields in self._fields_of(rows, None, lambda _, read=read: read):
+
+            def records(_: list[TextRow], read: dict[str, dict[str, Any]] = read) -> dict[str, dict[str, Any]]:
+                return read
+
+            for fields in self._fields_of(rows, None, records):
                 writer.add_document(document(fields))
             if progress:
                 progress(min(start + REBUILD_CHUNK, len(ids)), len(ids))

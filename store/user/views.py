@@ -60,7 +60,8 @@ def find(views: list[SavedView], name: str) -> int | None:
 
 def read_history(session: Session) -> list[str]:
     docs = session.load(session.root / VIEWS_FILE).get("history", {})
-    entries = next(iter(docs.values()), {}).get("entries", []) if docs else []
+    first: dict[str, Any] = next(iter(docs.values()), {}) if docs else {}
+    entries = first.get("entries", [])
     return [e for e in entries if isinstance(e, str)]
 
 
@@ -87,7 +88,7 @@ def write_rules(session: Session, rules: list[dict[str, str]]) -> None:
 def read_preferences(session: Session) -> dict[str, Any]:
     """What the reader remembers by itself (the theme picked in the palette), never the config."""
     docs = session.load(session.root / VIEWS_FILE).get("preferences", {})
-    found = next(iter(docs.values()), {}) if docs else {}
+    found: object = next(iter(docs.values()), {}) if docs else {}
     return dict(found) if isinstance(found, dict) else {}
 
 

@@ -67,7 +67,7 @@ def binding_rows(screen: Screen[object], keymap: dict[str, str] | None = None) -
     ctrl+c quits), and the editing and scrolling keys Textual's own widgets bring without an id
     (they cannot be remapped; the help sums them up in a line)."""
     app = screen.app
-    nodes: list[object] = [app, screen]
+    nodes: list[DOMNode] = [app, screen]
     seen_types: set[type] = set()
     for widget in screen.query(Widget):
         if widget.focusable and type(widget) not in seen_types:
