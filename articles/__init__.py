@@ -1,1 +1,1 @@
-"""The article model, importers and (later) entity extraction; imports neither store nor tui."""
+"""The article model, importers and entity extraction; imports neither store nor tui."""

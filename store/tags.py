@@ -1,4 +1,4 @@
-"""Tag names as CLI.md fixes them: trimmed, no commas or control characters, not empty,
+"""Tag names as docs/cli.md fixes them: trimmed, no commas or control characters, not empty,
 compared case-insensitively and shown as first written."""
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ DEFAULT_STATE = State()
 
 @dataclass(frozen=True, slots=True)
 class ListItem:
-    """A row of the article list (CLI.md's list record)."""
+    """A row of the article list (docs/cli.md's list record)."""
 
     id: str
     title: str
@@ -51,7 +51,7 @@ class ListItem:
     read: bool
     starred: bool
     date_only: bool = False
-    """`published` is a calendar day (CLI.md): shown as that day in every zone."""
+    """`published` is a calendar day (docs/cli.md): shown as that day in every zone."""
     added: str | None = None
     """When the article first entered this store (None: stored before newsdesk recorded it)."""
 
@@ -129,7 +129,7 @@ class ImportCounts:
 
 
 def _date_only(flag: bool) -> dict[str, bool]:
-    """CLI.md's addition: `"date_only": true` for a calendar day, absent otherwise."""
+    """docs/cli.md's addition: `"date_only": true` for a calendar day, absent otherwise."""
     return {"date_only": True} if flag else {}
 
 

@@ -70,7 +70,7 @@ SOURCE_PACKAGES = ("articles", "store", "tui")
 # Names with a leading underscore that are public by their documentation.
 PUBLIC_UNDERSCORED = {"_asdict", "_replace", "_fields", "_field_defaults", "_make", "_exit"}
 # The command line and the background jobs, which run without the UI toolkit.
-TEXTUAL_FREE = re.compile(r"^tui/(cli\.py|cli_[^/]*\.py|cli/.*\.py|importing\.py|refreshing\.py|extracting\.py)$")
+TEXTUAL_FREE = re.compile(r"^tui/(cli/.*\.py|importing\.py|refreshing\.py|extracting\.py)$")
 
 
 def repo_sources(*, include_tests: bool = False) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Tags and state in bulk: by query, rename/merge/delete, dump and restore, rules; and the CLI
-commands of CLI.md (tag, mark, tags, rules, dump-tags, restore-tags)."""
+commands of docs/cli.md (tag, mark, tags, rules, dump-tags, restore-tags)."""
 
 from __future__ import annotations
 

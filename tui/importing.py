@@ -74,7 +74,7 @@ def store_items(
                 raise StoreWriteFailed(exc.errno, f"{exc} (the {kept} articles before it were saved)") from exc
             batch.clear()
 
-    # A large import indexes for search in a process of its own (store.text_sync.bulk_import).
+    # A large import indexes for search in a process of its own (store.search.text_sync, NewsStore.bulk_import).
     with store.bulk_import():
         for item in items:
             if isinstance(item, Article):

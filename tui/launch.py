@@ -46,7 +46,7 @@ def run_reader(args: argparse.Namespace, settings: Settings) -> int:
 
 def _run_damaged(root: Path, error: Any, settings: Settings) -> int:
     """The store cannot be opened because a file of it is damaged: the reader starts on the
-    offer to repair it (store.recovery), then opens the store as usual."""
+    offer to repair it (store.care.recovery), then opens the store as usual."""
     from store import NewsStore
     from store import assess_damage as assess
 

@@ -1,5 +1,5 @@
 """The reader's care of its store: automatic snapshots when due, and damaged files — said once,
-kept aside, and repaired when the user accepts (store.recovery does the work, in workers)."""
+kept aside, and repaired when the user accepts (store.care.recovery does the work, in workers)."""
 
 from __future__ import annotations
 

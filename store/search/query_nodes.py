@@ -66,7 +66,7 @@ class Match:
 class DateRange:
     """Published in [start, end) as Unix timestamps; None for an open end.
 
-    `days` is the same range for date-only articles (CLI.md: a calendar day, matched as that day
+    `days` is the same range for date-only articles (docs/cli.md: a calendar day, matched as that day
     in every zone): the same calendar days, each starting at midnight UTC, where a date-only
     article's day is stored.  None: the same as (start, end)."""
 

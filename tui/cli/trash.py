@@ -1,5 +1,5 @@
 """The trash in the CLI: `trash` lists what delete, the reader's D and retention removed;
-`undelete -- QUERY` brings it back with its tags and state (store.trash)."""
+`undelete -- QUERY` brings it back with its tags and state (store.care.trash)."""
 
 from __future__ import annotations
 

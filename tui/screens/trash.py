@@ -1,5 +1,5 @@
 """The trash: what delete (`D`, `newsdesk delete`) and retention removed, most recent first;
-`u` or `enter` brings the highlighted article back with its tags and state (store.trash)."""
+`u` or `enter` brings the highlighted article back with its tags and state (store.care.trash)."""
 
 from __future__ import annotations
 
