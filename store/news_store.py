@@ -44,7 +44,7 @@ from store.care.check import Check
 from store.care.trash import TRASH_DAYS
 from store.care.trashing import Trash
 from store.core import StoreCore
-from store.listing import Listing
+from store.lookup import ArticleLookup
 from store.search.searching import Searching
 from store.search.text_sync import TextSync
 from store.tagging import Tagging
@@ -77,7 +77,7 @@ class NewsStore:
         self._searching = Searching(self.core, self.text_sync)
         self._tagging = Tagging(self.core, self._searching)
         self._adding = Adding(self.core, self.text_sync, self._tagging)
-        self._listing = Listing(self.core, self._searching)
+        self._listing = ArticleLookup(self.core, self._searching)
         self._user = UserData(self.core)
         self._feeds = Feeds(self.core)
         self._trash = Trash(self.core, self._tagging, self._adding)
@@ -138,7 +138,7 @@ class NewsStore:
     def set_entities(self, found: Mapping[str, Sequence[Entity]]) -> builtins.list[str]:
         return self._adding.set_entities(found)
 
-    # -- reading articles (store.listing.Listing) --------------------------------------------------
+    # -- reading articles (store.lookup.ArticleLookup) --------------------------------------------------
     def count(self) -> int:
         return self._listing.count()
 

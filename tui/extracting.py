@@ -5,14 +5,17 @@ in commits of EXTRACT_BATCH articles, so an interrupted run keeps what it finish
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from store import NewsStore
 
 EXTRACT_BATCH = 64
 """Articles per commit of extracted entities."""
 
 
 def extract_entities(
-    store: Any,
+    store: NewsStore,
     ids: Sequence[str],
     *,
     processes: int = 2,
@@ -56,7 +59,7 @@ def extract_entities(
     return {"extracted": extracted, "skipped": skipped}
 
 
-def _with_corpus_types(store: Any, results: list[Any]) -> dict[str, Any]:
+def _with_corpus_types(store: NewsStore, results: list[Any]) -> dict[str, Any]:
     """The corpus — the store and the rest of this batch — breaks the ties of each article's own
     vote, and retypes names the article mentions once or a person known by one word alone."""
     from collections import Counter, defaultdict

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from articles.sanitize import clean_line, strip_controls
 from tui.config import Settings
+
+if TYPE_CHECKING:
+    from store import NewsStore
 
 IMPORT_BATCH = 1000
 """Articles per commit: one import batch is one atomic commit."""
@@ -24,7 +27,7 @@ def to_stderr(message: str) -> None:
 
 
 def import_sources(
-    store: Any,
+    store: NewsStore,
     sources: Sequence[str],
     settings: Settings,
     progress: Callable[[int, str], None] | None = None,
@@ -42,7 +45,7 @@ def import_sources(
 
 
 def store_items(
-    store: Any,
+    store: NewsStore,
     items: Iterable[Any],
     progress: Callable[[int, str], None] | None = None,
     report: Callable[[str], None] = to_stderr,

@@ -6,12 +6,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.common import ExitCode
 from tui.config import Settings
 from tui.paths import store_dir
 
+if TYPE_CHECKING:
+    from store import NewsStore
 
 
 def run_demo(settings: Settings) -> int:
@@ -92,7 +94,7 @@ def can_run() -> bool:
     return True
 
 
-def _run_app(store: Any, *, demo: bool, settings: Settings | None = None) -> int:
+def _run_app(store: NewsStore, *, demo: bool, settings: Settings | None = None) -> int:
     if not can_run():
         return ExitCode.USAGE
     from tui.app import NewsdeskApp

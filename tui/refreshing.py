@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.sanitize import clean_line
 from tui.config import Settings
 from tui.importing import store_items, to_stderr
 
+if TYPE_CHECKING:
+    from store import NewsStore
 
-def due_feeds(store: Any, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
+
+def due_feeds(store: NewsStore, urls: Iterable[str] | None = None) -> list[dict[str, Any]]:
     """The subscriptions to refresh: those named (paused or not), else every one not paused."""
     feeds = store.subscriptions()
     if urls is None:
@@ -28,7 +31,7 @@ def due_feeds(store: Any, urls: Iterable[str] | None = None) -> list[dict[str, A
 
 
 def refresh_feeds(
-    store: Any,
+    store: NewsStore,
     settings: Settings,
     feeds: list[dict[str, Any]],
     progress: Callable[[int, int, str], None] | None = None,
@@ -87,7 +90,7 @@ over several refreshes, not in one burst of requests to one site."""
 
 
 def _fill_full_text(
-    store: Any, feeds: list[dict[str, Any]], results: list[Any], options: Any, report: Callable[[str], None]
+    store: NewsStore, feeds: list[dict[str, Any]], results: list[Any], options: Any, report: Callable[[str], None]
 ) -> None:
     """For feeds with full_text on (teaser feeds), each new item's text from its page."""
     from articles.importers.refresh import with_full_text

@@ -76,7 +76,7 @@ def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
     return warn
 
 
-def _warn_privacy(store: Any, warned: set[str]) -> None:
+def _warn_privacy(store: NewsStore, warned: set[str]) -> None:
     """A store directory open to other users is said once per command, on stderr."""
     warning = store.privacy_warning()
     if warning and warning not in warned:

@@ -7,15 +7,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.sanitize import clean_line
 from tui.cli.arguments import parse_query
 from tui.cli.common import ExitCode, UsageError, count_progress, open_store, print_error, print_json
 from tui.config import Settings
 
+if TYPE_CHECKING:
+    from store import NewsStore
 
-def extract(store: Any, ids: list[str], settings: Settings) -> int:
+
+def extract(store: NewsStore, ids: list[str], settings: Settings) -> int:
     """Entity extraction for `ids`; a missing model is a warning (the import itself is done)."""
     from articles.entities.extract import ExtractionUnavailable
     from tui.extracting import extract_entities

@@ -3,7 +3,7 @@ merges applied), every article in chunks, id prefixes, and the change feed."""
 
 from __future__ import annotations
 
-import builtins  # in Listing annotations: the method `list` hides the builtin in the class body
+import builtins  # in ArticleLookup annotations: the method `list` hides the builtin in the class body
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from store.search.searching import Searching
 
 
-class Listing:
+class ArticleLookup:
     """The articles as stored: lists, single articles, the change feed."""
 
     def __init__(self, core: StoreCore, searching: Searching) -> None:
