@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from articles.entities.consolidate import RawMention
     from store import NewsStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,3 +71,20 @@ async def wait_until(pilot, condition, timeout: float = 10.0) -> None:  # type: 
             raise AssertionError(f"still false after {timeout} s: {condition}")
         await pilot.pause(0.01)
     await settle(pilot)
+
+
+def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
+    """Mentions of each (surface, label) wherever the surface occurs in text, except inside a
+    span labelled earlier in the list (as NER never nests spans)."""
+    from articles.entities.consolidate import RawMention
+
+    found: list[RawMention] = []
+    for surface, label in labelled:
+        start = text.find(surface)
+        assert start >= 0, surface
+        while start >= 0:
+            end = start + len(surface)
+            if not any(m.start < end and start < m.end for m in found):
+                found.append(RawMention(surface, label, start, end))
+            start = text.find(surface, start + 1)
+    return sorted(found, key=lambda m: m.start)

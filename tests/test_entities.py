@@ -12,27 +12,12 @@ from articles.entities.consolidate import RawMention, clean_name, consolidate
 from articles.entities.extract import article_text, extractable, load_model, model_available
 from articles.importers import read_sources
 from articles.model import Article, Entity
-from newsdesk_testing import shared_path
+from newsdesk_testing import shared_path, spans
 from store import NewsStore
 from tui.cli import main
 from tui.extracting import extract_entities
 
 SEED_PEOPLE = {"Ying Yong", "Eli Cohen", "Ofir Akunis", "Ami Appelbaum", "Yona Yahav", "Cai Weiming", "Eyal Propper"}
-
-
-def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
-    """Mentions of each (surface, label) wherever the surface occurs in text, except inside a
-    span labelled earlier in the list (as NER never nests spans)."""
-    found: list[RawMention] = []
-    for surface, label in labelled:
-        start = text.find(surface)
-        assert start >= 0, surface
-        while start >= 0:
-            end = start + len(surface)
-            if not any(m.start < end and start < m.end for m in found):
-                found.append(RawMention(surface, label, start, end))
-            start = text.find(surface, start + 1)
-    return sorted(found, key=lambda m: m.start)
 
 
 def by_name(entities: list[Entity]) -> dict[str, Entity]:

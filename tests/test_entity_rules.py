@@ -3,23 +3,11 @@
 
 from __future__ import annotations
 
-from articles.entities.consolidate import RawMention, consolidate
+from articles.entities.consolidate import consolidate
 from articles.entities.lexicon import given_names, lookup
 from articles.entities.tables import row_names, table_rows
 from articles.model import Article, Entity
-
-
-def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
-    found: list[RawMention] = []
-    for surface, label in labelled:
-        start = text.find(surface)
-        assert start >= 0, surface
-        while start >= 0:
-            end = start + len(surface)
-            if not any(m.start < end and start < m.end for m in found):
-                found.append(RawMention(surface, label, start, end))
-            start = text.find(surface, start + 1)
-    return sorted(found, key=lambda m: m.start)
+from newsdesk_testing import spans
 
 
 def types(entities: list[Entity]) -> dict[str, str]:

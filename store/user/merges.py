@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from articles.entities.salience import by_salience
 from articles.model import ENTITY_TYPES, Entity
 from store.disk.documents import Session
 from store.disk.layout import ENTITIES_FILE
@@ -84,7 +85,7 @@ def apply(entities: Sequence[Entity] | None, merges: Mapping[str, str]) -> tuple
             folded[key(name)] = Entity(
                 name, kind, seen.mentions + entity.mentions, merged_aliases, most_salient(seen.salience, entity.salience)
             )
-    return tuple(sorted(folded.values(), key=lambda e: (-(e.salience or 0.0), -e.mentions)))
+    return tuple(sorted(folded.values(), key=lambda e: by_salience(e.salience, e.mentions)))
 
 
 def most_salient(one: float | None, other: float | None) -> float | None:

@@ -159,10 +159,9 @@ def _main(argv: Sequence[str] | None) -> int:
         # `entities extract --json -- QUERY`: argparse gave the query positional its first word
         # (`extract`) before the options, so the words after `--` come back unparsed.
         cut = extra.index("--") if "--" in extra else len(extra)
-        words = [w for w in extra[:cut] if not w.startswith("-")] + extra[cut + 1 :]
-        every_word = len(words) == len(extra) - (cut < len(extra))  # no unknown option among them
-        if getattr(args, "command", None) == "entities" and args.query == ["extract"] and every_word:
-            args.query += words
+        no_option = not any(word.startswith("-") for word in extra[:cut])
+        if getattr(args, "command", None) == "entities" and args.query == ["extract"] and no_option:
+            args.query += extra[:cut] + extra[cut + 1 :]
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.tag_words = tag_words

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from articles.entities.salience import by_salience
 from articles.model import Entity
 from tui.literal import literal, one_line
 
@@ -44,7 +45,7 @@ def entity_options(entities: Sequence[Entity] | None, *, not_extracted: str | No
 def sidebar_order(entity: Entity) -> tuple[float, int, str]:
     """Most salient first (an entity stored before salience existed counts as 0), then most
     mentioned, then by name."""
-    return (-(entity.salience or 0.0), -entity.mentions, entity.name.casefold())
+    return (*by_salience(entity.salience, entity.mentions), entity.name.casefold())
 
 
 class EntitySidebar(OptionList):
