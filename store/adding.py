@@ -22,16 +22,16 @@ from store.values import DEFAULT_STATE, ImportCounts, State
 if TYPE_CHECKING:
     from store.core import StoreCore
     from store.search.text_sync import TextSync
-    from store.tagging import Tagging
+    from store.user.rules import Rules
 
 
 class Adding:
     """Writing articles and their entities (each call one commit)."""
 
-    def __init__(self, core: StoreCore, text: TextSync, tagging: Tagging) -> None:
+    def __init__(self, core: StoreCore, text: TextSync, rules: Rules) -> None:
         self.core = core
         self.text = text
-        self.tagging = tagging
+        self.rules = rules
 
     def add_articles(self, articles: Iterable[Article], *, keep_added: bool = False) -> ImportCounts:
         """Import one batch as one commit: new articles appended, changed ones updated in place,
@@ -126,11 +126,11 @@ class Adding:
             self.core.record_commit(session, [*placed, *state_only], rows, state_only)
         self.text.imported(len(placed))
         try:
-            self.tagging.apply_rules(counts.ids)  # tag rules see new and changed articles
+            self.rules.after_add(counts.ids)  # rules see new and changed articles
         except StoreWriteFailed as exc:
             raise StoreWriteFailed(
                 exc.errno or errno.EIO,
-                f"{self.core.root}: the import was saved, but applying the tag rules to it failed"
+                f"{self.core.root}: the import was saved, but applying the rules to it failed"
                 f" ({NO_SPACE if exc.errno == errno.ENOSPC else os.strerror(exc.errno or errno.EIO)});"
                 " `newsdesk rules apply` applies them",
             ) from exc
@@ -190,5 +190,5 @@ class Adding:
                 for i, (record, seg) in written.items()
             ]
             self.core.record_commit(session, list(written), rows)
-        self.tagging.apply_rules(list(written))  # rules on entity fields match once entities are stored
+        self.rules.after_add(list(written))  # rules on entity fields match once entities are stored
         return list(written)

@@ -11,7 +11,7 @@ The store directory (0700; every file 0600):
   state/state-XX.json        tags, read and starred by id hash, 64 shards: a state change rewrites
                              one small file, flat from 1k to 100k articles
   feeds.json                 subscriptions (store.user.feeds)
-  views.json                 saved views, search history, tag rules, reader preferences
+  views.json                 saved views, search history, rules, reader preferences
                              (store.user.views)
   entities.json              entity merges: other names of one entity (store.user.merges)
   trash.json                 deleted articles with their state, for `undelete` (store.care.trash)
@@ -49,6 +49,7 @@ from store.search.searching import Searching
 from store.search.text_sync import TextSync
 from store.tagging import Tagging
 from store.user.feeds import Feeds
+from store.user.rules import Rules
 from store.user.user_data import UserData
 
 if TYPE_CHECKING:
@@ -76,11 +77,14 @@ class NewsStore:
         """The full-text index (`text_sync.index`) and its sync."""
         self._searching = Searching(self.core, self.text_sync)
         self._tagging = Tagging(self.core, self._searching)
-        self._adding = Adding(self.core, self.text_sync, self._tagging)
+        self.rules = Rules(self.core, self._searching, self._tagging)
+        """Rules that tag, mark read, star or delete what matches (store.user.rules)."""
+        self._adding = Adding(self.core, self.text_sync, self.rules)
         self._listing = ArticleLookup(self.core, self._searching)
         self._user = UserData(self.core)
         self._feeds = Feeds(self.core)
         self._trash = Trash(self.core, self._tagging, self._adding)
+        self.rules.trash = self._trash
         self._backups = Backups(self.core)
         self._check = Check(self.core, self.text_sync)
 
@@ -269,18 +273,6 @@ class NewsStore:
 
     def restore_states(self, records: Iterable[Mapping[str, Any]]) -> tuple[builtins.list[str], builtins.list[str]]:
         return self._tagging.restore_states(records)
-
-    def rules(self) -> builtins.list[dict[str, str]]:
-        return self._tagging.rules()
-
-    def add_rule(self, tag: str, query: str) -> None:
-        return self._tagging.add_rule(tag, query)
-
-    def remove_rule(self, tag: str) -> bool:
-        return self._tagging.remove_rule(tag)
-
-    def apply_rules(self, among: Sequence[str] | None = None) -> builtins.list[str]:
-        return self._tagging.apply_rules(among)
 
     # -- saved views, history, preferences, entity merges (store.user.user_data.UserData) ----------
     def saved_views(self) -> builtins.list[SavedView]:

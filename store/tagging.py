@@ -1,5 +1,5 @@
-"""Tags and reading state in bulk: by query, renames and deletes, dump and restore, and tag
-rules.  Every change is one durable commit through `rewrite_states`, applied as a function of
+"""Tags and reading state in bulk: by query, renames and deletes, dump and restore (the rules
+that tag, in store.user.rules, write through here).  Every change is one durable commit through `rewrite_states`, applied as a function of
 each article's current state, so concurrent sessions never lose each other's changes
 (read-modify-write under the store's exclusive lock)."""
 
@@ -11,10 +11,8 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from store.disk.tables import write_states
-from store.search.query import parse_query
 from store.search.query_nodes import Query
 from store.tags import TagError, merge_tags, normalise_tag, tag_key
-from store.user import views
 from store.values import State
 
 if TYPE_CHECKING:
@@ -223,40 +221,3 @@ class Tagging:
                 marks = ",".join("?" * len(chunk))
                 found.update(dict(db.execute(f"SELECT url, id FROM articles WHERE url IN ({marks})", chunk)))
         return found
-
-    # -- rules ----------------------------------------------------------------------------------
-    def rules(self) -> list[dict[str, str]]:
-        with self.core.reading() as session:
-            return views.read_rules(session)
-
-    def add_rule(self, tag: str, query: str) -> None:
-        """Tag every new article matching `query` (QueryError if malformed, TagError if the tag is)."""
-        tag = normalise_tag(tag)
-        parse_query(query)
-        with self.core.writing() as session:
-            kept = [r for r in views.read_rules(session) if tag_key(r["tag"]) != tag_key(tag)]
-            views.write_rules(session, [*kept, {"tag": tag, "query": " ".join(query.split())}])
-            session.commit()
-
-    def remove_rule(self, tag: str) -> bool:
-        with self.core.writing() as session:
-            rules = views.read_rules(session)
-            kept = [r for r in rules if tag_key(r["tag"]) != tag_key(tag)]
-            if len(kept) == len(rules):
-                return False
-            views.write_rules(session, kept)
-            session.commit()
-            return True
-
-    def apply_rules(self, among: Sequence[str] | None = None) -> list[str]:
-        """Run every rule over the store (or over `among`); returns the ids whose tags changed."""
-        changed: dict[str, None] = {}
-        if among is not None and not among:
-            return []
-        for rule in self.rules():
-            try:
-                matched = self.searching.ids_matching(rule["query"], among)
-            except ValueError:
-                continue  # a rule whose query no longer parses does nothing (rules list shows it)
-            changed.update(dict.fromkeys(self.update_state(matched, add_tags=[rule["tag"]])))
-        return list(changed)

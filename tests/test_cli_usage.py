@@ -86,7 +86,7 @@ def test_every_query_command_refuses_its_own_options_among_the_words(
     assert (code, out) == (2, ""), err
     assert f"{option!r} is an option of {words[0]}" in err
     with NewsStore(root, create=False) as after:
-        assert list(after.dump_states()) == states and after.count() == 3 and after.rules() == []  # nothing done
+        assert list(after.dump_states()) == states and after.count() == 3 and after.rules.list() == []  # nothing done
 
 
 def test_query_text_that_only_contains_an_option_word_is_a_query(
@@ -209,7 +209,7 @@ def test_tags_rules_and_entities_say_when_there_are_none(tmp_path: Path, capsys:
         store.add_articles([article(7)])
     bare = str(tmp_path / "bare")
     assert "no tags yet; add one with: newsdesk tag +TAG -- QUERY" in run(capsys, "--store", bare, "tags")[1]
-    assert "no tag rules yet; add one with: newsdesk rules add" in run(capsys, "--store", bare, "rules", "list")[1]
+    assert "no rules yet; add one with: newsdesk rules add" in run(capsys, "--store", bare, "rules", "list")[1]
     code, out, _ = run(capsys, "--store", bare, "entities")
     assert code == 0 and "no entities" in out and "newsdesk entities extract" in out
     for words in (["tags", "--json"], ["rules", "list", "--json"], ["entities", "--json"]):

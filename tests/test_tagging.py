@@ -87,16 +87,16 @@ def test_dump_and_restore_round_trip_into_a_fresh_store(news: NewsStore, tmp_pat
 
 
 def test_rules_tag_at_import_and_when_entities_arrive(news: NewsStore) -> None:
-    news.add_rule("floods", "flood")
-    news.add_rule("people", "person:lima")
-    assert [r["tag"] for r in news.rules()] == ["floods", "people"]
-    assert news.apply_rules() and tags_of(news, 1) == ("floods",)
+    news.rules.add("flood", tag="floods")
+    news.rules.add("person:lima", tag="people")
+    assert [r.tag for r in news.rules.list()] == ["floods", "people"]
+    assert news.rules.apply().changed and tags_of(news, 1) == ("floods",)
     later = story(9, "Flood warning for Mill Ashby")
     news.add_articles([later])
     assert tags_of(news, 9) == ("floods",)  # a new article is tagged at import
     news.set_entities({story(3, "").id: [Entity("Ana Lima", "person", 1)]})
     assert tags_of(news, 3) == ("people",)  # and when its entities are stored
-    assert news.remove_rule("FLOODS") and not news.remove_rule("floods")
+    assert news.rules.remove("FLOODS") and not news.rules.remove("floods")
     news.add_articles([story(10, "Flood again")])
     assert tags_of(news, 10) == ()
 
@@ -136,9 +136,9 @@ def test_cli_tag_mark_tags_rules(news: NewsStore, capsys: pytest.CaptureFixture[
     assert run(capsys, "--store", root, "tags", "delete", "soon", "--json")[1] == '{"changed":1}\n'
     assert run(capsys, "--store", root, "tags", "frobnicate")[0] == 2
     code, out, _ = run(capsys, "--store", root, "rules", "add", "transit", "tram", "OR", "bus")
-    assert code == 0 and "1 articles tagged" in out
+    assert code == 0 and "1 article tagged" in out
     assert json.loads(run(capsys, "--store", root, "rules", "list", "--json")[1]) == [
-        {"tag": "transit", "query": "tram OR bus"}
+        {"id": 1, "action": "tag", "tag": "transit", "query": "tram OR bus"}
     ]
     assert run(capsys, "--store", root, "rules", "add", "bad", '"open')[0] == 2
     assert run(capsys, "--store", root, "rules", "remove", "nothing")[0] == 1

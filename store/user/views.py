@@ -1,5 +1,5 @@
-"""Saved views (a named query), the search history and tag rules, in views.json (TinyDB, one atomic commit
-per change like every other store file)."""
+"""Saved views (a named query), the search history and reader preferences, in views.json (TinyDB,
+one atomic commit per change like every other store file; the rules there: store.user.rules)."""
 
 from __future__ import annotations
 
@@ -69,20 +69,6 @@ def write_history(session: Session, entries: list[str]) -> None:
     table = session.table(session.root / VIEWS_FILE, "history")
     table.truncate()
     table.insert({"entries": entries[-HISTORY_SIZE:]})
-
-
-def read_rules(session: Session) -> list[dict[str, str]]:
-    """Tag rules, `{"tag", "query"}`, in the order they were added."""
-    docs = session.load(session.root / VIEWS_FILE).get("rules", {})
-    ordered = sorted(docs.items(), key=lambda item: int(item[0]))
-    return [{"tag": d["tag"], "query": d["query"]} for _, d in ordered if d.get("tag") and "query" in d]
-
-
-def write_rules(session: Session, rules: list[dict[str, str]]) -> None:
-    table = session.table(session.root / VIEWS_FILE, "rules")
-    table.truncate()
-    if rules:
-        table.insert_multiple(rules)
 
 
 def read_preferences(session: Session) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """The newsdesk command line (docs/cli.md): the parser and `main`.
 
 Each command family has a module: `sources` (import, feeds, refresh), `reading` (list, search,
-show, export), `entities`, `tags` (tag, mark, tags, rules, delete, prune, dump-tags,
-restore-tags), `trash` (trash, undelete), `care` (reindex, check, backup, backups), `config`
-(config, completion), `serve`.  What they share is in `common` (exit codes, the usage error,
+show, export), `entities`, `tags` (tag, mark, tags, delete, prune, dump-tags, restore-tags;
+`batch`: tag --batch), `rules`, `trash` (trash, undelete), `care` (reindex, check, backup,
+backups), `config` (config, completion), `serve`.  What they share is in `common` (exit codes, the usage error,
 opening the store, JSON and error output) and `arguments` (the parser's pieces, QUERY parsing).
 Without a command, `main` opens the reader (tui.launch)."""
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from tui.cli import care, config, entities, reading, serve, sources, tags, trash
+from tui.cli import care, config, entities, reading, rules, serve, sources, tags, trash
 from tui.cli.arguments import CommandParser, add_command, add_query_argument, global_options, non_negative
 from tui.cli.common import ExitCode, UsageError, open_store, print_error
 from tui.config import Settings, load_settings
@@ -119,7 +119,7 @@ def build_parser() -> CommandParser:
         help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions",
     )
 
-    for family in (sources, tags, trash, care, config, serve):
+    for family in (sources, tags, rules, trash, care, config, serve):
         family.register(sub)
     return parser
 
@@ -129,6 +129,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     **reading.HANDLERS,
     **entities.HANDLERS,
     **tags.HANDLERS,
+    **rules.HANDLERS,
     **trash.HANDLERS,
     **care.HANDLERS,
     **config.HANDLERS,
@@ -162,6 +163,8 @@ def _main(argv: Sequence[str] | None) -> int:
         no_option = not any(word.startswith("-") for word in extra[:cut])
         if getattr(args, "command", None) == "entities" and args.query == ["extract"] and no_option:
             args.query += extra[:cut] + extra[cut + 1 :]
+        elif getattr(args, "command", None) == "rules" and no_option:  # `rules add --action read -- QUERY`
+            args.words += extra[:cut] + extra[cut + 1 :]
         else:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
     args.tag_words = tag_words

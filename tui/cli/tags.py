@@ -1,5 +1,5 @@
-"""The commands that change many articles at once (docs/cli.md): tag, mark, tags, rules,
-delete, prune, dump-tags, restore-tags.  Each change is one commit in the store."""
+"""The commands that change many articles at once (docs/cli.md): tag, mark, tags, delete,
+prune, dump-tags, restore-tags (rules: tui.cli.rules; tag --batch: tui.cli.batch).  Each change is one commit in the store."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from articles.sanitize import clean_line
-from tui.cli.arguments import add_command, add_query_argument, parse_query, refuse_option_words
+from tui.cli.arguments import add_command, add_query_argument, parse_query
 from tui.cli.common import ExitCode, UsageError, open_store, print_error, print_json
 from tui.cli.trash import trashed_text
 from tui.config import Settings
@@ -77,15 +77,6 @@ def register(sub: Any) -> None:
         "newsdesk tags --json\n  newsdesk tags rename climate 'climate change'",
     )
     p.add_argument("words", nargs="*", metavar="rename OLD NEW | delete TAG")
-    p.add_argument("--json", action="store_true", help="print JSON")
-
-    p = add_command(
-        sub,
-        "rules",
-        "tag rules: `rules add TAG QUERY...`, `rules list`, `rules remove TAG`, `rules apply`",
-        "newsdesk rules add israel-tech place:Israel org:Mobileye\n  newsdesk rules apply",
-    )
-    p.add_argument("words", nargs="*", metavar="add TAG QUERY... | list | remove TAG | apply")
     p.add_argument("--json", action="store_true", help="print JSON")
 
     p = add_command(
@@ -195,49 +186,6 @@ def cmd_tags(args: argparse.Namespace, settings: Settings) -> int:
     raise UsageError("usage: newsdesk tags [--json] | tags rename OLD NEW | tags delete TAG")
 
 
-def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
-    from store import QueryError
-    from store import TagError
-
-    words = list(args.words) or ["list"]
-    verb = words[0]
-    if verb == "list" and len(words) == 1:
-        with open_store(args) as store:
-            rules = store.rules()
-        if args.json:
-            print_json(rules)
-        elif not rules:
-            print("no tag rules yet; add one with: newsdesk rules add TAG QUERY...")
-        else:
-            for rule in rules:
-                print(f"{clean_line(rule['tag'])}\t{clean_line(rule['query'])}")
-        return ExitCode.OK
-    if verb == "add" and len(words) >= 3:
-        refuse_option_words(args, words[2:])
-        query = " ".join(words[2:])
-        try:
-            with open_store(args, write=True) as store:
-                store.add_rule(words[1], query)
-                changed = store.apply_rules()
-        except QueryError as exc:
-            raise UsageError(f"malformed query: {exc.message}\n{exc.pointer()}") from None
-        except TagError as exc:
-            raise UsageError(str(exc)) from None
-        print(f"rule added: {clean_line(words[1])} for {clean_line(query)}; {len(changed)} articles tagged")
-        return ExitCode.OK
-    if verb == "remove" and len(words) == 2:
-        with open_store(args, write=True) as store:
-            if not store.remove_rule(words[1]):
-                print_error(f"newsdesk: no rule for the tag {clean_line(words[1])!r}")
-                return ExitCode.PARTIAL
-        print(f"rule removed: {clean_line(words[1])} (tags already given stay)")
-        return ExitCode.OK
-    if verb == "apply" and len(words) == 1:
-        with open_store(args, write=True) as store:
-            return _changed(args, store.apply_rules())
-    raise UsageError("usage: newsdesk rules add TAG QUERY... | rules list | rules remove TAG | rules apply")
-
-
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "tag_words", None) is None:
         raise UsageError("delete needs -- before the query: newsdesk delete -- QUERY")
@@ -316,7 +264,6 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "tag": cmd_tag,
     "mark": cmd_mark,
     "tags": cmd_tags,
-    "rules": cmd_rules,
     "delete": cmd_delete,
     "prune": cmd_prune,
     "dump-tags": cmd_dump_tags,
