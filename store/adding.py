@@ -123,6 +123,7 @@ class Adding:
             ]
             state_only = {i: s for i, s in states.items() if i not in placed}
             counts.ids = list(placed)
+            counts.new_ids = [i for i in placed if i not in located]
             self.core.record_commit(session, [*placed, *state_only], rows, state_only)
         self.text.imported(len(placed))
         try:

@@ -248,6 +248,9 @@ class NewsStore:
     def rewrite_states_detailed(self, ids: Iterable[str], change: StateChange) -> dict[str, tuple[State, State]]:
         return self._tagging.rewrite_states_detailed(ids, change)
 
+    def rewrite_each(self, changes: Mapping[str, StateChange]) -> builtins.list[str]:
+        return self._tagging.rewrite_each(changes)
+
     def tag_query(
         self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> builtins.list[str]:

@@ -118,6 +118,9 @@ class ImportCounts:
     duplicates: int = 0
     updated: int = 0
     ids: list[str] = field(default_factory=list)
+    """The articles new or changed."""
+    new_ids: list[str] = field(default_factory=list)
+    """Of them, the new ones."""
     problems: list[str] = field(default_factory=list)
 
     def add(self, other: ImportCounts) -> None:
@@ -125,6 +128,7 @@ class ImportCounts:
         self.duplicates += other.duplicates
         self.updated += other.updated
         self.ids.extend(other.ids)
+        self.new_ids.extend(other.new_ids)
         self.problems.extend(other.problems)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from articles.importers import FetchSettings, ImportOptions
 from articles.importers.base import MAX_BODY_CHARS, MAX_FILE_BYTES
+from tui.hooks import HOOK_OPTIONS, HookSettings
 
 PANES = ("list", "text", "entities")
 SORTS = ("new", "old")
@@ -50,6 +51,7 @@ class Settings:
     fetch: FetchSettings = field(default_factory=FetchSettings)
     entities: EntitySettings = field(default_factory=lambda: EntitySettings())
     reader: ReaderSettings = field(default_factory=lambda: ReaderSettings())
+    hooks: HookSettings = field(default_factory=lambda: HookSettings())
     keep_days: int | None = None
     """[store] keep_days: retention; after each import, unstarred untagged articles older than
     this many days go to the trash (None: keep everything)."""
@@ -214,8 +216,9 @@ OPTIONS: tuple[Option, ...] = (
     Option("store", "backup_hours", 24.0, _number(0, above=True), "least hours between two snapshots"),
     Option("entities", "model", None, _text(empty=False), "spaCy pipeline (unset: en_core_web_sm or its re-upload)"),
     Option("entities", "processes", 2, _number(1, integer=True), "extraction processes at import"),
+    *(Option(*hook) for hook in HOOK_OPTIONS),
 )
-SECTIONS = ("reader", "keys", "fetch", "import", "store", "entities")
+SECTIONS = ("reader", "keys", "fetch", "import", "store", "entities", "hooks")
 KEY_RE = re.compile(r"^[A-Za-z0-9_+\-]+(,[A-Za-z0-9_+\-]+)*$")
 
 
@@ -303,6 +306,7 @@ def parse_settings(data: dict[str, Any], path: Path, text: str = "") -> Settings
         fetch=FetchSettings(**section_values("fetch")),
         entities=EntitySettings(**section_values("entities")),
         reader=ReaderSettings(**reader),
+        hooks=HookSettings(**section_values("hooks")),
         keys=keys,
         warnings=tuple(warnings),
         path=path,
@@ -354,6 +358,7 @@ def render_config(settings: Settings, bindings: dict[str, tuple[str, str]]) -> s
             "reader": settings.reader,
             "fetch": settings.fetch,
             "entities": settings.entities,
+            "hooks": settings.hooks,
         }.get(option.section, settings)
         value = getattr(source, option.key)
         current[(option.section, option.key)] = list(value) if isinstance(value, tuple) else value

@@ -38,10 +38,21 @@ def import_sources(
     """Read every source into the store in batches of IMPORT_BATCH (one commit each); each
     problem goes to `report` (stderr by default) as `SOURCE: reason`.  The summary's `ids` are
     the articles new or changed (for entity extraction).  Files a folder walk skipped are
-    counted, summed up in a note or two, and named one by one when `verbose`."""
+    counted, summed up in a note or two, and named one by one when `verbose`.  Then [hooks]
+    post_import runs with the new articles' ids (tui.hooks)."""
     from articles.importers import read_sources
 
-    return store_items(store, read_sources(sources, settings.import_options()), progress, report, verbose=verbose)
+    summary = store_items(store, read_sources(sources, settings.import_options()), progress, report, verbose=verbose)
+    run_hooks(store, settings, summary.pop("new_ids"), report)
+    return summary
+
+
+def run_hooks(store: NewsStore, settings: Settings, new_ids: Sequence[str], report: Callable[[str], None]) -> None:
+    """[hooks] post_import, when the config sets one (its failure is reported, the import stays)."""
+    if settings.hooks.post_import:
+        from tui.hooks import run_post_import
+
+        run_post_import(settings.hooks, new_ids, store.root, report)
 
 
 def store_items(
@@ -127,6 +138,7 @@ def store_items(
         "feeds": feeds,
         "skipped": len(skipped),
         "ids": list(dict.fromkeys(totals.ids)),
+        "new_ids": list(dict.fromkeys(totals.new_ids)),
     }
 
 

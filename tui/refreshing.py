@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from articles.dates import format_rfc3339, now_utc
 from articles.sanitize import clean_line
 from tui.config import Settings
-from tui.importing import store_items, to_stderr
+from tui.importing import run_hooks, store_items, to_stderr
 
 if TYPE_CHECKING:
     from store import NewsStore
@@ -37,7 +37,8 @@ def refresh_feeds(
     progress: Callable[[int, int, str], None] | None = None,
     report: Callable[[str], None] = to_stderr,
 ) -> dict[str, Any]:
-    """Refresh `feeds` (from due_feeds); returns the summary (and `ids` for extraction)."""
+    """Refresh `feeds` (from due_feeds); returns the summary (and `ids` for extraction).  Then
+    [hooks] post_import runs with the new articles' ids (tui.hooks)."""
     from articles.importers.refresh import Refreshed, refresh_feed
 
     options = settings.import_options()
@@ -80,6 +81,7 @@ def refresh_feeds(
         changes[result.url] = fields
     if changes:
         store.update_feeds(changes)
+    run_hooks(store, settings, counts["new_ids"], report)
     kept = ("imported", "updated", "duplicates", "warnings", "ids")
     return {**summary, **{k: counts[k] for k in kept}}
 

@@ -73,7 +73,8 @@ def build_parser() -> CommandParser:
         sub,
         "search",
         "articles matching a query (see 'Search' in README: words, \"phrases\", AND/OR/NOT, fields, dates)",
-        "newsdesk search tag:climate after:7d flood OR flooding --limit 20 --json",
+        "newsdesk search tag:climate after:7d flood OR flooding --limit 20 --json\n"
+        "  newsdesk search --output=urls tag:later | xargs -n1 xdg-open",
     )
     add_query_argument(p)
     p.add_argument("--limit", type=non_negative, metavar="N", help="at most N articles (default: all)")
@@ -83,6 +84,11 @@ def build_parser() -> CommandParser:
         help="order: newest, oldest, or relevance (default: relevance when the query has words, else newest)",
     )
     p.add_argument("--count", action="store_true", help="print the number of matches only")
+    p.add_argument(
+        "--output",
+        choices=("ids", "tags", "urls", "count"),
+        help="as notmuch: one id, tag (of all matches, once each) or url a line, or the count alone",
+    )
     p.add_argument("--json", action="store_true", help='print one JSON array (with --count: {"count": N})')
 
     p = add_command(

@@ -32,8 +32,10 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     query = parse_query(args)
+    if args.output and args.output != "count":
+        return _search_output(args, query)
     with open_store(args) as store:
-        if args.count:
+        if args.count or args.output == "count":
             count = store.count_matching(query)
             print_json({"count": count}) if args.json else print(count)
             return ExitCode.OK
@@ -46,6 +48,27 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     if sys.stderr.isatty():
         order = "by relevance" if result.ranked else ("oldest first" if result.sort == "old" else "newest first")
         print_error(f"{result.count} matching, {order}")
+    return ExitCode.OK
+
+
+def _search_output(args: argparse.Namespace, query: Any) -> int:
+    """`search --output=ids|tags|urls`: one a line (with --json, one JSON array), as notmuch's."""
+    with open_store(args) as store:
+        items = store.search(query, limit=args.limit).items
+    if args.output == "ids":
+        values = [i.id for i in items]
+    elif args.output == "urls":
+        values = [i.url for i in items if i.url]
+    else:  # every tag of the matches once, in the spelling first met, sorted as notmuch sorts them
+        seen: dict[str, str] = {}
+        for item in items:
+            for tag in item.tags:
+                seen.setdefault(tag.casefold(), tag)
+        values = [seen[key] for key in sorted(seen)]
+    if args.json:
+        print_json(values)
+    else:
+        sys.stdout.write("".join(f"{clean_line(v)}\n" for v in values))
     return ExitCode.OK
 
 

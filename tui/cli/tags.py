@@ -1,5 +1,6 @@
 """The commands that change many articles at once (docs/cli.md): tag, mark, tags, delete,
-prune, dump-tags, restore-tags (rules: tui.cli.rules; tag --batch: tui.cli.batch).  Each change is one commit in the store."""
+prune, dump-tags, restore-tags (rules: tui.cli.rules; tag --batch: tui.cli.batch).  Each change
+is one commit in the store."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def split_tag_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
                     kept += before[position : position + 2]
                     position += 2
                     continue
-                if token.startswith(("--store=", "--config=")) or token in ("--json", "--help", "-h"):
+                if token.startswith(("--store=", "--config=")) or token in ("--json", "--help", "-h", "--batch"):
                     kept.append(token)
                 else:
                     words.append(token)
@@ -56,10 +57,16 @@ def register(sub: Any) -> None:
         sub,
         "tag",
         "add (+TAG) and remove (-TAG) tags on every article matching QUERY, in one commit",
-        "newsdesk tag +climate -later -- 'flood OR drought' after:7d",
+        "newsdesk tag +climate -later -- 'flood OR drought' after:7d\n"
+        "  printf '%s\\n' '+climate -- flood' '-later -- before:30d' | newsdesk tag --batch",
     )
     add_query_argument(p)
     p.add_argument("--json", action="store_true", help='print {"changed": N}')
+    p.add_argument(
+        "--batch",
+        action="store_true",
+        help="read lines of `+TAG -TAG -- QUERY` from stdin and apply them all in one commit",
+    )
 
     p = add_command(
         sub,
@@ -122,14 +129,14 @@ def _changed(args: argparse.Namespace, changed: Sequence[str]) -> int:
 
 
 def cmd_tag(args: argparse.Namespace, settings: Settings) -> int:
+    from tui.cli.batch import cmd_tag_batch, tag_words
+
+    if args.batch:
+        return cmd_tag_batch(args, settings)
     words = getattr(args, "tag_words", None)
     if words is None:
         raise UsageError("tag needs -- between the tags and the query: newsdesk tag +TAG -TAG -- QUERY")
-    add = [w[1:] for w in words if w.startswith("+")]
-    remove = [w[1:] for w in words if w.startswith("-")]
-    other = [w for w in words if not w.startswith(("+", "-"))]
-    if other or not (add or remove):
-        raise UsageError(f"tag takes +TAG and -TAG before --{': not ' + ' '.join(other) if other else ''}")
+    add, remove = tag_words(words)
     query = parse_query(args)
     from store import TagError
 
