@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import orjson
 
 from articles.dates import calendar_day
-from articles.sanitize import clean_line, clean_text, safe_url
+from articles.sanitize import clean_line, clean_text, safe_file_url, safe_url
 
 ENTITY_TYPES = ("person", "org", "place", "other")
 EXPORT_FORMAT = 1
@@ -182,7 +182,7 @@ class Article:
             published=published,
             date_only=date_only,
             language=clean_line(language).lower() or None if language else None,
-            feed=safe_url(feed) if feed else None,
+            feed=(safe_url(feed) or safe_file_url(feed)) if feed else None,  # file://: a local feed
             fetched=fetched,
             entities=entities,
             tags=tuple(t for t in (clean_line(t) for t in tags) if t),

@@ -63,6 +63,14 @@ def safe_url(url: object) -> str | None:
     return candidate
 
 
+def safe_file_url(url: object) -> str | None:
+    """Return the url when it is a `file:///absolute/path` url without spaces or control
+    characters (the subscription url of a local feed), else None."""
+    if not isinstance(url, str) or strip_controls(url) != url or any(ch.isspace() for ch in url):
+        return None
+    return url if re.match(r"^file://(localhost)?/", url, re.I) else None
+
+
 _HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 

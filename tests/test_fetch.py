@@ -122,7 +122,7 @@ def test_fetch_sends_user_agent_and_follows_http_redirects(server: str) -> None:
 @pytest.mark.parametrize(
     ("path", "message"),
     [
-        ("/to-file", "non-http"),
+        ("/to-file", r"^file:///etc/passwd refused \(a redirect from http://127.0.0.1:\d+/to-file\): a file:// url"),
         ("/loop", "redirects"),
         ("/missing", "HTTP 404"),
         ("/big", r"^larger than the [\d.]+ MB limit$"),  # not the time limit, not once decompressed

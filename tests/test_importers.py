@@ -205,8 +205,10 @@ def test_unknown_file_given_explicitly_fails(tmp_path: Path) -> None:
 def test_missing_source_and_other_schemes() -> None:
     _, problems, _ = split(read_source("/no/such/file.xml"))
     assert problems[0].fatal and "no such file" in problems[0].reason
-    _, problems, _ = split(read_source("file:///etc/passwd"))
+    _, problems, _ = split(read_source("ftp://example.org/feed.xml"))
     assert problems[0].fatal and "http" in problems[0].reason
+    _, problems, _ = split(read_source("file:///no/such/file.xml"))  # the user's own file:// url is read
+    assert problems[0].fatal and "No such file" in problems[0].reason
 
 
 def test_jsonl_bad_lines_are_reported_and_the_rest_goes_on(tmp_path: Path) -> None:
@@ -262,7 +264,7 @@ def test_opml_lists_subscriptions_and_refuses_non_http(tmp_path: Path, monkeypat
     path = write(tmp_path, "subs.opml", opml)
     _, problems, subs = split(read_source(str(path)))
     assert [(s.url, s.title, s.category) for s in subs] == [("http://127.0.0.1:9/feed.xml", "Example", "News")]
-    assert any("only http(s)" in p.reason for p in problems)
+    assert any("file:///etc/passwd refused (in the OPML outline 'Local')" in p.reason for p in problems)
     assert any("127.0.0.1:9" in p.source for p in problems if p.fatal)  # the dead feed fails clearly
 
 

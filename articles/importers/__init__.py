@@ -2,8 +2,9 @@
 
 The modules, by job: `local` (stdin, files, folders), `formats` (bytes of a known format, and
 urls fetched), `detect` (telling a format from its first bytes), one module per format (`feeds`,
-`records`, `opml`, `pages`, `text`), `fetch` (HTTP), `caps` (size caps of one article), `refresh`
-(one subscription refreshed), `base` (what importers yield, and their options)."""
+`records`, `opml`, `pages`, `text`), `fetch` (HTTP, and the file:// urls the user gives),
+`file_urls` (importing those), `caps` (size caps of one article), `refresh` (one subscription
+refreshed), `base` (what importers yield, and their options)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import ImportFailure, ImportOptions, Item, Problem, Skipped, Subscription
 from articles.importers.caps import capped
 from articles.importers.fetch import FetchError, FetchSettings
+from articles.importers.file_urls import read_file_url
 from articles.importers.formats import read_bytes, read_url
 from articles.importers.local import bounded_lines, read_path, read_stdin
 
@@ -42,7 +44,8 @@ def read_sources(sources: Iterable[str], options: ImportOptions | None = None) -
 
 
 def read_source(source: str, options: ImportOptions | None = None) -> Iterator[Item]:
-    """One source: '-' for stdin, an http(s) url, a folder (recursively) or a file.  Every
+    """One source: '-' for stdin, an http(s) url, a file:// url (a feed in it subscribed to), a
+    folder (recursively) or a file.  Every
     article comes out within the size caps of `options` (caps.cap_article), a cut said as a
     warning naming the article."""
     options = options or ImportOptions()
@@ -56,6 +59,9 @@ def _read_source(source: str, options: ImportOptions) -> Iterator[Item]:
         return
     if source.lower().startswith(("http://", "https://")):
         yield from read_url(source, options, fetched)
+        return
+    if source.lower().startswith("file://"):
+        yield from read_file_url(source, options, fetched)
         return
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", source) and not os.path.exists(source):
         yield Problem(source, "only http:// and https:// urls can be imported", fatal=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 from articles.dates import from_struct_time, is_date_only, parse_published
 from articles.importers.base import Problem
+from articles.importers.fetch import is_file_url, refused_location
 from articles.language import detect_language
 from articles.model import Article
 from articles.sanitize import clean_line, line_from_markup, safe_url, text_from_markup
@@ -87,6 +88,7 @@ def parse_feed(
         yield article
     if len(entries) > max_items:
         yield Problem(source_name, f"only the first {max_items} of {len(entries)} items were read", warning=True)
+    yield from _local_links(source_name, feed, entries[:max_items])
     yield from finish_items(source_name, made, skipped)
 
 
@@ -106,6 +108,18 @@ def _describe(exc: object) -> str:
     if match:
         return f"{match.group(3)} at line {match.group(1)}, column {match.group(2)}"
     return text
+
+
+def _local_links(source_name: str, feed: Mapping[str, Any], entries: list[Any]) -> Iterator[Problem]:
+    """One warning naming the first file:// link of a feed (its own or an item's), which is
+    never followed nor kept: a feed does not lead to the files of the machine reading it."""
+    links = [feed.get("link"), *(link.get("href") for link in feed.get("links") or [])]
+    for entry in entries:
+        links += [entry.get("link"), *(link.get("href") for link in entry.get("links") or [])]
+    local = list(dict.fromkeys(link for link in links if is_file_url(link)))
+    if local:
+        more = f" (and {len(local) - 1} more)" if len(local) > 1 else ""
+        yield Problem(source_name, refused_location(local[0], "a link in the feed") + more, warning=True)
 
 
 def _self_link(feed: Mapping[str, Any]) -> str | None:

@@ -1,6 +1,8 @@
 """Our own HTTP client for feeds and pages: timeouts, a byte cap, http(s) only, honest User-Agent.
 
-Every fetch (import, refresh, a teaser feed's pages) goes through `fetch`.  Its total time
+Every fetch (import, refresh, a teaser feed's pages) goes through `fetch`; a `file://` url the
+user gave (`newsdesk import file:///path/feed.xml`, a subscription made so) is read by
+`fetch_file`, and nothing a server sends (a redirect) leads to one.  Its total time
 limit covers the whole exchange, connecting, the status line and headers included: httpx's
 timeouts are per operation (a server sending a byte a second never trips them), so a watchdog
 thread shuts the exchange's sockets down at the deadline, which ends a read blocked anywhere,
@@ -9,14 +11,15 @@ and each operation's own timeout is cut to the time that is left.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
-from articles.sanitize import safe_url
+from articles.sanitize import clean_line, safe_url
 
 USER_AGENT = "newsdesk/0.1 (terminal news reader; +https://pypi.org/project/newsdesk/)"
 
@@ -98,9 +101,10 @@ def fetch(
                 extensions = {"trace": watchdog.trace}
                 with client.stream("GET", current, timeout=timeout, extensions=extensions) as response:
                     if response.has_redirect_location:  # is_redirect is any 3xx, 304 too
-                        target = safe_url(urljoin(current, response.headers.get("location", "")))
+                        location = urljoin(current, response.headers.get("location", ""))
+                        target = safe_url(location)
                         if target is None:
-                            raise FetchError(f"redirect to a non-http(s) location refused ({current})")
+                            raise FetchError(refused_location(location, f"a redirect from {current}"))
                         all_permanent = all_permanent and response.status_code in (301, 308)
                         if all_permanent:
                             permanent = target
@@ -138,6 +142,68 @@ def fetch(
         raise
     finally:
         watchdog.stop()
+
+
+def is_file_url(url: object) -> bool:
+    """True for a `file:` url (any case, with or without `//`)."""
+    return isinstance(url, str) and url.strip().lower().startswith("file:")
+
+
+def refused_location(url: str, where: str) -> str:
+    """Why a url found in `where` (a redirect, an OPML file, a feed) is not followed, naming it."""
+    shown = clean_line(url)[:200]
+    if is_file_url(url):
+        return f"{shown} refused ({where}): a file:// url is read only when you give it to newsdesk import yourself"
+    return f"{shown} refused ({where}): only http:// and https:// urls are followed"
+
+
+def file_url_path(url: str) -> str:
+    """The local path a `file://` url names (FetchError when it names none on this machine)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost") or not parts.path.startswith("/"):
+        raise FetchError("not a file url of this machine (file:///absolute/path)")
+    return unquote(parts.path)
+
+
+def file_url(path: str) -> str:
+    """The canonical `file://` url of a local path (absolute, percent-encoded)."""
+    from pathlib import Path
+
+    return Path(os.path.abspath(path)).as_uri()
+
+
+def fetch_file(url: str, max_bytes: int) -> Fetched:
+    """Read a local file named by a `file://` url, as `fetch` reads an http(s) one: a regular
+    file only (a FIFO or a device would block or never end), refused above `max_bytes`.  Its
+    modification time and size stand for the ETag, so that a refresh of an unchanged file is
+    "unchanged"."""
+    import stat
+    from email.utils import formatdate
+
+    path = file_url_path(url)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise FetchError(f"cannot read {clean_line(path)}: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        kind = "a folder (a plain path imports a folder)" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+        raise FetchError(f"{clean_line(path)} is {kind}")
+    with os.fdopen(fd, "rb") as handle:
+        if info.st_size > max_bytes:
+            raise FetchError(f"{clean_line(path)} is larger than the {_mb(max_bytes)} limit ([import] max_file_bytes)")
+        content = handle.read(max_bytes + 1)
+    if len(content) > max_bytes:
+        raise FetchError(f"{clean_line(path)} is larger than the {_mb(max_bytes)} limit ([import] max_file_bytes)")
+    return Fetched(
+        url=file_url(path),
+        content=content,
+        content_type="",
+        status=200,
+        etag=f'"file-{info.st_mtime_ns}-{info.st_size}"',
+        last_modified=formatdate(info.st_mtime, usegmt=True),
+    )
 
 
 def _too_long(settings: FetchSettings) -> str:

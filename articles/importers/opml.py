@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 
 from articles.importers.base import Problem, Subscription
+from articles.importers.fetch import refused_location
 from articles.sanitize import clean_line, safe_url
 
 MAX_FOLDER_LEVELS = 32
@@ -15,7 +16,8 @@ levels is no use, and its text would grow with the square of the nesting."""
 
 
 def parse_opml(data: bytes, *, source_name: str) -> Iterator[Subscription | Problem]:
-    """Yield a Subscription per outline with an xmlUrl; non-http(s) urls are reported, not kept."""
+    """Yield a Subscription per outline with an xmlUrl; other urls (file:// among them: an OPML
+    file never leads to a local file) are reported, naming them, and not kept."""
     if re.search(rb"<!(DOCTYPE|ENTITY)", data[:65536], re.I):
         yield Problem(source_name, "refused: OPML with a DOCTYPE or entity declarations", fatal=True)
         return
@@ -46,7 +48,8 @@ def parse_opml(data: bytes, *, source_name: str) -> Iterator[Subscription | Prob
         if xml_url:
             url = safe_url(xml_url)
             if url is None:
-                yield Problem(source_name, f"feed {title or xml_url!r}: only http(s) feed urls are used")
+                where = f"in the OPML outline {title!r}" if title else "in an OPML outline"
+                yield Problem(source_name, refused_location(xml_url, where))
             else:
                 found += 1
                 yield Subscription(url=url, title=title, category=folder, origin=source_name)

@@ -2,7 +2,9 @@
 
 What the server said decides what the store records: 304 nothing new; a permanent redirect
 (301/308 all the way) the feed's new url; 410 the feed is gone (paused with a note); any other
-failure an error kept on the subscription, which is tried again next time."""
+failure an error kept on the subscription, which is tried again next time.  A `file://`
+subscription (one the user made with `newsdesk import file:///...`) is read from its file, its
+modification time and size standing for the ETag."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import ImportOptions, Item, Problem
 from articles.importers.caps import cap_article, capped
-from articles.importers.fetch import FetchError, fetch
+from articles.importers.fetch import FetchError, fetch, fetch_file, is_file_url
 from articles.importers.formats import from_response
 from articles.model import Article
 from articles.sanitize import safe_url
@@ -37,11 +39,16 @@ class Refreshed:
 def refresh_feed(
     url: str, options: ImportOptions, *, etag: str | None = None, last_modified: str | None = None
 ) -> Refreshed:
-    checked = safe_url(url)
+    checked = url if is_file_url(url) else safe_url(url)
     if checked is None:
         return Refreshed(url, "failed", error="not a valid http(s) url")
     try:
-        response = fetch(checked, options.fetch, etag=etag, last_modified=last_modified)
+        if is_file_url(checked):  # a local feed the user subscribed to (newsdesk import file:///...)
+            response = fetch_file(checked, options.max_file_bytes)
+            if etag and response.etag == etag:  # the same modification time and size: unchanged
+                return Refreshed(url, "unchanged", etag=etag, last_modified=last_modified)
+        else:
+            response = fetch(checked, options.fetch, etag=etag, last_modified=last_modified)
     except FetchError as exc:
         return Refreshed(url, "gone" if exc.status == 410 else "failed", error=str(exc))
     moved = response.permanent_redirect if response.permanent_redirect not in (None, checked) else None

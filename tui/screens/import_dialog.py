@@ -25,7 +25,8 @@ def split_sources(text: str) -> list[str]:
 
 
 class ImportScreen(ModalScreen["list[str] | None"]):
-    """Paths (files, folders) and http(s) urls (feeds, pages, OPML) to import.
+    """Paths (files, folders), http(s) urls (feeds, pages, OPML) and file:// urls (a local feed,
+    subscribed to as an http one is) to import.
 
     | Key | id | Does |
     |---|---|---|
@@ -49,7 +50,8 @@ class ImportScreen(ModalScreen["list[str] | None"]):
             yield Field(placeholder="~/news/ https://example.org/feed.xml", id="import-input")
             yield Static(id="import-error")
             yield Static(
-                "Separate sources with spaces; quote a path with spaces. A feed url subscribes. "
+                "Separate sources with spaces; quote a path with spaces. A feed url subscribes "
+                "(file:///path/feed.xml too: refresh reads the file again; a plain path imports once). "
                 "Enter imports in the background; the list updates as articles arrive.",
                 id="import-help",
             )
