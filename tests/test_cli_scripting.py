@@ -157,3 +157,21 @@ def test_a_bad_hook_setting_is_a_config_warning(tmp_path: Path, value: str) -> N
     config.write_text(f"[hooks]\npost_import = {value}\n", encoding="utf-8")
     done = newsdesk(tmp_path / "store", "config", "print", config=config)
     assert done.returncode == 0 and f"{config}:2: key 'post_import':" in done.stderr
+
+
+def complete(words: list[str]) -> list[str]:
+    """What the bash completion script offers for `words` (the last one being typed)."""
+    script = subprocess.run(
+        [sys.executable, "-m", "tui.cli", "completion", "bash"], capture_output=True, text=True, check=True
+    ).stdout
+    probe = f'{script}\nCOMP_WORDS=({" ".join(words)}); COMP_CWORD={len(words) - 1}; _newsdesk; echo "${{COMPREPLY[@]}}"'
+    return subprocess.run(["bash", "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+
+
+def test_completion_knows_the_new_options_and_their_values() -> None:
+    assert complete(["newsdesk", "search", "--ou"]) == ["--output"]
+    assert complete(["newsdesk", "search", "--output", ""]) == ["ids", "tags", "urls", "count"]
+    assert complete(["newsdesk", "tag", "--b"]) == ["--batch"]
+    assert complete(["newsdesk", "rules", "--action", "d"]) == ["delete"]
+    assert complete(["newsdesk", "rules", "--d"]) == ["--dry-run"]
+    assert complete(["newsdesk", "rules", "a"]) == ["add", "apply"]

@@ -214,8 +214,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     feeds = shared_path("feeds")
     root = tmp_path_factory.mktemp("readme")
     home, work = root / "home", root / "work"
-    for folder in (home / "news", home / ".config" / "newsdesk", home / ".zfunc", work):
+    for folder in (home / "news", home / "feeds", home / ".config" / "newsdesk", home / ".zfunc", work):
         folder.mkdir(parents=True)
+    shutil.copy(feeds / GOOD_FEEDS[0], home / "feeds" / "parish.xml")  # a local feed (file:// examples)
     shutil.copy(wikinews, home / "news" / "wikinews.jsonl")  # a copy in a temporary folder
     for path in seed.iterdir():
         shutil.copy(path, home / "news" / path.name)
