@@ -167,3 +167,23 @@ async def test_the_import_dialog_subscribes_to_a_file_url(store: NewsStore, tmp_
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen), timeout=120)
         await wait_until(pilot, lambda: store.count() == 1 and app.background_status == "", timeout=120)
     assert [f["url"] for f in store.subscriptions()] == [path.as_uri()]
+
+
+def test_rules_and_the_post_import_hook_run_at_refresh(tmp_path: Path) -> None:
+    path = feed(tmp_path / "parish.xml", "Fete on Saturday")
+    got = tmp_path / "hook.txt"
+    hook = tmp_path / "hook.sh"
+    hook.write_text(f'#!/bin/sh\ncat >> "{got}"\n', encoding="utf-8")
+    hook.chmod(0o700)
+    config = tmp_path / "config.toml"
+    config.write_text(f"[hooks]\npost_import = '{hook}'\n", encoding="utf-8")
+    root = tmp_path / "store"
+    env_config = ("--config", str(config))
+    assert newsdesk(root, *env_config, "import", "--no-entities", path.as_uri()).returncode == 0
+    assert newsdesk(root, "rules", "add", "--action", "star", "--", "bell").returncode == 0
+    feed(path, "Fete on Saturday", "Bell ringers wanted")
+    done = newsdesk(root, *env_config, "refresh", "--no-entities")
+    assert done.returncode == 0, done.stderr
+    listed = {a["title"]: a for a in json.loads(newsdesk(root, "list", "--json").stdout)}
+    assert listed["Bell ringers wanted"]["starred"] and not listed["Fete on Saturday"]["starred"]
+    assert got.read_text(encoding="utf-8").split() == [listed["Fete on Saturday"]["id"], listed["Bell ringers wanted"]["id"]]
