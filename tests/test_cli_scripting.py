@@ -175,3 +175,16 @@ def test_completion_knows_the_new_options_and_their_values() -> None:
     assert complete(["newsdesk", "rules", "--action", "d"]) == ["delete"]
     assert complete(["newsdesk", "rules", "--d"]) == ["--dry-run"]
     assert complete(["newsdesk", "rules", "a"]) == ["add", "apply"]
+
+
+def test_the_hook_is_not_given_what_a_delete_rule_took(tmp_path: Path) -> None:
+    got = tmp_path / "got.txt"
+    script = write_script(tmp_path / "hook.sh", f'cat > "{got}"\n')
+    config = tmp_path / "config.toml"
+    config.write_text(f"[hooks]\npost_import = '{script}'\n", encoding="utf-8")
+    root = tmp_path / "store"
+    assert newsdesk(root, "rules", "add", "--action", "delete", "--", "tram", config=config).returncode == 0
+    imported(tmp_path, [{**r, "tags": []} for r in RECORDS], config=config)
+    with NewsStore(root, create=False) as store:
+        assert sorted(got.read_text(encoding="utf-8").split()) == sorted(i.id for i in store.list())
+        assert store.count() == 2 and [e.why for e in store.trash()] == ["rule"]

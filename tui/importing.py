@@ -52,7 +52,8 @@ def run_hooks(store: NewsStore, settings: Settings, new_ids: Sequence[str], repo
     if settings.hooks.post_import:
         from tui.hooks import run_post_import
 
-        run_post_import(settings.hooks, new_ids, store.root, report)
+        present = store.list_items(new_ids) if new_ids else {}  # not those a delete rule took at once
+        run_post_import(settings.hooks, [i for i in new_ids if i in present], store.root, report)
 
 
 def store_items(

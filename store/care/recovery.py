@@ -48,7 +48,7 @@ from store.values import State
 DAMAGED_DIR = "damaged"
 
 USER_FILE_LOSS = {
-    VIEWS_FILE: "the saved views, search history, tag rules and reader preferences it held; "
+    VIEWS_FILE: "the saved views, search history, rules and reader preferences it held; "
     "articles, their tags and reading state stay",
     ENTITIES_FILE: "the entity merges (aliases) it held; articles and their entities stay",
     FEEDS_FILE: "the subscriptions it held (add them again with `newsdesk import` of your OPML or "

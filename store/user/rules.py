@@ -67,8 +67,8 @@ class RuleRun:
     """What a run of the rules changed (or, planned, would change)."""
 
     counts: dict[int, int] = field(default_factory=dict)
-    """Rule id -> articles it changes (deletes, for a delete rule); the first rule that makes a
-    change counts it."""
+    """Rule id -> the articles it changes (deletes, for a delete rule), the rules taken in their
+    order: a rule whose change an earlier rule already made counts none for it."""
     changes: dict[str, list[Rule]] = field(default_factory=dict)
     """Article id -> the tag, read and star rules whose change it gets."""
     deleted: list[str] = field(default_factory=list)
