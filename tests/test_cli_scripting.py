@@ -61,6 +61,8 @@ def test_search_output_as_notmuch(tmp_path: Path) -> None:
     assert newsdesk(root, "search", "--output=count", "tag:climate").stdout == "2\n"
     assert newsdesk(root, "search", "--output=count", "--json", "tag:climate").stdout == '{"count":2}\n'
     assert newsdesk(root, "search", "--output=ids", "--limit", "1").stdout.count("\n") == 1
+    both = newsdesk(root, "search", "--count", "--output=ids")
+    assert both.returncode == 2 and "give one" in both.stderr
     wrong = newsdesk(root, "search", "--output=titles")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
 

@@ -32,6 +32,8 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     query = parse_query(args)
+    if args.count and args.output not in (None, "count"):
+        raise UsageError(f"--count and --output={args.output} ask for two different outputs; give one")
     if args.output and args.output != "count":
         return _search_output(args, query)
     with open_store(args) as store:
