@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.care.trash import TrashEntry
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreWriteFailed
+from store.full_text import FullText
 from store.news_store import NewsStore
 from store.search import query
 from store.search.highlight import Highlighter
@@ -40,6 +41,7 @@ __all__ = [
     "Damage",
     "Everything",
     "Flag",
+    "FullText",
     "Highlighter",
     "ImportCounts",
     "ListItem",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
+from tui.screens.link_count import LinkCount
 from tui.screens.links import Links
 from tui.screens.listing import ListingScreen
 from tui.screens.main_edits import Edits
@@ -61,6 +62,7 @@ class MainScreen(ListingScreen):
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
     | `o` | article.open_link | open the link with [reader] open_command |
+    | `1`-`9` `0` | article.link_count | a count before `o` / `y`: link N of the article (`3o`) |
     | `F` | feeds.show | the feeds list with unread counts |
     | `R` | feeds.refresh | refresh the feeds in the background |
     | `i` | import.show | import dialog: paths and urls, imported in the background |
@@ -90,6 +92,7 @@ class MainScreen(ListingScreen):
         Binding("D", "delete", "Delete", show=False, id="article.delete"),
         Binding("y", "copy_link", "Copy link", show=False, id="article.copy_link"),
         Binding("o", "open_link", "Open link", show=False, id="article.open_link"),
+        Binding("1,2,3,4,5,6,7,8,9,0", "link_count", "Link number for o / y", show=False, id="article.link_count"),
         Binding("F", "feeds", "Feeds", show=False, id="feeds.show"),
         Binding("R", "refresh_feeds", "Refresh", show=False, id="feeds.refresh"),
         Binding("i", "import", "Import", show=False, id="import.show"),
@@ -115,6 +118,8 @@ class MainScreen(ListingScreen):
         self.edits = Edits(self)
         self.popups = Popups(self)
         self.links = Links(self, self.reader)
+        self.link_count = LinkCount()
+        self._key_character: str | None = None
         self._read_timer: Timer | None = None
         self._to_read: str | None = None
         """The article the user chose (a key or click put it in the text pane): its read timer
@@ -144,6 +149,16 @@ class MainScreen(ListingScreen):
         self._layout_for(self.app.size.width)
         self.reload()
         self.set_interval(POLL_SECONDS, self.poll)
+
+    def on_key(self, event: events.Key) -> None:
+        """Every key reaches here before its binding: the count typed before `o` / `y`
+        (tui.screens.link_count) goes to this key; `escape` with a count pending only clears it."""
+        pending = bool(self.link_count.typed)
+        self._key_character = event.character
+        self.link_count.key(event.character)
+        if pending and event.key == "escape":
+            self.link_count.take()
+            event.stop()
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
@@ -333,11 +348,14 @@ class MainScreen(ListingScreen):
     def action_redo(self) -> None:
         self.edits.undo(redo=True)
 
+    def action_link_count(self) -> None:
+        self.link_count.digit(self._key_character)
+
     def action_copy_link(self) -> None:
-        self.links.copy(self.current)
+        self.links.copy(self.current, self.link_count.take(), self.article_text.article)
 
     def action_open_link(self) -> None:
-        self.links.open(self.current)
+        self.links.open(self.current, self.link_count.take(), self.article_text.article)
 
     def action_views(self) -> None:
         self.popups.saved_views()
