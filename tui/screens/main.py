@@ -18,6 +18,7 @@ from textual.widgets import Input, Static
 from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
+from tui.screens.full_text import FullTextFetch
 from tui.screens.link_count import LinkCount
 from tui.screens.links import Links
 from tui.screens.listing import ListingScreen
@@ -62,6 +63,7 @@ class MainScreen(ListingScreen):
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
     | `o` | article.open_link | open the link with [reader] open_command |
+    | `f` | article.full_text | fetch the article's page: its main text replaces the teaser (undoable) |
     | `1`-`9` `0` | article.link_count | a count before `o` / `y`: link N of the article (`3o`) |
     | `F` | feeds.show | the feeds list with unread counts |
     | `R` | feeds.refresh | refresh the feeds in the background |
@@ -92,6 +94,7 @@ class MainScreen(ListingScreen):
         Binding("D", "delete", "Delete", show=False, id="article.delete"),
         Binding("y", "copy_link", "Copy link", show=False, id="article.copy_link"),
         Binding("o", "open_link", "Open link", show=False, id="article.open_link"),
+        Binding("f", "full_text", "Full text", show=False, id="article.full_text"),
         Binding("1,2,3,4,5,6,7,8,9,0", "link_count", "Link number for o / y", show=False, id="article.link_count"),
         Binding("F", "feeds", "Feeds", show=False, id="feeds.show"),
         Binding("R", "refresh_feeds", "Refresh", show=False, id="feeds.refresh"),
@@ -119,6 +122,7 @@ class MainScreen(ListingScreen):
         self.popups = Popups(self)
         self.links = Links(self, self.reader)
         self.link_count = LinkCount()
+        self.full_text = FullTextFetch(self)
         self._key_character: str | None = None
         self._read_timer: Timer | None = None
         self._to_read: str | None = None
@@ -356,6 +360,9 @@ class MainScreen(ListingScreen):
 
     def action_open_link(self) -> None:
         self.links.open(self.current, self.link_count.take(), self.article_text.article)
+
+    def action_full_text(self) -> None:
+        self.full_text.fetch(self.current)
 
     def action_views(self) -> None:
         self.popups.saved_views()

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from store import And, Everything, Flag, Query, QueryError, parse_query
 from tui.literal import one_line
+from tui.screens.full_text import undo_body
 from tui.messages import (
     ArticleLoaded,
     ChangesSeen,
@@ -30,7 +31,7 @@ from tui.messages import (
     Undone,
     UnreadCounted,
 )
-from tui.screens.undo import Deletion, Restoration
+from tui.screens.undo import BodyChange, Deletion, Restoration
 from tui.widgets.article_list import PAGE
 
 if TYPE_CHECKING:
@@ -298,10 +299,13 @@ class MainWorkers:
                 inverse = Restoration([r["record"]["id"] for r in entry.records])
             elif isinstance(entry, Restoration):
                 inverse = Deletion(self.store.delete_articles(entry.ids))
+            elif isinstance(entry, BodyChange):
+                inverse = undo_body(self.store, entry)
             else:
                 inverse = self.store.undo_changes(entry)
-            if isinstance(inverse, dict):
-                message = ItemsChanged(self.store.list_items(list(inverse)) if inverse else {})
+            if isinstance(inverse, dict | BodyChange):
+                ids = [inverse.article_id] if isinstance(inverse, BodyChange) else list(inverse)
+                message = ItemsChanged(self.store.list_items(ids) if ids else {})
             else:
                 message = ItemsChanged({}, total=self.store.count_matching(query), reload=True, generation=generation)
         except Exception as exc:
