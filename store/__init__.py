@@ -13,7 +13,7 @@ from store.news_store import NewsStore
 from store.search import query
 from store.search.highlight import Highlighter
 from store.search.query import QueryError, narrowed, parse_query
-from store.search.query_nodes import And, Everything, Flag, Query
+from store.search.query_nodes import And, Everything, Flag, Match, Or, Query
 from store.tags import TagError, normalise_tag, tag_key
 from store.user.merges import MergeError
 from store.user.views import SavedView, ViewError
@@ -45,8 +45,10 @@ __all__ = [
     "Highlighter",
     "ImportCounts",
     "ListItem",
+    "Match",
     "MergeError",
     "NewsStore",
+    "Or",
     "Query",
     "QueryError",
     "SavedView",

@@ -16,6 +16,7 @@ from typing import Any
 
 from articles.importers import FetchSettings, ImportOptions
 from articles.importers.base import MAX_BODY_CHARS, MAX_FILE_BYTES
+from tui.pipe_config import pipe_commands
 
 PANES = ("list", "text", "entities")
 SORTS = ("new", "old")
@@ -41,6 +42,7 @@ class ReaderSettings:
     read_after: float = 2.0
     open_command: str = ""
     refresh_minutes: int = 0
+    pipe: dict[str, dict[str, Any]] = field(default_factory=dict)  # `|`: name -> command (tui.pipe_config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ OPTIONS: tuple[Option, ...] = (
         _number(0, integer=True),
         "refresh the feeds from the reader every N minutes (0: only with R)",
     ),
+    Option("reader", "pipe", {}, pipe_commands, "commands for `|` by name: [reader.pipe] NAME = COMMAND"),
     Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
     Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),
     Option(
@@ -391,5 +394,7 @@ def _toml(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

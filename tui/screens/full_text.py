@@ -15,13 +15,13 @@ from tui.screens.undo import BodyChange
 
 if TYPE_CHECKING:
     from store import ListItem, NewsStore
-    from tui.screens.main import MainScreen
+    from tui.screens.listing import ListingScreen
 
 
 class FullTextFetch:
     """What `f` does on the main screen."""
 
-    def __init__(self, screen: MainScreen) -> None:
+    def __init__(self, screen: ListingScreen) -> None:
         self.screen = screen
 
     def fetch(self, item: ListItem | None) -> None:

@@ -28,6 +28,8 @@ from tui.messages import (
     StoreRepaired,
     UnreadCounted,
 )
+from tui.screens.hide_read import HideRead
+from tui.screens.terminal_title import terminal_title
 from tui.screens.main_workers import MainWorkers
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
@@ -76,6 +78,9 @@ class ListingScreen(Screen[None]):
         self.demo = demo
         self.background = background
         self.io = MainWorkers(self, store, sort=self.reader.sort)
+        self.hide_read = HideRead(store)
+        """The views whose read articles are hidden (`H`), and what the view shown keeps."""
+        self.io.hide_read = self.hide_read
         self.generation = 0
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
         self.shown_generation = -1
@@ -104,6 +109,11 @@ class ListingScreen(Screen[None]):
     @property
     def article_text(self) -> ArticleText:
         return self.query_one(ArticleText)
+
+    @property
+    def unread(self) -> int | None:
+        """The unread articles of the listing shown (None: not counted yet)."""
+        return self._unread
 
     @property
     def current(self) -> ListItem | None:
@@ -170,6 +180,7 @@ class ListingScreen(Screen[None]):
         self.shown_generation = message.generation
         self._seq = message.seq
         self.listing_query = message.query
+        self.hide_read.loaded(message.generation, message.rows)
         self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.listing.query.strip() and not self.previous:
             from tui.screens.welcome import WelcomeScreen
@@ -200,6 +211,7 @@ class ListingScreen(Screen[None]):
     @on(RowsLoaded)
     def add_rows(self, message: RowsLoaded) -> None:
         if message.generation == self.generation:
+            self.hide_read.rows_added(message.rows)
             self.article_list.add_rows(message.offset, message.rows)
 
     @on(ArticleList.RowsWanted)
@@ -216,6 +228,9 @@ class ListingScreen(Screen[None]):
         # A count of an earlier listing (read before the one shown now arrived): the rows only.
         stale = message.generation is not None and message.generation != self.shown_generation
         total = None if stale else message.total
+        keeping = self.hide_read.keep_read(message.items)
+        if keeping is not None:  # read while shown: they stay listed (the count was of the old query)
+            self.listing_query, total = keeping, None
         article_list = self.article_list
         if not stale and (message.reload or (total is not None and total != article_list.total)):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.
@@ -267,8 +282,10 @@ class ListingScreen(Screen[None]):
             self.io.load_article(current.id)
 
     def update_topbar(self) -> None:
+        title = self.listing.title() + (" · read hidden" if self.hide_read.base is not None else "")
+        self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
-            title=self.listing.title(),
+            title=title,
             total=self.article_list.total,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -18,10 +18,9 @@ from textual.widgets import Input, Static
 from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
-from tui.screens.full_text import FullTextFetch
-from tui.screens.link_count import LinkCount
 from tui.screens.links import Links
-from tui.screens.listing import ListingScreen
+from tui.screens.main_habits import HabitsScreen
+from tui.screens.catch_up import CONFIRM_OVER, confirm_then
 from tui.screens.main_edits import Edits
 from tui.screens.main_popups import Popups
 from tui.screens.main_search import SearchFlow
@@ -41,7 +40,7 @@ NARROW = 100
 POLL_SECONDS = 1.5
 
 
-class MainScreen(ListingScreen):
+class MainScreen(HabitsScreen):
     """Three panes over the current listing of the store.
 
     | Key | id | Does |
@@ -63,12 +62,13 @@ class MainScreen(ListingScreen):
     | `D` | article.delete | delete the marked articles, else the current one (`u` undoes) |
     | `y` | article.copy_link | copy the link (terminal clipboard, works over SSH) |
     | `o` | article.open_link | open the link with [reader] open_command |
-    | `f` | article.full_text | fetch the article's page: its main text replaces the teaser (undoable) |
-    | `1`-`9` `0` | article.link_count | a count before `o` / `y`: link N of the article (`3o`) |
     | `F` | feeds.show | the feeds list with unread counts |
     | `R` | feeds.refresh | refresh the feeds in the background |
     | `i` | import.show | import dialog: paths and urls, imported in the background |
     | `escape` | app.back | back to the list, then to the previous listing |
+
+    The keys newsboat and notmuch users bring (`f`, `H`, `w`, `|`, a count before `o` / `y`)
+    are HabitsScreen's (tui.screens.main_habits).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -94,8 +94,6 @@ class MainScreen(ListingScreen):
         Binding("D", "delete", "Delete", show=False, id="article.delete"),
         Binding("y", "copy_link", "Copy link", show=False, id="article.copy_link"),
         Binding("o", "open_link", "Open link", show=False, id="article.open_link"),
-        Binding("f", "full_text", "Full text", show=False, id="article.full_text"),
-        Binding("1,2,3,4,5,6,7,8,9,0", "link_count", "Link number for o / y", show=False, id="article.link_count"),
         Binding("F", "feeds", "Feeds", show=False, id="feeds.show"),
         Binding("R", "refresh_feeds", "Refresh", show=False, id="feeds.refresh"),
         Binding("i", "import", "Import", show=False, id="import.show"),
@@ -121,9 +119,6 @@ class MainScreen(ListingScreen):
         self.edits = Edits(self)
         self.popups = Popups(self)
         self.links = Links(self, self.reader)
-        self.link_count = LinkCount()
-        self.full_text = FullTextFetch(self)
-        self._key_character: str | None = None
         self._read_timer: Timer | None = None
         self._to_read: str | None = None
         """The article the user chose (a key or click put it in the text pane): its read timer
@@ -153,16 +148,6 @@ class MainScreen(ListingScreen):
         self._layout_for(self.app.size.width)
         self.reload()
         self.set_interval(POLL_SECONDS, self.poll)
-
-    def on_key(self, event: events.Key) -> None:
-        """Every key reaches here before its binding: the count typed before `o` / `y`
-        (tui.screens.link_count) goes to this key; `escape` with a count pending only clears it."""
-        pending = bool(self.link_count.typed)
-        self._key_character = event.character
-        self.link_count.key(event.character)
-        if pending and event.key == "escape":
-            self.link_count.take()
-            event.stop()
 
     def on_resize(self) -> None:
         self._layout_for(self.app.size.width)
@@ -271,8 +256,11 @@ class MainScreen(ListingScreen):
             self.io.write_state([item.id], starred=not item.starred)
 
     def action_mark_listing_read(self) -> None:
+        """Catch up (tui.screens.catch_up): more than 100 unread articles are asked about first."""
+        unread = self.unread if self.unread is not None or self.article_list.total > CONFIRM_OVER else 0
+        query = self.listing_query
+        confirm_then(self, unread, self.listing.title(), lambda: self.io.write_listing_state(query, True))
         self._cancel_read_timer()
-        self.io.write_listing_state(self.listing_query, True)
 
     def action_toggle_zen(self) -> None:
         self.zen = not self.zen
@@ -352,17 +340,11 @@ class MainScreen(ListingScreen):
     def action_redo(self) -> None:
         self.edits.undo(redo=True)
 
-    def action_link_count(self) -> None:
-        self.link_count.digit(self._key_character)
-
     def action_copy_link(self) -> None:
         self.links.copy(self.current, self.link_count.take(), self.article_text.article)
 
     def action_open_link(self) -> None:
         self.links.open(self.current, self.link_count.take(), self.article_text.article)
-
-    def action_full_text(self) -> None:
-        self.full_text.fetch(self.current)
 
     def action_views(self) -> None:
         self.popups.saved_views()

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from store import NewsStore
+    from tui.screens.hide_read import HideRead
     from tui.screens.undo import UndoEntry
 
 MAX_PATCHED_ROWS = 500
@@ -53,6 +54,8 @@ class MainWorkers:
         self.store = store
         self.sort = sort
         """[reader] sort: "old" lists oldest first unless the query says otherwise."""
+        self.hide_read: HideRead | None = None
+        """The views whose read articles are hidden (tui.screens.hide_read): narrows a load."""
 
     def _run(self, work: Callable[[], None], group: str, *, exclusive: bool = False) -> None:
         self.screen.run_worker(work, group=group, exclusive=exclusive, thread=True, exit_on_error=False)
@@ -76,6 +79,8 @@ class MainWorkers:
             query = parse_query(text)
             if self.sort == "old" and query.sort == "new" and "sort:" not in text.lower():
                 query = replace(query, sort="old")  # [reader] sort, unless the query says
+            if self.hide_read is not None:
+                query = self.hide_read.narrow(generation, text, query)
         except QueryError as exc:
             self._post(SearchFailed(f"{exc.message} (at {exc.position + 1})", generation))
             return
