@@ -269,6 +269,11 @@ class NewsdeskApp(KeyOrderApp[None]):
                 ("Previous pane", "Focus the previous pane", self.action_focus_previous),
                 ("Back to the list", "Leave zen mode, or return to the article list", screen.action_back),
                 ("Trash", "Deleted articles: bring them back with their tags (undelete)", screen.action_trash),
+                ("Full text", "Fetch the article's page: its main text replaces the teaser (f)", screen.action_full_text),
+                ("Hide read / show all", "Hide the read articles of this view, or show all (H)", screen.action_hide_read),
+                ("Save view", "Save the view shown as a saved view (w)", screen.action_save_view),
+                ("Mark view read", "Mark every article of the view read (M)", screen.action_mark_listing_read),
+                ("Pipe article", "Send the article to a [reader.pipe] command (|)", screen.action_pipe),
             ):
                 yield SystemCommand(title, help_text, action)
         if self.ingest_report is not None:
