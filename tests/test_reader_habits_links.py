@@ -111,3 +111,32 @@ async def test_a_count_before_o_opens_that_link(news: NewsStore, tmp_path: Path)
         await pilot.press("1", "o")
         await wait_until(pilot, out.exists)
     assert out.read_text() == repr(["https://one.example/report"])
+
+
+def test_feeds_and_markdown_keep_their_links_too(tmp_path: Path) -> None:
+    from articles.importers import read_source
+    from articles.model import Article
+
+    feed = tmp_path / "feed.xml"
+    feed.write_text(
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>F</title><item><title>Linked</title>"
+        "<link>https://f.example/1</link><description>&lt;p&gt;See &lt;a href='/docs'&gt;the docs&lt;/a&gt;"
+        " and &lt;a href='data:text/html,x'&gt;this&lt;/a&gt;.&lt;/p&gt;</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    (item,) = [i for i in read_source(str(feed)) if isinstance(i, Article)]
+    assert item.body == "See the docs[1] and this." and item.links == ("https://f.example/docs",)
+    assert item.summary == ""  # the description is the body: not shown twice
+    note = tmp_path / "note.md"
+    note.write_text("# A note\n\nRead [the paper](https://p.example/x) and [this](file:///etc/passwd).\n")
+    (md,) = [i for i in read_source(str(note)) if isinstance(i, Article)]
+    assert md.body == "Read the paper[1] and this." and md.links == ("https://p.example/x",)
+
+
+async def test_digits_typed_in_the_search_bar_are_no_count(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"post 2", "enter", "y")
+        await settle(pilot)
+        assert app.clipboard == URL
