@@ -224,3 +224,15 @@ async def test_pipe_time_limit_and_failures_are_said(news: NewsStore, tmp_path: 
 def test_pipe_config_is_checked() -> None:
     settings = parse_settings({"reader": {"pipe": {"bad": {"command": [], "input": "xml"}}}}, Path("c.toml"))
     assert settings.reader.pipe == {} and "pipe" in settings.warnings[0]
+
+
+async def test_w_in_the_sidebar_follows_the_entity_under_its_cursor(store: NewsStore) -> None:
+    from articles.model import Entity
+
+    store.add_articles([article(1, entities=(Entity("Ying Yong", "person", 3), Entity("Shanghai", "place", 1)))])
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "tab", "w")  # list, text, sidebar: its first entity
+        await settle(pilot)
+        assert [(v.name, v.query) for v in store.saved_views()] == [("Ying Yong", 'person:"Ying Yong" sort:new')]

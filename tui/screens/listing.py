@@ -57,6 +57,13 @@ class Listing:
         return f"search: {self.query}" if self.query.strip() else "all articles"
 
 
+def entity_query(kind: str, name: str) -> str:
+    """The query of every article naming an entity (or one of its aliases), newest first."""
+    field = kind if kind in ("person", "org", "place") else "entity"
+    phrase = " ".join(name.replace('"', " ").split())
+    return f'{field}:"{phrase}" sort:new'
+
+
 class ListingScreen(Screen[None]):
     """A screen whose article list (an ArticleList), text pane (an ArticleText) and top bar (a
     TopBar) show one listing of the store: what is loaded, which load the rows answer, where the
@@ -144,9 +151,7 @@ class ListingScreen(Screen[None]):
 
     def open_entity(self, kind: str, name: str) -> None:
         """Every article naming the entity (or one of its aliases), newest first."""
-        field = kind if kind in ("person", "org", "place") else "entity"
-        phrase = " ".join(name.replace('"', " ").split())
-        self.open_listing(f'{field}:"{phrase}" sort:new', name, entity=True)
+        self.open_listing(entity_query(kind, name), name, entity=True)
         self.article_list.focus()
 
     def keys_wait_for_the_listing(self) -> None:

@@ -13,7 +13,8 @@ from textual.binding import Binding, BindingType
 from tui.literal import clip
 from tui.screens.full_text import FullTextFetch
 from tui.screens.link_count import LinkCount
-from tui.screens.listing import ListingScreen
+from tui.screens.listing import ListingScreen, entity_query
+from tui.widgets.entity_sidebar import EntitySidebar
 
 
 class HabitsScreen(ListingScreen):
@@ -24,7 +25,7 @@ class HabitsScreen(ListingScreen):
     | `1`-`9` `0` | article.link_count | a count before `o` / `y`: link N of the article (`3o`); `escape` clears it |
     | `f` | article.full_text | fetch the article's page: its main text replaces the teaser (undoable) |
     | `H` | view.hide_read | hide the read articles of this view / show all (remembered per view) |
-    | `w` | view.save | save the view shown (search, entity, tag, feed) as a saved view |
+    | `w` | view.save | save the view shown (search, entity, tag, feed) as a saved view; in the sidebar, the entity's |
     | `\\|` | article.pipe | send the article to a command of [reader] pipe |
     """
 
@@ -68,7 +69,12 @@ class HabitsScreen(ListingScreen):
 
     def action_save_view(self) -> None:
         """Save the listing shown as a saved view, named after what it shows (an entity's name,
-        a tag's, a view's own, else the query)."""
+        a tag's, a view's own, else the query); from the sidebar, the entity under its cursor."""
+        sidebar = self.query_one(EntitySidebar)
+        entity = sidebar.current_entity() if sidebar.has_focus else None
+        if entity is not None and not self.store.readonly:  # follow the name under the sidebar's cursor
+            self.io.save_view(clip(entity.name, 80), entity_query(entity.type, entity.name))
+            return
         listing = self.listing
         if not listing.query.strip():
             self.notify("Every article is the main list already: search or open a view to save one.", timeout=3)
