@@ -236,3 +236,23 @@ async def test_w_in_the_sidebar_follows_the_entity_under_its_cursor(store: NewsS
         await pilot.press("tab", "tab", "w")  # list, text, sidebar: its first entity
         await settle(pilot)
         assert [(v.name, v.query) for v in store.saved_views()] == [("Ying Yong", 'person:"Ying Yong" sort:new')]
+
+
+async def test_H_keeps_the_cursor_on_its_article(store: NewsStore) -> None:
+    store.add_articles([article(n) for n in range(1, 6)])
+    store.change_states([article(4).id, article(5).id], read=True)  # the two newest
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("j", "j")
+        await settle(pilot)
+        assert screen.article_list.current is not None and screen.article_list.current.title == "Story number 3"
+        await pilot.press("H")
+        await settle(pilot)
+        assert listed(app) == 3 and screen.article_list.cursor == 0
+        assert screen.article_list.current is not None and screen.article_list.current.title == "Story number 3"
+        await pilot.press("H")
+        await settle(pilot)
+        assert listed(app) == 5 and screen.article_list.cursor == 2

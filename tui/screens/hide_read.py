@@ -42,6 +42,8 @@ class HideRead:
         """The query of the view shown, when its read articles are hidden (else None)."""
         self.listed: set[str] = set()
         self.kept: set[str] = set()
+        self.follow: dict[int, str] = {}
+        """Listing load -> the article the cursor stays on, where the load lists it (after `H`)."""
 
     def views(self) -> dict[str, bool]:
         """The remembered settings (read from the store on first use; none when it fails)."""
@@ -84,6 +86,11 @@ class HideRead:
             return None
         self.kept |= newly
         return narrowed(self.base, self.kept)
+
+    def counted_before(self, items: dict[str, ListItem]) -> bool:
+        """Whether a count that came with `items` may be of the query before they were kept (a
+        poll that started before): such a count is not the listing's."""
+        return self.base is not None and any(i in self.kept for i in items)
 
     def toggle(self, view: str) -> bool:
         """Flip the setting of `view`; returns whether it now hides read articles.  The caller

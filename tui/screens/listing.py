@@ -234,8 +234,10 @@ class ListingScreen(Screen[None]):
         stale = message.generation is not None and message.generation != self.shown_generation
         total = None if stale else message.total
         keeping = self.hide_read.keep_read(message.items)
-        if keeping is not None:  # read while shown: they stay listed (the count was of the old query)
-            self.listing_query, total = keeping, None
+        if keeping is not None:  # read while shown: they stay listed
+            self.listing_query = keeping
+        if self.hide_read.counted_before(message.items):
+            total = None  # perhaps counted without the articles kept: the rows only
         article_list = self.article_list
         if not stale and (message.reload or (total is not None and total != article_list.total)):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.

@@ -65,6 +65,8 @@ class HabitsScreen(ListingScreen):
             self.run_worker(self.hide_read.remember, group="preferences", thread=True, exit_on_error=False)
         text = "Read articles hidden in this view (H shows all)" if hidden else "Every article shown (H hides read)"
         self.notify(text, timeout=2)
+        if self.current is not None:
+            self.hide_read.follow[self.generation + 1] = self.current.id  # the load reload() starts
         self.reload()
 
     def action_save_view(self) -> None:

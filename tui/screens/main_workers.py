@@ -85,6 +85,9 @@ class MainWorkers:
             self._post(SearchFailed(f"{exc.message} (at {exc.position + 1})", generation))
             return
         try:
+            follow = self.hide_read.follow.pop(generation, None) if self.hide_read is not None else None
+            row = self.store.search_position(query, follow) if follow else None  # `H`: the cursor stays on it
+            cursor = cursor if row is None else row
             seq = self.store.last_change()
             result = self.store.search(query, limit=PAGE)
         except Exception as exc:  # the store's error is for the user, the app keeps running
