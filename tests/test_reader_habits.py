@@ -256,3 +256,18 @@ async def test_H_keeps_the_cursor_on_its_article(store: NewsStore) -> None:
         await pilot.press("H")
         await settle(pilot)
         assert listed(app) == 5 and screen.article_list.cursor == 2
+
+
+async def test_M_in_the_tags_list_asks_first_over_100_articles(store: NewsStore) -> None:
+    store.add_articles([article(n) for n in range(1, 121)])
+    store.change_states([article(n).id for n in range(1, 121)], add_tags=("backlog",))
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("T", "M")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("y", "enter")
+        await wait_until(pilot, lambda: store.count_matching("tag:backlog is:unread") == 0)
+        await pilot.press("escape", "u")
+        await wait_until(pilot, lambda: store.count_matching("tag:backlog is:unread") == 120)

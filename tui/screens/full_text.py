@@ -23,6 +23,8 @@ class FullTextFetch:
 
     def __init__(self, screen: ListingScreen) -> None:
         self.screen = screen
+        self.fetching: set[str] = set()
+        """Articles whose page is being fetched (a second `f` waits for the first)."""
 
     def fetch(self, item: ListItem | None) -> None:
         screen = self.screen
@@ -31,6 +33,10 @@ class FullTextFetch:
         if screen.store.readonly:
             screen.notify("The store is read-only: the full text cannot be kept.", severity="warning", markup=False)
             return
+        if item.id in self.fetching:
+            screen.notify("Its page is being fetched already.", title="Full text", markup=False, timeout=2)
+            return
+        self.fetching.add(item.id)
         settings = getattr(screen.app, "settings", None)
         options = (settings if isinstance(settings, Settings) else Settings()).import_options()
         screen.notify(f"Fetching the full text of “{clip(item.title, 60)}”…", title="Full text", markup=False, timeout=3)
@@ -41,6 +47,12 @@ class FullTextFetch:
         self.screen.app.call_from_thread(self.screen.notify, text, title="Full text", markup=False, **kwargs)
 
     def _fetch(self, article_id: str, options: Any) -> None:
+        try:
+            self._fetch_and_write(article_id, options)
+        finally:
+            self.screen.app.call_from_thread(self.fetching.discard, article_id)
+
+    def _fetch_and_write(self, article_id: str, options: Any) -> None:
         from articles.importers.refresh import with_full_text
         from store import FullText
 
