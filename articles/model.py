@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import orjson
 
 from articles.dates import calendar_day
-from articles.sanitize import clean_line, clean_text, safe_file_url, safe_url
+from articles.sanitize import clean_line, clean_text, safe_file_url, safe_links, safe_url
 
 ENTITY_TYPES = ("person", "org", "place", "other")
 EXPORT_FORMAT = 1
@@ -139,6 +139,11 @@ class Article:
     added: str | None = None
     """When the article first entered this store (RFC 3339): set only by the store, never by an
     importer (an imported record's own `added` is ignored); None outside a store."""
+    links: tuple[str, ...] = ()
+    """The body's links in order (http, https, mailto): link N is marked `[N]` in the body."""
+    teaser: str = ""
+    """The body the source gave, when the reader replaced it with the page's full text (`f`):
+    a refresh bringing this teaser again keeps the full text.  "" otherwise."""
 
     @classmethod
     def create(
@@ -160,6 +165,7 @@ class Article:
         read: bool | None = None,
         starred: bool | None = None,
         entities: tuple[Entity, ...] | None = None,
+        links: Iterable[str] = (),
     ) -> Article:
         """Build an article from raw values: sanitises every field and derives key and id."""
         title = clean_line(title)
@@ -188,6 +194,7 @@ class Article:
             tags=tuple(t for t in (clean_line(t) for t in tags) if t),
             read=read,
             starred=starred,
+            links=safe_links(list(links)),
         )
 
     def content_hash(self) -> str:
@@ -236,6 +243,10 @@ class Article:
         }
         if self.date_only:
             record["date_only"] = True
+        if self.links:
+            record["links"] = list(self.links)
+        if self.teaser:
+            record["teaser"] = self.teaser
         return record
 
     @classmethod
@@ -258,6 +269,8 @@ class Article:
             feed=record.get("feed") or None,
             fetched=record.get("fetched") or None,
             added=record.get("added") or None,
+            links=tuple(str(link) for link in record.get("links") or ()),
+            teaser=str(record.get("teaser") or ""),
             entities=None
             if entities is None
             else tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping)),

@@ -71,6 +71,25 @@ def safe_file_url(url: object) -> str | None:
     return url if re.match(r"^file://(localhost)?/", url, re.I) else None
 
 
+def safe_link(url: object) -> str | None:
+    """A link an article may carry: an absolute http(s) url (safe_url) or a mailto: address,
+    else None (no javascript:, file:, data:, no relative or broken url)."""
+    checked = safe_url(url)
+    if checked is not None or not isinstance(url, str):
+        return checked
+    candidate = strip_controls(url).strip()
+    if candidate[:7].lower() != "mailto:" or len(candidate) <= 7 or any(ch.isspace() for ch in candidate):
+        return None
+    return candidate
+
+
+def safe_links(value: object) -> tuple[str, ...]:
+    """A record's list of links, each checked (safe_link); anything else is dropped."""
+    if not isinstance(value, list | tuple):
+        return ()
+    return tuple(link for link in (safe_link(v) for v in value) if link is not None)
+
+
 _HTML_HINT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*[^<>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
 
 
@@ -88,13 +107,35 @@ _VOID_TAGS = frozenset("area base br col embed hr img input link meta source tra
 
 
 class _TextExtractor(HTMLParser):
-    """Collect the visible text of an HTML fragment, with paragraph breaks at block elements."""
+    """Collect the visible text of an HTML fragment, with paragraph breaks at block elements.
+    With `links`, each link's target (http, https, mailto) is kept in `links` and its text is
+    followed by its number, `[1]`, as newsboat shows them; the same target keeps one number."""
 
-    def __init__(self) -> None:
+    def __init__(self, links: bool = False, base: str | None = None) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip_depth = 0
         self._pre_depth = 0
+        self._keep_links = links
+        self._base = base
+        self.links: list[str] = []
+        self._open_links: list[str | None] = []
+
+    def _link_start(self, attrs: list[tuple[str, str | None]]) -> None:
+        href = next((v for k, v in attrs if k == "href" and v), None)
+        if href is not None and self._base and ":" not in href.split("/", 1)[0]:
+            from urllib.parse import urljoin
+
+            href = urljoin(self._base, href)  # a relative link, against the page it came from
+        self._open_links.append(safe_link(href))
+
+    def _link_end(self) -> None:
+        target = self._open_links.pop() if self._open_links else None
+        if target is None:
+            return
+        if target not in self.links:
+            self.links.append(target)
+        self.parts.append(f"[{self.links.index(target) + 1}]")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -103,7 +144,9 @@ class _TextExtractor(HTMLParser):
             return
         if self._skip_depth:
             return
-        if tag == "br":
+        if tag == "a" and self._keep_links:
+            self._link_start(attrs)
+        elif tag == "br":
             self.parts.append("\n")
         elif tag == "li":
             self.parts.append("\n\n• ")
@@ -125,7 +168,9 @@ class _TextExtractor(HTMLParser):
             return
         if self._skip_depth:
             return
-        if tag in _BLOCK_TAGS:
+        if tag == "a" and self._keep_links:
+            self._link_end()
+        elif tag in _BLOCK_TAGS:
             self.parts.append("\n\n")
         if tag == "pre" and self._pre_depth:
             self._pre_depth -= 1
@@ -141,13 +186,39 @@ class _TextExtractor(HTMLParser):
 
 def html_to_text(fragment: str) -> str:
     """Turn an HTML fragment into plain paragraphs; scripts, styles and navigation are dropped."""
-    parser = _TextExtractor()
+    return html_to_text_and_links(fragment, links=False)[0]
+
+
+def html_to_text_and_links(fragment: str, *, links: bool = True, base: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """An HTML fragment as plain paragraphs and its links: each link's text is followed by its
+    number (`[1]`), and the targets are returned in that order (http, https and mailto only; a
+    relative one resolved against `base`).  A link to anything else keeps its text, unnumbered."""
+    parser = _TextExtractor(links=links, base=base)
     try:
         parser.feed(fragment)
         parser.close()
     except (AssertionError, ValueError):  # pragma: no cover - html.parser is lenient; belt and braces
-        return clean_text(html.unescape(re.sub(r"<[^>]*>", " ", fragment)))
-    return clean_text("".join(parser.parts))
+        return clean_text(html.unescape(re.sub(r"<[^>]*>", " ", fragment))), ()
+    return clean_text("".join(parser.parts)), tuple(parser.links)
+
+
+def text_and_links_from_markup(value: object, base: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """A body that may be HTML or plain text, as clean plain text with its links numbered
+    (html_to_text_and_links); plain text has none."""
+    if value is None:
+        return "", ()
+    text = str(value)
+    if looks_like_html(text):
+        return html_to_text_and_links(text, base=base)
+    return clean_text(text), ()
+
+
+_LINK_MARK = re.compile(r"\[\d+\]")
+
+
+def without_link_marks(text: str) -> str:
+    """A body with its link numbers (`[1]`) taken out: for comparing it with plain text."""
+    return _LINK_MARK.sub("", text) if "[" in text else text
 
 
 def text_from_markup(value: object) -> str:

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from store.care.trash import TrashEntry
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreWriteFailed
+from store.full_text import FullText
 from store.news_store import NewsStore
 from store.search import query
 from store.search.highlight import Highlighter
 from store.search.query import QueryError, narrowed, parse_query
-from store.search.query_nodes import And, Everything, Flag, Query
+from store.search.query_nodes import And, Everything, Flag, Match, Or, Query
 from store.tags import TagError, normalise_tag, tag_key
 from store.user.merges import MergeError
 from store.user.views import SavedView, ViewError
@@ -40,11 +41,14 @@ __all__ = [
     "Damage",
     "Everything",
     "Flag",
+    "FullText",
     "Highlighter",
     "ImportCounts",
     "ListItem",
+    "Match",
     "MergeError",
     "NewsStore",
+    "Or",
     "Query",
     "QueryError",
     "SavedView",

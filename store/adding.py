@@ -16,6 +16,7 @@ from store.disk.documents import Session
 from store.disk.layout import doc_id, shard_of
 from store.disk.tables import append_articles, stored_state, write_states
 from store.errors import NO_SPACE, StoreCorrupt, StoreWriteFailed
+from store.full_text import kept_full_text
 from store.tags import TagError, merge_tags, normalise_tag
 from store.values import DEFAULT_STATE, ImportCounts, State
 
@@ -80,6 +81,14 @@ class Adding:
                     counts.updated += 1
                     continue
                 old = session.get_doc(self.core.segment_path(seg), "articles", doc_id(article_id)) or {}
+                kept = kept_full_text(old, record)  # the teaser again: the reader's full text stays
+                if kept is not None and kept["hash"] == old_hash:
+                    counts.duplicates += 1
+                    continue
+                record = kept or record
+                for name, empty in (("links", []), ("teaser", "")):
+                    if old.get(name) and name not in record:
+                        record[name] = empty  # update() merges: what the new record lacks goes
                 record["fetched"] = old.get("fetched") or record["fetched"]
                 record["added"] = old.get("added")  # None for an article stored before `added` was
                 record["updated"] = now

@@ -90,6 +90,8 @@ class StoredArticle:
             "read": self.state.read,
             "starred": self.state.starred,
             "body": a.body,
+            "links": list(a.links),
+            **({"teaser": a.teaser} if a.teaser else {}),
             "summary": a.summary,
             "author": a.author,
             "language": a.language,

@@ -136,7 +136,8 @@ def test_markdown_with_front_matter(tmp_path: Path) -> None:
     assert article.published == "2024-06-05T00:00:00+00:00"
     assert article.author == "Ana Lima"
     assert article.tags == ("ports", "Energy")
-    assert article.body == "The new harbour opened today.\n• one\n• two"
+    assert article.body == "The new harbour opened[1] today.\n• one\n• two"  # link 1, kept beside it
+    assert article.links == ("https://example.org",)
     assert article.url == "https://example.org/harbour"
 
 

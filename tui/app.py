@@ -21,9 +21,12 @@ from tui.keymap import APP_BINDINGS, normalised_keymap
 from tui.messages import ArticlesArrived, BackgroundStatus, ImportRequested, RefreshRequested, StoreDamaged
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
+from tui.screens.terminal_title import TitleSetter, titled
 from tui.store_care import StoreCare
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from store import Damage, NewsStore
 
 BACKUP_CHECK_SECONDS = 3600.0
@@ -82,6 +85,16 @@ class NewsdeskApp(KeyOrderApp[None]):
         """[keys] as applied (binding id -> keys, in Textual's long key names), for the help."""
         self.care = StoreCare(self, store.root if store is not None else root, reopen)
         self.jobs = BackgroundJobs(self)
+
+    title_setter: TitleSetter | None = None
+    """The terminal's window title, where a real terminal is driven (tui.screens.terminal_title)."""
+
+    def get_driver_class(self) -> type[Driver]:
+        return titled(super().get_driver_class())
+
+    def watch_sub_title(self, sub_title: str) -> None:
+        if self.title_setter is not None:
+            self.title_setter.set(f"newsdesk · {sub_title}" if sub_title else "newsdesk")
 
     @property
     def background_status(self) -> str:
@@ -269,6 +282,11 @@ class NewsdeskApp(KeyOrderApp[None]):
                 ("Previous pane", "Focus the previous pane", self.action_focus_previous),
                 ("Back to the list", "Leave zen mode, or return to the article list", screen.action_back),
                 ("Trash", "Deleted articles: bring them back with their tags (undelete)", screen.action_trash),
+                ("Full text", "Fetch the article's page: its main text replaces the teaser (f)", screen.action_full_text),
+                ("Hide read / show all", "Hide the read articles of this view, or show all (H)", screen.action_hide_read),
+                ("Save view", "Save the view shown as a saved view (w)", screen.action_save_view),
+                ("Mark view read", "Mark every article of the view read (M)", screen.action_mark_listing_read),
+                ("Pipe article", "Send the article to a [reader.pipe] command (|)", screen.action_pipe),
             ):
                 yield SystemCommand(title, help_text, action)
         if self.ingest_report is not None:

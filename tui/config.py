@@ -17,6 +17,7 @@ from typing import Any
 from articles.importers import FetchSettings, ImportOptions
 from articles.importers.base import MAX_BODY_CHARS, MAX_FILE_BYTES
 from tui.hooks import HOOK_OPTIONS, HookSettings
+from tui.pipe_config import pipe_commands
 
 PANES = ("list", "text", "entities")
 SORTS = ("new", "old")
@@ -42,6 +43,7 @@ class ReaderSettings:
     read_after: float = 2.0
     open_command: str = ""
     refresh_minutes: int = 0
+    pipe: dict[str, dict[str, Any]] = field(default_factory=dict)  # `|`: name -> command (tui.pipe_config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +58,14 @@ class Settings:
     """[store] keep_days: retention; after each import, unstarred untagged articles older than
     this many days go to the trash (None: keep everything)."""
     keep_by: str = "added"
-    """[store] keep_by: what retention counts an article's age from: "added" (when it entered
-    this store) or "published" (its date, as newsboat's keep-articles-days)."""
+    """[store] keep_by: retention counts from "added" (to this store) or "published" (its date)."""
     trash_days: int = 30
     """[store] trash_days: how long the trash keeps deleted articles for `undelete`."""
     backups: int = 7
-    """[store] backups: how many automatic snapshots to keep in the store's backups/ (0: none)."""
-    backup_hours: float = 24.0
-    """[store] backup_hours: the least time between two automatic snapshots."""
+    """[store] backups: how many automatic snapshots backups/ keeps (0: none)."""
+    backup_hours: float = 24.0  # [store] backup_hours: the least time between two snapshots
     max_file_bytes: int = MAX_FILE_BYTES
-    """[import] max_file_bytes: a file (or stdin) larger than this is refused before it is read;
-    JSON Lines stream, each line held to it."""
+    """[import] max_file_bytes: a larger file (or stdin) is refused unread; each JSONL line too."""
     max_body_chars: int = MAX_BODY_CHARS
     """[import] max_body_chars: a longer body is cut at a paragraph, with a note saying so."""
     keys: dict[str, str] = field(default_factory=dict)
@@ -107,7 +106,6 @@ def _text(*, empty: bool = True) -> Callable[[Any], Any]:
         if not isinstance(value, str) or (not empty and not value.strip()):
             raise ValueError("expected a text" if empty else "expected a non-empty text")
         return value
-
     return check
 
 
@@ -116,7 +114,6 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any], Any]:
         if value not in choices:
             raise ValueError(f"expected one of {', '.join(map(repr, choices))}")
         return value
-
     return check
 
 
@@ -182,6 +179,7 @@ OPTIONS: tuple[Option, ...] = (
         _number(0, integer=True),
         "refresh the feeds from the reader every N minutes (0: only with R)",
     ),
+    Option("reader", "pipe", {}, pipe_commands, "commands for `|` by name: [reader.pipe] NAME = COMMAND"),
     Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
     Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),
     Option(
@@ -396,5 +394,7 @@ def _toml(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(str(k))} = {_toml(v)}" for k, v in value.items()) + " }"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'

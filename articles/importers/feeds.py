@@ -11,7 +11,14 @@ from articles.importers.base import Problem
 from articles.importers.fetch import is_file_url, refused_location
 from articles.language import detect_language
 from articles.model import Article
-from articles.sanitize import clean_line, line_from_markup, safe_url, text_from_markup
+from articles.sanitize import (
+    clean_line,
+    line_from_markup,
+    safe_url,
+    text_and_links_from_markup,
+    text_from_markup,
+    without_link_marks,
+)
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _XML_DECL_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding=", re.I)
@@ -136,11 +143,11 @@ def _entry_article(
     title = line_from_markup(entry.get("title"))
     contents = [c for c in entry.get("content") or [] if c.get("value")]
     content = max(contents, key=lambda c: len(c.get("value", "")), default=None)
-    summary = text_from_markup(entry.get("summary"))
-    body = text_from_markup(content.get("value")) if content else summary
-    if body == summary:
-        summary = ""
     link = safe_url(entry.get("link"))
+    summary = text_from_markup(entry.get("summary"))  # shown above the body: its links unnumbered
+    body, links = text_and_links_from_markup(content.get("value") if content else entry.get("summary"), link)
+    if without_link_marks(body) == summary:
+        summary = ""
     if not (title or body or link):
         return None
     # dict.get: feedparser's own get() maps updated->published with a DeprecationWarning.
@@ -165,6 +172,7 @@ def _entry_article(
         language=language or detect_language(f"{title}\n{body or summary}"),
         feed=feed_url,
         fetched=fetched,
+        links=links,
     )
 
 
@@ -187,9 +195,9 @@ def parse_json_feed(
             skipped.append(Problem(source_name, f"item {index}: not an object"))
             continue
         title = line_from_markup(item.get("title"))
-        body = text_from_markup(item.get("content_html") or item.get("content_text"))
-        summary = text_from_markup(item.get("summary"))
         link = safe_url(item.get("url")) or safe_url(item.get("external_url"))
+        body, links = text_and_links_from_markup(item.get("content_html") or item.get("content_text"), link)
+        summary = text_from_markup(item.get("summary"))
         if not (title or body or summary or link):
             skipped.append(Problem(source_name, f"item {index}: no title, text or link"))
             continue
@@ -208,6 +216,7 @@ def parse_json_feed(
             language=_language(item.get("language")) or feed_language or detect_language(f"{title}\n{body or summary}"),
             feed=feed_url,
             fetched=fetched,
+            links=links,
         )
     yield from finish_items(source_name, made, skipped)
 

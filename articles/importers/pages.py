@@ -9,7 +9,7 @@ from articles.dates import Published, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
-from articles.sanitize import clean_line, html_to_text, line_from_markup, safe_url
+from articles.sanitize import clean_line, html_to_text_and_links, line_from_markup, safe_link, safe_url
 
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.I | re.S)
@@ -50,6 +50,7 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
             with_metadata=True,
             include_comments=False,
             include_tables=True,
+            include_links=True,
             deduplicate=False,
             as_dict=False,
             date_extraction_params=_DATES,
@@ -57,10 +58,10 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
     except Exception:  # trafilatura raises many kinds on broken markup; fall back below
         document = None
     title = line_from_markup(getattr(document, "title", None))
-    body = (getattr(document, "text", None) or "") if document is not None else ""
+    body, links = numbered_links(document)
     if not body:
         match = _BODY.search(html)
-        body = html_to_text(match.group(1) if match else html)
+        body, links = html_to_text_and_links(match.group(1) if match else html, base=url)
     if not title:
         match = _TITLE.search(html)
         title = line_from_markup(match.group(1)) if match else ""
@@ -82,7 +83,38 @@ def parse_page(html: str, *, source_name: str, url: str | None, fetched: str) ->
         date_only=published.date_only,
         language=language or detect_language(f"{title}\n{body}"),
         fetched=fetched,
+        links=links,
     )
+
+
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:<([^>\n]*)>|([^)\s]*))\)")
+"""A link as trafilatura writes it in its text (`include_links`): `[text](target)`."""
+
+
+def numbered_links(document: object) -> tuple[str, tuple[str, ...]]:
+    """The text of trafilatura's document with each link's text followed by its number (`[1]`)
+    and the targets in that order, as html_to_text_and_links gives them.  Only the `[text](url)`
+    spans whose url is one of the document's own link targets are links (a page's literal
+    brackets stay as they are); a target that is not http, https or mailto keeps its text only."""
+    text = str(getattr(document, "text", None) or "") if document is not None else ""
+    body = getattr(document, "body", None)
+    targets = {str(ref.get("target")) for ref in body.iter("ref")} if body is not None else set()
+    if not text or not targets:
+        return text, ()
+    links: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        target = match.group(2) if match.group(2) is not None else match.group(3)
+        if target not in targets:
+            return match.group(0)
+        checked = safe_link(target)
+        if checked is None:
+            return match.group(1)
+        if checked not in links:
+            links.append(checked)
+        return f"{match.group(1)}[{links.index(checked) + 1}]"
+
+    return _MD_LINK.sub(number, text), tuple(links)
 
 
 def _page_date(value: object) -> Published:

@@ -12,7 +12,7 @@ from articles.dates import parse_date, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import EXPORT_FORMAT, Article, Entity, is_article_id
-from articles.sanitize import clean_line, line_from_markup, text_from_markup
+from articles.sanitize import clean_line, clean_text, line_from_markup, safe_links, text_and_links_from_markup, text_from_markup
 
 _TITLE = ("title", "headline", "name", "subject")
 _BODY = ("body", "content", "text", "article", "content_text", "content_html", "articleBody", "html")
@@ -75,11 +75,13 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
     """One JSON record as an article, or None when it has no title, text or url."""
     own = record.get("newsdesk") == EXPORT_FORMAT
     title = line_from_markup(_first(record, _TITLE))
-    body = text_from_markup(_first(record, _BODY))
+    url = _first(record, _URL)
+    body, links = text_and_links_from_markup(_first(record, _BODY), url if isinstance(url, str) else None)
+    if own and not links:
+        links = safe_links(record.get("links"))  # our own export: the body is text, its links beside it
     summary = text_from_markup(_first(record, _SUMMARY))
     if body == summary:
         summary = ""
-    url = _first(record, _URL)
     if not (title or body or summary or isinstance(url, str)):
         return None
     language = record.get("language") or record.get("lang")
@@ -105,7 +107,11 @@ def record_to_article(record: Mapping[str, Any], *, fetched: str) -> Article | N
         entities=tuple(Entity.from_dict(e) for e in entities if isinstance(e, Mapping))
         if isinstance(entities, list)
         else None,
+        links=links,
     )
+    teaser = record.get("teaser")
+    if own and isinstance(teaser, str) and teaser.strip():
+        article = article.with_changes(teaser=clean_text(teaser))
     key = record.get("key")
     if own and isinstance(key, str) and key and is_article_id(record.get("id")):
         # Our own export: keep the identity it was stored under, so ids survive the round trip.
@@ -266,5 +272,7 @@ def export_record(article: Article, tags: list[str], read: bool, starred: bool) 
         "added": article.added,
         "summary": article.summary,
         "body": article.body,
+        "links": list(article.links),
+        **({"teaser": article.teaser} if article.teaser else {}),
         "entities": None if article.entities is None else [e.to_dict() for e in article.entities],
     }

@@ -91,5 +91,5 @@ def with_full_text(article: Article, options: ImportOptions) -> tuple[Article, s
     page = next((p for p in pages if isinstance(p, Article)), None)
     if page is None or len(page.body) <= len(article.body):
         return article, "the page has no more text than the feed"
-    full = replace(article, body=page.body, author=article.author or page.author)
+    full = replace(article, body=page.body, links=page.links, author=article.author or page.author)
     return cap_article(full, options.max_body_chars)[0], ""  # a cut body says so at its end

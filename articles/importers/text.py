@@ -11,7 +11,7 @@ from articles.dates import parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import Article
-from articles.sanitize import clean_line, clean_text, strip_controls, text_from_markup
+from articles.sanitize import clean_line, clean_text, safe_link, strip_controls, text_from_markup
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"'”’)\]]$")
 
@@ -193,12 +193,33 @@ _MD_RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\)")
+"""An inline link, `[text](url "title")`, not an image."""
+
+
 def markdown_to_text(markdown: str) -> str:
     """Markdown as the plain text a reader sees; inline HTML is converted too."""
     text = markdown
     for pattern, replacement in _MD_RULES:
         text = pattern.sub(replacement, text)
     return text_from_markup(text)
+
+
+def markdown_to_text_and_links(markdown: str) -> tuple[str, tuple[str, ...]]:
+    """Markdown as plain text with each inline link's text followed by its number (`[1]`), and
+    the links in that order (http, https, mailto; other targets keep their text only)."""
+    links: list[str] = []
+
+    def number(match: re.Match[str]) -> str:
+        target = safe_link(match.group(2))
+        if target is None:
+            return match.group(1)
+        if target not in links:
+            links.append(target)
+        return f"{match.group(1)}\\[{links.index(target) + 1}\\]"  # escaped: no rule below takes it
+
+    marked = _MD_LINK.sub(number, re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", markdown))
+    return markdown_to_text(marked).replace("\\[", "[").replace("\\]", "]"), tuple(links)
 
 
 def _field(data: Mapping[str, Any], *names: str) -> Any:
@@ -218,7 +239,7 @@ def parse_markdown(text: str, *, source_name: str, fetched: str) -> Iterator[Art
     if not title and heading:
         title = heading.group(1)
         rest = rest[heading.end() :]
-    body = markdown_to_text(rest)
+    body, links = markdown_to_text_and_links(rest)
     if not title:
         first, _, remainder = body.partition("\n")
         title, body = first, remainder.strip()
@@ -246,4 +267,5 @@ def parse_markdown(text: str, *, source_name: str, fetched: str) -> Iterator[Art
         language=_field(meta, "language", "lang") or detect_language(f"{title_text}\n{body}"),
         fetched=fetched,
         tags=[str(t) for t in tags if isinstance(t, (str, int))] if isinstance(tags, list) else [],
+        links=links,
     )

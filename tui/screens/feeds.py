@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 
 from tui.literal import clip, literal, one_line
 from tui.messages import RefreshRequested
+from tui.screens.catch_up import catch_up_row, phrase
 from tui.screens.list_screen import TableScreen
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -49,6 +50,7 @@ class FeedsScreen(TableScreen["dict[str, Any] | None", dict[str, Any]], PopupScr
         Binding("p", "pause", "Pause/resume", id="feeds.pause"),
         Binding("f", "full_text", "Full text", id="feeds.full_text"),
         Binding("d,delete", "remove", "Remove", id="feeds.remove"),
+        Binding("M", "catch_up", "Mark read", id="view.mark_all_read"),
         Binding("escape", "close", "Close", id="app.back"),
         Binding("F", "close", "Close", show=False, id="feeds.show"),
         Binding("R", "refresh", "Refresh all", id="feeds.refresh"),
@@ -65,7 +67,7 @@ class FeedsScreen(TableScreen["dict[str, Any] | None", dict[str, Any]], PopupScr
     NAME = "feeds"
     HEADING = "Feeds"
     COLUMNS = ("feed", "unread", "articles", "state")
-    NOTE = "enter open · p pause/resume · f full text · d remove · R refresh all · esc close"
+    NOTE = "enter open · p pause/resume · f full text · d remove · M mark read · R refresh all · esc close"
     EMPTY = "No subscriptions yet: `newsdesk import URL` subscribes to a feed (OPML files too)."
 
     @property
@@ -88,6 +90,12 @@ class FeedsScreen(TableScreen["dict[str, Any] | None", dict[str, Any]], PopupScr
         feed = self.selected()
         if feed is not None:
             self.dismiss(feed)
+
+    def action_catch_up(self) -> None:
+        feed = self.selected()
+        if feed is not None:
+            url = str(feed["url"])
+            catch_up_row(self, f'feed:"{phrase(url)}"', str(feed.get("title") or url), int(feed["unread"]))
 
     def action_refresh(self) -> None:
         self.app.post_message(RefreshRequested(on_done=self.load))

@@ -28,6 +28,8 @@ from tui.messages import (
     StoreRepaired,
     UnreadCounted,
 )
+from tui.screens.hide_read import HideRead
+from tui.screens.terminal_title import terminal_title
 from tui.screens.main_workers import MainWorkers
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
@@ -55,6 +57,13 @@ class Listing:
         return f"search: {self.query}" if self.query.strip() else "all articles"
 
 
+def entity_query(kind: str, name: str) -> str:
+    """The query of every article naming an entity (or one of its aliases), newest first."""
+    field = kind if kind in ("person", "org", "place") else "entity"
+    phrase = " ".join(name.replace('"', " ").split())
+    return f'{field}:"{phrase}" sort:new'
+
+
 class ListingScreen(Screen[None]):
     """A screen whose article list (an ArticleList), text pane (an ArticleText) and top bar (a
     TopBar) show one listing of the store: what is loaded, which load the rows answer, where the
@@ -76,6 +85,9 @@ class ListingScreen(Screen[None]):
         self.demo = demo
         self.background = background
         self.io = MainWorkers(self, store, sort=self.reader.sort)
+        self.hide_read = HideRead(store)
+        """The views whose read articles are hidden (`H`), and what the view shown keeps."""
+        self.io.hide_read = self.hide_read
         self.generation = 0
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
         self.shown_generation = -1
@@ -106,6 +118,11 @@ class ListingScreen(Screen[None]):
         return self.query_one(ArticleText)
 
     @property
+    def unread(self) -> int | None:
+        """The unread articles of the listing shown (None: not counted yet)."""
+        return self._unread
+
+    @property
     def current(self) -> ListItem | None:
         """The article under the list's cursor."""
         return self.article_list.current
@@ -134,9 +151,7 @@ class ListingScreen(Screen[None]):
 
     def open_entity(self, kind: str, name: str) -> None:
         """Every article naming the entity (or one of its aliases), newest first."""
-        field = kind if kind in ("person", "org", "place") else "entity"
-        phrase = " ".join(name.replace('"', " ").split())
-        self.open_listing(f'{field}:"{phrase}" sort:new', name, entity=True)
+        self.open_listing(entity_query(kind, name), name, entity=True)
         self.article_list.focus()
 
     def keys_wait_for_the_listing(self) -> None:
@@ -170,6 +185,7 @@ class ListingScreen(Screen[None]):
         self.shown_generation = message.generation
         self._seq = message.seq
         self.listing_query = message.query
+        self.hide_read.loaded(message.generation, message.rows)
         self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.listing.query.strip() and not self.previous:
             from tui.screens.welcome import WelcomeScreen
@@ -200,6 +216,7 @@ class ListingScreen(Screen[None]):
     @on(RowsLoaded)
     def add_rows(self, message: RowsLoaded) -> None:
         if message.generation == self.generation:
+            self.hide_read.rows_added(message.rows)
             self.article_list.add_rows(message.offset, message.rows)
 
     @on(ArticleList.RowsWanted)
@@ -216,6 +233,11 @@ class ListingScreen(Screen[None]):
         # A count of an earlier listing (read before the one shown now arrived): the rows only.
         stale = message.generation is not None and message.generation != self.shown_generation
         total = None if stale else message.total
+        keeping = self.hide_read.keep_read(message.items)
+        if keeping is not None:  # read while shown: they stay listed
+            self.listing_query = keeping
+        if self.hide_read.counted_before(message.items):
+            total = None  # perhaps counted without the articles kept: the rows only
         article_list = self.article_list
         if not stale and (message.reload or (total is not None and total != article_list.total)):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.
@@ -267,8 +289,10 @@ class ListingScreen(Screen[None]):
             self.io.load_article(current.id)
 
     def update_topbar(self) -> None:
+        title = self.listing.title() + (" · read hidden" if self.hide_read.base is not None else "")
+        self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
-            title=self.listing.title(),
+            title=title,
             total=self.article_list.total,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,

@@ -19,7 +19,8 @@ from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
 from tui.screens.links import Links
-from tui.screens.listing import ListingScreen
+from tui.screens.main_habits import HabitsScreen
+from tui.screens.catch_up import CONFIRM_OVER, confirm_then
 from tui.screens.main_edits import Edits
 from tui.screens.main_popups import Popups
 from tui.screens.main_search import SearchFlow
@@ -39,7 +40,7 @@ NARROW = 100
 POLL_SECONDS = 1.5
 
 
-class MainScreen(ListingScreen):
+class MainScreen(HabitsScreen):
     """Three panes over the current listing of the store.
 
     | Key | id | Does |
@@ -65,6 +66,9 @@ class MainScreen(ListingScreen):
     | `R` | feeds.refresh | refresh the feeds in the background |
     | `i` | import.show | import dialog: paths and urls, imported in the background |
     | `escape` | app.back | back to the list, then to the previous listing |
+
+    The keys newsboat and notmuch users bring (`f`, `H`, `w`, `|`, a count before `o` / `y`)
+    are HabitsScreen's (tui.screens.main_habits).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -252,8 +256,11 @@ class MainScreen(ListingScreen):
             self.io.write_state([item.id], starred=not item.starred)
 
     def action_mark_listing_read(self) -> None:
+        """Catch up (tui.screens.catch_up): more than 100 unread articles are asked about first."""
+        unread = self.unread if self.unread is not None or self.article_list.total > CONFIRM_OVER else 0
+        query = self.listing_query
+        confirm_then(self, unread, self.listing.title(), lambda: self.io.write_listing_state(query, True))
         self._cancel_read_timer()
-        self.io.write_listing_state(self.listing_query, True)
 
     def action_toggle_zen(self) -> None:
         self.zen = not self.zen
@@ -334,10 +341,10 @@ class MainScreen(ListingScreen):
         self.edits.undo(redo=True)
 
     def action_copy_link(self) -> None:
-        self.links.copy(self.current)
+        self.links.copy(self.current, self.link_count.take(), self.article_text.article)
 
     def action_open_link(self) -> None:
-        self.links.open(self.current)
+        self.links.open(self.current, self.link_count.take(), self.article_text.article)
 
     def action_views(self) -> None:
         self.popups.saved_views()

@@ -6,14 +6,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tui.messages import ImportRequested, RefreshRequested
+from tui.screens.catch_up import phrase
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
-
-
-def phrase(text: str) -> str:
-    """`text` as the inside of a quoted query phrase."""
-    return " ".join(text.replace('"', " ").split())
 
 
 class Popups:

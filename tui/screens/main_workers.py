@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from store import And, Everything, Flag, Query, QueryError, parse_query
 from tui.literal import one_line
+from tui.screens.full_text import undo_body
 from tui.messages import (
     ArticleLoaded,
     ChangesSeen,
@@ -30,7 +31,7 @@ from tui.messages import (
     Undone,
     UnreadCounted,
 )
-from tui.screens.undo import Deletion, Restoration
+from tui.screens.undo import BodyChange, Deletion, Restoration
 from tui.widgets.article_list import PAGE
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from textual.screen import Screen
 
     from store import NewsStore
+    from tui.screens.hide_read import HideRead
     from tui.screens.undo import UndoEntry
 
 MAX_PATCHED_ROWS = 500
@@ -52,6 +54,8 @@ class MainWorkers:
         self.store = store
         self.sort = sort
         """[reader] sort: "old" lists oldest first unless the query says otherwise."""
+        self.hide_read: HideRead | None = None
+        """The views whose read articles are hidden (tui.screens.hide_read): narrows a load."""
 
     def _run(self, work: Callable[[], None], group: str, *, exclusive: bool = False) -> None:
         self.screen.run_worker(work, group=group, exclusive=exclusive, thread=True, exit_on_error=False)
@@ -75,10 +79,15 @@ class MainWorkers:
             query = parse_query(text)
             if self.sort == "old" and query.sort == "new" and "sort:" not in text.lower():
                 query = replace(query, sort="old")  # [reader] sort, unless the query says
+            if self.hide_read is not None:
+                query = self.hide_read.narrow(generation, text, query)
         except QueryError as exc:
             self._post(SearchFailed(f"{exc.message} (at {exc.position + 1})", generation))
             return
         try:
+            follow = self.hide_read.follow.pop(generation, None) if self.hide_read is not None else None
+            row = self.store.search_position(query, follow) if follow else None  # `H`: the cursor stays on it
+            cursor = cursor if row is None else row
             seq = self.store.last_change()
             result = self.store.search(query, limit=PAGE)
         except Exception as exc:  # the store's error is for the user, the app keeps running
@@ -298,10 +307,13 @@ class MainWorkers:
                 inverse = Restoration([r["record"]["id"] for r in entry.records])
             elif isinstance(entry, Restoration):
                 inverse = Deletion(self.store.delete_articles(entry.ids))
+            elif isinstance(entry, BodyChange):
+                inverse = undo_body(self.store, entry)
             else:
                 inverse = self.store.undo_changes(entry)
-            if isinstance(inverse, dict):
-                message = ItemsChanged(self.store.list_items(list(inverse)) if inverse else {})
+            if isinstance(inverse, dict | BodyChange):
+                ids = [inverse.article_id] if isinstance(inverse, BodyChange) else list(inverse)
+                message = ItemsChanged(self.store.list_items(ids) if ids else {})
             else:
                 message = ItemsChanged({}, total=self.store.count_matching(query), reload=True, generation=generation)
         except Exception as exc:

@@ -13,7 +13,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from articles.dates import local_display
-from tui.literal import literal, one_line
+from tui.literal import clip, literal, one_line
 from tui.screens.list_screen import ListScreen
 from tui.screens.popup import PopupScreen
 from tui.widgets.footer import KeyFooter
@@ -35,11 +35,13 @@ class RelatedScreen(ListScreen[str | None, Related], PopupScreen[str | None]):
     | `j` `k` `g` `G` … | list.* | move, as in the main list (ListOptions) |
     | `escape` | app.back | close |
     | `r` | article.related | close (the key that opened it) |
+    | `w` | view.save | save these articles (and the one they relate to) as a saved view |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Close", id="app.back"),
         Binding("r", "close", "Close", show=False, id="article.related"),
+        Binding("w", "save_view", "Save view", id="view.save"),
     ]
 
     DEFAULT_CSS = """
@@ -97,3 +99,15 @@ class RelatedScreen(ListScreen[str | None, Related], PopupScreen[str | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_save_view(self) -> None:
+        """A saved view of these articles: their ids, the article they relate to first."""
+        ids = [self.article_id, *(item.id for item, _score in self.related)]
+        name = clip(f"related: {self.article_title}", 80)
+        query = " OR ".join(f"id:{article_id}" for article_id in ids)
+
+        def save() -> str:
+            saved = self.store.save_view(name, query, replace=True)
+            return f"Saved the view “{one_line(saved.name)}”"
+
+        self.write(save, title="Saved views")

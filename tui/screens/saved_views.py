@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from tui.literal import literal, one_line
+from tui.screens.catch_up import catch_up_row
 from tui.screens.list_screen import TableScreen
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -28,6 +29,7 @@ class SavedViewsScreen(TableScreen[tuple[str, str] | None, SavedViewRow], PopupS
     | `enter` | views.open | open the view |
     | `r` | views.rename | rename |
     | `d` `delete` | views.delete | delete |
+    | `M` | view.mark_all_read | mark the view's articles read (over 100 unread: asks first; `u` undoes) |
     | `escape` | app.back | close |
     | `V` | views.show | close (the key that opened it) |
     """
@@ -36,6 +38,7 @@ class SavedViewsScreen(TableScreen[tuple[str, str] | None, SavedViewRow], PopupS
         Binding("enter", "open", "Open", id="views.open", priority=True),
         Binding("r", "rename", "Rename", id="views.rename"),
         Binding("d,delete", "delete", "Delete", id="views.delete"),
+        Binding("M", "catch_up", "Mark read", id="view.mark_all_read"),
         Binding("escape", "close", "Close", id="app.back"),
         Binding("V", "close", "Close", show=False, id="views.show"),
     ]
@@ -51,8 +54,8 @@ class SavedViewsScreen(TableScreen[tuple[str, str] | None, SavedViewRow], PopupS
     NAME = "views"
     HEADING = "Saved views"
     COLUMNS = ("name", "total", "unread", "query")
-    NOTE = "enter open · r rename · d delete · esc close"
-    EMPTY = "No saved views yet: search with / and press ctrl+s to save the query as a view."
+    NOTE = "enter open · r rename · d delete · M mark read · esc close"
+    EMPTY = "No saved views yet: search with / (ctrl+s saves the query), or press w on any view."
     NOTE_WHILE_LOADING = False
 
     @property
@@ -87,6 +90,11 @@ class SavedViewsScreen(TableScreen[tuple[str, str] | None, SavedViewRow], PopupS
         row = self.selected()
         if row is not None:
             self.dismiss((row[0].name, row[0].query))
+
+    def action_catch_up(self) -> None:
+        row = self.selected()
+        if row is not None and row[1] is not None:
+            catch_up_row(self, row[0].query, row[0].name, row[1][1])
 
     def action_rename(self) -> None:
         row = self.selected()

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.binding import Binding, BindingType
 
 from tui.literal import literal, one_line
+from tui.screens.catch_up import catch_up_row, phrase
 from tui.screens.list_screen import TableScreen
 from tui.screens.popup import PopupScreen
 from tui.screens.prompt import PromptScreen
@@ -27,6 +28,7 @@ class TagsScreen(TableScreen[str | None, dict[str, Any]], PopupScreen[str | None
     | `enter` | tags.open | the tag's articles |
     | `r` | tags.rename | rename; onto an existing tag it merges |
     | `d` `delete` | tags.delete | delete from every article (asks first; `u` undoes) |
+    | `M` | view.mark_all_read | mark the tag's articles read (over 100 unread: asks first; `u` undoes) |
     | `escape` | app.back | close |
     | `T` | tags.show | close (the key that opened it) |
     """
@@ -35,6 +37,7 @@ class TagsScreen(TableScreen[str | None, dict[str, Any]], PopupScreen[str | None
         Binding("enter", "open", "Open", id="tags.open", priority=True),
         Binding("r", "rename", "Rename/merge", id="tags.rename"),
         Binding("d,delete", "delete", "Delete", id="tags.delete"),
+        Binding("M", "catch_up", "Mark read", id="view.mark_all_read"),
         Binding("escape", "close", "Close", id="app.back"),
         Binding("T", "close", "Close", show=False, id="tags.show"),
     ]
@@ -50,7 +53,7 @@ class TagsScreen(TableScreen[str | None, dict[str, Any]], PopupScreen[str | None
     NAME = "tags"
     HEADING = "Tags"
     COLUMNS = ("tag", "articles", "unread")
-    NOTE = "enter open · r rename/merge · d delete · esc close"
+    NOTE = "enter open · r rename/merge · d delete · M mark read · esc close"
     EMPTY = "No tags yet: press t on an article to tag it."
 
     def __init__(self, store: NewsStore, on_change: Callable[[dict[str, Any]], None]) -> None:
@@ -101,6 +104,12 @@ class TagsScreen(TableScreen[str | None, dict[str, Any]], PopupScreen[str | None
         count = next(t["articles"] for t in self.tags if t["tag"] == tag)
         title = f"Delete “{one_line(tag)}” from {count} article{'s' if count != 1 else ''}? Type y to confirm:"
         self.app.push_screen(PromptScreen(title), confirmed)
+
+    def action_catch_up(self) -> None:
+        row = self.selected()
+        if row is not None:
+            tag = str(row["tag"])
+            catch_up_row(self, f'tag:"{phrase(tag)}"', f"#{tag}", int(row["unread"]))
 
     def _recorded(self, changes: dict[str, Any]) -> None:
         """(in the write's worker) the change goes to the main screen before the rows reload."""

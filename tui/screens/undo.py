@@ -29,9 +29,21 @@ class Restoration:
         return len(self.ids)
 
 
+@dataclass(frozen=True, slots=True)
+class BodyChange:
+    """An article's body, links and teaser as they were before the reader's full text (`f`)
+    replaced them: what an undo writes back (and its inverse, what a redo writes again)."""
+
+    article_id: str
+    fields: dict[str, Any]
+
+    def __len__(self) -> int:
+        return 1
+
+
 StateChanges: TypeAlias = dict[str, Any]
 """A tag or state change as the store reports it: article id -> (before, after)."""
-UndoEntry: TypeAlias = "StateChanges | Deletion | Restoration"
+UndoEntry: TypeAlias = "StateChanges | Deletion | Restoration | BodyChange"
 
 
 class UndoStack:

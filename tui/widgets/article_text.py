@@ -53,6 +53,8 @@ class ArticleText(ScrollView, can_focus=True):
     | `j` `down` / `k` `up` | text.down / text.up | scroll |
     | `space` `pagedown` / `b` `pageup` | text.page_down / text.page_up | page |
     | `n` / `N` | text.next_match / text.prev_match | next/previous search match |
+
+    The body's links (`[1]`, `[2]` … in the text) are listed at its end.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -155,6 +157,10 @@ class ArticleText(ScrollView, can_focus=True):
             yield self._marked(literal(standfirst, self.get_component_rich_style("article-text--summary"))), True
         for chunk, starts_paragraph in body_chunks(article.body):
             yield self._marked(literal(chunk)), starts_paragraph
+        if article.links:  # numbered as the body marks them ([1]), as newsboat lists them
+            yield literal("Links", self.get_component_rich_style("article-text--title")), True
+            for number, link in enumerate(article.links, start=1):
+                yield literal(f"[{number}] {one_line(link)}", meta), False
 
     def _restart(self) -> None:
         self._lines = []
