@@ -29,8 +29,8 @@ from tui.messages import (
     UnreadCounted,
 )
 from tui.screens.hide_read import HideRead
-from tui.screens.terminal_title import terminal_title
 from tui.screens.main_workers import MainWorkers
+from tui.screens.terminal_title import terminal_title
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
 from tui.widgets.top_bar import TopBar, TopBarState
