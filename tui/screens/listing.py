@@ -288,11 +288,15 @@ class ListingScreen(Screen[None]):
         if current is not None:
             self.io.load_article(current.id)
 
+    def pending(self) -> str:
+        """What the top bar says after the view's title about keys waiting ("" when none)."""
+        return ""
+
     def update_topbar(self) -> None:
         title = self.listing.title() + (" · read hidden" if self.hide_read.base is not None else "")
         self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
-            title=title,
+            title=title + self.pending(),
             total=self.article_list.total,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,

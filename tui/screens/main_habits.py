@@ -52,9 +52,16 @@ class HabitsScreen(ListingScreen):
         if pending and event.key == "escape":
             self.link_count.take()
             event.stop()
+        if pending and not self.link_count.typed:
+            self.update_topbar()
 
     def action_link_count(self) -> None:
         self.link_count.digit(self._key_character)
+        self.update_topbar()
+
+    def pending(self) -> str:
+        typed = self.link_count.typed
+        return f" · {typed}… (o opens link {typed}, y copies it, esc clears)" if typed else ""
 
     def action_full_text(self) -> None:
         self.full_text.fetch(self.current)
