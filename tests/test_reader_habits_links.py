@@ -155,3 +155,15 @@ async def test_the_top_bar_shows_the_count_waiting(news: NewsStore) -> None:
         await pilot.press("escape")
         await settle(pilot)
         assert "…" not in str(bar.render())
+
+
+def test_show_lists_the_links_after_the_body(news: NewsStore, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    article_id = next(news.iter_articles()).article.id
+    root = str(news.root)
+    news.close()
+    assert main(["--store", root, "show", article_id]) == 0
+    out = capsys.readouterr().out
+    assert "the report[1]" in out and "Links:\n[1] https://one.example/report\n[2] https://blog.example/about" in out
+    assert "\x1b" not in out
