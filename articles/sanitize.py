@@ -189,7 +189,9 @@ def html_to_text(fragment: str) -> str:
     return html_to_text_and_links(fragment, links=False)[0]
 
 
-def html_to_text_and_links(fragment: str, *, links: bool = True, base: str | None = None) -> tuple[str, tuple[str, ...]]:
+def html_to_text_and_links(
+    fragment: str, *, links: bool = True, base: str | None = None
+) -> tuple[str, tuple[str, ...]]:
     """An HTML fragment as plain paragraphs and its links: each link's text is followed by its
     number (`[1]`), and the targets are returned in that order (http, https and mailto only; a
     relative one resolved against `base`).  A link to anything else keeps its text, unnumbered."""

@@ -30,22 +30,16 @@ def kept_full_text(old: dict[str, Any], record: dict[str, Any]) -> dict[str, Any
     return kept
 
 
+def body_fields_of(doc: dict[str, Any]) -> dict[str, Any]:
+    """A stored article's body, links and teaser."""
+    return {"body": doc.get("body") or "", "links": list(doc.get("links") or []), "teaser": doc.get("teaser") or ""}
+
+
 class FullText:
     """Writes an article's body fields (BODY_FIELDS) in place."""
 
     def __init__(self, core: StoreCore) -> None:
         self.core = core
-
-    def body_fields(self, article_id: str) -> dict[str, Any] | None:
-        """The stored body, links and teaser of an article (None when it is not stored)."""
-        with self.core.reading() as session:
-            located = self.core.catalogue.locate([article_id])
-            if article_id not in located:
-                return None
-            doc = session.get_doc(self.core.segment_path(located[article_id][0]), "articles", doc_id(article_id))
-        if doc is None:
-            return None
-        return {"body": doc.get("body") or "", "links": list(doc.get("links") or []), "teaser": doc.get("teaser") or ""}
 
     def set_body_fields(self, article_id: str, fields: dict[str, Any]) -> dict[str, Any] | None:
         """Write `fields` (body, links, teaser) over the stored ones in one commit; returns the
@@ -59,12 +53,13 @@ class FullText:
             doc = session.get_doc(path, "articles", doc_id(article_id))
             if doc is None:
                 return None
-            before = {"body": doc.get("body") or "", "links": list(doc.get("links") or []), "teaser": doc.get("teaser") or ""}
+            before = body_fields_of(doc)
             record = {**doc, **{name: fields.get(name, before[name]) for name in BODY_FIELDS}}
             record["links"] = list(record["links"] or [])
             record["hash"] = Article.from_record(record).content_hash()
             session.table(path, "articles").update(record, doc_ids=[doc_id(article_id)])
             session.commit()
             state = self.core.catalogue.states_of([article_id]).get(article_id, DEFAULT_STATE)
-            self.core.record_commit(session, [article_id], [(CatalogueRow.from_record(record, seg), state, shard_of(article_id))])
+            row = (CatalogueRow.from_record(record, seg), state, shard_of(article_id))
+            self.core.record_commit(session, [article_id], [row])
         return before

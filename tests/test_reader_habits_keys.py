@@ -62,7 +62,8 @@ def conflicts(keymap: dict[str, str]) -> list[str]:
         for widget in widgets:
             for key, ids in keys_of(widget, keymap).items():
                 if key in top and not ids <= top[key]:
-                    problems.append(f"{screen.__name__}: {key} is {sorted(top[key])} and {widget.__name__}'s {sorted(ids)}")
+                    taken = f"{sorted(top[key])} and {widget.__name__}'s {sorted(ids)}"
+                    problems.append(f"{screen.__name__}: {key} is {taken}")
     return problems
 
 
@@ -71,7 +72,8 @@ def test_no_key_means_two_things_on_a_screen() -> None:
 
 
 def test_a_remapped_key_that_takes_another_is_found() -> None:
-    assert conflicts({"article.toggle_star": "s,f"}) == ["MainScreen: f is ['article.full_text', 'article.toggle_star']"]
+    found = conflicts({"article.toggle_star": "s,f"})
+    assert found == ["MainScreen: f is ['article.full_text', 'article.toggle_star']"]
 
 
 def test_nor_with_the_readme_sample_keys() -> None:

@@ -140,3 +140,30 @@ async def test_digits_typed_in_the_search_bar_are_no_count(news: NewsStore) -> N
         await pilot.press("slash", *"post 2", "enter", "y")
         await settle(pilot)
         assert app.clipboard == URL
+
+
+async def test_the_top_bar_shows_the_count_waiting(news: NewsStore) -> None:
+    from tui.widgets.top_bar import TopBar
+
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(TopBar)
+        await pilot.press("1", "2")
+        await settle(pilot)
+        assert "12… (o opens link 12" in str(bar.render())
+        await pilot.press("escape")
+        await settle(pilot)
+        assert "…" not in str(bar.render())
+
+
+def test_show_lists_the_links_after_the_body(news: NewsStore, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    article_id = next(news.iter_articles()).article.id
+    root = str(news.root)
+    news.close()
+    assert main(["--store", root, "show", article_id]) == 0
+    out = capsys.readouterr().out
+    assert "the report[1]" in out and "Links:\n[1] https://one.example/report\n[2] https://blog.example/about" in out
+    assert "\x1b" not in out

@@ -50,7 +50,9 @@ def read_until(fd: int, wanted: bytes, seen: bytearray, timeout: float = 30.0) -
 def test_a_real_terminal_gets_the_title_and_it_back_at_exit(tmp_path: Path) -> None:
     root = tmp_path / "store"
     with NewsStore(root) as store:
-        store.add_articles([Article.create(title=f"Title {n}", body="Body.", url=f"https://t.example/{n}") for n in range(4)])
+        store.add_articles(
+            [Article.create(title=f"Title {n}", body="Body.", url=f"https://t.example/{n}") for n in range(4)]
+        )
     pid, fd = pty.fork()
     if pid == 0:  # the child: the pty is its controlling terminal
         import fcntl

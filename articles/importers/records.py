@@ -12,7 +12,14 @@ from articles.dates import parse_date, parse_published
 from articles.importers.base import Problem
 from articles.language import detect_language
 from articles.model import EXPORT_FORMAT, Article, Entity, is_article_id
-from articles.sanitize import clean_line, clean_text, line_from_markup, safe_links, text_and_links_from_markup, text_from_markup
+from articles.sanitize import (
+    clean_line,
+    clean_text,
+    line_from_markup,
+    safe_links,
+    text_and_links_from_markup,
+    text_from_markup,
+)
 
 _TITLE = ("title", "headline", "name", "subject")
 _BODY = ("body", "content", "text", "article", "content_text", "content_html", "articleBody", "html")

@@ -121,6 +121,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     if a.standfirst():  # not when the body opens with it: shown once
         lines += [a.standfirst(), ""]
     lines.append(a.body)
+    if a.links:  # the body marks link N as [N]
+        lines += ["", "Links:", *(f"[{n}] {link}" for n, link in enumerate(a.links, start=1))]
     print(strip_controls("\n".join(lines)))
     return ExitCode.OK
 

@@ -39,7 +39,8 @@ class FullTextFetch:
         self.fetching.add(item.id)
         settings = getattr(screen.app, "settings", None)
         options = (settings if isinstance(settings, Settings) else Settings()).import_options()
-        screen.notify(f"Fetching the full text of “{clip(item.title, 60)}”…", title="Full text", markup=False, timeout=3)
+        said = f"Fetching the full text of “{clip(item.title, 60)}”…"
+        screen.notify(said, title="Full text", markup=False, timeout=3)
         work = partial(self._fetch, item.id, options)
         screen.run_worker(work, group="full-text", thread=True, exit_on_error=False)
 

@@ -33,6 +33,8 @@ WHERE = {
     "ListOptions": "list",
     "Field": "filter",
     "TrashScreen": "trash",
+    "PipeChooser": "pipe",
+    "PagerScreen": "pipe output",
 }
 
 

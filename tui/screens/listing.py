@@ -29,8 +29,8 @@ from tui.messages import (
     UnreadCounted,
 )
 from tui.screens.hide_read import HideRead
-from tui.screens.terminal_title import terminal_title
 from tui.screens.main_workers import MainWorkers
+from tui.screens.terminal_title import terminal_title
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
 from tui.widgets.top_bar import TopBar, TopBarState
@@ -288,11 +288,15 @@ class ListingScreen(Screen[None]):
         if current is not None:
             self.io.load_article(current.id)
 
+    def pending(self) -> str:
+        """What the top bar says after the view's title about keys waiting ("" when none)."""
+        return ""
+
     def update_topbar(self) -> None:
         title = self.listing.title() + (" · read hidden" if self.hide_read.base is not None else "")
         self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
-            title=title,
+            title=title + self.pending(),
             total=self.article_list.total,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,

@@ -18,10 +18,10 @@ from textual.widgets import Input, Static
 from store import Highlighter
 from tui.config import ReaderSettings
 from tui.messages import ArticleLoaded, HistoryLoaded, MatchesMarked, Undoable, Undone
-from tui.screens.links import Links
-from tui.screens.main_habits import HabitsScreen
 from tui.screens.catch_up import CONFIRM_OVER, confirm_then
+from tui.screens.links import Links
 from tui.screens.main_edits import Edits
+from tui.screens.main_habits import HabitsScreen
 from tui.screens.main_popups import Popups
 from tui.screens.main_search import SearchFlow
 from tui.screens.undo import UndoStack

@@ -5,7 +5,7 @@ before `o` / `y` (link N of the article, tui.screens.link_count), `f` full text 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events
 from textual.binding import Binding, BindingType
@@ -15,6 +15,10 @@ from tui.screens.full_text import FullTextFetch
 from tui.screens.link_count import LinkCount
 from tui.screens.listing import ListingScreen, entity_query
 from tui.widgets.entity_sidebar import EntitySidebar
+
+if TYPE_CHECKING:
+    from store import NewsStore
+    from tui.config import ReaderSettings
 
 
 class HabitsScreen(ListingScreen):
@@ -26,7 +30,7 @@ class HabitsScreen(ListingScreen):
     | `f` | article.full_text | fetch the article's page: its main text replaces the teaser (undoable) |
     | `H` | view.hide_read | hide the read articles of this view / show all (remembered per view) |
     | `w` | view.save | save the view shown (search, entity, tag, feed) as a saved view; in the sidebar, the entity's |
-    | `\\|` | article.pipe | send the article to a command of [reader] pipe |
+    | `\\|` | article.pipe | send the article to a command of [reader.pipe] |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -37,8 +41,10 @@ class HabitsScreen(ListingScreen):
         Binding("vertical_line", "pipe", "Pipe", show=False, id="article.pipe"),
     ]
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self, store: NewsStore, *, reader: ReaderSettings | None = None, demo: bool = False, background: str = ""
+    ) -> None:
+        super().__init__(store, reader=reader, demo=demo, background=background)
         self.link_count = LinkCount()
         self.full_text = FullTextFetch(self)
         self._key_character: str | None = None
@@ -52,9 +58,16 @@ class HabitsScreen(ListingScreen):
         if pending and event.key == "escape":
             self.link_count.take()
             event.stop()
+        if pending and not self.link_count.typed:
+            self.update_topbar()
 
     def action_link_count(self) -> None:
         self.link_count.digit(self._key_character)
+        self.update_topbar()
+
+    def pending(self) -> str:
+        typed = self.link_count.typed
+        return f" · {typed}… (o opens link {typed}, y copies it, esc clears)" if typed else ""
 
     def action_full_text(self) -> None:
         self.full_text.fetch(self.current)

@@ -14,7 +14,6 @@ from textual.worker import get_current_worker
 
 from store import And, Everything, Flag, Query, QueryError, parse_query
 from tui.literal import one_line
-from tui.screens.full_text import undo_body
 from tui.messages import (
     ArticleLoaded,
     ChangesSeen,
@@ -31,6 +30,7 @@ from tui.messages import (
     Undone,
     UnreadCounted,
 )
+from tui.screens.full_text import undo_body
 from tui.screens.undo import BodyChange, Deletion, Restoration
 from tui.widgets.article_list import PAGE
 

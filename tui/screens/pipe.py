@@ -36,7 +36,8 @@ NOTICE_LINES, NOTICE_CHARS = 6, 400
 def article_text(stored: StoredArticle) -> str:
     """The article as plain text: title, byline, date, url, the body and its numbered links."""
     article = stored.article
-    head = [article.title, " · ".join(v for v in (article.source, article.author) if v), article.published or "", article.url or ""]
+    byline = " · ".join(v for v in (article.source, article.author) if v)
+    head = [article.title, byline, article.published or "", article.url or ""]
     parts = ["\n".join(line for line in head if line), article.body]
     if article.links:
         parts.append("Links\n" + "\n".join(f"[{n}] {link}" for n, link in enumerate(article.links, start=1)))
@@ -50,7 +51,8 @@ def pipe_article(screen: HabitsScreen) -> None:
     if item is None:
         return
     if not commands:
-        screen.notify("No pipe command: name one in the config, [reader.pipe] NAME = COMMAND.", severity="warning", markup=False)
+        said = "No pipe command: name one in the config, [reader.pipe] NAME = COMMAND."
+        screen.notify(said, severity="warning", markup=False)
         return
     if len(commands) == 1:
         run_pipe(screen, item.id, *next(iter(commands.items())))
