@@ -60,7 +60,7 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
         await pilot.pause()
 
 
-async def wait_until(pilot, condition, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+async def wait_until(pilot, condition, timeout: float = 30.0) -> None:  # type: ignore[no-untyped-def]
     """Poll `condition` between message-loop turns until it holds (timers such as the search
     debounce fire in between); fail after `timeout` seconds, a hang guard, not a pace."""
     import time
