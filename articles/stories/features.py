@@ -1,0 +1,208 @@
+"""What story assignment knows of one article: its weighted words, its salient names, its day
+and a compact near-duplicate signature of its body (one-permutation MinHash over word shingles).
+Pure Python: no store, no numpy."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+BINS = 64
+"""Signature length: one minimum per bin of the hash space (one-permutation MinHash)."""
+BAND_ROWS = 3
+BANDS = BINS // BAND_ROWS
+"""LSH: 21 bands of 3 bins; two bodies of Jaccard 0.5 share a band with probability 0.94,
+of Jaccard 0.2 with probability 0.16 (then the signature decides)."""
+SHINGLE = 4
+"""Words per shingle."""
+EMPTY = 0xFFFFFFFF
+TITLE_BOOST = 2
+"""A title word counts as this many more mentions."""
+KEEP_TERMS = 48
+"""Terms kept per article (the highest TF-IDF when profiled)."""
+KEY_TERMS = 10
+"""Terms an article is found by (its candidate keys), beside its salient names."""
+NAME_SALIENCE = 0.3
+"""Names at least this salient are what the article is about."""
+LEDE_CHARS = 600
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are around as at be because been
+    before being below between both but by can could did do does doing down during each even few for
+    from further had has have having he her here hers herself him himself his how however i if in
+    into is it its itself just last least like made make many may me more most much must my myself
+    new news no nor not now of off on once one only or other our ours ourselves out over own per
+    said same say says she should since so some still such than that the their theirs them
+    themselves then there these they this those three through to too two under until up upon us
+    very via was we were what when where which while who whom why will with within without would
+    year years yesterday today tomorrow week month yet you your yours yourself mr mrs ms told
+    according reported report reports according monday tuesday wednesday thursday friday saturday
+    sunday january february march april june july august september october november december""".split()
+)
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, case-folded, apostrophes kept inside a word."""
+    return [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
+
+
+def stem(word: str) -> str:
+    """A light plural fold: 'markets' and 'market' are one term."""
+    if len(word) > 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if word.endswith("'s"):
+        word = word[:-2]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """Content terms: no stopwords, no bare numbers, nothing under three letters."""
+    out = []
+    for word in words(text):
+        if word in STOPWORDS or word.isdigit() or len(word) < 3:
+            continue
+        out.append(stem(word))
+    return out
+
+
+def term_counts(title: str, body: str) -> Counter[str]:
+    counts = Counter(terms(body))
+    for term in terms(title):
+        counts[term] += TITLE_BOOST + (0 if counts[term] else 1)
+    return counts
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+def signature(body: str, title: str = "") -> tuple[int, ...]:
+    """One-permutation MinHash of the body's word shingles: BINS 32-bit values (EMPTY for a bin
+    no shingle fell in).  A body under two shingles is signed with its title too; () when even
+    that is too short to tell."""
+    tokens = words(body)
+    if len(tokens) < SHINGLE + 8:
+        tokens = words(title) + tokens
+    if len(tokens) < SHINGLE + 2:
+        return ()
+    mins = [EMPTY] * BINS
+    for start in range(len(tokens) - SHINGLE + 1):
+        h = _hash64(" ".join(tokens[start : start + SHINGLE]))
+        b = h >> 58
+        v = h & 0xFFFFFFFF
+        if v < mins[b]:
+            mins[b] = v
+    return tuple(mins)
+
+
+def resemblance(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of two signatures' shingle sets (0 when either is unsigned)."""
+    if not a or not b:
+        return 0.0
+    same = used = 0
+    for x, y in zip(a, b, strict=True):
+        if x == EMPTY and y == EMPTY:
+            continue
+        used += 1
+        same += x == y and x != EMPTY
+    return same / used if used else 0.0
+
+
+def bands(sig: Sequence[int]) -> list[int]:
+    """The LSH band keys of a signature: bodies sharing one are near-duplicate candidates."""
+    if not sig:
+        return []
+    keys = []
+    for band in range(BANDS):
+        part = sig[band * BAND_ROWS : (band + 1) * BAND_ROWS]
+        if all(v == EMPTY for v in part):
+            continue
+        keys.append(_hash64(f"{band}:{','.join(map(str, part))}") >> 1)
+    return keys
+
+
+def entity_names(entities: Iterable[Mapping[str, Any]] | None) -> list[str] | None:
+    """The salient names of extracted entities (their aliases too), case-folded; None when the
+    article has not been through extraction."""
+    if entities is None:
+        return None
+    found: list[str] = []
+    ranked = sorted(entities, key=lambda e: -(e.get("salience") or 0.0))
+    for entity in ranked:
+        salience = entity.get("salience")
+        if salience is not None and salience < NAME_SALIENCE:
+            continue
+        if salience is None and (entity.get("mentions") or 1) < 2:
+            continue
+        for name in [entity.get("name"), *(entity.get("aliases") or ())]:
+            if isinstance(name, str) and name.strip():
+                found.append(" ".join(name.split()).casefold())
+    return list(dict.fromkeys(found))[:12]
+
+
+_CAPS = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][\w’'-]+(?:\s+(?:of\s+|de\s+)?[A-Z][\w’'-]+)*)")
+
+
+def text_names(title: str, body: str) -> list[str]:
+    """Names guessed from capitals when no entities were extracted: capitalised runs of the title,
+    or of the lede named twice in the body, case-folded."""
+    lede = body[:LEDE_CHARS]
+    found = Counter(m.group(1) for m in _CAPS.finditer(body))
+    names = []
+    for m in _CAPS.finditer(f"{title}\n{lede}"):
+        name = m.group(1)
+        folded = name.casefold()
+        if folded in STOPWORDS or len(name) < 3:
+            continue
+        if name in title or found[name] >= 2:
+            names.append(folded)
+    return list(dict.fromkeys(names))[:12]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One article as story assignment sees it."""
+
+    id: str
+    day: float | None
+    """Days since the epoch (fractional); None when the article has no date."""
+    terms: Mapping[str, float]
+    """Term -> log-scaled frequency (the weight before IDF), the KEEP_TERMS best."""
+    names: tuple[str, ...]
+    signature: tuple[int, ...]
+
+    def keys(self, idf: Mapping[str, float] | None = None) -> list[str]:
+        """What the article is found by: its best terms and its names (`n:` before a name)."""
+        weight = (lambda t: self.terms[t] * (idf or {}).get(t, 1.0)) if idf else self.terms.__getitem__
+        best = sorted(self.terms, key=lambda t: (-weight(t), t))[:KEY_TERMS]
+        return best + [f"n:{n}" for n in self.names]
+
+
+def profile(
+    article_id: str,
+    title: str,
+    body: str,
+    day: float | None,
+    entities: Iterable[Mapping[str, Any]] | None = None,
+    idf: Mapping[str, float] | None = None,
+) -> Profile:
+    """Profile an article; `idf` (term -> weight) picks which terms to keep, when known."""
+    counts = term_counts(title, body)
+    tf = {t: 1.0 + math.log(c) for t, c in counts.items()}
+    if len(tf) > KEEP_TERMS:
+        rank = (lambda t: tf[t] * idf.get(t, 1.0)) if idf else tf.__getitem__
+        tf = {t: tf[t] for t in sorted(tf, key=lambda t: (-rank(t), t))[:KEEP_TERMS]}
+    names = entity_names(entities)
+    if names is None:
+        names = text_names(title, body)
+    return Profile(article_id, day, tf, tuple(names), signature(body, title))
+
+
+def day_of(timestamp: float | None) -> float | None:
+    return None if timestamp is None else timestamp / 86400.0

@@ -1,0 +1,82 @@
+"""Stories, the algorithm (articles.stories): copies of generated reprints, story assignment on
+the labelled set, corrections kept by a rebuild."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from articles.stories.features import profile, resemblance
+from articles.stories.linking import Assigner, Corrections
+from articles.stories.memory import InMemory
+from articles.stories.rebuild import clusters, rebuild
+
+ROOT = Path(__file__).resolve().parent.parent
+WIKINEWS = ROOT.parent / "shared" / "data" / "wikinews" / "articles.jsonl"
+
+BODY = (
+    "The city council of Calderwick voted on Tuesday to approve the Crosstown tram line, a project "
+    "linking Harbourside and Eastfield. Mayor Ana Ribeiro said construction would begin next spring "
+    "and that the line would carry forty thousand passengers a day. Opponents on the council warned "
+    "about the cost of the Eastfield depot and asked for a review of the budget before any contract "
+    "is signed. The vote was twelve to seven."
+)
+
+
+def test_a_reprint_is_a_copy_whatever_its_title_wrapping_and_boilerplate() -> None:
+    original = profile("a", "Council backs tram", BODY, 100.0)
+    wrapped = BODY.replace(". ", ".\n\n")
+    trimmed = BODY.rsplit(" The vote", 1)[0]
+    reprint = profile("b", "UPDATE: Tram line approved", "CALDERWICK (Wire) — " + wrapped + "\n\n© Wire", 100.2)
+    shorter = profile("c", "Tram vote", trimmed + " Subscribe to our newsletter.", 100.5)
+    other = profile("d", "Council backs tram", "A different text about the weather in Eastfield and rain.", 100.0)
+    assert resemblance(original.signature, reprint.signature) >= 0.5
+    assert resemblance(original.signature, shorter.signature) >= 0.5
+    links, _ = rebuild([original, reprint, shorter, other])
+    assert links["b"] == ("a", "a") and links["c"] == ("a", "a")
+    assert links["a"] == ("a", None)
+    assert links["d"][1] is None
+
+
+def test_the_earliest_copy_is_the_original_whatever_the_order_of_arrival() -> None:
+    memory = InMemory()
+    assigner = Assigner(memory)
+    assigner.place(profile("late", "Tram", BODY, 101.0))
+    placed = assigner.place(profile("early", "Tram", BODY + " More.", 100.0))
+    assert placed.story == "early" and placed.copy_of is None
+    assert memory.link["late"] == ("early", "early")
+
+
+def test_undated_articles_are_placed_by_text_and_names_alone() -> None:
+    links, _ = rebuild([profile("a", "Council backs tram", BODY, None), profile("b", "Tram", BODY, None)])
+    assert links["b"] == ("a", "a")
+
+
+@pytest.mark.skipif(not WIKINEWS.exists(), reason="needs ../shared/data/wikinews")
+def test_the_labelled_set_scores_above_the_targets() -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_stories  # noqa: PLC0415
+
+    items = [i for i in bench_stories.labelled_set() if bench_stories.part_of(i.event) == "score"]
+    result = bench_stories.score_part(items)
+    assert result["stories_precision"] >= 0.95 and result["stories_recall"] >= 0.90
+    assert result["copies_precision"] >= 0.98 and result["copies_recall"] >= 0.95
+
+
+def test_corrections_survive_a_rebuild() -> None:
+    a = profile("a", "Council backs tram", BODY, 100.0)
+    b = profile("b", "Tram approved", BODY.replace("twelve to seven", "by a majority") + " Extra words here.", 100.1)
+    c = profile("c", "Harbour kelp recovers", "Kelp forests off the estuary are recovering fast, divers say.", 100.0)
+    links, _ = rebuild([a, b, c])
+    assert links["a"][0] == links["b"][0] and links["c"][0] == "c"
+    corrections = Corrections()
+    corrections.split("b", ["a"])
+    corrections.join("c", "a")
+    links, _ = rebuild([a, b, c], corrections)
+    assert links["b"][0] == "b"
+    assert links["a"][0] == links["c"][0] == "a"
+    again = Corrections.from_json(corrections.to_json())
+    assert rebuild([c, b, a], again)[0] == links
+    assert clusters(links, 0)["c"] == "a"
