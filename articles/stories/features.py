@@ -5,6 +5,8 @@ Pure Python: no store, no numpy."""
 from __future__ import annotations
 
 import hashlib
+import sys
+from array import array
 import math
 import re
 from collections import Counter
@@ -23,7 +25,7 @@ SHINGLE = 4
 EMPTY = 0xFFFFFFFF
 TITLE_BOOST = 2
 """A title word counts as this many more mentions."""
-KEEP_TERMS = 48
+KEEP_TERMS = 40
 """Terms kept per article (the highest TF-IDF when profiled)."""
 KEY_TERMS = 10
 """Terms an article is found by (its candidate keys), beside its salient names."""
@@ -82,15 +84,15 @@ def _hash64(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
-def signature(body: str, title: str = "") -> tuple[int, ...]:
+def signature(body: str, title: str = "") -> bytes:
     """One-permutation MinHash of the body's word shingles: BINS 32-bit values (EMPTY for a bin
-    no shingle fell in).  A body under two shingles is signed with its title too; () when even
-    that is too short to tell."""
+    no shingle fell in), packed (256 bytes).  A short body is signed with its title too; b"" when
+    even that is too short to tell."""
     tokens = words(body)
     if len(tokens) < SHINGLE + 8:
         tokens = words(title) + tokens
     if len(tokens) < SHINGLE + 2:
-        return ()
+        return b""
     mins = [EMPTY] * BINS
     for start in range(len(tokens) - SHINGLE + 1):
         h = _hash64(" ".join(tokens[start : start + SHINGLE]))
@@ -98,11 +100,16 @@ def signature(body: str, title: str = "") -> tuple[int, ...]:
         v = h & 0xFFFFFFFF
         if v < mins[b]:
             mins[b] = v
-    return tuple(mins)
+    return array("I", mins).tobytes()
 
 
-def resemblance(a: Sequence[int], b: Sequence[int]) -> float:
+def unpack(sig: bytes) -> Sequence[int]:
+    return array("I", sig) if len(sig) == BINS * 4 else ()
+
+
+def resemblance(sig_a: bytes, sig_b: bytes) -> float:
     """Estimated Jaccard similarity of two signatures' shingle sets (0 when either is unsigned)."""
+    a, b = unpack(sig_a), unpack(sig_b)
     if not a or not b:
         return 0.0
     same = used = 0
@@ -114,8 +121,9 @@ def resemblance(a: Sequence[int], b: Sequence[int]) -> float:
     return same / used if used else 0.0
 
 
-def bands(sig: Sequence[int]) -> list[int]:
+def bands(packed: bytes) -> list[int]:
     """The LSH band keys of a signature: bodies sharing one are near-duplicate candidates."""
+    sig = unpack(packed)
     if not sig:
         return []
     keys = []
@@ -175,7 +183,7 @@ class Profile:
     terms: Mapping[str, float]
     """Term -> log-scaled frequency (the weight before IDF), the KEEP_TERMS best."""
     names: tuple[str, ...]
-    signature: tuple[int, ...]
+    signature: bytes
 
     def keys(self, idf: Mapping[str, float] | None = None) -> list[str]:
         """What the article is found by: its best terms and its names (`n:` before a name)."""
@@ -194,7 +202,7 @@ def profile(
 ) -> Profile:
     """Profile an article; `idf` (term -> weight) picks which terms to keep, when known."""
     counts = term_counts(title, body)
-    tf = {t: 1.0 + math.log(c) for t, c in counts.items()}
+    tf = {sys.intern(t): 1.0 + math.log(c) for t, c in counts.items()}
     if len(tf) > KEEP_TERMS:
         rank = (lambda t: tf[t] * idf.get(t, 1.0)) if idf else tf.__getitem__
         tf = {t: tf[t] for t in sorted(tf, key=lambda t: (-rank(t), t))[:KEEP_TERMS]}
