@@ -217,6 +217,55 @@ def show_errors(items: list[Item], stories: dict[str, str]) -> None:
             print("SPLIT:", e, [(i.id, i.title[:40]) for i in items if i.event == e], file=sys.stderr)
 
 
+def speed(n: int) -> dict[str, object]:
+    """`stories rebuild` over a copy of bench_reader's store of n articles, then the cost of
+    assigning 1,000 new articles of the same generator (articles n+1 .. n+1000 of the larger
+    corpus) imported into it, per article."""
+    import itertools
+    import shutil
+
+    from articles.importers import read_sources
+    from articles.importers.base import ImportOptions
+    from articles.model import Article
+    from store import NewsStore
+
+    source = Path(f"/work/corpora/reader/store-{n}")
+    work = Path(f"/work/corpora/stories-store-{n}")
+    if not work.exists():
+        shutil.copytree(source, work, ignore=shutil.ignore_patterns("newsdesk.lock", "backups"))
+    result: dict[str, object] = {"articles": n}
+    with NewsStore(work) as store:
+        shutil.rmtree(work / "stories.sqlite", ignore_errors=True)
+        start = time.perf_counter()
+        placed = store.stories.rebuild()
+        result["rebuild_s"] = round(time.perf_counter() - start, 1)
+        result["placed"] = placed
+        result["stories_of_two_or_more"] = len(store.stories.stories())
+        more = Path("/work/corpora/articles-html-1000000.jsonl")
+        lines = list(itertools.islice(more.open(), n, n + 1001))
+        batch = work.parent / f"stories-batch-{n}.jsonl"
+        batch.write_text("".join(lines))
+        new = [item for item in read_sources([str(batch)], ImportOptions()) if isinstance(item, Article)]
+        last = new.pop()
+        store.add_articles(new)
+        start = time.perf_counter()
+        assigned = store.stories.assign()
+        spent = time.perf_counter() - start
+        result["assigned"] = assigned
+        result["assign_ms_per_article"] = round(1000 * spent / max(assigned, 1), 2)
+        store.add_articles([last])
+        start = time.perf_counter()
+        store.stories.assign()
+        result["assign_one_article_ms"] = round(1000 * (time.perf_counter() - start), 1)
+        new.append(last)
+        start = time.perf_counter()
+        store.stories.rebuild()
+        result["rebuild_after_s"] = round(time.perf_counter() - start, 1)
+        store.delete_articles([a.id for a in new])
+        store.stories.assign()
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--speed", action="store_true", help="also time assignment and rebuild at --n")
@@ -229,8 +278,6 @@ def main() -> None:
         chosen = [i for i in items if part_of(i.event) == part]
         result[part] = score_part(chosen, verbose=args.verbose and part == "tune")
     if args.speed:
-        from bench.stories.speed import speed  # noqa: PLC0415
-
         result["speed"] = speed(args.n)
     print(json.dumps(result, indent=1))
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import sys
+import zlib
 from array import array
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 BINS = 64
@@ -32,6 +34,9 @@ KEY_TERMS = 10
 NAME_SALIENCE = 0.3
 """Names at least this salient are what the article is about."""
 LEDE_CHARS = 600
+BODY_CHARS = 2000
+"""What of a body is read: its first 2,000 characters (about 330 words) — a story's words and
+names are up front, and a copy trimmed at the end still shares them."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 STOPWORDS = frozenset(
@@ -63,43 +68,62 @@ def stem(word: str) -> str:
     return word
 
 
-def terms(text: str) -> list[str]:
-    """Content terms: no stopwords, no bare numbers, nothing under three letters."""
-    out = []
-    for word in words(text):
-        if word in STOPWORDS or word.isdigit() or len(word) < 3:
-            continue
-        out.append(stem(word))
-    return out
+_TERM_OF: dict[str, str | None] = {}
 
 
-def term_counts(title: str, body: str) -> Counter[str]:
-    counts = Counter(terms(body))
-    for term in terms(title):
+def _term(word: str) -> str | None:
+    if len(word) < 3 or word in STOPWORDS or word.isdigit():
+        return None
+    return sys.intern(stem(word))
+
+
+def term_of(word: str) -> str | None:
+    """A word's term (None: not a content word), remembered."""
+    term = _TERM_OF.get(word, "")
+    if term == "":
+        if len(_TERM_OF) > 500_000:
+            _TERM_OF.clear()
+        term = _TERM_OF[word] = _term(word)
+    return term
+
+
+def terms(tokens: Iterable[str]) -> list[str]:
+    """Content terms of words: no stopwords, no bare numbers, nothing under three letters."""
+    return [t for t in map(term_of, tokens) if t is not None]
+
+
+def term_counts(title: str, body_words: Sequence[str]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for word, n in Counter(body_words).items():
+        term = term_of(word)
+        if term is not None:
+            counts[term] += n
+    for term in terms(words(title)):
         counts[term] += TITLE_BOOST + (0 if counts[term] else 1)
     return counts
 
 
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
-
-
-def signature(body: str, title: str = "") -> bytes:
-    """One-permutation MinHash of the body's word shingles: BINS 32-bit values (EMPTY for a bin
-    no shingle fell in), packed (256 bytes).  A short body is signed with its title too; b"" when
-    even that is too short to tell."""
-    tokens = words(body)
+def signature(body: str | Sequence[str], title: str = "") -> bytes:
+    """One-permutation MinHash of the body's word shingles (the body, or its words): BINS values
+    (EMPTY for a bin no shingle fell in), packed (256 bytes); a shingle's CRC-32 picks its bin
+    (low 6 bits) and is its value (the rest).  A short body is signed with its title too; b""
+    when even that is too short to tell."""
+    tokens = list(words(body[:BODY_CHARS]) if isinstance(body, str) else body)
     if len(tokens) < SHINGLE + 8:
         tokens = words(title) + tokens
     if len(tokens) < SHINGLE + 2:
         return b""
     mins = [EMPTY] * BINS
-    for start in range(len(tokens) - SHINGLE + 1):
-        h = _hash64(" ".join(tokens[start : start + SHINGLE]))
-        b = h >> 58
-        v = h & 0xFFFFFFFF
-        if v < mins[b]:
-            mins[b] = v
+    crc = zlib.crc32
+    text = memoryview(" ".join(tokens).encode())
+    starts = [0]
+    for token in tokens:
+        starts.append(starts[-1] + len(token.encode()) + 1)
+    for i in range(len(tokens) - SHINGLE + 1):
+        h = crc(text[starts[i] : starts[i + SHINGLE] - 1])
+        v = h >> 6
+        if v < mins[h & 63]:
+            mins[h & 63] = v
     return array("I", mins).tobytes()
 
 
@@ -122,16 +146,18 @@ def resemblance(sig_a: bytes, sig_b: bytes) -> float:
 
 
 def bands(packed: bytes) -> list[int]:
-    """The LSH band keys of a signature: bodies sharing one are near-duplicate candidates."""
-    sig = unpack(packed)
-    if not sig:
+    """The LSH band keys of a signature (56-bit): bodies sharing one are near-duplicate candidates."""
+    if len(packed) != BINS * 4:
         return []
+    width = BAND_ROWS * 4
+    empty = b"\xff" * width
     keys = []
     for band in range(BANDS):
-        part = sig[band * BAND_ROWS : (band + 1) * BAND_ROWS]
-        if all(v == EMPTY for v in part):
+        part = packed[band * width : (band + 1) * width]
+        if part == empty:
             continue
-        keys.append(_hash64(f"{band}:{','.join(map(str, part))}") >> 1)
+        digest = hashlib.blake2b(part, digest_size=7, person=band.to_bytes(2, "big")).digest()
+        keys.append(int.from_bytes(digest, "big"))
     return keys
 
 
@@ -187,9 +213,8 @@ class Profile:
 
     def keys(self, idf: Mapping[str, float] | None = None) -> list[str]:
         """What the article is found by: its best terms and its names (`n:` before a name)."""
-        weight = (lambda t: self.terms[t] * (idf or {}).get(t, 1.0)) if idf else self.terms.__getitem__
-        best = sorted(self.terms, key=lambda t: (-weight(t), t))[:KEY_TERMS]
-        return best + [f"n:{n}" for n in self.names]
+        weights = {t: w * idf.get(t, 1.0) for t, w in self.terms.items()} if idf else dict(self.terms)
+        return [t for t, _w in _best(weights, KEY_TERMS)] + [f"n:{n}" for n in self.names]
 
 
 def profile(
@@ -198,18 +223,23 @@ def profile(
     body: str,
     day: float | None,
     entities: Iterable[Mapping[str, Any]] | None = None,
-    idf: Mapping[str, float] | None = None,
 ) -> Profile:
-    """Profile an article; `idf` (term -> weight) picks which terms to keep, when known."""
-    counts = term_counts(title, body)
-    tf = {sys.intern(t): 1.0 + math.log(c) for t, c in counts.items()}
-    if len(tf) > KEEP_TERMS:
-        rank = (lambda t: tf[t] * idf.get(t, 1.0)) if idf else tf.__getitem__
-        tf = {t: tf[t] for t in sorted(tf, key=lambda t: (-rank(t), t))[:KEEP_TERMS]}
+    """Profile an article: its KEEP_TERMS most frequent terms (title words boosted)."""
+    body = body[:BODY_CHARS]
+    body_words = words(body)
+    counts = term_counts(title, body_words)
+    tf = {t: 1.0 + math.log(c) for t, c in _best(counts, KEEP_TERMS)}
     names = entity_names(entities)
     if names is None:
         names = text_names(title, body)
-    return Profile(article_id, day, tf, tuple(names), signature(body, title))
+    return Profile(article_id, day, tf, tuple(names), signature(body_words, title))
+
+
+def _best(weights: Mapping[str, float], n: int) -> list[tuple[str, float]]:
+    """The n heaviest (term, weight), ties by term: two C-level sorts, the second stable."""
+    ranked = sorted(weights.items())
+    ranked.sort(key=itemgetter(1), reverse=True)
+    return ranked[:n]
 
 
 def day_of(timestamp: float | None) -> float | None:

@@ -160,7 +160,8 @@ class Assigner:
         memory = self.memory
         known = {p.id: p}
         idf = idf_of(memory, p.terms)
-        original = self._copy_of(p, known)
+        sig_bands = bands(p.signature)
+        original = self._copy_of(p, sig_bands, known)
         keys = p.keys(idf)
         found = [i for i in memory.candidates(keys, p.day, WINDOW, CANDIDATES) if i != p.id]
         known.update(memory.profiles(found))
@@ -176,12 +177,12 @@ class Assigner:
                 story = None
         if story is None:
             story = self._best_story(p, found, links, known, idf, cannot)
-        memory.add(p, keys, bands(p.signature))
+        memory.add(p, keys, sig_bands)
         return self._settle(p, story, original, must)
 
-    def _copy_of(self, p: Profile, known: dict[str, Profile]) -> str | None:
+    def _copy_of(self, p: Profile, sig_bands: list[int], known: dict[str, Profile]) -> str | None:
         """The earliest placed article whose body this one copies, if any."""
-        matches = [i for i in self.memory.band_matches(bands(p.signature)) if i != p.id]
+        matches = [i for i in self.memory.band_matches(sig_bands) if i != p.id]
         if not matches:
             return None
         known.update(self.memory.profiles(matches))

@@ -3,10 +3,14 @@ and the benchmarks, where every article passes through once."""
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from articles.stories.features import Profile
+
+COMMON = 2000
+"""A key held by more articles than this (in the window) is passed over when finding candidates."""
 
 
 class InMemory:
@@ -15,7 +19,8 @@ class InMemory:
     def __init__(self) -> None:
         self.placed: dict[str, Profile] = {}
         self.doc_freq: Counter[str] = Counter()
-        self.postings: dict[str, list[str]] = defaultdict(list)
+        self.postings: dict[str, dict[int | None, list[str]]] = defaultdict(lambda: defaultdict(list))
+        """key -> day (None: undated) -> the ids found by that key."""
         self.band_index: dict[int, list[str]] = defaultdict(list)
         self.link: dict[str, tuple[str, str | None]] = {}
         self.story_members: dict[str, set[str]] = defaultdict(set)
@@ -36,12 +41,23 @@ class InMemory:
 
     def candidates(self, keys: Sequence[str], day: float | None, window: float, limit: int) -> list[str]:
         shared: Counter[str] = Counter()
+        days = None if day is None else range(math.floor(day - window), math.floor(day + window) + 1)
         for key in keys:
-            for other in self.postings.get(key, ()):
-                when = self.placed[other].day
-                if day is not None and when is not None and abs(when - day) > window:
-                    continue
-                shared[other] += 2 if key.startswith("n:") else 1
+            by_day = self.postings.get(key)
+            if not by_day:
+                continue
+            weight = 2 if key.startswith("n:") else 1
+            if days is None:
+                lists = list(by_day.values())
+            else:
+                lists = [by_day[d] for d in days if d in by_day]
+                if None in by_day:
+                    lists.append(by_day[None])
+            if sum(len(ids) for ids in lists) > COMMON:
+                continue  # a key this common tells nothing
+            for ids in lists:
+                for other in ids:
+                    shared[other] += weight
         return [i for i, n in shared.most_common(limit) if n >= 2]
 
     def band_matches(self, keys: Sequence[int]) -> list[str]:
@@ -65,8 +81,9 @@ class InMemory:
     def add(self, profile: Profile, keys: Sequence[str], bands: Sequence[int]) -> None:
         self.count_terms(profile)
         self.placed[profile.id] = profile
+        day = None if profile.day is None else math.floor(profile.day)
         for key in keys:
-            self.postings[key].append(profile.id)
+            self.postings[key][day].append(profile.id)
         for band in bands:
             self.band_index[band].append(profile.id)
 

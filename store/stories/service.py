@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import to_timestamp
-from articles.stories.features import Profile, bands, day_of, profile
+from articles.stories.features import Profile, day_of, profile
 from articles.stories.linking import Assigner, Corrections, order_key
 from articles.stories.rebuild import rebuild
 from store.disk.layout import doc_id
@@ -79,16 +79,12 @@ class Stories:
             corrections = read_corrections(session)
             profiles = self._profiles(session, sorted(current, key=lambda i: current[i][0]), current)
             links, memory = rebuild(profiles, corrections, progress)
-            keys: dict[str, list[str]] = defaultdict(list)
-            for key, ids in memory.postings.items():
-                for i in ids:
-                    keys[i].append(key)
+            days = {p.id: p.day for p in profiles}
+            keys = [(key, days[i], i) for key, by_day in memory.postings.items() for ids in by_day.values() for i in ids]
+            band_rows = [(band, i) for band, ids in memory.band_index.items() for i in ids]
+            versions = {p.id: current[p.id][1] for p in profiles}
             with self.db.batch():
-                self.db.wipe()
-                for p in profiles:
-                    self.db.add(p, keys.get(p.id, ()), bands(p.signature))
-                self.db.set_links(links)
-                self.db.set_versions({p.id: current[p.id][1] for p in profiles})
+                self.db.load(profiles, links, versions, keys, band_rows, memory.doc_freq)
             return len(profiles)
 
     def _profiles(self, session: Session, ids: Sequence[str], current: Mapping[str, tuple[Any, ...]]) -> list[Profile]:

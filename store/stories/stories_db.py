@@ -6,6 +6,7 @@ and its links (story, copy_of).  Derived from the articles and the corrections (
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import orjson
 
 from articles.stories.features import Profile
 from articles.stories.linking import order_key
+from articles.stories.memory import COMMON
 
 STORIES_DB = "stories.sqlite"
 SCHEMA_VERSION = "1"
@@ -22,16 +24,18 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS art(id TEXT PRIMARY KEY, day REAL, version TEXT, terms BLOB, names BLOB,
     sig BLOB, story TEXT, copy_of TEXT);
-CREATE INDEX IF NOT EXISTS art_story ON art(story);
-CREATE INDEX IF NOT EXISTS art_copy ON art(copy_of);
 CREATE TABLE IF NOT EXISTS keys(key TEXT, day REAL, id TEXT);
-CREATE INDEX IF NOT EXISTS keys_key ON keys(key, day);
-CREATE INDEX IF NOT EXISTS keys_id ON keys(id);
 CREATE TABLE IF NOT EXISTS bands(band INTEGER, id TEXT);
-CREATE INDEX IF NOT EXISTS bands_band ON bands(band);
-CREATE INDEX IF NOT EXISTS bands_id ON bands(id);
 CREATE TABLE IF NOT EXISTS df(term TEXT PRIMARY KEY, n INTEGER);
 """
+_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS art_story ON art(story)",
+    "CREATE INDEX IF NOT EXISTS art_copy ON art(copy_of)",
+    "CREATE INDEX IF NOT EXISTS keys_key ON keys(key, day)",
+    "CREATE INDEX IF NOT EXISTS keys_id ON keys(id)",
+    "CREATE INDEX IF NOT EXISTS bands_band ON bands(band)",
+    "CREATE INDEX IF NOT EXISTS bands_id ON bands(id)",
+)
 
 
 _COUNT_TERM = "INSERT INTO df(term, n) VALUES(?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1"
@@ -69,6 +73,8 @@ class StoriesDb:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
                 self.db.executescript(_SCHEMA)
+                for statement in _INDEXES:
+                    self.db.execute(statement)
         return self.db
 
     def close(self) -> None:
@@ -108,6 +114,36 @@ class StoriesDb:
         for table in ("art", "keys", "bands", "df"):
             db.execute(f"DELETE FROM {table}")
         self._count = 0
+
+    def load(
+        self,
+        profiles: Sequence[Profile],
+        links: Mapping[str, tuple[str, str | None]],
+        versions: Mapping[str, str],
+        keys: Sequence[tuple[str, float | None, str]],
+        band_rows: Sequence[tuple[int, str]],
+        doc_freq: Mapping[str, int],
+    ) -> None:
+        """Everything anew (a rebuild), in bulk: the indexes dropped while the rows go in."""
+        db = self.open()
+        assert db is not None
+        self.wipe()
+        for index in ("art_story", "art_copy", "keys_key", "keys_id", "bands_band", "bands_id"):
+            db.execute(f"DROP INDEX IF EXISTS {index}")
+        db.executemany(
+            "INSERT INTO art(id, day, version, terms, names, sig, story, copy_of) VALUES(?,?,?,?,?,?,?,?)",
+            (
+                (p.id, p.day, versions.get(p.id, ""), orjson.dumps(dict(p.terms)), orjson.dumps(list(p.names)),
+                 p.signature, *links.get(p.id, (p.id, None)))
+                for p in profiles
+            ),
+        )
+        db.executemany("INSERT INTO keys(key, day, id) VALUES(?,?,?)", keys)
+        db.executemany("INSERT INTO bands(band, id) VALUES(?,?)", band_rows)
+        db.executemany("INSERT INTO df(term, n) VALUES(?,?)", doc_freq.items())
+        for statement in _INDEXES:
+            db.execute(statement)
+        self._count = len(profiles)
 
     # -- reading ----------------------------------------------------------------------------------
     def versions(self) -> dict[str, str]:
@@ -158,14 +194,16 @@ class StoriesDb:
         marks = ",".join("?" * len(keys))
         when = ""
         args: list[object] = list(keys)
-        if day is not None:
-            when = " AND (day IS NULL OR day BETWEEN ? AND ?)"
-            args += [day - window, day + window]
+        if day is not None:  # whole days, as InMemory buckets them
+            when = " AND (day IS NULL OR (day >= ? AND day < ?))"
+            args += [math.floor(day - window), math.floor(day + window) + 1]
         sql = (
-            f"SELECT id, sum(CASE WHEN substr(key, 1, 2) = 'n:' THEN 2 ELSE 1 END) AS s FROM keys"
-            f" WHERE key IN ({marks}){when} GROUP BY id HAVING s >= 2 ORDER BY s DESC, id LIMIT ?"
+            f"WITH hits AS (SELECT key, id FROM keys WHERE key IN ({marks}){when}),"
+            " common AS (SELECT key FROM hits GROUP BY key HAVING count(*) > ?)"
+            " SELECT id, sum(CASE WHEN substr(key, 1, 2) = 'n:' THEN 2 ELSE 1 END) AS s FROM hits"
+            " WHERE key NOT IN common GROUP BY id HAVING s >= 2 ORDER BY s DESC, id LIMIT ?"
         )
-        return [r[0] for r in db.execute(sql, [*args, limit])]
+        return [r[0] for r in db.execute(sql, [*args, COMMON, limit])]
 
     def band_matches(self, keys: Sequence[int]) -> list[str]:
         db = self.open()

@@ -117,7 +117,7 @@ def cmd_stories(args: argparse.Namespace, settings: Settings) -> int:
         print_json(found)
         return ExitCode.OK
     if not found:
-        print_error("newsdesk: no stories of two articles or more (`newsdesk stories rebuild` places every article)")
+        print("no stories of two articles or more; `newsdesk stories rebuild` places every article anew")
         return ExitCode.OK
     for story in found:
         first = local_display(story["first"]) if story["first"] else "no date"
