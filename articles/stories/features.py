@@ -162,8 +162,8 @@ def bands(packed: bytes) -> list[int]:
 
 
 def entity_names(entities: Iterable[Mapping[str, Any]] | None) -> list[str] | None:
-    """The salient names of extracted entities (their aliases too), case-folded; None when the
-    article has not been through extraction."""
+    """The salient names of extracted entities, case-folded; None when the article has not been
+    through extraction."""
     if entities is None:
         return None
     found: list[str] = []
@@ -174,9 +174,9 @@ def entity_names(entities: Iterable[Mapping[str, Any]] | None) -> list[str] | No
             continue
         if salience is None and (entity.get("mentions") or 1) < 2:
             continue
-        for name in [entity.get("name"), *(entity.get("aliases") or ())]:
-            if isinstance(name, str) and name.strip():
-                found.append(" ".join(name.split()).casefold())
+        name = entity.get("name")
+        if isinstance(name, str) and name.strip():
+            found.append(" ".join(name.split()).casefold())
     return list(dict.fromkeys(found))[:12]
 
 

@@ -26,7 +26,7 @@ COPY_MIN = 0.5
 WINDOW = 4.0
 """Days either side of an article's date in which its story's articles are looked for."""
 CANDIDATES = 40
-LINK = 0.40
+LINK = 0.30
 """The score an article and its best candidate must reach to share a story."""
 AGREE = 0.15
 """The mean score over the story's best AGREE_OVER members that must be reached too."""
@@ -36,7 +36,7 @@ NAME_WEIGHT = 0.06
 NAME_CAP = 3
 DAY_PENALTY = 0.025
 """Score taken off per day between two dated articles beyond the first."""
-UNDATED_PENALTY = 0.10
+UNDATED_PENALTY = 0.30
 """Score taken off when either article has no date: no time to vouch for the match."""
 
 
