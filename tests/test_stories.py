@@ -82,3 +82,27 @@ def test_corrections_survive_a_rebuild() -> None:
     again = Corrections.from_json(corrections.to_json())
     assert rebuild([c, b, a], again)[0] == links
     assert clusters(links, 0)["c"] == "a"
+
+
+def test_the_store_places_what_arrives_and_forgets_what_is_deleted(tmp_path: Path) -> None:
+    from articles.model import Article
+    from store import NewsStore
+
+    original = Article.create(title="Council backs tram", body=BODY, source="Bulletin", url="https://a.invalid/1",
+                              published="2026-11-05T10:00:00Z")
+    other = Article.create(title="Kelp recovers", body="Kelp forests off the estuary recover fast, divers say.",
+                           source="Science", url="https://a.invalid/2", published="2026-11-05T11:00:00Z")
+    reprint = Article.create(title="UPDATE: Tram line approved", body="(Wire) " + BODY + " Subscribe now.",
+                             source="Wire", url="https://b.invalid/9", published="2026-11-05T12:00:00Z")
+    with NewsStore(tmp_path / "s") as store:
+        store.add_articles([original, other])
+        assert store.stories.assign() == 2 and store.stories.assign() == 0
+        store.add_articles([reprint])
+        assert store.stories.assign() == 1
+        assert store.stories.links([reprint.id])[reprint.id] == (original.id, original.id)
+        assert store.stories.copies_of(original.id) == [reprint.id]
+        assert store.search("is:copy").items[0].id == reprint.id
+        store.delete_articles([original.id])
+        store.stories.assign()
+        assert store.stories.links([reprint.id, original.id]) == {reprint.id: (reprint.id, None)}
+        assert store.stories.check()["problems"] == [] and store.stories.check()["gone"] == 0

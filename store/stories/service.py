@@ -53,11 +53,11 @@ class Stories:
         """Place every article not placed yet (and again, each whose text or entities changed);
         forget deleted ones.  Returns how many were placed."""
         with self.core.writing() as session, self._lock, self.db.connected():
-            current = {r[0]: r[1:] for r in self.core.catalogue.connection.execute(_SOURCES)}
-            known = self.db.versions()
+            latest, current, known = self._changed()
             gone = [i for i in known if i not in current]
             todo = [i for i, row in current.items() if known.get(i) != row[1]]
             if not gone and not todo:
+                self.db.set_mark(latest)
                 return 0
             corrections = read_corrections(session)
             with self.db.batch():
@@ -70,11 +70,30 @@ class Stories:
                     if progress is not None and (done % 500 == 0 or done == len(profiles)):
                         progress(done, len(profiles))
                 self.db.set_versions({p.id: current[p.id][1] for p in profiles})
+                self.db.set_mark(latest)
             return len(profiles)
+
+    def _changed(self) -> tuple[int, dict[str, tuple[Any, ...]], dict[str, str]]:
+        """(the change feed's latest, the stored articles to compare, what stories.sqlite has of
+        them): only those the change feed touched since the last assignment, when it can tell,
+        else every article."""
+        catalogue = self.core.catalogue
+        mark = self.db.mark()
+        latest, ids = catalogue.changes_since(mark, strict=True) if mark is not None else (0, None)
+        if ids is None or mark is None or mark > latest:
+            latest = catalogue.last_change()
+            return latest, {r[0]: r[1:] for r in catalogue.connection.execute(_SOURCES)}, self.db.versions()
+        current: dict[str, tuple[Any, ...]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            sql = f"{_SOURCES} WHERE id IN ({','.join('?' * len(chunk))})"
+            current.update({r[0]: r[1:] for r in catalogue.connection.execute(sql, chunk)})
+        return latest, current, self.db.versions(ids)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Place every article anew (the corrections kept); returns how many."""
         with self.core.writing() as session, self._lock, self.db.connected():
+            latest = self.core.catalogue.last_change()
             current = {r[0]: r[1:] for r in self.core.catalogue.connection.execute(_SOURCES)}
             corrections = read_corrections(session)
             profiles = self._profiles(session, sorted(current, key=lambda i: current[i][0]), current)
@@ -85,6 +104,7 @@ class Stories:
             versions = {p.id: current[p.id][1] for p in profiles}
             with self.db.batch():
                 self.db.load(profiles, links, versions, keys, band_rows, memory.doc_freq)
+                self.db.set_mark(latest)
             return len(profiles)
 
     def _profiles(self, session: Session, ids: Sequence[str], current: Mapping[str, tuple[Any, ...]]) -> list[Profile]:

@@ -146,9 +146,28 @@ class StoriesDb:
         self._count = len(profiles)
 
     # -- reading ----------------------------------------------------------------------------------
-    def versions(self) -> dict[str, str]:
+    def versions(self, ids: Sequence[str] | None = None) -> dict[str, str]:
+        """What each placed article was placed as (its content and entities hash): all, or of `ids`."""
         db = self.open()
-        return {} if db is None else dict(db.execute("SELECT id, version FROM art"))
+        if db is None:
+            return {}
+        if ids is None:
+            return dict(db.execute("SELECT id, version FROM art"))
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(ids)):
+            found.update(db.execute(f"SELECT id, version FROM art WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return found
+
+    def mark(self) -> int | None:
+        """The catalogue's change feed position the placed articles are current with (None: unknown)."""
+        db = self.open()
+        row = None if db is None else db.execute("SELECT value FROM meta WHERE key = 'seq'").fetchone()
+        return int(row[0]) if row is not None else None
+
+    def set_mark(self, seq: int) -> None:
+        db = self.open()
+        assert db is not None
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('seq', ?)", (str(seq),))
 
     def all_links(self) -> dict[str, tuple[str, str | None]]:
         db = self.open()
