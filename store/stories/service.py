@@ -20,19 +20,18 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import to_timestamp
-from articles.stories.features import Profile, day_of, profile
-from articles.stories.linking import Assigner, Corrections, order_key
-from articles.stories.rebuild import rebuild
 from store.disk.layout import doc_id
 from store.errors import StoreError
 from store.search.query_nodes import And, Flag, IdIn, Match, Node, Not, Or, Query
-from store.stories.corrections import read_corrections, write_corrections
-from store.stories.stories_db import StoriesDb
 
 if TYPE_CHECKING:
+    from articles.stories.features import Profile
     from store.core import StoreCore
     from store.disk.documents import Session
     from store.search.searching import Searching
+    from store.stories.stories_db import StoriesDb
+
+# The placing code loads on first use (not with `import store`: the reader's start never needs it).
 
 Progress = Callable[[int, int], object]
 _SOURCES = "SELECT id, seg, hash || ':' || ent_hash, published FROM articles"
@@ -44,14 +43,26 @@ class Stories:
     def __init__(self, core: StoreCore, searching: Searching) -> None:
         self.core = core
         self.searching = searching
-        self.db = StoriesDb(core.root, readonly=core.readonly)
+        self._db: StoriesDb | None = None
         self._lock = threading.RLock()
         searching.resolve = self.resolve_query
+
+    @property
+    def db(self) -> StoriesDb:
+        """stories.sqlite (opened on first use)."""
+        if self._db is None:
+            from store.stories.stories_db import StoriesDb
+
+            self._db = StoriesDb(self.core.root, readonly=self.core.readonly)
+        return self._db
 
     # -- placing ------------------------------------------------------------------------------------
     def assign(self, progress: Progress | None = None) -> int:
         """Place every article not placed yet (and again, each whose text or entities changed);
         forget deleted ones.  Returns how many were placed."""
+        from articles.stories.linking import Assigner, order_key
+        from store.stories.corrections import read_corrections
+
         with self.core.writing() as session, self._lock, self.db.connected():
             latest, current, known = self._changed()
             gone = [i for i in known if i not in current]
@@ -92,6 +103,9 @@ class Stories:
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Place every article anew (the corrections kept); returns how many."""
+        from articles.stories.rebuild import rebuild
+        from store.stories.corrections import read_corrections
+
         with self.core.writing() as session, self._lock, self.db.connected():
             latest = self.core.catalogue.last_change()
             current = {r[0]: r[1:] for r in self.core.catalogue.connection.execute(_SOURCES)}
@@ -108,6 +122,8 @@ class Stories:
             return len(profiles)
 
     def _profiles(self, session: Session, ids: Sequence[str], current: Mapping[str, tuple[Any, ...]]) -> list[Profile]:
+        from articles.stories.features import day_of, profile
+
         made = []
         for article_id in ids:
             seg, _version, published = current[article_id]
@@ -123,6 +139,9 @@ class Stories:
     # -- corrections --------------------------------------------------------------------------------
     def join(self, a: str, b: str) -> str:
         """Put two articles (and so their stories) in one story; returns its id."""
+        from articles.stories.linking import order_key
+        from store.stories.corrections import read_corrections, write_corrections
+
         with self.core.writing() as session, self._lock, self.db.connected():
             corrections = read_corrections(session)
             corrections.join(a, b)
@@ -142,6 +161,9 @@ class Stories:
     def split(self, article_id: str) -> str:
         """Take an article out of its story (it never joins its present companions again);
         returns its story now."""
+        from articles.stories.linking import Assigner
+        from store.stories.corrections import read_corrections, write_corrections
+
         with self.core.writing() as session, self._lock, self.db.connected():
             links = self.db.links([article_id])
             if article_id not in links:
@@ -160,12 +182,17 @@ class Stories:
             return placed.story
 
     def corrections(self) -> dict[str, list[list[str]]]:
+        from store.stories.corrections import read_corrections
+
         with self.core.reading() as session:
             return read_corrections(session).to_json()
 
     def add_corrections(self, data: object) -> int:
         """Add corrections (as `corrections()` gives them, from an export); returns how many
         were new.  They hold from the next `rebuild`."""
+        from articles.stories.linking import Corrections
+        from store.stories.corrections import read_corrections, write_corrections
+
         incoming = Corrections.from_json(data)
         with self.core.writing() as session:
             corrections = read_corrections(session)
@@ -207,6 +234,8 @@ class Stories:
         return records
 
     def members(self, story: str) -> list[str]:
+        from articles.stories.linking import order_key
+
         with self.core.reading(), self._lock, self.db.connected():
             ids = self.db.members(story)
             known = self.db.profiles(ids)
@@ -259,6 +288,8 @@ class Stories:
 
     def check(self) -> dict[str, Any]:
         """Compare stories.sqlite with the articles: unplaced, gone, and inconsistent links."""
+        from store.stories.corrections import read_corrections
+
         with self.core.reading() as session, self._lock, self.db.connected():
             current = {r[0]: r[2] for r in self.core.catalogue.connection.execute(_SOURCES)}
             known = self.db.versions()
