@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from articles.stories.features import Profile
 
-COMMON = 2000
-"""A key held by more articles than this (in the window) is passed over when finding candidates."""
+COMMON = 250
+"""A key held by more articles than this (in the window) is passed over when finding candidates:
+it is too common to tell one story from another, and would cost the most to follow."""
 
 
 class InMemory:
