@@ -106,3 +106,20 @@ def test_the_store_places_what_arrives_and_forgets_what_is_deleted(tmp_path: Pat
         store.stories.assign()
         assert store.stories.links([reprint.id, original.id]) == {reprint.id: (reprint.id, None)}
         assert store.stories.check()["problems"] == [] and store.stories.check()["gone"] == 0
+
+
+def test_a_damaged_stories_file_is_set_aside_and_made_anew(tmp_path: Path) -> None:
+    from articles.model import Article
+    from store import NewsStore
+
+    article = Article.create(title="Council backs tram", body=BODY, source="Bulletin", url="https://a.invalid/1")
+    with NewsStore(tmp_path / "s") as store:
+        store.add_articles([article])
+        store.stories.assign()
+    (tmp_path / "s" / "stories.sqlite").write_bytes(b"not a database at all" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / "s" / f"stories.sqlite{suffix}").unlink(missing_ok=True)
+    with NewsStore(tmp_path / "s") as store:
+        assert store.stories.assign() == 1
+        assert store.stories.links([article.id]) == {article.id: (article.id, None)}
+    assert list((tmp_path / "s").glob("stories.sqlite.corrupt-*"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import math
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import orjson
 from articles.stories.features import Profile
 from articles.stories.linking import order_key
 from articles.stories.memory import COMMON
+from store.errors import IndexWriteFailed
 
 STORIES_DB = "stories.sqlite"
 SCHEMA_VERSION = "1"
@@ -67,15 +69,33 @@ class StoriesDb:
                     return None
                 self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             else:
-                self.db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-                with contextlib.suppress(OSError):
-                    self.path.chmod(0o600)
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
-                self.db.executescript(_SCHEMA)
-                for statement in _INDEXES:
-                    self.db.execute(statement)
+                try:
+                    self.db = self._connect()
+                except sqlite3.DatabaseError:
+                    # Derived, so never the only copy: a file that is not SQLite is set aside and
+                    # made anew (empty: the next assignment places every article again).
+                    with contextlib.suppress(OSError):
+                        self.path.replace(self.path.with_name(f"{STORIES_DB}.corrupt-{int(time.time())}"))
+                    for suffix in ("-wal", "-shm"):
+                        with contextlib.suppress(OSError):
+                            self.path.with_name(STORIES_DB + suffix).unlink()
+                    self.db = self._connect()
         return self.db
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        try:
+            with contextlib.suppress(OSError):
+                self.path.chmod(0o600)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            for statement in _INDEXES:
+                db.execute(statement)
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def close(self) -> None:
         if self.db is not None:
@@ -96,17 +116,23 @@ class StoriesDb:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[sqlite3.Connection]:
-        db = self.open()
-        assert db is not None
-        db.execute("BEGIN IMMEDIATE")
+        """One transaction; a failed write (the disk full, say) rolls it back and raises
+        IndexWriteFailed (the store's writing session says what it means)."""
         try:
-            yield db
-        except BaseException:
-            db.execute("ROLLBACK")
-            self._count = None
-            self._counted.clear()
-            raise
-        db.execute("COMMIT")
+            db = self.open()
+            assert db is not None
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                self._count = None
+                self._counted.clear()
+                raise
+        except sqlite3.OperationalError as exc:
+            raise IndexWriteFailed(f"{self.path}: {exc}") from exc
 
     def wipe(self) -> None:
         db = self.open()

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import local_display
@@ -70,6 +70,19 @@ def exported_corrections(sources: list[str]) -> dict[str, list[list[str]]]:
         except OSError:
             continue
     return {kind: sorted([a, b] for a, b in found) for kind, found in pairs.items()}
+
+
+def place_stories(store: NewsStore, sources: list[str]) -> int:
+    """After an import: an export's story corrections taken, then what is unplaced placed.  A
+    failure is a warning (the import itself is saved); returns how many were placed."""
+    from store import StoreError
+
+    try:
+        store.stories.add_corrections(exported_corrections(sources))
+        return store.stories.assign()
+    except StoreError as exc:
+        print_error(f"newsdesk: warning: stories not placed: {exc}; `newsdesk stories rebuild` places them")
+        return 0
 
 
 def _article(store: NewsStore, given: str) -> str:
