@@ -123,3 +123,26 @@ def test_a_damaged_stories_file_is_set_aside_and_made_anew(tmp_path: Path) -> No
         assert store.stories.assign() == 1
         assert store.stories.links([article.id]) == {article.id: (article.id, None)}
     assert list((tmp_path / "s").glob("stories.sqlite.corrupt-*"))
+
+
+def test_a_join_after_a_split_leaves_no_contradiction(tmp_path: Path) -> None:
+    from articles.model import Article
+    from store import NewsStore
+
+    made = [
+        Article.create(title=f"Council backs tram {n}", body=BODY + f" Report number {n} from the desk.",
+                       source=f"Paper {n}", url=f"https://a.invalid/{n}", published=f"2026-11-0{n + 1}T10:00:00Z")
+        for n in range(3)
+    ]
+    with NewsStore(tmp_path / "s") as store:
+        store.add_articles(made)
+        store.stories.assign()
+        ids = [a.id for a in made]
+        assert len({store.stories.links([i])[i][0] for i in ids}) == 1
+        store.stories.split(ids[2])
+        assert store.stories.links([ids[2]])[ids[2]][0] == ids[2]
+        assert store.stories.join(ids[2], ids[0]) == ids[0]
+        assert {store.stories.links([i])[i][0] for i in ids} == {ids[0]}
+        assert store.stories.check()["problems"] == []
+        store.stories.rebuild()
+        assert {store.stories.links([i])[i][0] for i in ids} == {ids[0]}

@@ -138,20 +138,23 @@ class Stories:
 
     # -- corrections --------------------------------------------------------------------------------
     def join(self, a: str, b: str) -> str:
-        """Put two articles (and so their stories) in one story; returns its id."""
+        """Put two articles (and so their stories) in one story; returns its id.  Earlier splits
+        between the two stories are dropped: the user's latest word holds."""
         from articles.stories.linking import order_key
         from store.stories.corrections import read_corrections, write_corrections
 
         with self.core.writing() as session, self._lock, self.db.connected():
-            corrections = read_corrections(session)
-            corrections.join(a, b)
-            write_corrections(session, corrections)
-            session.commit()
             links = self.db.links([a, b])
             missing = [i for i in (a, b) if i not in links]
             if missing:
                 raise StoreError(f"{missing[0]}: not placed in a story yet (`newsdesk stories rebuild` places it)")
-            members = set(self.db.members(links[a][0])) | set(self.db.members(links[b][0]))
+            side_a, side_b = set(self.db.members(links[a][0])), set(self.db.members(links[b][0]))
+            corrections = read_corrections(session)
+            corrections.cannot = {p for p in corrections.cannot if not (p & side_a and p & side_b)}
+            corrections.join(a, b)
+            write_corrections(session, corrections)
+            session.commit()
+            members = side_a | side_b
             known = self.db.profiles(members)
             first = min(members, key=lambda i: order_key(i, known[i].day if i in known else None))
             with self.db.batch():
