@@ -237,13 +237,15 @@ class StoriesDb:
         if db is None or not keys:
             return []
         marks = ",".join("?" * len(keys))
-        when = ""
+        select = f"SELECT key, id FROM keys WHERE key IN ({marks})"
         args: list[object] = list(keys)
-        if day is not None:  # whole days, as InMemory buckets them
-            when = " AND (day IS NULL OR (day >= ? AND day < ?))"
-            args += [math.floor(day - window), math.floor(day + window) + 1]
+        if day is None:
+            within = select
+        else:  # whole days, as InMemory buckets them; two index ranges, not one scan of the key
+            within = f"{select} AND day >= ? AND day < ? UNION ALL {select} AND day IS NULL"
+            args += [math.floor(day - window), math.floor(day + window) + 1, *keys]
         sql = (
-            f"WITH hits AS (SELECT key, id FROM keys WHERE key IN ({marks}){when}),"
+            f"WITH hits AS ({within}),"
             " common AS (SELECT key FROM hits GROUP BY key HAVING count(*) > ?)"
             " SELECT id, sum(CASE WHEN substr(key, 1, 2) = 'n:' THEN 2 ELSE 1 END) AS s FROM hits"
             " WHERE key NOT IN common GROUP BY id HAVING s >= 2 ORDER BY s DESC, id LIMIT ?"
