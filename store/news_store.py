@@ -14,6 +14,7 @@ The store directory (0700; every file 0600):
   views.json                 saved views, search history, rules, reader preferences
                              (store.user.views)
   entities.json              entity merges: other names of one entity (store.user.merges)
+  stories.json, .sqlite      story corrections (article pairs); the stories, derived (store.stories)
   trash.json                 deleted articles with their state, for `undelete` (store.care.trash)
   newsdesk.lock              the flock every operation holds: shared to read, exclusive to write
   index.sqlite (-wal, -shm)  the catalogue, derived: list order, id -> segment, state, tags,
@@ -47,6 +48,7 @@ from store.core import StoreCore
 from store.lookup import ArticleLookup
 from store.search.searching import Searching
 from store.search.text_sync import TextSync
+from store.stories.service import Stories
 from store.tagging import Tagging
 from store.user.feeds import Feeds
 from store.user.rules import Rules
@@ -87,6 +89,7 @@ class NewsStore:
         self.rules.trash = self._trash
         self._backups = Backups(self.core)
         self._check = Check(self.core, self.text_sync)
+        self.stories = Stories(self.core, self._searching)  # copies and stories: store.stories.service
 
     # -- the store itself (store.core.StoreCore) ---------------------------------------------------
     @property

@@ -77,7 +77,9 @@ class BackgroundJobs:
                     progress=lambda count, _source: status(f"importing… {count} articles") if count >= 0 else None,
                     report=problems.append,
                 )
-            summary["entities"] = self._extract(summary.pop("ids", []), status, problems)
+            ids = summary.pop("ids", [])
+            summary["entities"] = self._extract(ids, status, problems)
+            summary["stories"] = store.stories.assign(lambda done, total: status(f"placing stories {done}/{total}"))
         except Exception as exc:  # whatever went wrong is said, and the reader goes on
             app.call_from_thread(self._done, kind, None, [*problems, f"{type(exc).__name__}: {exc}"])
             return

@@ -13,6 +13,7 @@ FEEDS_FILE = "feeds.json"
 VIEWS_FILE = "views.json"
 ENTITIES_FILE = "entities.json"
 TRASH_FILE = "trash.json"
+STORIES_FILE = "stories.json"
 LOCK_FILE = "newsdesk.lock"
 INDEX_FILE = "index.sqlite"
 TEXT_DIR = "text-index"
@@ -63,7 +64,7 @@ def is_indexed_file(rel: str) -> bool:
 
 def scan_tinydb_files(root: Path) -> list[str]:
     """The TinyDB files present, relative to the root (to rebuild a lost manifest)."""
-    found = [name for name in (STORE_FILE, FEEDS_FILE, VIEWS_FILE, ENTITIES_FILE, TRASH_FILE) if (root / name).exists()]
+    found = [name for name in (STORE_FILE, FEEDS_FILE, VIEWS_FILE, ENTITIES_FILE, TRASH_FILE, STORIES_FILE) if (root / name).exists()]
     for directory, pattern in ((ARTICLES_DIR, SEGMENT_RE), (STATE_DIR, STATE_RE)):
         try:
             names = os.listdir(root / directory)

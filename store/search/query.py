@@ -10,9 +10,10 @@ a OR b, a AND b, NOT a, -a, ( … )
                `a b OR c` is `(a AND b) OR c`; lower-case and/or/not are plain words
 field:value    title: body: author: source: url: tag: id: feed: lang:
                person: org: place: entity:   (a word or a "phrase")
+               story:ID      the articles of the story of article ID (store.stories)
 date:2024-06  date:2024-06-05  date:2024-06-01..2024-06-30  date:7d
 after:2024-06-01  before:2w    (d, w, m, y: days, weeks, months, years ago; local days)
-is:unread  is:read  is:starred  has:entities
+is:unread  is:read  is:starred  is:copy  has:entities
 sort:new  sort:old  sort:rel
                by relevance (BM25, title words count most; equal scores newest first)
                when there are words; otherwise newest first
@@ -48,10 +49,10 @@ from store.search.query_nodes import (
 )
 
 TEXT_FIELDS = ("title", "body", "author", "source")
-EXACT_FIELDS = ("url", "tag", "id", "feed", "lang")
+EXACT_FIELDS = ("url", "tag", "id", "feed", "lang", "story")
 ENTITY_FIELDS = ("person", "org", "place", "entity")
 DATE_FIELDS = ("date", "after", "before")
-FLAG_FIELDS = {"is": ("unread", "read", "starred"), "has": ("entities",)}
+FLAG_FIELDS = {"is": ("unread", "read", "starred", "copy"), "has": ("entities",)}
 SORTS = ("new", "old", "rel")
 FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, *ENTITY_FIELDS, *DATE_FIELDS, *FLAG_FIELDS, "sort")
 

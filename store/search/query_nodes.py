@@ -88,6 +88,15 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True)
+class IdIn:
+    """One of these articles: what `story:ID` and `is:copy` stand for once the store's stories
+    are read (store.stories.service.Stories.resolve_query); `label` is the query text."""
+
+    ids: frozenset[str]
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Not:
     node: Node
 
@@ -102,7 +111,7 @@ class Or:
     nodes: tuple[Node, ...]
 
 
-Node = Everything | Term | Phrase | Match | DateRange | Flag | Not | And | Or
+Node = Everything | Term | Phrase | Match | DateRange | Flag | IdIn | Not | And | Or
 
 
 @dataclass(frozen=True, slots=True)

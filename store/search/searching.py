@@ -11,7 +11,7 @@ otherwise newest first, or oldest with sort:old.  The empty query is the plain l
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -35,6 +35,8 @@ class Searching:
     def __init__(self, core: StoreCore, text: TextSync) -> None:
         self.core = core
         self.text = text
+        self.resolve: Callable[[Query], Query] = _as_is
+        """Turns `story:` and `is:copy` into the articles they name (set by store.stories)."""
 
     @contextlib.contextmanager
     def _matching(self, query: Query | str, among: Sequence[str] | None = None) -> Iterator[Matches]:
@@ -42,7 +44,7 @@ class Searching:
         date first, if this process can (not from inside another hold of the lock: the sync
         itself has to read), when it lags by more than SYNC_BEFORE_SEARCH articles, or when a
         ranked query matches an article the index has not seen, which it could not score."""
-        parsed = query if isinstance(query, Query) else parse_query(query)
+        parsed = self.resolve(query if isinstance(query, Query) else parse_query(query))
         may_sync = among is None and not self.core.readonly and self.core.lock.idle
         with self.core.reading() as session:
             view = self.text.view(session, limit=SYNC_BEFORE_SEARCH if may_sync else None)
@@ -253,3 +255,7 @@ class Searching:
                 if not found.includes(article_id):
                     return None
                 return found.beyond(row[0])
+
+
+def _as_is(query: Query) -> Query:
+    return query

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from store.search.query import words_of
-from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.search.query_nodes import And, DateRange, Everything, Flag, IdIn, Match, Node, Not, Or, Phrase, Term
 from store.search.text_fields import (
     ENTITY_FIELDS,
     TEXT_FIELDS,
@@ -70,9 +70,12 @@ class _Matcher:
         if isinstance(node, DateRange):
             low, high = date_key_range(node, c.fields.date_only)
             return (low is None or c.fields.n >= low) and (high is None or c.fields.n < high)
+        if isinstance(node, IdIn):
+            return c.fields.id in node.ids
         if isinstance(node, Flag):
             f = c.fields
-            return {"unread": not f.read, "read": f.read, "starred": f.starred, "entities": f.has_entities}[node.name]
+            flags = {"unread": not f.read, "read": f.read, "starred": f.starred, "entities": f.has_entities}
+            return flags.get(node.name, False)
         if isinstance(node, Not):
             return not self.node(node.node, c)
         if isinstance(node, And):
@@ -92,6 +95,8 @@ class _Matcher:
             return f.id.startswith(value.lower())
         if node.field == "lang":
             return ascii_lower(value) in f.langs
+        if node.field == "story":
+            return False
         fields = _ENTITY_FIELD_NAMES[node.field]
         for name in dict.fromkeys(" ".join(words_of(n)) for n in self.names(value)):
             words = tuple(name.split())

@@ -23,7 +23,7 @@ import tantivy
 from tantivy import Occur, Query
 
 from store.search.query import words_of
-from store.search.query_nodes import And, DateRange, Everything, Flag, Match, Node, Not, Or, Phrase, Term
+from store.search.query_nodes import And, DateRange, Everything, Flag, IdIn, Match, Node, Not, Or, Phrase, Term
 from store.search.text_fields import (
     ENTITY_FIELDS,
     PAIR_FIELD_MARKS,
@@ -120,7 +120,7 @@ class _Compiler:
             return self.fields(node.field, lambda f: self.term(f, node.word, node.prefix))
         if isinstance(node, Phrase):
             return self.fields(node.field, lambda f: self.phrase(f, node.words, node.prefix))
-        if isinstance(node, Match | DateRange | Flag):  # filters: they select, never score
+        if isinstance(node, Match | DateRange | Flag | IdIn):  # filters: they select, never score
             if self.decide is not None:
                 return everything(0.0) if self.decide(node) else Query.empty_query()
             return Query.const_score_query(self.filter(node), 0.0)
@@ -183,11 +183,15 @@ class _Compiler:
         return Query.boolean_query([(Occur.Must, positional), *narrow])
 
     # -- fields ----------------------------------------------------------------------------------
-    def filter(self, node: Match | DateRange | Flag) -> Query:
+    def filter(self, node: Match | DateRange | Flag | IdIn) -> Query:
         if isinstance(node, Match):
             return self.match(node)
         if isinstance(node, DateRange):
             return self.dates(node)
+        if isinstance(node, IdIn):
+            return ids_query(sorted(node.ids)) if node.ids else Query.empty_query()
+        if node.name not in _FLAGS:  # is:copy, not resolved by the store's stories: nothing
+            return Query.empty_query()
         name, value = _FLAGS[node.name]
         return Query.term_query(SCHEMA, name, value)
 
@@ -201,6 +205,8 @@ class _Compiler:
             return prefixed("id", value.lower())
         if node.field == "lang":
             return Query.term_query(SCHEMA, "lang", ascii_lower(value))
+        if node.field == "story":  # not resolved by the store's stories: nothing
+            return Query.empty_query()
         fields = _ENTITY_FIELD_NAMES[node.field]
         alternatives: list[Query] = []
         for name in dict.fromkeys(" ".join(words_of(n)) for n in self.names(value)):

@@ -1,10 +1,11 @@
 """The newsdesk command line (docs/cli.md): the parser and `main`.
 
 Each command family has a module: `sources` (import, feeds, refresh), `reading` (list, search,
-show, export), `entities`, `tags` (tag, mark, tags, delete, prune, dump-tags, restore-tags;
-`batch`: tag --batch), `rules`, `trash` (trash, undelete), `care` (reindex, check, backup,
-backups), `config` (config, completion), `serve`.  What they share is in `common` (exit codes, the usage error,
-opening the store, JSON and error output) and `arguments` (the parser's pieces, QUERY parsing).
+show, export), `entities`, `stories`, `tags` (tag, mark, tags, delete, prune, dump-tags,
+restore-tags; `batch`: tag --batch), `rules`, `trash` (trash, undelete), `care` (reindex, check,
+backup, backups), `config` (config, completion), `serve`.  What they share is in `common` (exit
+codes, the usage error, opening the store, JSON and error output) and `arguments` (the parser's
+pieces, QUERY parsing).
 Without a command, `main` opens the reader (tui.launch)."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from tui.cli import care, config, entities, reading, rules, serve, sources, tags, trash
+from tui.cli import care, config, entities, reading, rules, serve, sources, stories, tags, trash
 from tui.cli.arguments import CommandParser, add_command, add_query_argument, global_options, non_negative
 from tui.cli.common import ExitCode, UsageError, open_store, print_error
 from tui.config import Settings, load_settings
@@ -125,7 +126,7 @@ def build_parser() -> CommandParser:
         help="jsonl: newsdesk records; csv: list fields; opml: the subscriptions",
     )
 
-    for family in (sources, tags, rules, trash, care, config, serve):
+    for family in (sources, tags, rules, trash, care, config, serve, stories):
         family.register(sub)
     return parser
 
@@ -140,6 +141,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     **care.HANDLERS,
     **config.HANDLERS,
     **serve.HANDLERS,
+    **stories.HANDLERS,
 }
 """Each command's handler: (arguments, settings) -> exit code."""
 

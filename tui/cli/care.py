@@ -83,6 +83,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 store.watch_space(lambda message: print_error(f"newsdesk: warning: {message}"))
                 report = store.check()
                 report["trash_purged"] = 0 if store.no_space else store.purge_trash(settings.trash_days)
+                report["stories"] = store.stories.check()
             break
         except StoreCorrupt as exc:
             damage = assess(root, exc)
@@ -108,8 +109,22 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
                 if report["partial_backups_removed"]
                 else ""
             )
+            + _stories_text(report["stories"])
         )
-    return ExitCode.OK
+        for problem in report["stories"]["problems"]:
+            print_error(f"newsdesk: stories: {problem}")
+    return ExitCode.PARTIAL if report["stories"]["problems"] else ExitCode.OK
+
+
+def _stories_text(stories: dict[str, Any]) -> str:
+    unplaced = stories["unplaced"] + stories["gone"]
+    wrong = len(stories["problems"])
+    if not unplaced and not wrong:
+        return f"; stories ok ({stories['placed']} articles placed)"
+    return (
+        f"; stories: {stories['unplaced']} articles unplaced, {stories['gone']} gone, {wrong} problems"
+        " (`newsdesk stories rebuild` places them all anew)"
+    )
 
 
 def _confirmed(damage: Any, yes: bool) -> bool:

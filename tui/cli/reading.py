@@ -22,8 +22,9 @@ from tui.config import Settings
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(args) as store:
         items = store.list(limit=args.limit)
+        records = store.stories.annotate([i.to_json() for i in items]) if args.json else []
     if args.json:
-        print_json([i.to_json() for i in items])
+        print_json(records)
         return ExitCode.OK
     for item in items:
         print(format_list_line(item))
@@ -42,8 +43,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
             print_json({"count": count}) if args.json else print(count)
             return ExitCode.OK
         result = store.search(query, limit=args.limit)
+        records = store.stories.annotate([i.to_json() for i in result.items]) if args.json else []
     if args.json:
-        print_json([i.to_json() for i in result.items])
+        print_json(records)
         return ExitCode.OK
     for item in result.items:
         print(format_list_line(item))
@@ -95,6 +97,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
         article_id = store.resolve(wanted)
         stored = store.get(article_id) if article_id else None
         sharing = 0 if stored is not None or len(wanted) == 12 else store.count_matching(_id_query(wanted))
+        record = store.stories.annotate([stored.to_json()])[0] if stored is not None and args.json else {}
     if stored is None:
         if sharing > 1:
             print_error(f"newsdesk: {sharing} articles have ids starting with {wanted!r}; give more characters")
@@ -102,7 +105,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
             print_error(f"newsdesk: no article {wanted!r}")
         return ExitCode.PARTIAL
     if args.json:
-        print_json(stored.to_json())
+        print_json(record)
         return ExitCode.OK
     a, state = stored.article, stored.state
     lines = [a.title, ""]
@@ -140,9 +143,14 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     with open_store(args) as store:
         out = sys.stdout.buffer
         if args.format == "jsonl":
+            links, corrections = store.stories.all_links(), store.stories.corrections_by_article()
             for stored in store.iter_articles(query=query):
                 s = stored.state
-                out.write(orjson.dumps(export_record(stored.article, list(s.tags), s.read, s.starred)) + b"\n")
+                record = export_record(stored.article, list(s.tags), s.read, s.starred)
+                record["story"], record["copy_of"] = links.get(stored.article.id, (None, None))
+                if stored.article.id in corrections:
+                    record["story_links"] = corrections[stored.article.id]
+                out.write(orjson.dumps(record) + b"\n")
         elif args.format == "csv":
             text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
             writer = csv.writer(text)

@@ -12,6 +12,7 @@ from articles.sanitize import clean_line
 from tui.cli.arguments import add_command
 from tui.cli.common import ExitCode, UsageError, open_store, print_json
 from tui.cli.entities import extract
+from tui.cli.stories import place_stories
 from tui.cli.trash import trashed_text
 from tui.config import Settings
 from tui.importing import import_sources, progress_line
@@ -59,6 +60,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         summary["entities"] = 0
         if ids and not args.no_entities:
             summary["entities"] = extract(store, ids, settings)
+        summary["stories"] = place_stories(store, args.sources) if ids else 0
         if settings.keep_days:  # retention, when the config asks for it: never what was just brought in
             pruned = store.prune(settings.keep_days, by=settings.keep_by, spare=ids, trash_days=settings.trash_days)
             summary["pruned"] = len(pruned)
@@ -138,6 +140,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         summary = refresh_feeds(store, settings, feeds, progress=_progress(sys.stderr))
         ids = summary.pop("ids", [])
         summary["entities"] = extract(store, ids, settings) if ids and not args.no_entities else 0
+        summary["stories"] = place_stories(store, []) if ids else 0
     if args.json:
         print_json(summary)
     else:

@@ -1,0 +1,1 @@
+"""Copies and stories in the store (store.stories.service.Stories)."""
