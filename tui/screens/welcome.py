@@ -82,5 +82,5 @@ class WelcomeScreen(Screen[None]):
             count = self.store.count()
         except Exception:  # the main screen reports store errors; here we just keep waiting
             return
-        if count:
-            self.app.post_message(ArticlesArrived())
+        if count:  # to the screen, which bubbles it to the App: `self.app` from this thread
+            self.post_message(ArticlesArrived())  # raises once the App has ended, posting does not
