@@ -127,7 +127,7 @@ def switch_off(sources: set[str]) -> None:
     if "names" in sources:
         lexicon.given_names = lambda: frozenset()  # type: ignore[assignment]
     if "tables" in sources:
-        consolidate.table_rows = lambda text: []  # type: ignore[assignment]
+        consolidate.row_mentions = lambda text, spans: ([], [])  # type: ignore[assignment]
     unknown = sources - {"places", "names", "tables"}
     if unknown:
         raise SystemExit(f"unknown sources: {', '.join(sorted(unknown))}")

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
 from articles.entities.lexicon import looks_like_a_person, lookup
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
-from articles.entities.tables import row_names, table_rows
+from articles.entities.tables import row_mentions
 from articles.entities.words import (
     EVENT_HEADS,
     GENERIC_NAMES,
@@ -44,6 +44,7 @@ from articles.entities.words import (
     ORG_HEADS,
     PLACE_HEADS,
     ROLE_WORDS,
+    TABLE_LABELS,
     TIE_ORDER,
     TYPE_ORDER,
 )
@@ -125,7 +126,7 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
         text = possessor.group(2)  # "Shanghai's Aowei Technology": Shanghai is a name of its own
     stripped = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
     text = stripped + "." if keep_dot and stripped == text and _KEEP_DOT.search(stripped + ".") else stripped
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES:
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES or text.casefold() in TABLE_LABELS:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
         return ""  # all lower case in a cased script: a common noun the model tagged
@@ -262,25 +263,12 @@ def consolidate(
 
 
 def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
-    """Mentions in table rows replaced by the row's names, each typed as a row types it: a
-    country a place, a person's full name a person, any other name a team or firm."""
-    rows = table_rows(text)
+    """Mentions in table rows replaced by the row's names, typed as the row types them (tables.py)."""
+    rows, names = row_mentions(text, [(m.start, m.end, m.label) for m in mentions])
     if not rows:
         return mentions
     kept = [m for m in mentions if not any(s <= m.start < e for s, e in rows)]
-    for row_start, row_end in rows:
-        inside = [m for m in mentions if row_start <= m.start < row_end]
-        for start, end in row_names(text, row_start, row_end):
-            name = text[start:end]
-            labels = [m.label for m in inside if m.start < end and start < m.end]
-            place = lookup(name)
-            if place is not None and place.strong:
-                label = "GPE"
-            elif ("PERSON" in labels and len(name.split()) > 1) or looks_like_a_person(name, name):
-                label = "PERSON"
-            else:
-                label = "ORG"
-            kept.append(RawMention(name, label, start, end))
+    kept += [RawMention(name, label, start, end) for name, label, start, end in names]
     return sorted(kept, key=lambda m: m.start)
 
 
