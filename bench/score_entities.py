@@ -120,14 +120,14 @@ def errors(pred: dict[str, list[Any]], gold: dict[str, list[Any]], top: int = 40
 
 def switch_off(sources: set[str]) -> None:
     """Replace the named data sources of the consolidation by empty ones (for this process)."""
-    from articles.entities import consolidate, lexicon
+    from articles.entities import consolidate, lexicon, mentions
 
     if "places" in sources:
         consolidate.lookup = lexicon.lookup = lambda name: None  # type: ignore[assignment]
     if "names" in sources:
         lexicon.given_names = lambda: frozenset()  # type: ignore[assignment]
     if "tables" in sources:
-        consolidate.row_mentions = lambda text, spans: ([], [])  # type: ignore[assignment]
+        mentions.row_mentions = lambda text, spans: ([], [])  # type: ignore[assignment]
     unknown = sources - {"places", "names", "tables"}
     if unknown:
         raise SystemExit(f"unknown sources: {', '.join(sorted(unknown))}")

@@ -35,8 +35,9 @@ from dataclasses import dataclass, field
 
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
 from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
-from articles.entities.tables import row_mentions
+from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
 from articles.entities.words import (
     EVENT_HEADS,
     GENERIC_NAMES,
@@ -85,16 +86,6 @@ _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|B
 _SPACES = re.compile(r"\s+")
 
 
-@dataclass(frozen=True, slots=True)
-class RawMention:
-    """One span as the NER model returned it: its text, label and character offsets."""
-
-    text: str
-    label: str
-    start: int = 0
-    end: int = 0
-
-
 @dataclass(slots=True)
 class _Group:
     name: str
@@ -137,18 +128,6 @@ def _has_caseless_letters(text: str) -> bool:
     return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
 
 
-def _split_lines(mention: RawMention) -> list[RawMention]:
-    """A span never crosses a line break (a title running into the body is two names)."""
-    if "\n" not in mention.text:
-        return [mention]
-    parts, offset = [], 0
-    for piece in mention.text.split("\n"):
-        if piece.strip():
-            parts.append(RawMention(piece, mention.label, mention.start + offset, mention.start + offset + len(piece)))
-        offset += len(piece) + 1
-    return parts
-
-
 _AT_BEFORE = re.compile(r"\bat\s+$")
 _WHEN_AFTER = re.compile(
     r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -183,9 +162,9 @@ def consolidate(
     names whose type the article's own votes could not decide, with the tied types: the corpus
     breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
-    mentions = [part for m in mentions for part in _split_lines(m)]
+    mentions = [part for m in mentions for part in split_lines(m)]
     if text:
-        mentions = _with_table_rows(text, mentions)
+        mentions = with_wire_lines(text, with_table_rows(text, mentions))
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
         kind = LABEL_TYPES.get(mention.label)
@@ -244,6 +223,8 @@ def consolidate(
     _split_coordinations(groups)
     _merge_prefixes(groups)
     _resolve_short_forms(groups)
+    if text:
+        _names_in_capitals(text, groups)
     _places_by_gazetteer(groups)
 
     entities: list[Entity] = []
@@ -262,14 +243,30 @@ def consolidate(
     return entities
 
 
-def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
-    """Mentions in table rows replaced by the row's names, typed as the row types them (tables.py)."""
-    rows, names = row_mentions(text, [(m.start, m.end, m.label) for m in mentions])
-    if not rows:
-        return mentions
-    kept = [m for m in mentions if not any(s <= m.start < e for s, e in rows)]
-    kept += [RawMention(name, label, start, end) for name, label, start, end in names]
-    return sorted(kept, key=lambda m: m.start)
+def _names_in_capitals(text: str, groups: dict[str, _Group]) -> None:
+    """Mentions in the lines in capitals (a wire's headline) of the names the article uses
+    elsewhere, and of countries."""
+    forms = {form.casefold(): key for key, group in groups.items() for form in (group.name, *group.forms)}
+    dated = {start for start, _, _ in datelines(text)}
+
+    def known(words: str) -> bool:
+        place = lookup(words)
+        return words in forms or (place is not None and place.strong)
+
+    for start, end in caps_lines(text):
+        if start in dated:
+            continue
+        for offset, words in names_in_caps(text, start, end, known):
+            key = forms.get(words.casefold())
+            if key is None or key not in groups:
+                key = words.casefold()
+                forms[key] = key
+                groups[key] = _Group(title_case(words))
+                groups[key].votes["place"] += 1
+                groups[key].own_votes["place"] += 1
+                groups[key].forms.setdefault(groups[key].name, None)
+            groups[key].mentions += 1
+            groups[key].positions.append(offset)
 
 
 def _places_by_gazetteer(groups: dict[str, _Group]) -> None:

@@ -108,7 +108,9 @@ def _close(run: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
         yield run[0][0], run[-1][1]
 
 
-def row_mentions(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[list[tuple[int, int]], list[tuple[str, str, int, int]]]:
+def row_mentions(
+    text: str, spans: Sequence[tuple[int, int, str]]
+) -> tuple[list[tuple[int, int]], list[tuple[str, str, int, int]]]:
     """The table rows of the text, and the names in them as (name, label, start, end), the label
     being what the row says (the model's `spans`, (start, end, label), only where the row says
     nothing): a country is a place; in a score line or a line of standings every other name is a
