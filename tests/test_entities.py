@@ -122,8 +122,9 @@ def test_acronyms_prefixes_and_runaway_spans() -> None:
             ),
         )
     )
-    assert set(found) == {"United States Air Force", "Ministry of Economy and Industry of Israel"}
-    assert found["United States Air Force"].aliases == ("USAF",)
+    # an acronym is a name of its own (as in CoNLL and wikigold), listed beside its long form
+    assert set(found) == {"United States Air Force", "USAF", "Ministry of Economy and Industry of Israel"}
+    assert found["USAF"].type == "org" and found["United States Air Force"].aliases == ()
     assert found["Ministry of Economy and Industry of Israel"].aliases == ()  # the runaway span is not a name
 
 

@@ -34,7 +34,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
-from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.lexicon import is_country, looks_like_a_person, lookup
 from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
 from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
@@ -43,6 +43,7 @@ from articles.entities.words import (
     GENERIC_NAMES,
     LABEL_TYPES,
     ORG_HEADS,
+    PARTY_HEADS,
     PLACE_HEADS,
     ROLE_WORDS,
     TABLE_LABELS,
@@ -69,6 +70,12 @@ _PLACE_AFTER = re.compile(
     r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
     r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
 )
+# "Leeds manager George Graham", "Chelsea 's Dutch coach", "Rangers beat Celtic": a town's name is a club.
+_TEAM_AFTER = re.compile(
+    r"^(?:\s?'s)?\s+(?:[A-Z][\w-]*\s+)?(?:manager|coach|goalkeeper|keeper|striker|midfielder|defender|captain|"
+    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|held|thrashed|crushed|edged|routed|defeated)\s+[A-Z]"
+)
+_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|held|thrashed|crushed|edged|routed|defeated)\s+$")
 # "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
 _ROLE_BEFORE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
@@ -117,7 +124,11 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
         text = possessor.group(2)  # "Shanghai's Aowei Technology": Shanghai is a name of its own
     stripped = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
     text = stripped + "." if keep_dot and stripped == text and _KEEP_DOT.search(stripped + ".") else stripped
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES or text.casefold() in TABLE_LABELS:
+    words = text.split()
+    while len(words) > 1 and words[-1].isalpha() and words[-1].islower() and any(w[0].isupper() for w in words[:-1]):
+        words.pop()  # "Xinhua news agency": the name, then what it is
+    text = " ".join(words)
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES | TABLE_LABELS:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
         return ""  # all lower case in a cased script: a common noun the model tagged
@@ -145,11 +156,9 @@ def _context_vote(text: str, start: int, end: int) -> str | None:
         return "place-or-org"
     if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
         return "person"
+    if _TEAM_AFTER.match(after) or _TEAM_BEFORE.search(before):
+        return "team"
     return None
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
 
 
 def consolidate(
@@ -191,6 +200,8 @@ def consolidate(
         head = name.split()[-1].casefold()
         if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
             kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
+        elif kind == "other" and len(name.split()) > 1 and head in PARTY_HEADS:
+            kind = vote = "org"  # "Free Democrats", "Christian Democrats": a party, not a nationality
         elif len(name.split()) > 1 and head in EVENT_HEADS:
             kind = vote = "other"
         elif kind != "person" and looks_like_a_person(name, mention.text):
@@ -205,6 +216,8 @@ def consolidate(
         elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
             if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
                 vote = "place"  # "at Twickenham on Saturday": a venue
+        elif context == "team" and kind == "place" and not is_country(name):
+            vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
         elif context == "not-person" and kind == "person":
             vote = "org"
         typed.append((name, vote, context == "person", mention.start))
@@ -352,10 +365,8 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
         if len(candidates) == 1 and short_type != "place":
             target = candidates[0]
         elif not candidates and short_type in ("org", "other"):
-            if _is_acronym(short.name):
-                matches = [o for o in others if _initials(o.name) == short.name.replace(".", "")]
-            else:
-                matches = [o for o in others if o.tokens[0].casefold() == word]
+            # an acronym stays a name of its own (CoNLL and wikigold list both forms)
+            matches = [] if _is_acronym(short.name) else [o for o in others if o.tokens[0].casefold() == word]
             if len(matches) == 1:
                 target = matches[0]
         if target is None or target is short:

@@ -68,6 +68,12 @@ def lookup(name: str) -> Place | None:
     return gazetteer().get(name.casefold())
 
 
+def is_country(name: str) -> bool:
+    """A country, continent or US state the gazetteer knows (a place whatever the model said)."""
+    place = lookup(name)
+    return place is not None and place.strong
+
+
 @cache
 def given_names() -> frozenset[str]:
     """Given names, title-cased ("James", "Mary")."""

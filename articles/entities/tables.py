@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.lexicon import is_country, looks_like_a_person
 from articles.entities.words import TABLE_LABELS
 
 _NUMBER = re.compile(r"^[-+(]?\.?\d[\d.,:/'-]*%?\)?$")
@@ -28,6 +28,8 @@ _JOINING = frozenset(
 _DATE = re.compile(r"^(?:1[89]\d\d|20\d\d)(?:[-/.]\d\d?){0,2}$|^\d\d?[-/.]\d\d?[-/.]\d{2,4}$")
 """A year or a date: a dateline ("LONDON 1996-08-30") or a citation is not a table row."""
 _INSIDE_NAMES = frozenset("de del der van von da di du la le &".split())
+_NOT_NAMES = frozenset("In On At By For From To With And Of Or".split())
+"""Capitalised words that start a line of prose ("In 1990"), never a name in a row."""
 _WORD = re.compile(r"\S+")
 _NAME_WORD = re.compile(r"^\(?[A-Z][\w'’.&-]*[),:;]*$")
 MIN_NAMES = 1
@@ -83,7 +85,7 @@ def row_names(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     for match in _WORD.finditer(text, start, end):
         word = match.group()
         bare = word.strip("(),:;")
-        if word.endswith(":") or bare.casefold() in TABLE_LABELS:  # "Scorers:" labels what follows
+        if word.endswith(":") or bare.casefold() in TABLE_LABELS or bare in _NOT_NAMES:  # "Scorers:", "Attendance"
             yield from _close(run)
             run = []
         elif _NAME_WORD.match(word) and not _NUMBER.match(bare) and any(c.isalpha() for c in bare):
@@ -130,7 +132,7 @@ def row_mentions(
             after = text[end:row_end]
             in_parens = text.count("(", row_start, start) > text.count(")", row_start, start)
             country_after = _COUNTRY_AFTER.match(after)
-            if _is_country(name):
+            if is_country(name):
                 label = "GPE"
             elif in_parens:
                 label = "PERSON" if re.match(r"\s*\d", after) or cricket else _by_name(name, start, end, inside)
@@ -138,7 +140,7 @@ def row_mentions(
                 label = "PERSON"
             elif teams:
                 label = "ORG"
-            elif country_after and _is_country(country_after.group(1)):
+            elif country_after and is_country(country_after.group(1)):
                 label = "PERSON"
             else:
                 label = _by_name(name, start, end, inside)
@@ -146,9 +148,6 @@ def row_mentions(
     return rows, found
 
 
-def _is_country(name: str) -> bool:
-    place = lookup(name)
-    return place is not None and place.strong
 
 
 def _by_name(name: str, start: int, end: int, inside: Sequence[tuple[int, int, str]]) -> str:

@@ -78,3 +78,7 @@ TABLE_LABELS = frozenset(
     overall men women round group stage penalties conversions tries conversion penalty note pos
     """.split()
 )
+# The last word of a party's name that a model reads as a nationality ("Free Democrats").
+PARTY_HEADS = frozenset(
+    "democrats republicans socialists communists liberals conservatives nationalists unionists greens".split()
+)
