@@ -91,6 +91,7 @@ _THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
 _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
+_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS
 
 
 @dataclass(slots=True)
@@ -128,7 +129,7 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
     while len(words) > 1 and words[-1].isalpha() and words[-1].islower() and any(w[0].isupper() for w in words[:-1]):
         words.pop()  # "Xinhua news agency": the name, then what it is
     text = " ".join(words)
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES | TABLE_LABELS:
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in _NOT_ALONE:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
         return ""  # all lower case in a cased script: a common noun the model tagged
