@@ -40,8 +40,9 @@ _NAME = r"[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|de|van|von|da|del|la))*"
 _RANK = r"^\s*(?:\d+[.)]?\s+(?:-\s+)?)?"
 _SCORE_LINE = re.compile(_RANK + _NAME + r"\s+\d+\s+(?:\([^)]*\)\s+)?" + _NAME + r"\s+\d+(?:\s|$)")
 """Two teams and their scores: "Coventry 1 Leeds 2", "Ajax 1 ( Litmanen 67 ) Feyenoord 1"."""
-_STANDINGS = re.compile(_RANK + _NAME + r"(?:\s+[-+]?\.?\d[\d.,:-]*){5,}\s*-?\s*$")
-"""A team and five numbers or more: "Newcastle 14 9 3 2 27 14 30"."""
+_STANDINGS = re.compile(_RANK + _NAME + r"(?:\s+[-+]?\.?\d[\d.,:-]*){3,}\s*-?\s*$")
+"""A name and three numbers or more, nothing else: "Newcastle 14 9 3 2 27 14 30", "NEW YORK 74 62
+.544 -" (a team, unless its name starts with a given name: a golfer's rounds)."""
 _CRICKET = re.compile(r"\s(?:c|b|lbw|st)\s+[A-Z]|\b(?:not|run)\s+out\b|\b\d+-\d+-\d+-\d+\b")
 """A batsman's or a bowler's line of a cricket scorecard: every name in it is a player."""
 _COUNTRY_AFTER = re.compile(r"^\s*\(\s*([A-Z][\w.' -]*?)\s*\)")
@@ -115,8 +116,8 @@ def row_mentions(
 ) -> tuple[list[tuple[int, int]], list[tuple[str, str, int, int]]]:
     """The table rows of the text, and the names in them as (name, label, start, end), the label
     being what the row says (the model's `spans`, (start, end, label), only where the row says
-    nothing): a country is a place; in a score line or a line of standings every other name is a
-    team; in a cricket scorecard's line, a player; a name followed by a country in parentheses
+    nothing): a country is a place; in a score line every other name is a team, and in a line of
+    standings every other name that does not start with a given name; in a cricket scorecard's line, a player; a name followed by a country in parentheses
     ("Boris Becker ( Germany )") or a number inside parentheses ("( Luc Nilis 20 )") a person;
     otherwise a full name the model called a person (or that starts with a given name) a person,
     any other name a team or firm."""
@@ -124,7 +125,8 @@ def row_mentions(
     found = []
     for row_start, row_end in rows:
         line = text[row_start:row_end]
-        teams = bool(_SCORE_LINE.match(line) or _STANDINGS.match(line))
+        score_line = bool(_SCORE_LINE.match(line))
+        standings = not score_line and bool(_STANDINGS.match(line))
         cricket = bool(_CRICKET.search(line))
         inside = [(s, e, label) for s, e, label in spans if row_start <= s < row_end]
         for start, end in row_names(text, row_start, row_end):
@@ -138,7 +140,7 @@ def row_mentions(
                 label = "PERSON" if re.match(r"\s*\d", after) or cricket else _by_name(name, start, end, inside)
             elif cricket:
                 label = "PERSON"
-            elif teams:
+            elif score_line or (standings and not looks_like_a_person(name, name)):
                 label = "ORG"
             elif country_after and is_country(country_after.group(1)):
                 label = "PERSON"
