@@ -263,6 +263,7 @@ def test_the_shipped_demo_entities_are_what_extraction_gives() -> None:
 
     shipped = json.loads(DEMO_ENTITIES.read_text(encoding="utf-8"))["articles"]
     assert extract_demo() == shipped, "run: python -m tui.demo"
+    assert not [e for found in shipped.values() for e in found if e["name"] == "3D"]  # "3D printers": no firm
 
 
 def test_the_demo_store_has_entities_without_spacy(store: NewsStore) -> None:

@@ -88,6 +88,8 @@ _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
 _THE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_DIMENSION = re.compile(r"^\d[dD]$")
+"""'3D printers', '2D': a dimension, not a firm."""
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
 _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
@@ -195,8 +197,9 @@ def consolidate(
             name, kind = " ".join(words), "person"
         if mention.text.strip().casefold().startswith("the ") and kind == "person":
             kind = "org"  # "the Beatles": a person has no article
-        if name.split()[-1].isdigit() or (text and _NOT_A_NAME_AFTER.match(text[mention.end : mention.end + 20])):
-            continue  # "FTSE 100", "Flight 574", "NASDAQ index": a number or an index, not an entity
+        after = text[mention.end : mention.end + 20]
+        if name.split()[-1].isdigit() or _DIMENSION.match(name) or _NOT_A_NAME_AFTER.match(after):
+            continue  # "FTSE 100", "Flight 574", "NASDAQ index", "3D": a number, an index, a dimension
         vote = kind
         head = name.split()[-1].casefold()
         if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
