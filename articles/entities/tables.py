@@ -49,15 +49,16 @@ _COUNTRY_AFTER = re.compile(r"^\s*\(\s*([A-Z][\w.' -]*?)\s*\)")
 
 
 def table_rows(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line of the text that is a table row."""
-    rows = []
+    """(start, end) of every line of the text that is a table row, next to another one."""
+    lines = []
     start = 0
     for line in text.split("\n"):
-        end = start + len(line)
-        if _is_row(line):
-            rows.append((start, end))
-        start = end + 1
-    return rows
+        lines.append((start, start + len(line)))
+        start += len(line) + 1
+    rows = {i for i, (s, e) in enumerate(lines) if _is_row(text[s:e])}
+    # a row has another row beside it (a blank line between allowed): a lone line of names and
+    # numbers in prose is a heading or a caption, not a table
+    return [lines[i] for i in sorted(rows) if any(i + d in rows for d in (-2, -1, 1, 2))]
 
 
 def _is_row(line: str) -> bool:
