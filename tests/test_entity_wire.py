@@ -45,13 +45,13 @@ def test_score_lines_are_teams_and_scorecards_are_people() -> None:
         "PSV Eindhoven 3 ( Luc Nilis 20 , Wim Jonk 55 ) NAC Breda 0 . Halftime 1-0 . Attendance 28,000\n"
         "N. Hussain c Saeed Anwar b Wasim Akram 12\nI. Salisbury not out 4\n"
         "Boris Becker ( Germany ) beat Magnus Larsson ( Sweden ) 6-4 6-4\n"
-        "BALTIMORE 74 62 .544 -\n278 Tom Lehman 68 70 72 68"
+        "BALTIMORE 74 62 .544 -\n278 Tom Lehman 68 70 72 68\nScorers : Ronaldo 34 , Bebeto 67"
     )
     mentions = spans(text, ("Nottingham Forest", "PERSON"), ("West Ham", "GPE"), ("Leeds", "GPE"), ("I. Salisbury", "ORG"), ("Halftime", "PERSON"))
     found = types(consolidate(text, mentions))
     for team in ("baltimore", "nottingham forest", "west ham", "coventry", "leeds", "newcastle", "psv eindhoven", "nac breda"):
         assert found[team] == "org", team
-    for person in ("luc nilis", "wim jonk", "n. hussain", "saeed anwar", "wasim akram", "i. salisbury", "boris becker", "magnus larsson", "tom lehman"):
+    for person in ("luc nilis", "wim jonk", "n. hussain", "saeed anwar", "wasim akram", "i. salisbury", "boris becker", "magnus larsson", "tom lehman", "ronaldo", "bebeto"):
         assert found[person] == "person", person
     assert found["germany"] == found["sweden"] == "place"
     assert "halftime" not in found and "attendance" not in found

@@ -45,6 +45,8 @@ _STANDINGS = re.compile(_RANK + _NAME + r"(?:\s+[-+]?\.?\d[\d.,:-]*){3,}\s*-?\s*
 .544 -" (a team, unless its name starts with a given name: a golfer's rounds)."""
 _CRICKET = re.compile(r"\s(?:c|b|lbw|st)\s+[A-Z]|\b(?:not|run)\s+out\b|\b\d+-\d+-\d+-\d+\b")
 """A batsman's or a bowler's line of a cricket scorecard: every name in it is a player."""
+_SCORERS = re.compile(r"^\s*(?:goal)?scorers?\b", re.I)
+"""A line of scorers ("Scorers : Ronaldo 34 , Bebeto 67"): every name in it is a player."""
 _COUNTRY_AFTER = re.compile(r"^\s*\(\s*([A-Z][\w.' -]*?)\s*\)")
 
 
@@ -118,8 +120,9 @@ def row_mentions(
     """The table rows of the text, and the names in them as (name, label, start, end), the label
     being what the row says (the model's `spans`, (start, end, label), only where the row says
     nothing): a country is a place; in a score line every other name is a team, and in a line of
-    standings every other name that does not start with a given name; in a cricket scorecard's line, a player; a name followed by a country in parentheses
-    ("Boris Becker ( Germany )") or a number inside parentheses ("( Luc Nilis 20 )") a person;
+    standings every other name that does not start with a given name; in a cricket scorecard's
+    line or a line of scorers, a player; a name followed by a country in parentheses ("Boris
+    Becker ( Germany )") or a number inside parentheses ("( Luc Nilis 20 )") a person;
     otherwise a full name the model called a person (or that starts with a given name) a person,
     any other name a team or firm."""
     rows = table_rows(text)
@@ -128,7 +131,7 @@ def row_mentions(
         line = text[row_start:row_end]
         score_line = bool(_SCORE_LINE.match(line))
         standings = not score_line and bool(_STANDINGS.match(line))
-        cricket = bool(_CRICKET.search(line))
+        cricket = bool(_CRICKET.search(line)) or bool(_SCORERS.match(line))
         inside = [(s, e, label) for s, e, label in spans if row_start <= s < row_end]
         for start, end in row_names(text, row_start, row_end):
             name = text[start:end]
