@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--without",
         default="",
-        help="comma-separated sources to switch off, to measure what each adds: places, names, tables, wire",
+        help="sources to switch off, comma-separated, to measure what each adds: places, names, tables, wire",
     )
     args = parser.parse_args(argv)
     switch_off({w for w in args.without.split(",") if w})

@@ -29,10 +29,11 @@ def test_a_headline_in_capitals_names_what_the_body_names() -> None:
 
 
 def test_caps_lines_and_datelines() -> None:
-    text = "RUGBY UNION - ENGLAND BEAT ITALY\n\nLONDON 1996-11-23\nEngland beat Italy at Twickenham on Saturday .\nEASTERN CONFERENCE\nNEW YORK 10 4 .714 -"
+    text = "RUGBY UNION - ENGLAND BEAT ITALY\n\nLONDON 1996-11-23\nEngland beat Italy at Twickenham on Saturday .\nThe home side scored six tries to two in front of a crowd of 60,000 .\nEASTERN CONFERENCE\nNEW YORK 10 4 .714 -"
     lines = [text[s:e] for s, e in caps_lines(text)]
     assert lines[0] == "RUGBY UNION - ENGLAND BEAT ITALY" and "EASTERN CONFERENCE" in lines
     assert [[text[s:e] for s, e in names] for _, _, names in datelines(text)] == [["LONDON"]]
+    assert caps_lines("MAYOR OPENS BRIDGE\nTHE MAYOR OF CALDERWICK OPENED THE NEW BRIDGE ON MONDAY .") == []  # all capitals
     found = types(consolidate(text, spans(text, ("RUGBY UNION", "ORG"), ("England", "GPE"), ("Italy", "GPE"), ("Twickenham", "PERSON"), ("EASTERN CONFERENCE", "ORG"))))
     assert found["twickenham"] == "place" and found["london"] == "place"
     assert "rugby union" not in found and "eastern conference" not in found

@@ -6,7 +6,9 @@ a person, "Shanghai International Port Co’s" keeps its possessive, "Akunis" is
 The rules here are general (no rule names an entity; the lists they read are derived from
 GeoNames and the US Census, see lexicon.py):
 
-0. table rows (tables.py) give their own names, typed as a row types them;
+0. table rows (tables.py) give their own names, typed as a row types them; the model's spans in
+   lines in capitals (a wire's headline) are dropped, their words matched against the article's
+   names and countries, and a dateline's names are places (wire.py);
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
 2. vote on the type of each mention: the NER label, plus a role or title just before it
@@ -14,8 +16,8 @@ GeoNames and the US Census, see lexicon.py):
    ending it (Stadium, University, Awards), a common given name starting it, and where it sits
    ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
-   one person whose name starts or ends with it, an acronym to the one name with those initials,
-   a leading word to the one organisation that starts with it;
+   one person whose name starts or ends with it, a leading word to the one organisation that
+   starts with it (an acronym stays a name of its own, as CoNLL and wikigold count it);
 4. the place gazetteer where the model never said place: a country, continent or US state is a
    place; a city is one unless the model called it an organisation (a club, a firm);
 5. one type per entity by the votes of the mentions of its full form (short forms were resolved
@@ -73,9 +75,9 @@ _PLACE_AFTER = re.compile(
 # "Leeds manager George Graham", "Chelsea 's Dutch coach", "Rangers beat Celtic": a town's name is a club.
 _TEAM_AFTER = re.compile(
     r"^(?:\s?'s)?\s+(?:[A-Z][\w-]*\s+)?(?:manager|coach|goalkeeper|keeper|striker|midfielder|defender|captain|"
-    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|held|thrashed|crushed|edged|routed|defeated)\s+[A-Z]"
+    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|thrashed|routed)\s+[A-Z]"
 )
-_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|held|thrashed|crushed|edged|routed|defeated)\s+$")
+_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|thrashed|routed)\s+$")
 # "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
 _ROLE_BEFORE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",

@@ -45,12 +45,14 @@ def datelines(text: str, within: int = 6) -> list[tuple[int, int, list[tuple[int
 
 
 def caps_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the lines with letters and none of them in lower case, two words or more."""
-    return [
+    """(start, end) of the lines with letters and none of them in lower case, two words or more;
+    none when such lines are most of the text (an article written all in capitals is read as it is)."""
+    found = [
         (start, end)
         for start, end, line in _lines(text)
         if not any(c.islower() for c in line) and sum(1 for w in line.split() if any(c.isalpha() for c in w)) >= 2
     ]
+    return found if sum(end - start for start, end in found) * 2 < len(text) else []
 
 
 def names_in_caps(text: str, start: int, end: int, known: Callable[[str], bool]) -> list[tuple[int, str]]:
