@@ -7,6 +7,8 @@ on the news gold's two parts and wikigold's two halves.
 Sets:
   * news-tune / news-score: bench/gold/entities.json, split by each article's "part" ("tune" or
     "score"); score-only articles are never looked at while changing the rules;
+  * wire-tune / wire-score: bench/gold/newswire.json, newswire-style articles (results tables,
+    standings, scorecards, market reports, ALL-CAPS headlines) labelled with CoNLL's conventions;
   * wikigold-tune / wikigold-held: wikigold.jsonl, odd-numbered articles to tune on, even-numbered
     held out.
 Systems: raw = the NER-only model's doc.ents, PERSON/ORG/GPE/LOC/FAC (ner_score.SPACY_TYPE);
@@ -37,7 +39,8 @@ sys.path.insert(0, str(NER_DEV))
 import ner_score  # noqa: E402
 
 NEWS_TYPES = {"person": "PER", "org": "ORG", "place": "LOC"}
-SETS = ("news-tune", "news-score", "wikigold-tune", "wikigold-held")
+SETS = ("news-tune", "news-score", "wire-tune", "wire-score", "wikigold-tune", "wikigold-held")
+WIRE = BENCH / "gold" / "newswire.json"
 
 
 def news_sets() -> dict[str, list[tuple[str, str, list[tuple[str, str]], bool]]]:
@@ -49,6 +52,21 @@ def news_sets() -> dict[str, list[tuple[str, str, list[tuple[str, str]], bool]]]
         out["news-" + entry.get("part", "tune")].append(
             (entry["url"], article_text(article), gold, extractable(article))
         )
+    return out
+
+
+def wire_sets() -> dict[str, list[tuple[str, str, list[tuple[str, str]], bool]]]:
+    """bench/gold/newswire.json: newswire-style articles (CoNLL conventions), read as an importer
+    reads a record without a language (the language is detected)."""
+    from articles.language import detect_language
+    from articles.model import Article
+
+    out: dict[str, list[Any]] = {"wire-tune": [], "wire-score": []}
+    for entry in json.loads(WIRE.read_text(encoding="utf-8"))["articles"]:
+        title, body = entry["title"], entry["body"]
+        article = Article.create(title=title, body=body, language=detect_language(f"{title}\n{body}"))
+        gold = [(name, NEWS_TYPES[t]) for t in NEWS_TYPES for name in entry[t]]
+        out["wire-" + entry["part"]].append((entry["id"], article_text(article), gold, extractable(article)))
     return out
 
 
@@ -102,33 +120,37 @@ def errors(pred: dict[str, list[Any]], gold: dict[str, list[Any]], top: int = 40
 
 def switch_off(sources: set[str]) -> None:
     """Replace the named data sources of the consolidation by empty ones (for this process)."""
-    from articles.entities import consolidate, lexicon
+    from articles.entities import consolidate, lexicon, mentions
 
     if "places" in sources:
         consolidate.lookup = lexicon.lookup = lambda name: None  # type: ignore[assignment]
     if "names" in sources:
         lexicon.given_names = lambda: frozenset()  # type: ignore[assignment]
     if "tables" in sources:
-        consolidate.table_rows = lambda text: []  # type: ignore[assignment]
-    unknown = sources - {"places", "names", "tables"}
+        mentions.row_mentions = lambda text, spans: ([], [])  # type: ignore[assignment]
+    if "wire" in sources:
+        for module in (consolidate, mentions):
+            module.caps_lines = lambda text: []  # type: ignore[assignment]
+            module.datelines = lambda text, within=6: []  # type: ignore[assignment]
+    unknown = sources - {"places", "names", "tables", "wire"}
     if unknown:
         raise SystemExit(f"unknown sources: {', '.join(sorted(unknown))}")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--errors", choices=["news-tune", "wikigold-tune"], help="list newsdesk's errors on a tune set")
+    parser.add_argument("--errors", choices=["news-tune", "wire-tune", "wikigold-tune"], help="list newsdesk's errors on a tune set")
     parser.add_argument("--json", type=Path, help="write the scores here")
     parser.add_argument("--tune-only", action="store_true", help="score the tune sets only (while changing rules)")
     parser.add_argument(
         "--without",
         default="",
-        help="comma-separated sources to switch off, to measure what each adds: places, names, tables",
+        help="sources to switch off, comma-separated, to measure what each adds: places, names, tables, wire",
     )
     args = parser.parse_args(argv)
     switch_off({w for w in args.without.split(",") if w})
     nlp = load_model()
-    sets = news_sets() | wikigold_sets()
+    sets = news_sets() | wire_sets() | wikigold_sets()
     rows = []
     results: dict[str, Any] = {}
     header = "| set | docs | gold names | raw micro F1 | newsdesk micro F1 | raw PER / ORG / LOC | newsdesk PER / ORG / LOC |"

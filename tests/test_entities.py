@@ -122,8 +122,9 @@ def test_acronyms_prefixes_and_runaway_spans() -> None:
             ),
         )
     )
-    assert set(found) == {"United States Air Force", "Ministry of Economy and Industry of Israel"}
-    assert found["United States Air Force"].aliases == ("USAF",)
+    # an acronym is a name of its own (as in CoNLL and wikigold), listed beside its long form
+    assert set(found) == {"United States Air Force", "USAF", "Ministry of Economy and Industry of Israel"}
+    assert found["USAF"].type == "org" and found["United States Air Force"].aliases == ()
     assert found["Ministry of Economy and Industry of Israel"].aliases == ()  # the runaway span is not a name
 
 
@@ -262,6 +263,7 @@ def test_the_shipped_demo_entities_are_what_extraction_gives() -> None:
 
     shipped = json.loads(DEMO_ENTITIES.read_text(encoding="utf-8"))["articles"]
     assert extract_demo() == shipped, "run: python -m tui.demo"
+    assert not [e for found in shipped.values() for e in found if e["name"] == "3D"]  # "3D printers": no firm
 
 
 def test_the_demo_store_has_entities_without_spacy(store: NewsStore) -> None:

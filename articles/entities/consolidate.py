@@ -6,7 +6,9 @@ a person, "Shanghai International Port Co’s" keeps its possessive, "Akunis" is
 The rules here are general (no rule names an entity; the lists they read are derived from
 GeoNames and the US Census, see lexicon.py):
 
-0. table rows (tables.py) give their own names, typed as a row types them;
+0. table rows (tables.py) give their own names, typed as a row types them; the model's spans in
+   lines in capitals (a wire's headline) are dropped, their words matched against the article's
+   names and countries, and a dateline's names are places (wire.py);
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
 2. vote on the type of each mention: the NER label, plus a role or title just before it
@@ -14,8 +16,8 @@ GeoNames and the US Census, see lexicon.py):
    ending it (Stadium, University, Awards), a common given name starting it, and where it sits
    ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
-   one person whose name starts or ends with it, an acronym to the one name with those initials,
-   a leading word to the one organisation that starts with it;
+   one person whose name starts or ends with it, a leading word to the one organisation that
+   starts with it (an acronym stays a name of its own, as CoNLL and wikigold count it);
 4. the place gazetteer where the model never said place: a country, continent or US state is a
    place; a city is one unless the model called it an organisation (a club, a firm);
 5. one type per entity by the votes of the mentions of its full form (short forms were resolved
@@ -34,16 +36,19 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
-from articles.entities.lexicon import looks_like_a_person, lookup
+from articles.entities.lexicon import is_country, looks_like_a_person, lookup
+from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
-from articles.entities.tables import row_names, table_rows
+from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
 from articles.entities.words import (
     EVENT_HEADS,
     GENERIC_NAMES,
     LABEL_TYPES,
     ORG_HEADS,
+    PARTY_HEADS,
     PLACE_HEADS,
     ROLE_WORDS,
+    TABLE_LABELS,
     TIE_ORDER,
     TYPE_ORDER,
 )
@@ -67,6 +72,12 @@ _PLACE_AFTER = re.compile(
     r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
     r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
 )
+# "Leeds manager George Graham", "Chelsea 's Dutch coach", "Rangers beat Celtic": a town's name is a club.
+_TEAM_AFTER = re.compile(
+    r"^(?:\s?'s)?\s+(?:[A-Z][\w-]*\s+)?(?:manager|coach|goalkeeper|keeper|striker|midfielder|defender|captain|"
+    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|thrashed|routed)\s+[A-Z]"
+)
+_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|thrashed|routed)\s+$")
 # "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
 _ROLE_BEFORE = re.compile(
     r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
@@ -79,19 +90,12 @@ _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
 _THE = re.compile(r"^(?:the|a|an)\s+", re.I)
 _THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_DIMENSION = re.compile(r"^\d[dD]$")
+"""'3D printers', '2D': a dimension, not a firm."""
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
 _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class RawMention:
-    """One span as the NER model returned it: its text, label and character offsets."""
-
-    text: str
-    label: str
-    start: int = 0
-    end: int = 0
+_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS
 
 
 @dataclass(slots=True)
@@ -125,7 +129,11 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
         text = possessor.group(2)  # "Shanghai's Aowei Technology": Shanghai is a name of its own
     stripped = _DANGLING.sub("", text).strip(_EDGE_JUNK)  # "Ministry of Science, Technology and"
     text = stripped + "." if keep_dot and stripped == text and _KEEP_DOT.search(stripped + ".") else stripped
-    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in GENERIC_NAMES:
+    words = text.split()
+    while len(words) > 1 and words[-1].isalpha() and words[-1].islower() and any(w[0].isupper() for w in words[:-1]):
+        words.pop()  # "Xinhua news agency": the name, then what it is
+    text = " ".join(words)
+    if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in _NOT_ALONE:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
         return ""  # all lower case in a cased script: a common noun the model tagged
@@ -134,18 +142,6 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
 
 def _has_caseless_letters(text: str) -> bool:
     return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
-
-
-def _split_lines(mention: RawMention) -> list[RawMention]:
-    """A span never crosses a line break (a title running into the body is two names)."""
-    if "\n" not in mention.text:
-        return [mention]
-    parts, offset = [], 0
-    for piece in mention.text.split("\n"):
-        if piece.strip():
-            parts.append(RawMention(piece, mention.label, mention.start + offset, mention.start + offset + len(piece)))
-        offset += len(piece) + 1
-    return parts
 
 
 _AT_BEFORE = re.compile(r"\bat\s+$")
@@ -165,11 +161,9 @@ def _context_vote(text: str, start: int, end: int) -> str | None:
         return "place-or-org"
     if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
         return "person"
+    if _TEAM_AFTER.match(after) or _TEAM_BEFORE.search(before):
+        return "team"
     return None
-
-
-def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
 
 
 def consolidate(
@@ -182,9 +176,9 @@ def consolidate(
     names whose type the article's own votes could not decide, with the tied types: the corpus
     breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
-    mentions = [part for m in mentions for part in _split_lines(m)]
+    mentions = [part for m in mentions for part in split_lines(m)]
     if text:
-        mentions = _with_table_rows(text, mentions)
+        mentions = with_wire_lines(text, with_table_rows(text, mentions))
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
     for mention in mentions:
         kind = LABEL_TYPES.get(mention.label)
@@ -205,12 +199,15 @@ def consolidate(
             name, kind = " ".join(words), "person"
         if mention.text.strip().casefold().startswith("the ") and kind == "person":
             kind = "org"  # "the Beatles": a person has no article
-        if name.split()[-1].isdigit() or (text and _NOT_A_NAME_AFTER.match(text[mention.end : mention.end + 20])):
-            continue  # "FTSE 100", "Flight 574", "NASDAQ index": a number or an index, not an entity
+        after = text[mention.end : mention.end + 20]
+        if name.split()[-1].isdigit() or _DIMENSION.match(name) or _NOT_A_NAME_AFTER.match(after):
+            continue  # "FTSE 100", "Flight 574", "NASDAQ index", "3D": a number, an index, a dimension
         vote = kind
         head = name.split()[-1].casefold()
         if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
             kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
+        elif kind == "other" and len(name.split()) > 1 and head in PARTY_HEADS:
+            kind = vote = "org"  # "Free Democrats", "Christian Democrats": a party, not a nationality
         elif len(name.split()) > 1 and head in EVENT_HEADS:
             kind = vote = "other"
         elif kind != "person" and looks_like_a_person(name, mention.text):
@@ -225,6 +222,8 @@ def consolidate(
         elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
             if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
                 vote = "place"  # "at Twickenham on Saturday": a venue
+        elif context == "team" and kind == "place" and not is_country(name):
+            vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
         elif context == "not-person" and kind == "person":
             vote = "org"
         typed.append((name, vote, context == "person", mention.start))
@@ -243,6 +242,8 @@ def consolidate(
     _split_coordinations(groups)
     _merge_prefixes(groups)
     _resolve_short_forms(groups)
+    if text:
+        _names_in_capitals(text, groups)
     _places_by_gazetteer(groups)
 
     entities: list[Entity] = []
@@ -261,27 +262,30 @@ def consolidate(
     return entities
 
 
-def _with_table_rows(text: str, mentions: list[RawMention]) -> list[RawMention]:
-    """Mentions in table rows replaced by the row's names, each typed as a row types it: a
-    country a place, a person's full name a person, any other name a team or firm."""
-    rows = table_rows(text)
-    if not rows:
-        return mentions
-    kept = [m for m in mentions if not any(s <= m.start < e for s, e in rows)]
-    for row_start, row_end in rows:
-        inside = [m for m in mentions if row_start <= m.start < row_end]
-        for start, end in row_names(text, row_start, row_end):
-            name = text[start:end]
-            labels = [m.label for m in inside if m.start < end and start < m.end]
-            place = lookup(name)
-            if place is not None and place.strong:
-                label = "GPE"
-            elif ("PERSON" in labels and len(name.split()) > 1) or looks_like_a_person(name, name):
-                label = "PERSON"
-            else:
-                label = "ORG"
-            kept.append(RawMention(name, label, start, end))
-    return sorted(kept, key=lambda m: m.start)
+def _names_in_capitals(text: str, groups: dict[str, _Group]) -> None:
+    """Mentions in the lines in capitals (a wire's headline) of the names the article uses
+    elsewhere, and of countries."""
+    forms = {form.casefold(): key for key, group in groups.items() for form in (group.name, *group.forms)}
+    dated = {start for start, _, _ in datelines(text)}
+
+    def known(words: str) -> bool:
+        place = lookup(words)
+        return words in forms or (place is not None and place.strong)
+
+    for start, end in caps_lines(text):
+        if start in dated:
+            continue
+        for offset, words in names_in_caps(text, start, end, known):
+            key = forms.get(words.casefold())
+            if key is None or key not in groups:
+                key = words.casefold()
+                forms[key] = key
+                groups[key] = _Group(title_case(words))
+                groups[key].votes["place"] += 1
+                groups[key].own_votes["place"] += 1
+                groups[key].forms.setdefault(groups[key].name, None)
+            groups[key].mentions += 1
+            groups[key].positions.append(offset)
 
 
 def _places_by_gazetteer(groups: dict[str, _Group]) -> None:
@@ -367,10 +371,8 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
         if len(candidates) == 1 and short_type != "place":
             target = candidates[0]
         elif not candidates and short_type in ("org", "other"):
-            if _is_acronym(short.name):
-                matches = [o for o in others if _initials(o.name) == short.name.replace(".", "")]
-            else:
-                matches = [o for o in others if o.tokens[0].casefold() == word]
+            # an acronym stays a name of its own (CoNLL and wikigold list both forms)
+            matches = [] if _is_acronym(short.name) else [o for o in others if o.tokens[0].casefold() == word]
             if len(matches) == 1:
                 target = matches[0]
         if target is None or target is short:

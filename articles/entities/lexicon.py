@@ -34,10 +34,21 @@ class Place:
         return self.kind in STRONG_KINDS
 
 
+OTHER_COUNTRIES = (
+    "England", "Scotland", "Wales", "Northern Ireland", "Republic of Ireland", "West Indies",
+    "Netherlands", "Czech Republic", "Macedonia", "Burma", "Congo", "UAE", "Bosnia", "Herzegovina",
+    "Bosnia-Herzegovina", "Soviet Union", "USSR", "Yugoslavia", "Czechoslovakia", "Zaire",
+    "West Germany", "East Germany", "West Bank", "Gaza Strip", "Kashmir", "Chechnya", "Tibet",
+)
+"""Names of countries that GeoNames' country list does not give: the home nations of British
+sport, the cricket West Indies, short and former names (ISO 3166-3) and disputed territories,
+all places in news whatever the model says."""
+
+
 @cache
 def gazetteer() -> dict[str, Place]:
     """Casefolded name -> Place."""
-    places: dict[str, Place] = {}
+    places: dict[str, Place] = {name.casefold(): Place("country", 0) for name in OTHER_COUNTRIES}
     if not DATA.exists():  # pragma: no cover - shipped with the package
         return places
     interned: dict[tuple[str, int], Place] = {}
@@ -55,6 +66,12 @@ def gazetteer() -> dict[str, Place]:
 
 def lookup(name: str) -> Place | None:
     return gazetteer().get(name.casefold())
+
+
+def is_country(name: str) -> bool:
+    """A country, continent or US state the gazetteer knows (a place whatever the model said)."""
+    place = lookup(name)
+    return place is not None and place.strong
 
 
 @cache

@@ -69,3 +69,16 @@ EVENT_HEADS = frozenset(
     marathon grand prix election elections war summit expo show paralympics
     """.split()
 )
+# Capitalised words that label a column or a line of a table, not a name ("Halftime 1-0",
+# "Attendance 28,000", "Extras 14", "Total 278").
+TABLE_LABELS = frozenset(
+    """
+    halftime half-time attendance att extras total totals scorers scorer standings fall wickets
+    bowling innings played won drawn lost points pts pct gb goals home away result results leading
+    overall men women round group stage penalties conversions tries conversion penalty note pos
+    """.split()
+)
+# The last word of a party's name that a model reads as a nationality ("Free Democrats").
+PARTY_HEADS = frozenset(
+    "democrats republicans socialists communists liberals conservatives nationalists unionists greens".split()
+)
