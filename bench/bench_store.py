@@ -264,14 +264,31 @@ class CorpusGenerator:
             yield self.article(n)
 
 
-def corpus_path(out: Path, size: int) -> Path:
-    return out / f"articles-{size}.jsonl"
+def as_html(record: dict[str, Any]) -> dict[str, Any]:
+    """The same record with its body as a feed's HTML (paragraphs, a link, emphasis), as news
+    readers' caches (newsboat's among them) keep it; the importer turns it back into text."""
+    paragraphs = record["body"].split("\n\n")
+    html = []
+    for number, paragraph in enumerate(paragraphs):
+        head, _, rest = paragraph.partition(" ")
+        if number == 0:
+            html.append(f"<p><strong>{head}</strong> {rest}</p>")
+        elif number == 1:
+            html.append(f'<p>{head} <a href="{record["url"]}#more">{rest}</a></p>')
+        else:
+            html.append(f"<p>{paragraph}</p>")
+    return {**record, "body": "\n".join(html)}
 
 
-def ensure_corpora(out: Path, sizes: list[int]) -> dict[int, Path]:
-    """Write missing corpora: the largest missing one is generated, smaller ones as its prefixes."""
+def corpus_path(out: Path, size: int, html: bool = False) -> Path:
+    return out / (f"articles-html-{size}.jsonl" if html else f"articles-{size}.jsonl")
+
+
+def ensure_corpora(out: Path, sizes: list[int], html: bool = False) -> dict[int, Path]:
+    """Write missing corpora: the largest missing one is generated, smaller ones as its prefixes;
+    with `html`, bodies are HTML (as_html) and the files are named articles-html-N.jsonl."""
     out.mkdir(parents=True, exist_ok=True)
-    paths = {size: corpus_path(out, size) for size in sizes}
+    paths = {size: corpus_path(out, size, html) for size in sizes}
     missing = sorted(size for size, path in paths.items() if not path.exists())
     if not missing:
         return paths
@@ -281,7 +298,7 @@ def ensure_corpora(out: Path, sizes: list[int]) -> dict[int, Path]:
     prefixes = {size: open(_partial(paths[size]), "wb") for size in missing}  # noqa: SIM115
     try:
         for n, record in enumerate(CorpusGenerator().articles(largest), start=1):
-            line = orjson.dumps(record) + b"\n"
+            line = orjson.dumps(as_html(record) if html else record) + b"\n"
             for size, handle in prefixes.items():
                 if n <= size:
                     handle.write(line)
@@ -633,6 +650,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out", type=Path, default=DEFAULT_OUT, help="corpus cache and results directory (default: bench/corpora)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp stores")
+    parser.add_argument("--html", action="store_true", help="bodies as HTML (corpora articles-html-N.jsonl)")
     parser.add_argument(
         "--profile", type=int, metavar="N", help="only profile (cProfile) import, state writes and bulk tag at N"
     )
@@ -647,7 +665,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(WORKERS[kind](*rest)))
         return 0
     if args.profile:
-        corpus = ensure_corpora(args.out, [args.profile])[args.profile]
+        corpus = ensure_corpora(args.out, [args.profile], args.html)[args.profile]
         version = code_version()
         path = profile_store(corpus, args.out)
         if code_version() != version:
@@ -656,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"profile written to {path}")
         return 0
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    corpora = ensure_corpora(args.out, sizes)
+    corpora = ensure_corpora(args.out, sizes, args.html)
     info = machine()
     log("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     results = [measure_size(size, corpora[size], args.keep) for size in sizes]
