@@ -82,6 +82,10 @@ MID_DF = 0.05
 RARE_DF = 0.001
 PHRASE_WORD_DF = (0.005, 0.20)
 """Content-word phrases: adjacent body words that are neither stopwords nor rare."""
+PICK_DOCS = 100_000
+"""Document frequencies are counted over the first 100k articles at most: the corpus generator
+draws every article alike, so a 1M corpus's shares are its first 100k's (and counting 4 GB in
+Python would take longer than the searches)."""
 MONTHS = [f"{year}-{month:02d}" for year in (2023, 2024, 2025) for month in range(1, 13)]
 YEARS = ("2023", "2024", "2025")
 
@@ -207,13 +211,15 @@ def rss_anon_mib() -> float:
 def pick_words(store_path: Path, corpus: Path) -> dict[str, Any]:
     """Query words by document frequency (documents per word over the text fields, as the
     search splits them), and content-word phrases from bodies spread over the corpus."""
+    from articles.sanitize import text_from_markup
     from store.search.query import words_of
 
     df: dict[str, int] = {}
     docs = 0
     with corpus.open("rb") as lines:
-        for line in lines:
+        for line in itertools.islice(lines, PICK_DOCS):
             record = orjson.loads(line)
+            record["body"] = text_from_markup(record.get("body"))  # an HTML body: its words, not its tags
             text = " ".join(str(record.get(k) or "") for k in ("title", "summary", "body", "author", "source"))
             for word in set(words_of(text)):
                 if word.isalpha():
@@ -249,6 +255,7 @@ def pick_words(store_path: Path, corpus: Path) -> dict[str, Any]:
 def content_phrases(corpus: Path, docs: int, df: dict[str, int]) -> list[str]:
     """The first adjacent pair of neither-stop-nor-rare words in the bodies of 20 articles
     spread evenly over the corpus."""
+    from articles.sanitize import text_from_markup
     from store.search.query import words_of
 
     wanted = {k * docs // QUERIES_PER_CLASS for k in range(QUERIES_PER_CLASS)}
@@ -257,7 +264,7 @@ def content_phrases(corpus: Path, docs: int, df: dict[str, int]) -> list[str]:
     with corpus.open("rb") as lines:
         for number, line in enumerate(lines):
             if number in wanted:
-                body = words_of(orjson.loads(line)["body"])
+                body = words_of(text_from_markup(orjson.loads(line)["body"]))
                 for pair in itertools.pairwise(body):
                     if pair[0] != pair[1] and all(low <= df.get(w, 0) / docs <= high for w in pair):
                         phrases.append(" ".join(pair))
