@@ -213,6 +213,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_reader(args, settings)
         code = handlers()[args.command](args, settings)
         if code == ExitCode.OK and args.command in BACKED_UP:
+            sys.stdout.flush()  # the command's result is out before a snapshot (a full copy, the first) starts
             _auto_backup(args, settings)
         return code
     except StoreError as exc:
