@@ -662,7 +662,9 @@ ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     (
         "`newsdesk --version` · `python -c 'import store'` (ms, median)",
         "",
-        lambda r: f"{r['cli']['version_median_ms']:.0f} · {r['cli']['import_store_median_ms']:.0f}" if "cli" in r else "",
+        lambda r: " · ".join(f"{r['cli'][k]:.0f}" for k in ("version_median_ms", "import_store_median_ms"))
+        if "cli" in r
+        else "",
     ),
     ("fsync + fdatasync calls of one `newsdesk tag`", "", lambda r: str(r["cli"]["tag_syncs"]) if "cli" in r else ""),
     ("store on disk (MB, backups/ excluded)", "≤ 2× newsboat's cache", lambda r: f"{r['disk_mb']['total']:.0f}"),

@@ -192,9 +192,10 @@ def commit_files(root: Path, manifest: Manifest, files: Mapping[Path, bytes | No
 
     Every new file is written to a temp named after the new generation and fsynced (all at once:
     fsync_files), with its directory; then the manifest naming the generation is replaced
-    atomically: that rename is the commit point.  Then the temps are renamed over their targets.  A crash before the manifest
-    leaves the old state (the temps are stray and `recover` deletes them); a crash after it is
-    rolled forward by `recover` from the temps, which are durable by then."""
+    atomically: that rename is the commit point.  Then the temps are renamed over their
+    targets.  A crash before the manifest leaves the old state (the temps are stray and
+    `recover` deletes them); a crash after it is rolled forward by `recover` from the temps,
+    which are durable by then."""
     gen = manifest.gen + 1
     temps: list[Path] = []
     try:
