@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from store.care.snapshots import snapshot_due
 from store.care.trash import TrashEntry
 from store.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreWriteFailed
 from store.full_text import FullText
@@ -68,5 +69,6 @@ __all__ = [
     "parse_query",
     "query",
     "repair_damage",
+    "snapshot_due",
     "tag_key",
 ]

@@ -6,8 +6,9 @@ The store directory (0700; every file 0600):
   store.json                 the schema record: version, state shards, when the store was made,
                              `added_since` (retention's start for articles stored before `added`)
   manifest.json              the commit point: each TinyDB file's generation (store.disk.files)
-  articles/seg-NNNNNN.json   articles in insertion order, ~1,000 (or 4 MB) per segment: an import
-                             appends to the last segment, so it never rewrites the corpus
+  articles/seg-NNNNNN.json   articles in insertion order, ~1,000 (or 4 MB) per segment, zlib-
+                             compressed JSON (plain JSON read too): an import appends to the last
+                             segment, so it never rewrites the corpus
   state/state-XX.json        tags, read and starred by id hash, 64 shards: a state change rewrites
                              one small file, flat from 1k to 100k articles
   feeds.json                 subscriptions (store.user.feeds)

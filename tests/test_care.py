@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import stat
 import subprocess
@@ -258,9 +259,16 @@ def test_a_full_disk_fails_the_import_visibly_and_changes_nothing(tmp_path: Path
 
         before = digest()
         big = tmp_path / "big.jsonl"
+        rng = random.Random(7)  # words that do not compress away: segments are stored compressed
         big.write_text(
             "\n".join(
-                json.dumps({"title": f"Big {n}", "body": "word " * 2_000, "url": f"https://big.example/{n}"})
+                json.dumps(
+                    {
+                        "title": f"Big {n}",
+                        "body": " ".join(f"{rng.getrandbits(40):x}" for _ in range(1_000)),
+                        "url": f"https://big.example/{n}",
+                    }
+                )
                 for n in range(400)
             )
         )

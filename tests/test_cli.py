@@ -169,3 +169,36 @@ def test_reader_refuses_a_non_terminal(capsys: pytest.CaptureFixture[str], tmp_p
     code, out, err = run(capsys, "--demo")
     assert code == 2 and "needs a terminal" in err
     assert not (tmp_path / "default-store").exists()  # the demo never touches the user's store
+
+
+def test_a_small_cli_tag_leaves_the_index_to_the_next_search_a_large_one_syncs_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`newsdesk tag` on a few articles does not commit the full-text index (searches stay
+    exact: they read the pending articles themselves); on more than SYNC_BEFORE_SEARCH it does,
+    before it exits."""
+    from articles.model import Article
+    from store import NewsStore
+    from store.search.text_sync import SYNC_BEFORE_SEARCH
+
+    root = tmp_path / "store"
+    with NewsStore(root) as store:
+        store.add_articles(
+            [Article.create(title=f"Deferred {n}", body=f"Body {n}.", url=f"https://d.example/{n}") for n in range(300)]
+        )
+        store.sync_text()
+        ids = [item.id for item in store.list()]
+    assert run(capsys, "--store", str(root), "tag", "+few", "--", f"id:{ids[0]}")[0] == 0
+    with NewsStore(root, readonly=True) as store:
+        assert store.pending_text() == 1
+        assert [i.id for i in store.search("tag:few").items] == [ids[0]]
+    assert run(capsys, "--store", str(root), "tag", "+many", "--", "deferred")[0] == 0
+    assert len(ids) > SYNC_BEFORE_SEARCH
+    with NewsStore(root, readonly=True) as store:
+        assert store.pending_text() == 0
+        assert store.search("tag:many").count == len(ids) and store.search("tag:few").count == 1
+
+
+def test_version_needs_no_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.startswith("newsdesk ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import time
+import zlib
 from pathlib import Path
 
 import orjson
@@ -372,3 +373,21 @@ def test_a_lost_manifest_is_rebuilt_from_the_files(store_root: Path) -> None:
         assert store.get(make(2).id).state.starred  # type: ignore[union-attr]
         store.add_articles([make(7)])
         assert store.count() == 7
+
+
+def test_segments_are_compressed_and_plain_ones_still_read(store_root: Path) -> None:
+    """Segments are written zlib-compressed; a segment of plain JSON (as stores made before
+    compression have) reads the same, and is written compressed when it next changes."""
+    with NewsStore(store_root) as store:
+        store.add_articles([make(i) for i in range(3)])
+    segment = store_root / "articles" / "seg-000001.json"
+    raw = segment.read_bytes()
+    assert raw[:1] == b"\x78"
+    segment.write_bytes(zlib.decompress(raw))  # the old format, same generation
+    (store_root / "index.sqlite").unlink()  # force a re-read of the files
+    with NewsStore(store_root) as store:
+        assert store.count() == 3 and store.get(make(1).id).article.body == make(1).body  # type: ignore[union-attr]
+        store.add_articles([make(3)])
+    assert segment.read_bytes()[:1] == b"\x78"
+    with NewsStore(store_root) as store:
+        assert store.count() == 4

@@ -37,7 +37,8 @@ import store.disk.files as store_files
 import store.disk.layout as store_layout
 import store.disk.tables as store_tables
 from articles.model import Article
-from store import NewsStore, StoreError
+from store import NewsStore, StoreCorrupt, StoreError
+from store.disk.documents import plain_bytes
 from store.errors import StoreWriteFailed
 from store.tags import merge_tags
 
@@ -200,10 +201,11 @@ def start_together(group: list[Worker]) -> None:
 
 
 def _load_json(path: Path) -> Any:
+    """A TinyDB file's content; segments are zlib-compressed JSON (store.disk.documents)."""
     raw = path.read_bytes()
     try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        return orjson.loads(plain_bytes(path, raw))
+    except (orjson.JSONDecodeError, StoreCorrupt) as exc:
         raise AssertionError(f"{path} is not valid JSON ({exc}): {raw[:200]!r}") from exc
 
 
@@ -427,7 +429,9 @@ def build_ballast(root: Path, count: int) -> Snapshot:
         for start in range(0, count, 1000):
             store.add_articles([ballast_article(k) for k in range(start, min(count, start + 1000))])
         held = api_snapshot(store)
-    size = sum(p.stat().st_size for p in (*root.glob("articles/*"), *root.glob("state/*")))
+    # The JSON the store holds (segments are written compressed, these ~2.7 kB bodies to ~1/5).
+    files = (*root.glob("articles/*"), *root.glob("state/*"))
+    size = sum(len(plain_bytes(p, p.read_bytes())) for p in files)
     assert size >= BIG_STORE_BYTES, f"the ballast makes a store of {size} bytes only"
     return held
 
@@ -744,6 +748,40 @@ def test_failing_io_call_in_a_commit_leaves_old_or_new_state(
             shutil.rmtree(root)
     assert seen["old"] and seen["new"], seen
     print(f"{op_name}: commit point at call {commit_point} of {len(trace)}; {' '.join(outcomes)}")
+
+
+def test_a_failing_fsync_among_many_files_leaves_the_old_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit of more than PARALLEL_FSYNC_AFTER files fsyncs them from threads: one of those
+    fsyncs failing fails the commit before its commit point (old state, no temp file left), and
+    the next commit works."""
+    root = tmp_path / "store"
+    seed_store(root, range(1, 121))
+    ids = [fw.article_id(n) for n in range(1, 121)]
+    with NewsStore(root) as store:
+        before = api_snapshot(store)
+        real_fsync, calls = os.fsync, []
+
+        def failing(fd: int) -> None:
+            calls.append(fd)
+            if len(calls) == 12:
+                raise InjectedFault(errno.EIO, "injected failure of one fsync among many")
+            real_fsync(fd)
+
+        class Os:
+            def __getattr__(self, name: str) -> Any:
+                return failing if name == "fsync" else getattr(os, name)
+
+        with monkeypatch.context() as patch:
+            patch.setattr(store_files, "os", Os())
+            with pytest.raises(StoreWriteFailed) as raised:
+                store.update_state(ids, add_tags=["many"])  # ~64 state shards: one commit
+        assert "was saved" not in str(raised.value) and isinstance(raised.value.__cause__, InjectedFault)
+        assert len(calls) > store_files.PARALLEL_FSYNC_AFTER
+        assert api_snapshot(store) == before
+        assert not [p for p in root.rglob("*") if store_files.TMP_MARK in p.name]
+        assert sorted(store.update_state(ids, add_tags=["many"])) == sorted(ids)
+    with NewsStore(root) as store:
+        assert store.search("tag:many").count == len(ids)
 
 
 # -- 2. concurrency -----------------------------------------------------------------------------

@@ -11,14 +11,28 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc
 from articles.importers.base import ImportFailure, ImportOptions, Item, Problem, Skipped, Subscription
-from articles.importers.caps import capped
 from articles.importers.fetch import FetchError, FetchSettings
-from articles.importers.file_urls import read_file_url
-from articles.importers.formats import read_bytes, read_url
-from articles.importers.local import bounded_lines, read_path, read_stdin
+
+if TYPE_CHECKING:
+    from articles.importers.formats import read_bytes
+    from articles.importers.local import bounded_lines
+
+_LAZY = {"read_bytes": "articles.importers.formats", "bounded_lines": "articles.importers.local"}
+"""The readers of every format load on first use: a command that only reads the settings
+(`FetchSettings`, `ImportOptions`) does not pay for them."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'articles.importers' has no attribute {name!r}")
+
 
 __all__ = [
     "FetchError",
@@ -45,14 +59,19 @@ def read_sources(sources: Iterable[str], options: ImportOptions | None = None) -
 
 def read_source(source: str, options: ImportOptions | None = None) -> Iterator[Item]:
     """One source: '-' for stdin, an http(s) url, a file:// url (a feed in it subscribed to), a
-    folder (recursively) or a file.  Every
-    article comes out within the size caps of `options` (caps.cap_article), a cut said as a
-    warning naming the article."""
+    folder (recursively) or a file.  Every article comes out within the size caps of `options`
+    (caps.cap_article), a cut said as a warning naming the article."""
+    from articles.importers.caps import capped
+
     options = options or ImportOptions()
     yield from capped(_read_source(source, options), options, source)
 
 
 def _read_source(source: str, options: ImportOptions) -> Iterator[Item]:
+    from articles.importers.file_urls import read_file_url
+    from articles.importers.formats import read_url
+    from articles.importers.local import read_path, read_stdin
+
     fetched = format_rfc3339(now_utc())
     if source == "-":
         yield from read_stdin(options, fetched)

@@ -59,6 +59,35 @@ def snapshots(root: Path) -> list[Snapshot]:
     return found
 
 
+def snapshot_due(root: Path, every_hours: float, keep: int, now: float | None = None) -> bool:
+    """Whether an automatic snapshot may be due (Backups.auto_backup decides): False only when
+    it is certainly not — none are kept, or the newest complete one is younger than
+    `every_hours`, or holds the store's current generation.  Reads two small files and a
+    directory listing, so that a command needs not open the store a second time to learn it."""
+    if keep <= 0:
+        return False
+    try:
+        names = os.listdir(root / BACKUPS_DIR)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    newest = max((m for m in map(SNAPSHOT_RE.match, names) if m), key=lambda m: int(m.group(1)), default=None)
+    if newest is None:
+        return True
+    try:
+        kept = read_manifest(root / BACKUPS_DIR / newest.group(0))
+        current = read_manifest(root)
+    except StoreError:
+        return True
+    if kept is None:
+        return True
+    stamp = newest.group(2)
+    taken = calendar.timegm(
+        (int(stamp[0:4]), int(stamp[4:6]), int(stamp[6:8]), int(stamp[9:11]), int(stamp[11:13]), int(stamp[13:15]))
+    )
+    now = time.time() if now is None else now
+    return now - taken >= every_hours * 3600 and (current is None or current.gen != kept.gen)
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)

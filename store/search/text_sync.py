@@ -64,6 +64,10 @@ class TextSync:
         self.indexer: Indexer | None = None
         """The indexing process of a bulk import, while one runs."""
         self._bulk_added: int | None = None
+        self.deferred = False
+        """Set (`defer`) in a short-lived process: a commit leaves the index to whoever searches
+        or syncs next, unless it lags by more than SYNC_BEFORE_SEARCH when this store closes."""
+        self._deferred_commits = False
         core.after_commit = self.kick
 
     # -- reading -------------------------------------------------------------------------------
@@ -260,12 +264,24 @@ class TextSync:
             self.indexer = Indexer.start(self.core.root)
             self.kick()
 
+    def defer(self) -> None:
+        """For a process that makes a small change and ends (a CLI `tag`): its commits do not
+        sync the full-text index in the background (a tantivy commit costs more than the change,
+        and a dozen fsyncs).  Searches stay exact, as while any sync lags: the next search reads
+        the few changed articles itself (`view`), and the reader's sync or a search that finds
+        more than SYNC_BEFORE_SEARCH pending brings the index up to date.  At close, an index
+        lagging by more than that is synced here, so that a large change never waits on others."""
+        self.deferred = True
+
     def kick(self) -> None:
         """After a commit of this process: sync soon, in the background."""
         if self.core.readonly:
             return
         if self.indexer is not None:
             self.indexer.kick()
+            return
+        if self.deferred:
+            self._deferred_commits = True
             return
         if self.syncer is None:
             self.syncer = Syncer(self)
@@ -290,8 +306,18 @@ class TextSync:
 
     def close(self) -> None:
         """Finish the background work, then let go of the full-text index."""
+        if self._deferred_commits and self._lag() > SYNC_BEFORE_SEARCH:
+            self.sync()
         self.stop()
         self.index.close()
+
+    def _lag(self) -> int:
+        """At most how many articles the index has yet to apply (changes since its mark; every
+        change when it has none), without opening it."""
+        with self.core.lock.hold(exclusive=False):
+            applied = self.core.catalogue.text_applied()
+            latest = self.core.catalogue.last_change()
+        return latest - applied[1] if applied is not None else max(latest, SYNC_BEFORE_SEARCH + 1)
 
     def apply(self, writer: tantivy.IndexWriter, progress: Progress | None = None) -> None:
         """Apply the changes since the mark (or rebuild), commit, move the mark.  The store's lock

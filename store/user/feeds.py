@@ -9,12 +9,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from articles.dates import format_rfc3339, now_utc
-from articles.importers.base import Subscription
 from articles.model import Article
 from store.disk.documents import make_document
 from store.disk.layout import FEEDS_FILE
 
 if TYPE_CHECKING:
+    from articles.importers.base import Subscription
     from store.core import StoreCore
 
 FEED_FIELDS = {

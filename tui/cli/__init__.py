@@ -14,26 +14,42 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from tui.cli import care, config, entities, reading, rules, serve, sources, stories, tags, trash
 from tui.cli.arguments import CommandParser, add_command, add_query_argument, global_options, non_negative
 from tui.cli.common import ExitCode, UsageError, open_store, print_error
-from tui.config import Settings, load_settings
-from tui.paths import config_file
+from tui.paths import config_file, store_dir
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 __all__ = ["build_parser", "main"]
 
 
 def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # ~20 ms: only for --version
+
     try:
         return version("newsdesk")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree
         return "0+unknown"
 
 
+class VersionAction(argparse.Action):
+    """`--version`: print the installed version and exit, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        print(f"newsdesk {_version()}")
+        parser.exit()
+
+
 def build_parser() -> CommandParser:
+    from tui.cli import care, config, rules, serve, sources, stories, tags, trash  # here: `--version` needs none
+
     parser = CommandParser(
         prog="newsdesk",
         description="A keyboard-driven terminal news reader with a scriptable store. "
@@ -43,7 +59,7 @@ def build_parser() -> CommandParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     global_options(parser, top=True)
-    parser.add_argument("--version", action="version", version=f"newsdesk {_version()}")
+    parser.add_argument("--version", action=VersionAction, help="show program's version number and exit")
     parser.add_argument("--demo", action="store_true", help="open on a throwaway store filled with sample articles")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -131,19 +147,22 @@ def build_parser() -> CommandParser:
     return parser
 
 
-HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    **sources.HANDLERS,
-    **reading.HANDLERS,
-    **entities.HANDLERS,
-    **tags.HANDLERS,
-    **rules.HANDLERS,
-    **trash.HANDLERS,
-    **care.HANDLERS,
-    **config.HANDLERS,
-    **serve.HANDLERS,
-    **stories.HANDLERS,
-}
-"""Each command's handler: (arguments, settings) -> exit code."""
+def handlers() -> dict[str, Callable[[argparse.Namespace, Settings], int]]:
+    """Each command's handler: (arguments, settings) -> exit code."""
+    from tui.cli import care, config, entities, reading, rules, serve, sources, stories, tags, trash
+
+    return {
+        **sources.HANDLERS,
+        **reading.HANDLERS,
+        **entities.HANDLERS,
+        **tags.HANDLERS,
+        **rules.HANDLERS,
+        **trash.HANDLERS,
+        **care.HANDLERS,
+        **config.HANDLERS,
+        **serve.HANDLERS,
+        **stories.HANDLERS,
+    }
 
 BACKED_UP = {"import", "refresh", "tag", "mark", "delete", "prune", "undelete", "restore-tags", "entities"}
 """Commands after which an automatic snapshot is taken when one is due ([store] backups)."""
@@ -153,6 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `newsdesk` script; returns the exit code."""
     # Everything this process writes is private, whatever the umask: newsdesk gives its own
     # files explicit modes, but tantivy creates its files in text-index/ with the umask's.
+    if list(sys.argv[1:] if argv is None else argv) == ["--version"]:  # what a script asks most: no parser
+        print(f"newsdesk {_version()}")
+        return ExitCode.OK
     previous = os.umask(0o077)
     try:
         return int(_main(argv))
@@ -161,6 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
+    from tui.cli import tags
+    from tui.config import load_settings
+
     parser = build_parser()
     arguments, tag_words = tags.split_tag_words(list(sys.argv[1:] if argv is None else argv))
     args, extra = parser.parse_known_args(arguments)
@@ -197,8 +222,9 @@ def _main(argv: Sequence[str] | None) -> int:
             from tui.launch import run_reader
 
             return run_reader(args, settings)
-        code = HANDLERS[args.command](args, settings)
+        code = handlers()[args.command](args, settings)
         if code == ExitCode.OK and args.command in BACKED_UP:
+            sys.stdout.flush()  # the command's result is out before a snapshot (a full copy, the first) starts
             _auto_backup(args, settings)
         return code
     except StoreError as exc:
@@ -217,8 +243,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
     """A snapshot if one is due; a failure is reported, never the command's failure."""
-    from store import StoreError
+    from store import StoreError, snapshot_due
 
+    if not snapshot_due(store_dir(args.store), settings.backup_hours, settings.backups):
+        return  # certainly not due: the store is not opened again
     try:
         with open_store(args, write=True, create=False) as store:
             store.auto_backup(settings.backup_hours, settings.backups)

@@ -45,6 +45,12 @@ def print_json(data: Any) -> None:
     sys.stdout.flush()
 
 
+SMALL_WRITES = frozenset({"tag", "mark", "tags", "rules", "delete", "undelete", "restore-tags"})
+"""Commands whose commits leave the full-text index to the next search or sync, unless they
+change more than it takes up itself (store.search.text_sync.TextSync.defer): a scripted loop of
+`newsdesk tag` pays for its own commit, not a tantivy commit each."""
+
+
 def open_store(args: argparse.Namespace, *, write: bool = False, create: bool = True, warn: bool = True) -> NewsStore:
     """The store of `--store` (or the default one), opened to read, or to write (`create`: made if
     there is none yet).  Its warnings — a full disk, damaged files, a directory open to other
@@ -55,6 +61,8 @@ def open_store(args: argparse.Namespace, *, write: bool = False, create: bool = 
     if (not write or not create) and not root.exists():
         raise StoreError(f"{root}: no store here yet; import something first (newsdesk import --help)")
     store = NewsStore(root, create=write)
+    if write and getattr(args, "command", None) in SMALL_WRITES:
+        store.text_sync.defer()
     if not write:  # a write says so itself, failing: not saved
         store.watch_space(lambda message: print_error(f"newsdesk: warning: {message}"))
     if warn:  # one set per command: its automatic backup opens the store again
@@ -66,9 +74,9 @@ def open_store(args: argparse.Namespace, *, write: bool = False, create: bool = 
 def _warn_damaged(warned: set[str]) -> Callable[[Any], None]:
     """Say on stderr, once per command, each damaged state shard (read as empty) or segment (left
     out) the store meets."""
-    from store import damage_notice
-
     def warn(error: Any) -> None:
+        from store import damage_notice  # store.care.recovery: loaded only when there is damage
+
         if str(error.path) not in warned:
             warned.add(str(error.path))
             print_error(f"newsdesk: warning: {damage_notice(error)}")
