@@ -67,10 +67,16 @@ class StoriesDb:
             if self.readonly:
                 if not self.path.exists():
                     return None
-                self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                self.db = self._connect_readonly()
             else:
                 try:
                     self.db = self._connect()
+                except sqlite3.OperationalError:
+                    # Not damage: the disk full or the directory read-only. Read what is there;
+                    # a write then fails in `batch` as IndexWriteFailed, which the caller reports.
+                    if not self.path.exists():
+                        return None
+                    self.db = self._connect_readonly()
                 except sqlite3.DatabaseError:
                     # Derived, so never the only copy: a file that is not SQLite is set aside and
                     # made anew (empty: the next assignment places every article again).
@@ -81,6 +87,17 @@ class StoriesDb:
                             self.path.with_name(STORIES_DB + suffix).unlink()
                     self.db = self._connect()
         return self.db
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """Read-only; where a WAL reader cannot start (its -shm cannot be made: the disk full, a
+        read-only directory), the file alone, as it was at its last checkpoint."""
+        db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            db.execute("SELECT 1 FROM art LIMIT 1").fetchall()
+            return db
+        except sqlite3.Error:
+            db.close()
+        return sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -120,7 +137,8 @@ class StoriesDb:
         IndexWriteFailed (the store's writing session says what it means)."""
         try:
             db = self.open()
-            assert db is not None
+            if db is None:
+                raise sqlite3.OperationalError("cannot be made (no space, or no write access)")
             db.execute("BEGIN IMMEDIATE")
             try:
                 yield db
