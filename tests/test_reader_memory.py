@@ -39,6 +39,7 @@ def live_widgets() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a hang guard: 400 searches through the real app take minutes on a busy machine
 async def test_search_cycles_leave_no_growing_objects(store: NewsStore) -> None:
     store.add_articles(
         [
