@@ -2,7 +2,7 @@
 
     python bench/bench_tmux.py [--sizes 1000,10000,100000] [--runs 5] [--out /work/corpora/reader]
     python bench/bench_tmux.py --build-only          # build the stores, measure nothing
-    python bench/bench_tmux.py --newsboat            # also newsboat on the same articles
+    python bench/bench_tmux.py --sizes 100000 --memory 1000   # VmRSS/RssAnon over search cycles
 
 Each size gets a store built once under --out (bench_store's synthetic corpus with each body as
 HTML paragraphs, imported with `newsdesk import --no-entities`, automatic snapshots off).  Every
@@ -17,7 +17,7 @@ would see it:
   * escape back to all articles, then quit (`q`); the process must exit.
 
 Figures are medians and ranges over --runs, and ratios to the empty Textual app of the same run.
-Screen polling costs about 2 ms per capture, so each time is good to a few ms.  The reader's RSS
+Each screen read is one `tmux capture-pane` process, so a time is good to a few ms.  The reader's RSS
 after the searches is read from /proc (VmRSS, RssAnon).
 """
 
@@ -27,6 +27,7 @@ import argparse
 import html
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -178,8 +179,6 @@ def rows_shown(screen: str) -> bool:
     dated = sum(1 for line in screen.splitlines() if DATE_ROW.search(line))
     return " articles" in screen and dated >= 5
 
-
-import re  # noqa: E402
 
 DATE_ROW = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
 
