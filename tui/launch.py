@@ -103,7 +103,29 @@ def _run_app(store: NewsStore, *, demo: bool, settings: Settings | None = None) 
     return _finish(NewsdeskApp(store, demo=demo, backups=backups, settings=settings or Settings()))
 
 
+M_ARENA_MAX = -8
+"""glibc's mallopt(3) parameter: the most malloc arenas the process uses."""
+READER_ARENAS = 2
+
+
+def few_malloc_arenas() -> None:
+    """Two malloc arenas for the reader, as MALLOC_ARENA_MAX=2 would (unless that is set).  Each
+    store read runs on a thread worker, and glibc gives threads arenas of their own (up to eight
+    a core), each keeping what it freed: at 100k articles RSS climbed by about 30 MiB over the
+    first 50 search cycles and stayed there; with two arenas, 9 MiB (docs/benchmarks.md, issue
+    18).  Without glibc (musl, macOS) there is nothing to do."""
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    import ctypes
+
+    try:
+        ctypes.CDLL(None).mallopt(M_ARENA_MAX, READER_ARENAS)
+    except (OSError, AttributeError):  # no mallopt: not glibc
+        pass
+
+
 def _finish(app: Any) -> int:
+    few_malloc_arenas()
     app.run(headless=_headless())
     if app.signalled is not None:
         import signal

@@ -4,6 +4,7 @@ main screen's base: it owns what the list shows; MainScreen adds the panes' keys
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -108,6 +109,7 @@ class ListingScreen(Screen[None]):
         """An entity listing's articles by month, for the top bar's sparkline."""
         self._unread: int | None = None  # unread articles in the listing (None: not counted yet)
         self._unread_asked = 0
+        self._after_listing: list[Callable[[], object]] = []
 
     @property
     def article_list(self) -> ArticleList:
@@ -166,6 +168,18 @@ class ListingScreen(Screen[None]):
             self._holding_keys = False
             wait_for(self, False)
 
+    def after_listing(self, work: Callable[[], object]) -> None:
+        """Run `work` (a write such as the search history) once the listing being loaded is on
+        screen, after that frame: the rows never wait for it."""
+        self._after_listing.append(work)
+        if self.shown_generation == self.generation:
+            self._listing_shown()
+
+    def _listing_shown(self) -> None:
+        if self._after_listing:
+            waiting, self._after_listing = self._after_listing, []
+            self.call_after_refresh(lambda: [work() for work in waiting])
+
     def poll(self) -> None:
         """Ask the store's change feed for other sessions' changes (every POLL_SECONDS)."""
         if self._seq is not None:
@@ -199,12 +213,14 @@ class ListingScreen(Screen[None]):
         self.article_text.set_highlighter(self.highlighter)
         self.histogram = []
         self._unread = None
-        self.count_unread()
+        # The rows first: the counts for the top bar are asked for after the frame that shows them
+        self.call_after_refresh(self.count_unread)
         if self.listing.entity:
-            self.io.load_histogram(message.generation, self.listing_query)
+            self.call_after_refresh(self.io.load_histogram, message.generation, self.listing_query)
         self.article_list.reset(message.total, 0, message.rows, cursor=message.cursor)
         self.query_one("#search-status", Static).update("")
         self.update_topbar()
+        self._listing_shown()
 
     @on(SearchFailed)
     def search_failed(self, message: SearchFailed) -> None:
@@ -212,6 +228,7 @@ class ListingScreen(Screen[None]):
             self.shown_generation = message.generation  # the list keeps the rows it had
             self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
+            self._listing_shown()
 
     @on(RowsLoaded)
     def add_rows(self, message: RowsLoaded) -> None:

@@ -181,7 +181,14 @@ class MainScreen(HabitsScreen):
         self.shown_id = item.id
         self._cancel_read_timer()
         self._to_read = item.id if message.chosen else None
-        self.io.load_article(item.id)
+        if message.chosen:
+            self.io.load_article(item.id)
+        else:  # a new listing's first row: its text follows the frame that shows the rows
+            self.call_after_refresh(self._load_shown)
+
+    def _load_shown(self) -> None:
+        if self.shown_id is not None:
+            self.io.load_article(self.shown_id)
 
     @on(ArticleLoaded)
     def article_loaded(self, message: ArticleLoaded) -> None:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 PAGE = 200
 KEEP_PAGES = 24
+LINE_CACHE = 256
+"""Drawn rows kept for redrawing (an LRU cache)."""
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -113,7 +115,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.total = 0
         self._rows: dict[int, dict[int, ListItem]] = {}
         self._requested: set[int] = set()
-        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(256)
+        self._line_cache: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE)
         self._generation = 0
         self.highlighter: Highlighter | None = None
         self.date_format = ""
@@ -188,6 +190,12 @@ class ArticleList(ScrollView, can_focus=True):
                 return index
             index += step
         return None
+
+    @property
+    def held(self) -> tuple[int, int]:
+        """What the list keeps between listings: pages of rows (at most KEEP_PAGES) and drawn
+        lines (at most LINE_CACHE)."""
+        return len(self._rows), len(self._line_cache)
 
     def item_at(self, index: int) -> ListItem | None:
         return self._rows.get(index // PAGE, {}).get(index)

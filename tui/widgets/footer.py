@@ -18,6 +18,11 @@ class KeyFooter(Footer):
         yield from (item for item in items if item not in first)
 
     async def recompose(self) -> None:
+        # Textual keeps the styles cache of the last 1,024 widgets it drew in an LRU of its own,
+        # removed ones too, each with the lines it drew: about 30 MiB once the keys of 35 search
+        # cycles filled it.  A full refresh empties a widget's lines; the keys about to go drop them.
+        for key in self.children:
+            key.refresh()
         await super().recompose()
         # Textual's Footer binds each key's `compact` to its own (data_bind) and forgets the
         # bindings of removed keys only when `compact` changes, which it never does here: every
