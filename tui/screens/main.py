@@ -213,6 +213,13 @@ class MainScreen(HabitsScreen):
 
     @on(ArticleList.Opened)
     def opened(self, message: ArticleList.Opened) -> None:
+        group = self.article_list.story_rows.get(message.item.id)
+        if group is not None and group.is_story:  # a story row of the grouped list: the story
+            from tui.screens.stories import StoryScreen
+
+            story = StoryScreen(self.store, group.story, message.item.title)
+            self.app.push_screen(story, lambda chosen: self.show_article(chosen) if chosen else None)
+            return
         if "text" not in self.reader.panes:
             self.zen = True  # the text pane is hidden: read in zen mode, Esc returns
         self._to_read = None  # read now, not by the timer
@@ -247,8 +254,8 @@ class MainScreen(HabitsScreen):
 
     def _mark_read(self, article_id: str) -> None:
         self._cancel_read_timer()
-        if article_id == self.shown_id:
-            self.io.write_state([article_id], read=True, undoable=False)
+        if article_id == self.shown_id:  # its copies too, and with [reader] story_read its story
+            self.io.mark_opened_read(article_id, story=self.reader.story_read)
 
     def action_toggle_read(self) -> None:
         item = self.current

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui.literal import clip
+from tui.widgets.story_row import is_unread
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
@@ -70,7 +71,7 @@ class Edits:
 
     def next_unread(self, step: int) -> None:
         article_list = self.screen.article_list
-        row = article_list.find_row(article_list.cursor, step, lambda item: not item.read)
+        row = article_list.find_row(article_list.cursor, step, lambda item: is_unread(article_list.story_rows, item))
         if row is None:
             self.screen.notify("No unread article that way (in what is loaded).", timeout=2)
         else:
