@@ -22,6 +22,8 @@ OWN_STORY = float("inf")
 PREFERENCE = "group_stories"
 """The preferences key: a mapping of view (its query text, "" for every article) to true."""
 MAX_VIEWS = 500
+BULK = 20_000
+"""A listing of more ids than this reads every story link at once (one scan beats 20k lookups)."""
 
 Group = tuple[str, tuple[str, ...], bool]
 """A row of a grouped listing: (story id, its articles in the listing newest first, copies only)."""
@@ -151,7 +153,7 @@ class StoryGroups:
         `follow` (when given and listed).  Without stories.sqlite, every article is its own row."""
         ids = store.ids_matching(query)
         try:
-            links = store.stories.links(ids)
+            links = store.stories.all_links() if len(ids) > BULK else store.stories.links(ids)
         except Exception:  # stories are a help; the articles are still listed
             links = {}
         groups = group(ids, links)
