@@ -168,6 +168,25 @@ async def test_story_read_marks_the_whole_story_read(news: NewsStore) -> None:
         assert not news.get(KELP.id).state.read  # type: ignore[union-attr]
 
 
+async def test_m_and_D_on_a_story_row_take_its_articles(news: NewsStore) -> None:
+    app = NewsdeskApp(news, read_delay=3600)
+    story = (ORIGINAL.id, COPY.id, RETELLING.id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("j", "j", "m")  # the story row: every article of it read
+        await settle(pilot)
+        assert all(news.get(i).state.read for i in story)  # type: ignore[union-attr]
+        assert not main_screen(app).article_list.story_rows[RETELLING.id].unread
+        await pilot.press("m")  # and unread again
+        await settle(pilot)
+        assert not any(news.get(i).state.read for i in story)  # type: ignore[union-attr]
+        await pilot.press("D")  # the story to the trash, all of it
+        await settle(pilot)
+        assert all(news.get(i) is None for i in story) and rows(app) == [HARBOUR.id, KELP.id]
+
+
 def test_story_read_is_a_reader_setting(tmp_path: Path) -> None:
     settings = parse_settings({"reader": {"story_read": True}}, tmp_path / "c.toml")
     assert settings.reader.story_read and not ReaderSettings().story_read

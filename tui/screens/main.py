@@ -262,7 +262,9 @@ class MainScreen(HabitsScreen):
         if item is not None:
             self._cancel_read_timer()  # an explicit choice wins over the timer,
             self._to_read = None  # even when the article is still loading
-            self.io.write_state([item.id], read=not item.read)
+            group = self.article_list.story_rows.get(item.id)  # a story row: all its articles
+            ids, read = (list(group.members), bool(group.unread)) if group else ([item.id], not item.read)
+            self.io.write_state(ids, read=read)
 
     def action_toggle_star(self) -> None:
         item = self.current

@@ -20,12 +20,12 @@ class Edits:
         self.screen = screen
 
     def targets(self) -> list[str]:
-        """The marked articles, else the current one."""
+        """The marked articles, else the current one (a story row of the grouped list: its articles)."""
         article_list = self.screen.article_list
-        if article_list.marked:
-            return sorted(article_list.marked)
         item = self.screen.current
-        return [item.id] if item is not None else []
+        chosen = sorted(article_list.marked) if article_list.marked else [item.id] if item is not None else []
+        rows = article_list.story_rows
+        return list(dict.fromkeys(i for c in chosen for i in (rows[c].members if c in rows else (c,))))
 
     def tag(self) -> None:
         """Open the editor at once (keys typed right after `t` go into it, never to the list);
