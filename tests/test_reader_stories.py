@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Sparkline, Static
 
-from articles.model import Article
+from articles.model import Article, Entity
 from newsdesk_testing import REPO, settle
 from store import NewsStore
 from tui.app import NewsdeskApp
@@ -40,12 +40,14 @@ RETOLD = (
 
 
 def article(title: str, body: str, source: str, n: int) -> Article:
+    names = ("Ana Ribeiro", "Calderwick") if "Calderwick" in body else ()
     return Article.create(
         title=title,
         body=body,
         url=f"https://{source.split()[0].lower()}.example/{n}",
         published=f"2026-11-0{n}T0{n}:00:00+00:00",
         source=source,
+        entities=tuple(Entity(name, "person" if " " in name else "place") for name in names),
     )
 
 
@@ -136,6 +138,14 @@ async def test_enter_opens_the_story_and_its_article(news: NewsStore) -> None:
         ]  # earliest first, each with its source and time
         assert sum(story.query_one(Sparkline).data or []) == 3
         assert "3 sources" in str(story.query_one("#story-title", Static).render())
+        shared = str(story.query_one("#story-shared", Static).render())
+        assert "Ana Ribeiro (person, 3)" in shared and "Calderwick (place, 3)" in shared
+        await pilot.press("question_mark")  # its keys
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and "list.open" in {r[2] for r in app.screen.rows}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is story
         await pilot.press("j", "enter")  # the copy, in the text pane; read with its original
         await settle(pilot)
         assert main_screen(app).shown_id == COPY.id
@@ -229,6 +239,13 @@ async def test_related_puts_the_articles_own_story_first(news: NewsStore) -> Non
         related = app.screen
         assert isinstance(related, RelatedScreen)
         assert [item.id for item, _score in related.related[:2]] == [ORIGINAL.id, COPY.id]
+
+
+def test_the_story_screen_keys_mean_one_thing(monkeypatch: pytest.MonkeyPatch) -> None:
+    import test_reader_habits_keys as keys
+
+    monkeypatch.setattr(keys, "SCREENS", {StoryScreen: (ListTable,)})
+    assert keys.conflicts({}) == []
 
 
 async def test_S_is_in_the_help_the_palette_and_the_docs(news: NewsStore) -> None:
