@@ -104,7 +104,8 @@ async def test_S_groups_the_list_by_story_per_view_and_remembers(news: NewsStore
         assert rows(app) == [HARBOUR.id, KELP.id, RETELLING.id]  # the story under its newest article
         story = screen.article_list.story_rows[RETELLING.id]
         assert story.story == ORIGINAL.id and story.sources == 3 and len(story.unread) == 3 and story.is_story
-        assert "by story" in str(app.screen.query_one(TopBar).render())
+        bar = str(app.screen.query_one(TopBar).render())  # counts of articles, as the CLI's
+        assert "by story" in bar and "5 articles" in bar and "5 unread" in bar
         line = "".join(s.text for s in screen.article_list.render_line(2))
         assert "Tram vote" in line and line.rstrip().endswith("(3 sources · 3 unread)")
         assert news.preferences()["group_stories"] == {"": True}

@@ -340,7 +340,7 @@ class ListingScreen(Screen[None]):
         self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
             title=title + self.pending(),
-            total=self.article_list.total,
+            total=self.article_list.total if self.story_groups.current is None else self.story_groups.articles,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,
             ranked=self._ranked,
