@@ -90,7 +90,7 @@ class MainWorkers:
         try:
             follow = self.hide_read.follow.pop(generation, None) if self.hide_read is not None else None
             if self.story_groups is not None and self.story_groups.grouped(text):
-                self._load_groups(generation, query, cursor, follow)
+                self._load_groups(self.story_groups, generation, query, cursor, follow)
                 return
             row = self.store.search_position(query, follow) if follow else None  # `H`: the cursor stays on it
             cursor = cursor if row is None else row
@@ -103,13 +103,14 @@ class MainWorkers:
             return
         self._post(ListingLoaded(result.count, result.items, generation, query, seq, result.ranked, cursor))
 
-    def _load_groups(self, generation: int, query: Query, cursor: int, follow: str | None) -> None:
+    def _load_groups(
+        self, grouping: StoryGroups, generation: int, query: Query, cursor: int, follow: str | None
+    ) -> None:
         """The listing grouped by story (tui.screens.stories_group): GroupedListing, then ListingLoaded."""
         from tui.screens.stories_group import GroupedListing, summarise
 
-        assert self.story_groups is not None
         seq = self.store.last_change()
-        groups, row = self.story_groups.load(self.store, query, follow)
+        groups, row = grouping.load(self.store, query, follow)
         items, rows = summarise(self.store, groups[:PAGE])
         if get_current_worker().is_cancelled:
             return
