@@ -198,6 +198,26 @@ async def test_m_and_D_on_a_story_row_take_its_articles(news: NewsStore) -> None
         assert all(news.get(i) is None for i in story) and rows(app) == [HARBOUR.id, KELP.id]
 
 
+async def test_the_grouped_list_groups_again_when_a_background_import_ends(store: NewsStore) -> None:
+    from tui.messages import BackgroundStatus
+
+    store.add_articles([ORIGINAL, KELP, HARBOUR])
+    store.stories.assign()
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        screen = main_screen(app)
+        screen.post_message(BackgroundStatus("importing… 2 articles"))
+        store.add_articles([COPY, RETELLING])  # the import, then its stories placed
+        store.stories.assign()
+        screen.post_message(BackgroundStatus(""))
+        await settle(pilot)
+        assert rows(app) == [HARBOUR.id, KELP.id, RETELLING.id]
+        assert len(screen.article_list.story_rows[RETELLING.id].members) == 3
+
+
 def test_story_read_is_a_reader_setting(tmp_path: Path) -> None:
     settings = parse_settings({"reader": {"story_read": True}}, tmp_path / "c.toml")
     assert settings.reader.story_read and not ReaderSettings().story_read

@@ -320,7 +320,10 @@ class ListingScreen(Screen[None]):
 
     @on(BackgroundStatus)
     def background_changed(self, message: BackgroundStatus) -> None:
+        finished = bool(self.background) and not message.text
         self.background = message.text
+        if finished and self.story_groups.current is not None:  # an import ends placing stories
+            self.reload(self.article_list.cursor)
         self.update_topbar()
 
     @on(StoreRepaired)
