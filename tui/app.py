@@ -284,6 +284,7 @@ class NewsdeskApp(KeyOrderApp[None]):
                 ("Trash", "Deleted articles: bring them back with their tags (undelete)", screen.action_trash),
                 ("Full text", "Fetch the page: its main text replaces the teaser (f)", screen.action_full_text),
                 ("Hide read / show all", "Hide this view's read articles, or show all (H)", screen.action_hide_read),
+                ("Group by story", "One row per story in this view, or every article (S)", screen.action_group_stories),
                 ("Save view", "Save the view shown as a saved view (w)", screen.action_save_view),
                 ("Mark view read", "Mark every article of the view read (M)", screen.action_mark_listing_read),
                 ("Pipe article", "Send the article to a [reader.pipe] command (|)", screen.action_pipe),

@@ -18,6 +18,7 @@ from articles.importers import FetchSettings, ImportOptions
 from articles.importers.base import MAX_BODY_CHARS, MAX_FILE_BYTES
 from tui.hooks import HOOK_OPTIONS, HookSettings
 from tui.pipe_config import pipe_commands
+from tui.story_config import STORY_READ, story_read
 
 PANES = ("list", "text", "entities")
 SORTS = ("new", "old")
@@ -44,6 +45,7 @@ class ReaderSettings:
     open_command: str = ""
     refresh_minutes: int = 0
     pipe: dict[str, dict[str, Any]] = field(default_factory=dict)  # `|`: name -> command (tui.pipe_config)
+    story_read: bool = STORY_READ  # opening an article marks its whole story read (tui.story_config)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,10 +141,6 @@ def _date_format(value: Any) -> str:
     return value
 
 
-def _optional_days(value: Any) -> int:
-    return int(_number(1, integer=True)(value))
-
-
 @dataclass(frozen=True, slots=True)
 class Option:
     section: str
@@ -180,6 +178,7 @@ OPTIONS: tuple[Option, ...] = (
         "refresh the feeds from the reader every N minutes (0: only with R)",
     ),
     Option("reader", "pipe", {}, pipe_commands, "commands for `|` by name: [reader.pipe] NAME = COMMAND"),
+    Option("reader", "story_read", STORY_READ, story_read, "opening an article marks its whole story read"),
     Option("fetch", "connect_timeout", _FETCH.connect_timeout, _number(0, above=True), "seconds"),
     Option("fetch", "read_timeout", _FETCH.read_timeout, _number(0, above=True), "seconds without a byte"),
     Option(
@@ -201,7 +200,7 @@ OPTIONS: tuple[Option, ...] = (
         _number(1000, integer=True),
         "characters: a longer article body is cut at a paragraph, with a note saying so",
     ),
-    Option("store", "keep_days", None, _optional_days, "retention: trash unstarred untagged articles older than this"),
+    Option("store", "keep_days", None, _number(1, integer=True), "trash unstarred untagged articles older than this"),
     Option(
         "store",
         "keep_by",

@@ -31,6 +31,7 @@ from tui.messages import (
 )
 from tui.screens.hide_read import HideRead
 from tui.screens.main_workers import MainWorkers
+from tui.screens.stories_group import GroupedListing, GroupRowsLoaded, StoryGroups
 from tui.screens.terminal_title import terminal_title
 from tui.widgets.article_list import ArticleList
 from tui.widgets.article_text import ArticleText
@@ -89,6 +90,9 @@ class ListingScreen(Screen[None]):
         self.hide_read = HideRead(store)
         """The views whose read articles are hidden (`H`), and what the view shown keeps."""
         self.io.hide_read = self.hide_read
+        self.story_groups = StoryGroups(store)
+        """The views grouped by story (`S`), and the groups of the listing shown."""
+        self.io.story_groups = self.story_groups
         self.generation = 0
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
         self.shown_generation = -1
@@ -200,6 +204,7 @@ class ListingScreen(Screen[None]):
         self._seq = message.seq
         self.listing_query = message.query
         self.hide_read.loaded(message.generation, message.rows)
+        self.article_list.story_rows = self.story_groups.loaded(message.generation)
         self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.listing.query.strip() and not self.previous:
             from tui.screens.welcome import WelcomeScreen
@@ -230,6 +235,17 @@ class ListingScreen(Screen[None]):
             self.query_one("#search-status", Static).update(literal(message.text))
             self._listing_shown()
 
+    @on(GroupedListing)
+    def grouped_listing(self, message: GroupedListing) -> None:
+        if message.generation == self.generation:
+            self.story_groups.pending[message.generation] = message
+
+    @on(GroupRowsLoaded)
+    def group_rows_loaded(self, message: GroupRowsLoaded) -> None:
+        if message.generation == self.generation and self.story_groups.current is not None:
+            self.article_list.story_rows = {**self.article_list.story_rows, **message.rows}
+            self.article_list.add_rows(message.offset, message.items)
+
     @on(RowsLoaded)
     def add_rows(self, message: RowsLoaded) -> None:
         if message.generation == self.generation:
@@ -238,6 +254,11 @@ class ListingScreen(Screen[None]):
 
     @on(ArticleList.RowsWanted)
     def rows_wanted(self, message: ArticleList.RowsWanted) -> None:
+        groups = self.story_groups.current
+        if groups is not None:
+            wanted = groups[message.offset : message.offset + message.limit]
+            self.io.fetch_group_rows(wanted, message.offset, self.shown_generation)
+            return
         self.io.fetch_rows(self.listing_query, message.offset, message.limit, self.shown_generation)
 
     @on(ChangesSeen)
@@ -256,7 +277,11 @@ class ListingScreen(Screen[None]):
         if self.hide_read.counted_before(message.items):
             total = None  # perhaps counted without the articles kept: the rows only
         article_list = self.article_list
-        if not stale and (message.reload or (total is not None and total != article_list.total)):
+        if self.story_groups.current is not None:  # grouped: rows are stories, counts articles
+            if not stale and (message.reload or (total is not None and total != self.story_groups.articles)):
+                self.reload(article_list.cursor)
+            total = None
+        elif not stale and (message.reload or (total is not None and total != article_list.total)):
             # Articles arrived or left, or many changed: reload the window, keeping the cursor.
             cursor, scroll = article_list.cursor, article_list.scroll_y
             current = article_list.current
@@ -295,7 +320,10 @@ class ListingScreen(Screen[None]):
 
     @on(BackgroundStatus)
     def background_changed(self, message: BackgroundStatus) -> None:
+        finished = bool(self.background) and not message.text
         self.background = message.text
+        if finished and self.story_groups.current is not None:  # an import ends placing stories
+            self.reload(self.article_list.cursor)
         self.update_topbar()
 
     @on(StoreRepaired)
@@ -311,10 +339,11 @@ class ListingScreen(Screen[None]):
 
     def update_topbar(self) -> None:
         title = self.listing.title() + (" · read hidden" if self.hide_read.base is not None else "")
+        title += " · by story" if self.story_groups.current is not None else ""
         self.app.sub_title = terminal_title(title, self._unread)
         state = TopBarState(
             title=title + self.pending(),
-            total=self.article_list.total,
+            total=self.article_list.total if self.story_groups.current is None else self.story_groups.articles,
             searching=bool(self.listing.query.strip()),
             unread=self._unread,
             ranked=self._ranked,

@@ -213,6 +213,13 @@ class MainScreen(HabitsScreen):
 
     @on(ArticleList.Opened)
     def opened(self, message: ArticleList.Opened) -> None:
+        group = self.article_list.story_rows.get(message.item.id)
+        if group is not None and group.is_story:  # a story row of the grouped list: the story
+            from tui.screens.stories import StoryScreen
+
+            story = StoryScreen(self.store, group.story, message.item.title)
+            self.app.push_screen(story, lambda chosen: self.show_article(chosen) if chosen else None)
+            return
         if "text" not in self.reader.panes:
             self.zen = True  # the text pane is hidden: read in zen mode, Esc returns
         self._to_read = None  # read now, not by the timer
@@ -247,15 +254,17 @@ class MainScreen(HabitsScreen):
 
     def _mark_read(self, article_id: str) -> None:
         self._cancel_read_timer()
-        if article_id == self.shown_id:
-            self.io.write_state([article_id], read=True, undoable=False)
+        if article_id == self.shown_id:  # its copies too, and with [reader] story_read its story
+            self.io.mark_opened_read(article_id, story=self.reader.story_read)
 
     def action_toggle_read(self) -> None:
         item = self.current
         if item is not None:
             self._cancel_read_timer()  # an explicit choice wins over the timer,
             self._to_read = None  # even when the article is still loading
-            self.io.write_state([item.id], read=not item.read)
+            group = self.article_list.story_rows.get(item.id)  # a story row: all its articles
+            ids, read = (list(group.members), bool(group.unread)) if group else ([item.id], not item.read)
+            self.io.write_state(ids, read=read)
 
     def action_toggle_star(self) -> None:
         item = self.current

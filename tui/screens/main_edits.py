@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui.literal import clip
+from tui.widgets.story_row import is_unread
 
 if TYPE_CHECKING:
     from tui.screens.main import MainScreen
@@ -19,12 +20,12 @@ class Edits:
         self.screen = screen
 
     def targets(self) -> list[str]:
-        """The marked articles, else the current one."""
+        """The marked articles, else the current one (a story row of the grouped list: its articles)."""
         article_list = self.screen.article_list
-        if article_list.marked:
-            return sorted(article_list.marked)
         item = self.screen.current
-        return [item.id] if item is not None else []
+        chosen = sorted(article_list.marked) if article_list.marked else [item.id] if item is not None else []
+        rows = article_list.story_rows
+        return list(dict.fromkeys(i for c in chosen for i in (rows[c].members if c in rows else (c,))))
 
     def tag(self) -> None:
         """Open the editor at once (keys typed right after `t` go into it, never to the list);
@@ -70,7 +71,7 @@ class Edits:
 
     def next_unread(self, step: int) -> None:
         article_list = self.screen.article_list
-        row = article_list.find_row(article_list.cursor, step, lambda item: not item.read)
+        row = article_list.find_row(article_list.cursor, step, lambda item: is_unread(article_list.story_rows, item))
         if row is None:
             self.screen.notify("No unread article that way (in what is loaded).", timeout=2)
         else:

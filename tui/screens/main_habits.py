@@ -1,7 +1,8 @@
 """The main screen's keys that newsboat, notmuch and elfeed users bring with them: a count
 before `o` / `y` (link N of the article, tui.screens.link_count), `f` full text now
 (tui.screens.full_text), `H` hide read (tui.screens.hide_read), `w` save the view shown and
-`|` pipe the article to a command (tui.screens.pipe)."""
+`|` pipe the article to a command (tui.screens.pipe), `S` group the list by story
+(tui.screens.stories_group)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class HabitsScreen(ListingScreen):
     | `H` | view.hide_read | hide the read articles of this view / show all (remembered per view) |
     | `w` | view.save | save the view shown (search, entity, tag, feed) as a saved view; in the sidebar, the entity's |
     | `\\|` | article.pipe | send the article to a command of [reader.pipe] |
+    | `S` | view.group_stories | group the list by story / not (remembered per view); `enter` opens a story |
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -39,6 +41,7 @@ class HabitsScreen(ListingScreen):
         Binding("H", "hide_read", "Hide read", show=False, id="view.hide_read"),
         Binding("w", "save_view", "Save view", show=False, id="view.save"),
         Binding("vertical_line", "pipe", "Pipe", show=False, id="article.pipe"),
+        Binding("S", "group_stories", "Group by story", show=False, id="view.group_stories"),
     ]
 
     def __init__(
@@ -80,6 +83,16 @@ class HabitsScreen(ListingScreen):
         self.notify(text, timeout=2)
         if self.current is not None:
             self.hide_read.follow[self.generation + 1] = self.current.id  # the load reload() starts
+        self.reload()
+
+    def action_group_stories(self) -> None:
+        grouped = self.story_groups.toggle(self.listing.query)
+        if not self.demo and not self.store.readonly:
+            self.run_worker(self.story_groups.remember, group="preferences", thread=True, exit_on_error=False)
+        said = "Grouped by story (enter opens one; S: every article)" if grouped else "Every article listed (S groups)"
+        self.notify(said, timeout=2)
+        if self.current is not None:
+            self.hide_read.follow[self.generation + 1] = self.current.id  # the cursor stays on it
         self.reload()
 
     def action_save_view(self) -> None:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from store import NewsStore
     from tui.screens.hide_read import HideRead
+    from tui.screens.stories_group import Group, StoryGroups
     from tui.screens.undo import UndoEntry
 
 MAX_PATCHED_ROWS = 500
@@ -56,6 +57,8 @@ class MainWorkers:
         """[reader] sort: "old" lists oldest first unless the query says otherwise."""
         self.hide_read: HideRead | None = None
         """The views whose read articles are hidden (tui.screens.hide_read): narrows a load."""
+        self.story_groups: StoryGroups | None = None
+        """The views grouped by story (tui.screens.stories_group): groups a load."""
 
     def _run(self, work: Callable[[], None], group: str, *, exclusive: bool = False) -> None:
         self.screen.run_worker(work, group=group, exclusive=exclusive, thread=True, exit_on_error=False)
@@ -86,6 +89,9 @@ class MainWorkers:
             return
         try:
             follow = self.hide_read.follow.pop(generation, None) if self.hide_read is not None else None
+            if self.story_groups is not None and self.story_groups.grouped(text):
+                self._load_groups(self.story_groups, generation, query, cursor, follow)
+                return
             row = self.store.search_position(query, follow) if follow else None  # `H`: the cursor stays on it
             cursor = cursor if row is None else row
             seq = self.store.last_change()
@@ -96,6 +102,34 @@ class MainWorkers:
         if get_current_worker().is_cancelled:
             return
         self._post(ListingLoaded(result.count, result.items, generation, query, seq, result.ranked, cursor))
+
+    def _load_groups(
+        self, grouping: StoryGroups, generation: int, query: Query, cursor: int, follow: str | None
+    ) -> None:
+        """The listing grouped by story (tui.screens.stories_group): GroupedListing, then ListingLoaded."""
+        from tui.screens.stories_group import GroupedListing, summarise
+
+        seq = self.store.last_change()
+        groups, row = grouping.load(self.store, query, follow)
+        items, rows = summarise(self.store, groups[:PAGE])
+        if get_current_worker().is_cancelled:
+            return
+        self._post(GroupedListing(generation, groups, rows))
+        self._post(ListingLoaded(len(groups), items, generation, query, seq, False, cursor if row is None else row))
+
+    def fetch_group_rows(self, groups: list[Group], offset: int, generation: int) -> None:
+        """Rows of a grouped listing (GroupRowsLoaded): `groups` are those from `offset` on."""
+        self._run(partial(self._fetch_group_rows, groups, offset, generation), "rows")
+
+    def _fetch_group_rows(self, groups: list[Group], offset: int, generation: int) -> None:
+        from tui.screens.stories_group import GroupRowsLoaded, summarise
+
+        try:
+            items, rows = summarise(self.store, groups)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._post(GroupRowsLoaded(offset, items, rows, generation))
 
     def count_unread(self, asked: int, query: Query) -> None:
         self._run(partial(self._count_unread, asked, query), "unread")
@@ -257,6 +291,22 @@ class MainWorkers:
         if undoable and changes:
             self._post(Undoable(changes))
         self._post(ItemsChanged(items))
+
+    def mark_opened_read(self, article_id: str, *, story: bool = False) -> None:
+        """The article the user opened is read, and so are its copies (the same text, read once)
+        and, with `story` ([reader] story_read), the rest of its story."""
+        self._run(partial(self._mark_opened_read, article_id, story), "write")
+
+    def _mark_opened_read(self, article_id: str, story: bool) -> None:
+        ids = [article_id]
+        try:
+            ids += self.store.stories.copies_of(article_id)
+            if story:
+                link = self.store.stories.links([article_id]).get(article_id)
+                ids += self.store.stories.members(link[0]) if link else []
+        except Exception:  # stories are a help: the article itself is read all the same
+            pass
+        self._write_state(list(dict.fromkeys(ids)), True, None, (), (), False)
 
     def write_listing_state(self, query: Query, read: bool) -> None:
         """Mark every article of the listing read (or unread), as one undoable change."""

@@ -1,4 +1,5 @@
-"""Related articles: those sharing the most entities with the current one, rare names weighing more."""
+"""Related articles: those of the current one's own story first (tui.screens.stories_group), then
+those sharing the most entities with it, rare names weighing more."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from articles.dates import local_display
 from tui.literal import clip, literal, one_line
 from tui.screens.list_screen import ListScreen
 from tui.screens.popup import PopupScreen
+from tui.screens.stories_group import OWN_STORY, story_first
 from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListOptions
 
@@ -75,7 +77,7 @@ class RelatedScreen(ListScreen[str | None, Related], PopupScreen[str | None]):
         self.load()
 
     def fetch(self) -> list[Related]:
-        return self.store.related(self.article_id)
+        return story_first(self.store, self.article_id, self.store.related(self.article_id))
 
     def show_rows(self, rows: list[Related]) -> None:
         options = self.query_one(OptionList)
@@ -83,11 +85,12 @@ class RelatedScreen(ListScreen[str | None, Related], PopupScreen[str | None]):
         if not rows:
             options.add_option(Option(Text("No article shares a name with this one.", style="dim"), disabled=True))
             return
-        for item, _score in rows:
+        for item, score in rows:
             when = local_display(item.published, "%Y-%m-%d", date_only=item.date_only) or "—"
             prompt = Text(f"{when:<10}  ", style="dim")
             prompt.append_text(literal(one_line(item.title)))
             prompt.append(f"  {one_line(item.source)}", style="dim")
+            prompt.append("  · same story" if score == OWN_STORY else "", style="dim")
             options.add_option(Option(prompt, id=item.id))
         options.highlighted = 0
 

@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from articles.dates import date_part, local_moment
 from tui.literal import literal, one_line, tag_chips
+from tui.widgets.story_row import StoryRow, badge, is_unread, with_changes
 
 if TYPE_CHECKING:
     from store import Highlighter, ListItem
@@ -125,6 +126,8 @@ class ArticleList(ScrollView, can_focus=True):
         """Ids marked for bulk work (x, X, *)."""
         self.last_mark: int | None = None
         self._chosen = False  # whether the user put the cursor where it is (see Highlighted)
+        self.story_rows: dict[str, StoryRow] = {}
+        """A grouped listing's (`S`) groups of more than one article, by the id of their row."""
 
     # -- data -----------------------------------------------------------------------------------
     def reset(self, total: int, offset: int = 0, rows: list[ListItem] | None = None, cursor: int = 0) -> None:
@@ -158,6 +161,8 @@ class ArticleList(ScrollView, can_focus=True):
     def update_items(self, items: dict[str, ListItem]) -> None:
         """Replace rows whose article changed (state, title) without moving anything."""
         changed = False
+        if (rows := with_changes(self.story_rows, items)) is not None:
+            self.story_rows, changed = rows, True
         for page in self._rows.values():
             for index, item in page.items():
                 if item.id in items:
@@ -285,7 +290,8 @@ class ArticleList(ScrollView, can_focus=True):
         if item is None:
             self._want(index)
         marked = item is not None and item.id in self.marked
-        key = (self._generation, index, width, index == self.cursor, self.has_focus, item, marked)
+        group = self.story_rows.get(item.id) if item is not None else None
+        key = (self._generation, index, width, index == self.cursor, self.has_focus, item, marked, group)
         cached = self._line_cache.get(key)
         if cached is not None:
             return cached
@@ -314,11 +320,12 @@ class ArticleList(ScrollView, can_focus=True):
     def row_text(self, item: ListItem, width: int) -> Text:
         """unread mark, star, date, source, title, tags: one row, every part literal."""
         meta = self.get_component_rich_style("article-list--meta")
-        weight = self.get_component_rich_style("article-list--read" if item.read else "article-list--unread")
+        read = not is_unread(self.story_rows, item)
+        weight = self.get_component_rich_style("article-list--read" if read else "article-list--unread")
         text = Text(end="", no_wrap=True)
         text.append(
-            "● " if not item.read else "  ",
-            style=self.get_component_rich_style("article-list--star") if not item.read else meta,
+            "● " if not read else "  ",
+            style=self.get_component_rich_style("article-list--star") if not read else meta,
         )
         text.append("★ " if item.starred else "  ", style=self.get_component_rich_style("article-list--star"))
         dates, source_width = _columns(width)
@@ -334,10 +341,12 @@ class ArticleList(ScrollView, can_focus=True):
             match = self.get_component_rich_style("article-list--match")
             for start, end in self.highlighter.spans(title.plain):
                 title.stylize(match, start, end)
-        if item.tags:
-            # Tags are markers the reader scans for: keep them visible by shortening the title.
+        group = self.story_rows.get(item.id)
+        if item.tags or group is not None:
+            # Tags and a story's counts are markers the reader scans for: the title gives way.
             chips = tag_chips(item.tags)
             chips.truncate(max(width // 3, 8), overflow="ellipsis")
+            chips = badge(group, meta) + chips if group is not None else chips
             room = width - text.cell_len - chips.cell_len - 1
             if title.cell_len > room > 8:
                 title.truncate(room, overflow="ellipsis")

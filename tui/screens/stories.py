@@ -1,0 +1,147 @@
+"""A story (`enter` on a story row of the grouped list): its articles side by side by source and
+time, the names they share in the sidebar, and a sparkline of its coverage over time.  The story
+is read in a worker (store.stories.members, the articles' list rows and their entities); the
+screen returns the id of the article opened."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Sparkline, Static
+
+from articles.dates import local_display, to_timestamp
+from tui.literal import literal, one_line
+from tui.screens.list_screen import ListScreen
+from tui.screens.popup import PopupScreen
+from tui.widgets.footer import KeyFooter
+from tui.widgets.lists import ListTable
+
+if TYPE_CHECKING:
+    from store import ListItem, NewsStore
+
+BUCKETS = 24
+"""The sparkline's bars: the story's first to last article in equal spans of time."""
+SHARED = 30
+"""Names listed in the sidebar at most."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoryView:
+    """What the story screen shows: its articles (earliest first), the names two articles or more
+    share ((type, name, articles), the most shared first) and its coverage over time."""
+
+    articles: list[ListItem]
+    shared: list[tuple[str, str, int]]
+    coverage: list[int]
+
+
+def coverage(published: list[str | None], buckets: int = BUCKETS) -> list[int]:
+    """How many articles fell in each of `buckets` equal spans from the first date to the last
+    (one bar holding them all when fewer than two are dated)."""
+    moments = sorted(t for t in (to_timestamp(p) if p else None for p in published) if t is not None)
+    if len(moments) < 2 or moments[-1] == moments[0]:
+        return [len(published)]
+    span = (moments[-1] - moments[0]) / buckets
+    bars = [0] * buckets
+    for moment in moments:
+        bars[min(int((moment - moments[0]) / span), buckets - 1)] += 1
+    return bars
+
+
+def read_story(store: NewsStore, story: str) -> StoryView:
+    """In a worker: the story's articles, the names they share and its coverage."""
+    ids = store.stories.members(story)
+    items = store.list_items(ids)
+    articles = [items[i] for i in ids if i in items]
+    names: Counter[tuple[str, str]] = Counter()
+    for item in articles:
+        stored = store.get(item.id)
+        entities = stored.article.entities if stored is not None else None
+        names.update({(e.type, e.name) for e in entities or ()})
+    shared = [(kind, name, n) for (kind, name), n in names.most_common() if n > 1][:SHARED]
+    return StoryView(articles, shared, coverage([a.published for a in articles]))
+
+
+class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):
+    """One story's articles; returns the id of the one opened.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `enter` `l` | list.open | show the article in the text pane |
+    | `j` `k` `g` `G` … | list.* | move, as in the main list (ListTable) |
+    | `escape` | app.back | close |
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,l", "open", "Open", id="list.open"),
+        Binding("escape", "close", "Close", id="app.back"),
+    ]
+
+    DEFAULT_CSS = """
+    StoryScreen { align: center middle; }
+    StoryScreen > Vertical { width: 95%; height: 85%; border: round $accent; background: $panel; }
+    StoryScreen #story-title { padding: 0 1; text-style: bold; height: auto; }
+    StoryScreen #story-coverage { height: 2; margin: 0 1; }
+    StoryScreen #story-table { width: 1fr; height: 1fr; }
+    StoryScreen #story-shared { width: 32; height: 1fr; padding: 0 1; border-left: solid $accent; }
+    """
+
+    NAME = "story"
+
+    def __init__(self, store: NewsStore, story: str, title: str) -> None:
+        super().__init__(store)
+        self.story = story
+        self.story_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(literal(f"Story: “{one_line(self.story_title)}”"), id="story-title")
+            yield Sparkline([], id="story-coverage")
+            with Horizontal():
+                yield ListTable(cursor_type="row", zebra_stripes=True, id="story-table")
+                yield Static("", id="story-shared")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        table = self.query_one(ListTable)
+        table.add_columns("When", "Source", "Title")
+        table.focus()
+        self.keys_wait_for_rows()
+        self.load()
+
+    def fetch(self) -> list[StoryView]:
+        return [read_story(self.store, self.story)]
+
+    def show_rows(self, rows: list[StoryView]) -> None:
+        view = rows[0]
+        table = self.query_one(ListTable)
+        table.clear()
+        for item in view.articles:
+            when = local_display(item.published, "%Y-%m-%d %H:%M", date_only=item.date_only) or "—"
+            mark = "  " if item.read else "● "
+            table.add_row(Text(mark + when), literal(one_line(item.source)), literal(one_line(item.title)), key=item.id)
+        sources = len({item.source for item in view.articles})
+        heading = f"Story: “{one_line(self.story_title)}” · {len(view.articles)} articles · {sources} sources"
+        self.query_one("#story-title", Static).update(literal(heading))
+        self.query_one(Sparkline).data = view.coverage
+        shared = Text("Shared names\n", style="bold", end="")
+        for kind, name, count in view.shared:
+            shared.append_text(literal(f"{one_line(name)} ({kind}, {count})\n"))
+        if not view.shared:
+            shared.append("none yet (names are extracted after import)", style="dim")
+        self.query_one("#story-shared", Static).update(shared)
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            self.dismiss(key)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
