@@ -20,6 +20,7 @@ def run_demo(settings: Settings) -> int:
     """The reader on a throwaway store (never the user's) filled with the bundled samples."""
     import shutil
     import tempfile
+    import threading
 
     from store import NewsStore
     from tui.demo import fill_demo_store
@@ -28,9 +29,25 @@ def run_demo(settings: Settings) -> int:
     try:
         with NewsStore(workdir / "store") as store:
             fill_demo_store(store, settings)
-            return _run_app(store, demo=True, settings=settings)
+            # The demo's stories are placed beside the reader's start, not before it (`S` groups
+            # by them); the store is closed only once that is done.
+            placing = threading.Thread(target=_place_stories, args=(store,), name="demo-stories", daemon=True)
+            placing.start()
+            try:
+                return _run_app(store, demo=True, settings=settings)
+            finally:
+                placing.join()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _place_stories(store: NewsStore) -> None:
+    from store import StoreError
+
+    try:
+        store.stories.assign()
+    except StoreError:  # a throwaway store: without stories the demo still reads
+        pass
 
 
 def run_reader(args: argparse.Namespace, settings: Settings) -> int:

@@ -26,6 +26,7 @@ COPY_MIN = 0.5
 WINDOW = 4.0
 """Days either side of an article's date in which its story's articles are looked for."""
 CANDIDATES = 40
+COPY_CANDIDATES = 64
 LINK = 0.30
 """The score an article and its best candidate must reach to share a story."""
 AGREE = 0.15
@@ -182,14 +183,17 @@ class Assigner:
 
     def _copy_of(self, p: Profile, sig_bands: list[int], known: dict[str, Profile]) -> str | None:
         """The earliest placed article whose body this one copies, if any."""
-        matches = [i for i in self.memory.band_matches(sig_bands) if i != p.id]
+        # At most COPY_CANDIDATES are weighed: a body a feed repeats (boilerplate, a teaser) shares
+        # its bands with every earlier one, and any of them names the same group's head.
+        matches = [i for i in self.memory.band_matches(sig_bands) if i != p.id][:COPY_CANDIDATES]
         if not matches:
             return None
         known.update(self.memory.profiles(matches))
-        copies = [i for i in matches if i in known and resemblance(p.signature, known[i].signature) >= COPY_MIN]
+        alike = {i: resemblance(p.signature, known[i].signature) for i in matches if i in known}
+        copies = [i for i, r in alike.items() if r >= COPY_MIN]
         if not copies:
             return None
-        best = max(copies, key=lambda i: resemblance(p.signature, known[i].signature))
+        best = max(copies, key=alike.__getitem__)
         links = self.memory.links([best])
         return (links[best][1] or best) if best in links else best
 
@@ -224,29 +228,38 @@ class Assigner:
     def _settle(self, p: Profile, story: str | None, original: str | None, must: set[str]) -> Placement:
         """Write the new article's links, renaming its story (and copy group) when it is the
         earliest, and merging in the stories its must-link partners are in."""
+        # A story's id is its earliest article and `original` its copy group's head (the earliest
+        # copy), so only they and the new article decide the names: the members of a story are
+        # read only when it is renamed, and a large story costs no more than a small one.
         memory = self.memory
-        members = set(memory.members(story)) if story else set()
+        heads = {p.id} | ({story} if story else set())
         for partner in must:
-            partner_story = memory.links([partner]).get(partner, (partner, None))[0]
-            members |= set(memory.members(partner_story)) | {partner}
-        members.add(p.id)
-        known = memory.profiles(members - {p.id})
+            heads.add(memory.links([partner]).get(partner, (partner, None))[0])
+        known = memory.profiles(heads - {p.id})
         known[p.id] = p
-        first = min(members, key=lambda i: order_key(i, known[i].day if i in known else None))
-        group = set()
+        first = min(heads, key=lambda i: order_key(i, known[i].day if i in known else None))
+        touched = {p.id}
+        for other in heads - {p.id, first}:
+            touched |= set(memory.members(other)) | {other}
+        group: set[str] = set()
         head = None
         if original is not None:
-            group = set(memory.copies(original)) | {original, p.id}
-            head = min(group, key=lambda i: order_key(i, known.get(i, memory.profiles([i]).get(i, p)).day))
-        current = memory.links(members - {p.id})
+            day = memory.profiles([original]).get(original, p).day
+            head = min((original, p.id), key=lambda i: order_key(i, p.day if i == p.id else day))
+            group = ({original, p.id} | set(memory.copies(original))) if head == p.id else {original, p.id}
+            touched |= group
+        current = memory.links(touched - {p.id})
         changed: dict[str, tuple[str, str | None]] = {}
-        for i in members:
-            copy = current.get(i, (first, None))[1]
+        for i in touched:
+            now = current.get(i)
+            if i != p.id and (now[0] not in heads if now is not None else i not in heads):
+                continue  # in another story (a copy the corrections keep apart): left as it is
+            copy = now[1] if now is not None else None
             if i in group:
                 copy = None if i == head else head
             elif i == p.id:
                 copy = None
-            if current.get(i) != (first, copy):
+            if now != (first, copy):
                 changed[i] = (first, copy)
         memory.set_links(changed)
         return Placement(first, changed[p.id][1] if p.id in changed else None, changed)
