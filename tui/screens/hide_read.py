@@ -5,10 +5,10 @@ view's, narrowed to `is:unread OR id:…` (the ids of the listed articles read m
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from store import And, Everything, Flag, Match, Or, Query
+from tui.screens.view_flags import ViewFlags
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -16,9 +16,7 @@ if TYPE_CHECKING:
     from store import ListItem, NewsStore
 
 PREFERENCE = "hide_read"
-"""The preferences key: a mapping of view (its query text, "" for every article) to true."""
-MAX_VIEWS = 500
-"""Views remembered at most; the oldest setting goes first."""
+"""The preferences key (tui.screens.view_flags)."""
 
 
 def narrowed(base: Query, kept: Iterable[str]) -> Query:
@@ -28,14 +26,12 @@ def narrowed(base: Query, kept: Iterable[str]) -> Query:
     return Query(node, base.sort, base.text)
 
 
-class HideRead:
+class HideRead(ViewFlags):
     """The views whose read articles are hidden, and the listing shown now: its base query and
     the ids that stay (listed, then read).  `views` is read from the store once, in a worker."""
 
     def __init__(self, store: NewsStore) -> None:
-        self.store = store
-        self._views: dict[str, bool] | None = None
-        self._lock = threading.Lock()
+        super().__init__(store, PREFERENCE)
         self.bases: dict[int, Query] = {}
         """Listing load -> the view's own query, for the loads narrowed (written by the worker)."""
         self.base: Query | None = None
@@ -45,19 +41,8 @@ class HideRead:
         self.follow: dict[int, str] = {}
         """Listing load -> the article the cursor stays on, where the load lists it (after `H`)."""
 
-    def views(self) -> dict[str, bool]:
-        """The remembered settings (read from the store on first use; none when it fails)."""
-        with self._lock:
-            if self._views is None:
-                try:
-                    value = self.store.preferences().get(PREFERENCE)
-                except Exception:  # a preference is no reason to stop reading
-                    value = None
-                self._views = {str(k): True for k, v in value.items() if v is True} if isinstance(value, dict) else {}
-            return self._views
-
     def hides(self, view: str) -> bool:
-        return self.views().get(view, False)
+        return self.is_on(view)
 
     def narrow(self, generation: int, view: str, query: Query) -> Query:
         """In the listing worker: the query to load for `view` (narrowed when it hides read)."""
@@ -91,19 +76,3 @@ class HideRead:
         """Whether a count that came with `items` may be of the query before they were kept (a
         poll that started before): such a count is not the listing's."""
         return self.base is not None and any(i in self.kept for i in items)
-
-    def toggle(self, view: str) -> bool:
-        """Flip the setting of `view`; returns whether it now hides read articles.  The caller
-        remembers it (`remember`, in a worker)."""
-        views = self.views()
-        hidden = not views.pop(view, False)
-        if hidden:
-            views[view] = True
-            while len(views) > MAX_VIEWS:
-                views.pop(next(iter(views)))
-        return hidden
-
-    def remember(self) -> None:
-        """Write the settings to the store's preferences (in a worker)."""
-        self.store.set_preference(PREFERENCE, dict(self.views()))
-

@@ -14,13 +14,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from articles.sanitize import strip_controls
 from tui.literal import clip, literal, one_line
-from tui.screens.popup import SCROLLING, PopupScreen
+from tui.screens.popup import PopupScreen
+from tui.screens.report import PagerScreen
 from tui.widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
@@ -149,36 +150,3 @@ class PipeChooser(PopupScreen[str | None]):
     def selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.dismiss(self.names[int(event.option.id or 0)])
-
-
-class PagerScreen(PopupScreen[None]):
-    """A command's output, literal; it scrolls with the text pane's keys.
-
-    | Key | id | Does |
-    |---|---|---|
-    | `escape` | app.back | close |
-    | `j` `k` `space` `b` `g` `G` … | text.* | scroll |
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close", id="app.back"), *SCROLLING]
-
-    DEFAULT_CSS = """
-    PagerScreen { align: center middle; }
-    PagerScreen > VerticalScroll { width: 90%; max-width: 120; height: 80%; border: round $accent;
-                                   background: $panel; padding: 0 1; }
-    PagerScreen #pager-title { text-style: bold; }
-    """
-
-    def __init__(self, title: str, text: str) -> None:
-        super().__init__()
-        self.pager_title = title
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(literal(one_line(self.pager_title)), id="pager-title")
-            yield Static(literal(self.text or "(no output)"), id="pager-text")
-        yield KeyFooter()
-
-    def action_scroll(self, how: str) -> None:
-        getattr(self.query_one(VerticalScroll), f"action_{how}")()

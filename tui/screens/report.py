@@ -16,8 +16,8 @@ from tui.screens.popup import SCROLLING, PopupScreen
 from tui.widgets.footer import KeyFooter
 
 
-class ReportScreen(PopupScreen[None]):
-    """Every line of the report; it scrolls with the text pane's keys.
+class PagerScreen(PopupScreen[None]):
+    """A titled text, literal, that scrolls with the text pane's keys (a pipe command's output).
 
     | Key | id | Does |
     |---|---|---|
@@ -28,27 +28,48 @@ class ReportScreen(PopupScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close", id="app.back"), *SCROLLING]
 
     DEFAULT_CSS = """
-    ReportScreen { align: center middle; }
-    ReportScreen > VerticalScroll { width: 90%; max-width: 120; height: 80%; border: round $accent;
-                                    background: $panel; padding: 0 1; }
-    ReportScreen #report-title { text-style: bold; }
+    PagerScreen { align: center middle; }
+    PagerScreen > VerticalScroll { width: 90%; max-width: 120; height: 80%; border: round $accent;
+                                   background: $panel; padding: 0 1; }
+    PagerScreen #pager-title { text-style: bold; }
+    """
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.pager_title = title
+        self.text = text
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(literal(one_line(self.pager_title)), id="pager-title")
+            yield Static(literal(self.text or "(no output)"), id="pager-text")
+        yield KeyFooter()
+
+    def action_scroll(self, how: str) -> None:
+        getattr(self.query_one(VerticalScroll), f"action_{how}")()
+
+
+class ReportScreen(PagerScreen):
+    """Every line of the report; it scrolls with the text pane's keys.
+
+    | Key | id | Does |
+    |---|---|---|
+    | `escape` | app.back | close |
+    | `j` `k` `space` `b` `g` `G` … | text.* | scroll |
     """
 
     def __init__(self, title: str, summary: str, problems: list[str]) -> None:
-        super().__init__()
+        super().__init__(title, summary)
         self.report_title = title
         self.summary = summary
         self.problems = problems
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(literal(self.report_title), id="report-title")
+            yield Static(literal(self.report_title), id="pager-title")
             yield Static(literal(self.summary or "Nothing was imported."), id="report-summary")
             count = len(self.problems)
             heading = f"\n{count} problem{'s' if count != 1 else ''}" if count else "\nNo problems."
             yield Static(Text(heading, style="bold"))
             yield Static(literal("\n".join(one_line(problem) for problem in self.problems)), id="report-problems")
         yield KeyFooter()
-
-    def action_scroll(self, how: str) -> None:
-        getattr(self.query_one(VerticalScroll), f"action_{how}")()

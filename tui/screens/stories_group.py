@@ -6,12 +6,12 @@ the screen keeps the groups of the listing shown to page through them."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from tui.screens.view_flags import ViewFlags
 from tui.widgets.story_row import StoryRow
 
 if TYPE_CHECKING:
@@ -20,8 +20,7 @@ if TYPE_CHECKING:
 OWN_STORY = float("inf")
 """The score of the related list's (`r`) articles of the article's own story: they come first."""
 PREFERENCE = "group_stories"
-"""The preferences key: a mapping of view (its query text, "" for every article) to true."""
-MAX_VIEWS = 500
+"""The preferences key (tui.screens.view_flags)."""
 BULK = 20_000
 """A listing of more ids than this reads every story link at once (one scan beats 20k lookups)."""
 
@@ -97,14 +96,12 @@ def story_first(store: NewsStore, article_id: str, related: Related) -> Related:
     return own + [row for row in related if row[0].id not in items]
 
 
-class StoryGroups:
+class StoryGroups(ViewFlags):
     """The views grouped by story (`views`, read from the store once, in a worker) and the
     groups of the listing shown (None when it is not grouped)."""
 
     def __init__(self, store: NewsStore) -> None:
-        self.store = store
-        self._views: dict[str, bool] | None = None
-        self._lock = threading.Lock()
+        super().__init__(store, PREFERENCE)
         self.pending: dict[int, GroupedListing] = {}
         """Listing load -> its groups, until its rows are shown."""
         self.current: list[Group] | None = None
@@ -112,32 +109,8 @@ class StoryGroups:
         self.articles = 0
         """How many articles the groups shown hold (what the change feed's counts compare with)."""
 
-    def views(self) -> dict[str, bool]:
-        with self._lock:
-            if self._views is None:
-                try:
-                    value = self.store.preferences().get(PREFERENCE)
-                except Exception:  # a preference is no reason to stop reading
-                    value = None
-                self._views = {str(k): True for k, v in value.items() if v is True} if isinstance(value, dict) else {}
-            return self._views
-
     def grouped(self, view: str) -> bool:
-        return self.views().get(view, False)
-
-    def toggle(self, view: str) -> bool:
-        """Flip the setting of `view`; returns whether it is grouped now (`remember` writes it)."""
-        views = self.views()
-        grouped = not views.pop(view, False)
-        if grouped:
-            views[view] = True
-            while len(views) > MAX_VIEWS:
-                views.pop(next(iter(views)))
-        return grouped
-
-    def remember(self) -> None:
-        """Write the settings to the store's preferences (in a worker)."""
-        self.store.set_preference(PREFERENCE, dict(self.views()))
+        return self.is_on(view)
 
     def loaded(self, generation: int) -> dict[str, StoryRow]:
         """A listing load arrived: its groups (if grouped) are the ones shown; returns the story
