@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +18,24 @@ if TYPE_CHECKING:
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("NEWSDESK_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def newsdesk(
+    store: Path, *args: str, stdin: str | None = None, config: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The CLI as a process of its own, on `store` (with `config` as its config file); `stdin`
+    is its input (none: an empty one)."""
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    if config is not None:
+        env["NEWSDESK_CONFIG"] = str(config)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", "--store", str(store), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin if stdin is not None else "",
+        timeout=120,
+    )
 
 
 def shared_path(*parts: str) -> Path:

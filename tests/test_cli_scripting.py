@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from newsdesk_testing import newsdesk
 from store import NewsStore
 
 RECORDS = [
@@ -23,20 +23,6 @@ RECORDS = [
      "date": "2026-03-02T09:00:00+00:00", "tags": ["climate"]},
     {"title": "Tram line approved", "source": "Post", "date": "2026-03-03T09:00:00+00:00", "tags": ["city"]},
 ]  # fmt: skip
-
-
-def newsdesk(root: Path, *args: str, stdin: str | None = None, config: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    if config is not None:
-        env["NEWSDESK_CONFIG"] = str(config)
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--store", str(root), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin if stdin is not None else "",
-        timeout=120,
-    )
 
 
 def imported(tmp_path: Path, records: list[dict[str, Any]] = RECORDS, **kwargs: Any) -> Path:

@@ -6,9 +6,6 @@ real processes, a loopback server for the redirect, and the reader's import dial
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
-from newsdesk_testing import settle, wait_until
+from newsdesk_testing import newsdesk, settle, wait_until
 from store import NewsStore
 
 
@@ -33,18 +30,6 @@ def feed(path: Path, *items: str, link: str = "https://local.test/") -> Path:
         encoding="utf-8",
     )
     return path
-
-
-def newsdesk(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--store", str(root), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
 
 
 def test_a_file_url_subscribes_and_refresh_reads_the_file_again(tmp_path: Path) -> None:

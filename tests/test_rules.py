@@ -5,15 +5,13 @@ starred and tagged articles, `rules apply --dry-run` — the commands as real pr
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from articles.model import Article, Entity
+from newsdesk_testing import newsdesk
 from store import NewsStore
 from store.disk.layout import VIEWS_FILE
 
@@ -32,19 +30,6 @@ def story(n: int, title: str, source: str = "Harbour Post", **fields: Any) -> di
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
-
-
-def newsdesk(store: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """The CLI as a process of its own, on `store`."""
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", "--store", str(store), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        input=stdin,
-        timeout=120,
-    )
 
 
 def by_title(store: Path) -> dict[str, dict[str, Any]]:

@@ -5,21 +5,14 @@ rebuild` and an export re-imported into another store, and `check` verifies them
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from newsdesk_testing import newsdesk
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "tui" / "demo" / "articles" / "samples.jsonl"
-
-
-def newsdesk(store: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NEWSDESK_STORE": str(store), "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "tui.cli", *args], capture_output=True, text=True, env=env, input=stdin, timeout=120
-    )
 
 
 def as_json(done: subprocess.CompletedProcess[str]) -> Any:
