@@ -16,6 +16,11 @@ would see it:
   * Enter → list: the query typed and Enter at once, from Enter to that screen;
   * escape back to all articles, then quit (`q`); the process must exit.
 
+The memory run (--memory) sends `/`, the query and Enter without waiting for the bar, and
+waits ESCAPE_GAP after each escape before the next key (an escape followed by other bytes within
+the terminal parser's escape delay is read as one sequence); a search that does not show is kept
+as an incident (late or lost, with the screen) and the run goes on.
+
 Figures are medians and ranges over --runs, and ratios to the empty Textual app of the same run.
 Each screen read is one `tmux capture-pane` process, so a time is good to a few ms.  The reader's RSS
 after the searches is read from /proc (VmRSS, RssAnon).
@@ -188,6 +193,28 @@ def search_shown(query: str) -> Callable[[str], bool]:
     return lambda screen: bool(pattern.search(screen))
 
 
+ESCAPE_GAP = 0.15
+"""Seconds between an escape and the next key: a terminal parser reads an escape followed
+within its escape delay (Textual's ESCDELAY, 100 ms) by other bytes as the start of a sequence
+(escape then `/` is alt+/ to it), so a user's separate keys are sent apart by more than that."""
+LATE_SECONDS = 60.0
+
+
+def incident(tmux: Tmux, cycle: int, query: str) -> dict[str, Any]:
+    """A search whose results did not show in time: the screen's top and search rows then, and
+    whether they showed within LATE_SECONDS more (late) or never (lost)."""
+    lines = tmux.screen().splitlines()
+    seen = {"cycle": cycle, "query": query, "screen": [line.rstrip() for line in lines[:3]]}
+    try:
+        tmux.wait(search_shown(query), timeout=LATE_SECONDS)
+        seen["outcome"] = "late"
+    except TimeoutError:
+        seen["outcome"] = "lost"
+        tmux.keys("Escape")  # back to the list, to go on with the next cycle
+        time.sleep(ESCAPE_GAP)
+    return seen
+
+
 def memory(pid: int) -> dict[str, float]:
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -198,12 +225,23 @@ def memory(pid: int) -> dict[str, float]:
 
 
 # -- one run ------------------------------------------------------------------------------------
-def run_empty(tmux: Tmux, script: Path) -> float:
+def cpu_ms(pid: int) -> float:
+    """The CPU time (user + system) the process has used so far, ms."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def run_empty(tmux: Tmux, script: Path) -> tuple[float, float]:
+    """(ms to the first frame, CPU ms the process had used by then)."""
     started = tmux.spawn(f"exec {PYTHON} {script}")
     shown = tmux.wait(lambda screen: "EMPTY APP READY" in screen)
+    cpu = cpu_ms(tmux.pid())
     tmux.keys("q")
     tmux.wait_dead()
-    return (shown - started) * 1000
+    return (shown - started) * 1000, cpu
 
 
 def reader_command(out: Path, store: Path, code: Path) -> str:
@@ -217,6 +255,7 @@ def run_reader(tmux: Tmux, out: Path, store: Path, code: Path, query: str) -> di
     started = tmux.spawn(reader_command(out, store, code))
     first = tmux.wait(rows_shown)
     pid = tmux.pid()
+    first_cpu = cpu_ms(pid)
     back = lambda screen: "all articles" in screen and rows_shown(screen)  # noqa: E731
     time.sleep(0.3)  # what the reader does after its first frame settles (as a user would pause)
     tmux.keys("/")
@@ -240,6 +279,7 @@ def run_reader(tmux: Tmux, out: Path, store: Path, code: Path, query: str) -> di
     tmux.wait_dead()
     return {
         "first_ms": (first - started) * 1000,
+        "first_cpu_ms": first_cpu,
         "typing_ms": (listed - typed) * 1000,
         "enter_ms": (entered_listed - entered) * 1000,
         **{f"{k}_mb": v for k, v in mem.items()},
@@ -247,19 +287,27 @@ def run_reader(tmux: Tmux, out: Path, store: Path, code: Path, query: str) -> di
 
 
 def run_memory(tmux: Tmux, out: Path, store: Path, code: Path, cycles: int, reads: int) -> dict[str, Any]:
-    """Start; `cycles` of two searches (the query and Enter) and two escapes; `reads` articles
-    read with `j`.  VmRSS and RssAnon (MiB) after 10 cycles, after all, and after the reading."""
+    """Start; `cycles` of two searches (`/`, the query and Enter, each sent at once, without
+    waiting for the bar) and two escapes; `reads` articles read with `j`.  VmRSS and RssAnon
+    (MiB) after 10 cycles, after all, and after the reading; a search that did not show in time
+    is kept as an incident (late or lost, with the screen) and the run goes on."""
     tmux.spawn(reader_command(out, store, code))
     tmux.wait(rows_shown)
     pid = tmux.pid()
     figures: dict[str, Any] = {"start": memory(pid)}
     back = lambda screen: "all articles" in screen and rows_shown(screen)  # noqa: E731
+    incidents: list[dict[str, Any]] = []
     for cycle in range(1, cycles + 1):
         for query in QUERIES:
+            time.sleep(ESCAPE_GAP)  # the escape before stands alone (see ESCAPE_GAP)
             tmux.keys("/")
             tmux.keys(query, literal=True)
             tmux.keys("Enter")
-            tmux.wait(search_shown(query))
+            try:
+                tmux.wait(search_shown(query))
+            except TimeoutError:
+                incidents.append(incident(tmux, cycle, query))
+                log(f"cycle {cycle}: {incidents[-1]}")
             tmux.keys("Escape")
             tmux.wait(back)
         if cycle in (10, 50, 100, 200, 500, cycles):
@@ -270,6 +318,7 @@ def run_memory(tmux: Tmux, out: Path, store: Path, code: Path, cycles: int, read
         time.sleep(0.05)
     time.sleep(0.5)
     figures[f"after reading {reads}"] = memory(pid)
+    figures["incidents"] = incidents
     tmux.keys("q")
     tmux.wait_dead()
     return figures
@@ -286,15 +335,19 @@ def summary(values: list[float], empty: float | None = None) -> dict[str, float]
 def measure(tmux: Tmux, out: Path, size: int, runs: int, code: Path, empty_script: Path) -> dict[str, Any]:
     store = store_for(out, size)
     run_reader(tmux, out, store, code, QUERIES[0])  # warm the page cache
-    empties, readers = [], []
+    empties, empty_cpus, readers = [], [], []
     for _ in range(runs):  # interleaved: both see the same machine
-        empties.append(run_empty(tmux, empty_script))
+        wall, cpu = run_empty(tmux, empty_script)
+        empties.append(wall)
+        empty_cpus.append(cpu)
         readers.append(run_reader(tmux, out, store, code, QUERIES[0]))
     empty = statistics.median(empties)
     return {
         "size": size,
         "empty_ms": summary(empties),
         "first_ms": summary([r["first_ms"] for r in readers], empty),
+        "empty_cpu_ms": summary(empty_cpus),
+        "first_cpu_ms": summary([r["first_cpu_ms"] for r in readers], statistics.median(empty_cpus)),
         "typing_ms": summary([r["typing_ms"] for r in readers], empty),
         "enter_ms": summary([r["enter_ms"] for r in readers], empty),
         "rss_mb": summary([r.get("VmRSS_mb", 0.0) for r in readers]),
@@ -312,6 +365,8 @@ def table(results: list[dict[str, Any]]) -> str:
     rows = [
         ("empty Textual app: first frame, ms", "empty_ms"),
         ("reader: first frame with rows, ms (× empty)", "first_ms"),
+        ("empty Textual app: CPU time to its first frame, ms", "empty_cpu_ms"),
+        ("reader: CPU time to the first frame with rows, ms (× empty)", "first_cpu_ms"),
         ("typing → list (incl. debounce), ms (× empty first frame)", "typing_ms"),
         ("Enter → list, ms", "enter_ms"),
         ("VmRSS after the run, MiB", "rss_mb"),

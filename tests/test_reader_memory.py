@@ -83,3 +83,42 @@ async def test_search_cycles_leave_no_growing_objects(store: NewsStore) -> None:
         pages, lines = main.query_one(ArticleList).held
         assert pages <= KEEP_PAGES and lines <= LINE_CACHE
         assert len(main.previous) <= 1 and len(main.query_one(SearchBar).history) <= 200
+
+
+def footer_keys(screen: MainScreen) -> list[tuple[str, str]]:
+    """The keys the footer shows, in order: (key, description)."""
+    from tui.widgets.footer import KeyFooter
+
+    footer = screen.query_one(KeyFooter)
+    rows = [row for row in footer.children if row.display]
+    return [(getattr(key, "key", ""), getattr(key, "description", "")) for row in rows for key in row.children]
+
+
+async def test_the_footer_switches_its_keys_in_place(store: NewsStore) -> None:
+    """Opening and closing the search bar shows the bar's keys, then the list's again, as a
+    fresh footer would; from the second time on no key widget is made or removed (the footer
+    keeps each set of keys it made)."""
+    from tui.widgets.footer import KeyFooter
+
+    store.add_articles([Article.create(title="Harbour story", body="The harbour.", url="https://m.example/f")])
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        main = app.screen
+        assert isinstance(main, MainScreen)
+        footer = main.query_one(KeyFooter)
+        await wait_until(pilot, lambda: bool(footer_keys(main)))
+        listing_keys = footer_keys(main)
+        assert listing_keys[0][1] == "Help" or listing_keys[0][0] == "question_mark", listing_keys
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: footer_keys(main) != listing_keys)
+        bar_keys = footer_keys(main)
+        assert ("ctrl+s", "Save view") in bar_keys and ("ctrl+s", "Save view") not in listing_keys
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: footer_keys(main) == listing_keys)
+        made = {id(key) for key in footer.query("*")}
+        for _ in range(3):
+            await pilot.press("slash")
+            await wait_until(pilot, lambda: footer_keys(main) == bar_keys)
+            await pilot.press("escape")
+            await wait_until(pilot, lambda: footer_keys(main) == listing_keys)
+        assert {id(key) for key in footer.query("*")} == made

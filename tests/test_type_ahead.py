@@ -356,3 +356,85 @@ async def test_tab_right_behind_t_completes_from_the_stores_tags(news: NewsStore
         await wait_until(pilot, lambda: app.screen is screen)
         await wait_until(pilot, lambda: news.get(current.id).state.tags != ())  # type: ignore[union-attr]
         assert news.get(current.id).state.tags == ("transport",)  # type: ignore[union-attr]
+
+
+# -- many searches typed without a pause, over a slow store (issue 18: "harbo" in a tmux run) -------
+def slow_reads(monkeypatch, store: NewsStore, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """The store's searches take `seconds` more (a loaded disk): each listing the keys start is
+    still loading when the next keys come.  (A slow store, in the worker's thread; not a wait
+    of the test's.)"""
+    real = store.search
+
+    def slow(*args, **kwargs):  # type: ignore[no-untyped-def]
+        time.sleep(seconds)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "search", slow)
+
+
+def record_submitted(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The queries the search bar submitted (Enter), in order."""
+    from tui.screens.main_search import SearchFlow
+
+    submitted: list[str] = []
+    real = SearchFlow.submitted
+
+    def recording(self: SearchFlow, text: str) -> None:
+        submitted.append(text)
+        real(self, text)
+
+    monkeypatch.setattr(SearchFlow, "submitted", recording)
+    return submitted
+
+
+QUERIES = [f"{word} {n}" for n in range(12) for word in ("harbour", "tram")]
+
+
+@pytest.mark.parametrize("debounce", [0.0, 0.05], ids=["search-every-key", "debounce"])
+async def test_many_searches_in_one_burst_over_slow_reads(news: NewsStore, monkeypatch, debounce: float) -> None:  # type: ignore[no-untyped-def]
+    """24 rounds of `/`, a query, Enter and Escape in one burst, over slow reads (each key's
+    search, the listing Enter keeps, the listing Escape returns to): every query reaches the
+    bar whole and in order."""
+    from tui.screens import main_search
+
+    monkeypatch.setattr(main_search, "DEBOUNCE", debounce)
+    slow_reads(monkeypatch, news, 0.005)
+    submitted = record_submitted(monkeypatch)
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        burst(app, "".join(f"/{query}\r\x1b" for query in QUERIES))
+        await wait_until(pilot, lambda: len(submitted) == len(QUERIES) and not app._keys_waiting, timeout=120)
+        await wait_until(pilot, lambda: screen.listing.query == "" and not screen.has_class("-searching"))
+        assert submitted == QUERIES
+
+
+async def test_keys_arriving_while_the_bar_opens_and_the_list_reloads(news: NewsStore, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`/`, the letters and Enter arriving a key at a time at varied points of the app's work
+    (between message-loop turns: the bar opening, the trail of the key before, a listing's rows
+    coming in), every key a search, over slow reads: each query arrives whole, in order."""
+    import asyncio
+    import random
+
+    from tui.screens import main_search
+
+    monkeypatch.setattr(main_search, "DEBOUNCE", 0.0)
+    slow_reads(monkeypatch, news, 0.005)
+    submitted = record_submitted(monkeypatch)
+    turns = random.Random(18)
+    app = NewsdeskApp(news, read_delay=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for query in QUERIES:
+            for key in f"/{query}\r":
+                burst(app, key)
+                for _ in range(turns.choice([0, 0, 1, 2, 5, 20])):
+                    await asyncio.sleep(0)  # one turn of the event loop: lets the app's work go on
+            await wait_until(pilot, lambda: screen.listing.query == query and not screen.has_class("-searching"))
+            burst(app, "\x1b")
+            await wait_until(pilot, lambda: screen.listing.query == "" and not app._keys_waiting)
+        assert submitted == QUERIES
