@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Sparkline, Static
 
 from articles.model import Article, Entity
-from newsdesk_testing import REPO, settle
+from newsdesk_testing import REPO, settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.config import ReaderSettings, Settings, parse_settings
@@ -151,6 +151,36 @@ async def test_enter_opens_the_story_and_its_article(news: NewsStore) -> None:
         await settle(pilot)
         assert main_screen(app).shown_id == COPY.id
         assert news.get(COPY.id).state.read and news.get(ORIGINAL.id).state.read  # type: ignore[union-attr]
+
+
+async def test_the_story_table_fits_its_titles_to_the_screen(store: NewsStore) -> None:
+    """Long titles and sources are cut with an ellipsis so every row ends inside the table (no
+    horizontal scrolling), at the first size and after the terminal is resized."""
+    long = "Tram vote splits council " + "after a very long night of argument about depots " * 4
+    source = "The Extraordinarily Long-Named Evening Gazette of Calderwick"
+    first = article("Council backs tram", BODY, source, 1)
+    second = article(long, RETOLD, "Gamma News", 3)
+    store.add_articles([first, second])
+    store.stories.assign()
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("S")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        story = app.screen
+        assert isinstance(story, StoryScreen)
+        table = story.query_one(ListTable)
+        await wait_until(pilot, lambda: table.row_count == 2)
+        titles = [str(table.get_cell_at((r, 2))) for r in range(2)]
+        assert any(title.endswith("…") for title in titles) and str(table.get_cell_at((0, 1))).endswith("…")
+        assert table.virtual_size.width <= table.size.width, (table.virtual_size, table.size)
+        await pilot.resize_terminal(90, 40)
+        await wait_until(pilot, lambda: table.virtual_size.width <= table.size.width)
+        await pilot.resize_terminal(160, 40)
+        await wait_until(pilot, lambda: len(str(table.get_cell_at((1, 2)))) > len(titles[1]))
+        assert table.virtual_size.width <= table.size.width
 
 
 async def test_opening_an_article_marks_its_copies_read(news: NewsStore) -> None:

@@ -29,6 +29,19 @@ BUCKETS = 24
 """The sparkline's bars: the story's first to last article in equal spans of time."""
 SHARED = 30
 """Names listed in the sidebar at most."""
+COLUMNS = ("When", "Source", "Title")
+SOURCE_WIDTH = 28
+"""The source column's cells at most (longer names are cut with an ellipsis)."""
+
+
+def column_room(table_width: int, widest_source: int) -> tuple[int, int]:
+    """The cells the source and title columns can take in a table `table_width` wide, so that no
+    row runs past the table's right edge (longer cells are cut with an ellipsis): what is left
+    after the time column (a mark and `YYYY-MM-DD HH:MM`, 18 cells), two cells of padding a column
+    and the scrollbar's cell; the source takes at most a third of it."""
+    left = max(0, table_width - 18 - 3 * 2 - 1)
+    source = max(6, min(widest_source, SOURCE_WIDTH, left // 3))
+    return source, max(6, left - source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +111,7 @@ class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):
         super().__init__(store)
         self.story = story
         self.story_title = title
+        self.view: StoryView | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -110,7 +124,7 @@ class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(ListTable)
-        table.add_columns("When", "Source", "Title")
+        table.add_columns(*COLUMNS)
         table.focus()
         self.keys_wait_for_rows()
         self.load()
@@ -120,12 +134,23 @@ class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):
 
     def show_rows(self, rows: list[StoryView]) -> None:
         view = rows[0]
+        self.view = view
         table = self.query_one(ListTable)
-        table.clear()
-        for item in view.articles:
+        cursor = table.cursor_row
+        table.clear(columns=True)  # a column keeps the widest cell it ever held
+        table.add_columns(*COLUMNS)
+        cells = [literal(one_line(item.source)) for item in view.articles]
+        widest = max((cell.cell_len for cell in cells), default=0)
+        source_room, room = column_room(table.size.width, widest)
+        for cell in cells:
+            cell.truncate(source_room, overflow="ellipsis")
+        for item, source in zip(view.articles, cells, strict=True):
             when = local_display(item.published, "%Y-%m-%d %H:%M", date_only=item.date_only) or "—"
             mark = "  " if item.read else "● "
-            table.add_row(Text(mark + when), literal(one_line(item.source)), literal(one_line(item.title)), key=item.id)
+            title = literal(one_line(item.title))
+            title.truncate(room, overflow="ellipsis")
+            table.add_row(Text(mark + when), source, title, key=item.id)
+        table.move_cursor(row=cursor)
         sources = len({item.source for item in view.articles})
         heading = f"Story: “{one_line(self.story_title)}” · {len(view.articles)} articles · {sources} sources"
         self.query_one("#story-title", Static).update(literal(heading))
@@ -136,6 +161,10 @@ class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):
         if not view.shared:
             shared.append("none yet (names are extracted after import)", style="dim")
         self.query_one("#story-shared", Static).update(shared)
+
+    def on_resize(self) -> None:
+        if self.view is not None:
+            self.call_after_refresh(self.show_rows, [self.view])
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
