@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import orjson
 
 from articles.dates import calendar_day
-from articles.sanitize import clean_line, clean_text, safe_file_url, safe_links, safe_url
+from articles.sanitize import clean_line, clean_text, safe_file_url, safe_links, safe_url, without_link_marks
 
 ENTITY_TYPES = ("person", "org", "place", "other")
 EXPORT_FORMAT = 1
@@ -211,13 +211,15 @@ class Article:
     def standfirst(self) -> str:
         """The summary as a reader shows it above the body: nothing when the body already opens
         with it (a text file's standfirst repeated as the first paragraph's first sentence, a
-        feed's description cut from the start of its content).  The stored summary is kept: it
+        feed's description cut from the start of its content, or the same text as the body with
+        only the body's link numbers `[1]` between them).  The stored summary is kept: it
         is what lists, exports and search see."""
         summary = " ".join(self.summary.split())
         if not summary:
             return ""
         lead = _CUT_MARK.sub("", summary)
-        if lead and " ".join(self.body[: len(self.summary) * 2 + 100].split()).startswith(lead):
+        opening = without_link_marks(self.body[: len(self.summary) * 2 + 100])
+        if lead and " ".join(opening.split()).startswith(lead):
             return ""
         return self.summary
 

@@ -58,6 +58,9 @@ def test_show_prints_the_standfirst_once(tmp_path: Path, capsys: pytest.CaptureF
         ("A lead that was cut [...]", "A lead that was cut short. More.", ""),
         ("A different summary.", "The body. A different summary.", "A different summary."),
         ("Only a summary.", "", "Only a summary."),
+        # a feed's description that is its content as text: the body has the link numbers
+        ("submitted by /u/x [link] [comments]", "submitted by /u/x [1]\n[link][2] [comments][2]", ""),
+        ("See [3] here.", "See here. More.", "See [3] here."),  # a summary's own brackets count
     ],
 )
 def test_standfirst_is_the_summary_unless_the_body_opens_with_it(summary: str, body: str, shown: str) -> None:
