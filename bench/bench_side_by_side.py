@@ -31,6 +31,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -182,14 +183,19 @@ def measure(tmux: Tmux, size: int, runs: int, empty_script: Path) -> dict[str, A
         boats.append(run_newsboat(tmux, cache))
         log(f"{size} run {n + 1}: empty {empties[-1]:.0f} ms, newsdesk {desks[-1]['first_ms']:.0f} ms, "
             f"newsboat {boats[-1]['first_ms']:.0f} ms; load {load()}")
-    result: dict[str, Any] = {"size": size, "load_before": load_before, "load_after": load(), "empty_ms": summary(empties)}
+    result: dict[str, Any] = {"size": size, "load_before": load_before, "load_after": load()}
+    result["empty_ms"] = summary(empties)
     for name, results in (("newsdesk", desks), ("newsboat", boats)):
         result[name] = {
             "first_ms": summary([r["first_ms"] for r in results]),
             "search_ms": summary([t for r in results for t in r["search_ms"]]),
             "first_search_ms": summary([r["search_ms"][0] for r in results]),
             "hits": results[-1]["hits"],
-            **{f"{when}_{field}": mem(results, when, field) for when in ("start", "after") for field in ("VmHWM", "VmRSS", "RssAnon")},
+            **{
+                f"{when}_{field}": mem(results, when, field)
+                for when in ("start", "after")
+                for field in ("VmHWM", "VmRSS", "RssAnon")
+            },
         }
     result["newsboat"]["feed_ms"] = summary([r["feed_ms"] for r in boats])
     result["disk_mb"] = {"newsdesk": disk_usage(store)["total"], "newsboat": disk_usage(cache)["total"]}
@@ -216,7 +222,8 @@ def table(results: list[dict[str, Any]]) -> str:
                     f"(anon {d['after_RssAnon']['median']:.0f}); {b['start_VmHWM']['median']:.0f} / "
                     f"{b['after_VmHWM']['median']:.0f} (anon {b['after_RssAnon']['median']:.0f})")
         if key == "disk":
-            return f"{r['disk_mb']['newsdesk']:,.0f} ({r['disk_mb']['newsboat']:,.0f}); {r['disk_mb']['newsdesk'] / r['disk_mb']['newsboat']:.1f}×"
+            desk, boat = r["disk_mb"]["newsdesk"], r["disk_mb"]["newsboat"]
+            return f"{desk:,.0f} ({boat:,.0f}); {desk / boat:.1f}×"
         if key == "load":
             return f"{r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}"
         raise KeyError(key)
@@ -225,7 +232,7 @@ def table(results: list[dict[str, Any]]) -> str:
         ("first frame: newsdesk / newsboat / empty Textual (ms)", "first"),
         ("newsdesk first frame × empty Textual / × newsboat", "first_ratio"),
         ("newsboat: first frame + Enter on the first feed → its article rows (ms)", "feed"),
-        (f"search \"{QUERY}\", Enter → list (ms): newsdesk / newsboat, median (range of {SEARCHES}×runs); × newsboat", "search"),
+        (f"search \"{QUERY}\", Enter → list (ms): newsdesk / newsboat, median (range); × newsboat", "search"),
         (f"hits for \"{QUERY}\": newsdesk (words) / newsboat (substring of title or HTML)", "hits"),
         (f"peak RSS (VmHWM, MiB) after start / after {SEARCHES} searches (RssAnon then): newsdesk; newsboat", "rss"),
         ("on disk, MB: newsdesk store (newsboat's cache.db); ratio", "disk"),
@@ -260,8 +267,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def newsboat_version() -> str:
-    import subprocess  # noqa: PLC0415
-
     return subprocess.run(["newsboat", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
 
 

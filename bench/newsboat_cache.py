@@ -144,7 +144,8 @@ def check(size: int, corpus: Path, store: Path) -> str:
             exported.add((item["url"], item["title"]))
     expected = {(record["url"], record["title"]) for record in records(corpus)}
     if exported != expected:
-        return f"{size}: DIFFERENT: {len(expected - exported)} only in the corpus, {len(exported - expected)} only in {store}"
+        only = f"{len(expected - exported)} only in the corpus, {len(exported - expected)} only in {store}"
+        return f"{size}: DIFFERENT: {only}"
     return f"{size}: the same {len(expected)} articles (url and title) as {store}"
 
 
@@ -152,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="caches (default: %(default)s)")
-    parser.add_argument("--corpora", type=Path, default=CORPORA, help="articles-html-N.jsonl and store-N (default: %(default)s)")
+    parser.add_argument(
+        "--corpora", type=Path, default=CORPORA, help="articles-html-N.jsonl and store-N (default: %(default)s)"
+    )
     parser.add_argument("--check", action="store_true", help="compare with the newsdesk store-N's articles")
     args = parser.parse_args(argv)
     for size in (int(s) for s in args.sizes.split(",")):
