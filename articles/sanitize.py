@@ -16,9 +16,19 @@ _SPACES = re.compile(r"[ \t\u00a0]{2,}|[\t\u00a0]")  # only runs that change
 _BLANK_LINES = re.compile(r"\n\n\n+")
 
 
+_UNSAFE_ASCII = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])
+"""_UNSAFE's ASCII code points, as bytes to delete."""
+
+
 def strip_controls(text: str) -> str:
     """Remove every code point that could steer a terminal; CR and CRLF become newlines."""
-    return _UNSAFE.sub("", _CR.sub("\n", text))
+    if "\r" in text:
+        text = _CR.sub("\n", text)
+    if text.isascii():  # the common case, told in C: no unsafe byte, nothing to do (a third of the regex's time)
+        raw = text.encode("ascii")
+        if len(raw.translate(None, _UNSAFE_ASCII)) == len(raw):
+            return text
+    return _UNSAFE.sub("", text)
 
 
 def clean_line(text: object) -> str:
@@ -28,10 +38,17 @@ def clean_line(text: object) -> str:
     return " ".join(strip_controls(str(text)).split())
 
 
+_last_clean: list[str] = [""]
+"""clean_text's latest result (kept, so that no other string can have its identity): a body is
+cleaned as its HTML is read, and again as the Article is made; cleaning is idempotent."""
+
+
 def clean_text(text: object) -> str:
     """A multi-line field (body): controls removed, paragraphs kept, runs of blank lines folded."""
     if text is None:
         return ""
+    if text is _last_clean[0]:
+        return text  # type: ignore[return-value]  # clean already: the str it is
     # Whole-text work, and each regex only when a cheap `in` test says it has something to do:
     # this runs on every imported body (a space-led regex costs ~60 us on a 3 KB body).
     # Plain spaces and line edges by str methods (C loops), the regexes only where they must.
@@ -44,7 +61,9 @@ def clean_text(text: object) -> str:
         folded = "\n".join(line.strip(" ") for line in folded.split("\n"))
     if "\n\n\n" in folded:
         folded = _BLANK_LINES.sub("\n\n", folded)
-    return folded.strip()
+    folded = folded.strip()
+    _last_clean[0] = folded
+    return folded
 
 
 def safe_url(url: object) -> str | None:
@@ -101,6 +120,8 @@ def looks_like_html(text: str) -> bool:
 def collapse_spaces(text: str) -> str:
     """Each run of whitespace as one space, as re.sub(r"\\s+", " ", text) has it (str.split and
     the regex agree on what whitespace is), in a few times less time on a body."""
+    if "  " not in text and text.isprintable():
+        return text  # no whitespace but single spaces (every other kind is unprintable)
     inner = " ".join(text.split())
     if not inner:
         return " " if text else ""
@@ -119,6 +140,23 @@ _SKIP_TAGS = frozenset("script style noscript template iframe object embed svg m
 _VOID_TAGS = frozenset("area base br col embed hr img input link meta source track wbr".split())
 
 
+def link_target(href: str | None, base: str | None) -> str | None:
+    """What a link's href points to, when a body may keep it (safe_link): a relative one
+    resolved against `base`, the page it came from."""
+    if href is not None and base and ":" not in href.split("/", 1)[0]:
+        from urllib.parse import urljoin
+
+        href = urljoin(base, href)
+    return safe_link(href)
+
+
+def link_mark(links: list[str], target: str) -> str:
+    """The mark `[N]` that follows a link's text: the same target keeps its first number."""
+    if target not in links:
+        links.append(target)
+    return f"[{links.index(target) + 1}]"
+
+
 class _TextExtractor(HTMLParser):
     """Collect the visible text of an HTML fragment, with paragraph breaks at block elements.
     With `links`, each link's target (http, https, mailto) is kept in `links` and its text is
@@ -135,20 +173,12 @@ class _TextExtractor(HTMLParser):
         self._open_links: list[str | None] = []
 
     def _link_start(self, attrs: list[tuple[str, str | None]]) -> None:
-        href = next((v for k, v in attrs if k == "href" and v), None)
-        if href is not None and self._base and ":" not in href.split("/", 1)[0]:
-            from urllib.parse import urljoin
-
-            href = urljoin(self._base, href)  # a relative link, against the page it came from
-        self._open_links.append(safe_link(href))
+        self._open_links.append(link_target(next((v for k, v in attrs if k == "href" and v), None), self._base))
 
     def _link_end(self) -> None:
         target = self._open_links.pop() if self._open_links else None
-        if target is None:
-            return
-        if target not in self.links:
-            self.links.append(target)
-        self.parts.append(f"[{self.links.index(target) + 1}]")
+        if target is not None:
+            self.parts.append(link_mark(self.links, target))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP_TAGS:
@@ -220,9 +250,36 @@ def _plain_text_of(text: str) -> str | None:
     return collapse_spaces(text)
 
 
+_ATTRIBUTE = re.compile(r"\s+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\s*=\s*(?:\"([^\"<]*)\"|'([^'<]*)'|([^\s\"'=<>`/]+)))?")
+"""One attribute of a _PLAIN_TAG: its name and its value (double-quoted, single-quoted or bare)."""
+
+
+def _href_of(attributes: str) -> str | None:
+    """The first non-empty href among a plain tag's attributes, as html.parser gives it to
+    _TextExtractor (names in any case, the value's character references resolved)."""
+    if "=" not in attributes:
+        return None
+    for name, double, single, bare in _ATTRIBUTE.findall(attributes):
+        value = double or single or bare
+        if value and name.lower() == "href":
+            return html.unescape(value) if "&" in value else value
+    return None
+
+
 def simple_html_to_text(fragment: str) -> str | None:
     """html_to_text for plain tag soup (see _PLAIN_TAG); None when the fragment needs the parser."""
+    read = simple_html_to_text_and_links(fragment, links=False)
+    return None if read is None else read[0]
+
+
+def simple_html_to_text_and_links(
+    fragment: str, *, links: bool = True, base: str | None = None
+) -> tuple[str, tuple[str, ...]] | None:
+    """html_to_text_and_links for plain tag soup (see _PLAIN_TAG): the same text and links as
+    _TextExtractor gives; None when the fragment needs the parser."""
     parts: list[str] = []
+    targets: list[str] = []
+    open_links: list[str | None] = []
     position = 0
     for tag in _PLAIN_TAG.finditer(fragment):
         if tag.start() > position:
@@ -231,15 +288,22 @@ def simple_html_to_text(fragment: str) -> str | None:
                 return None
             parts.append(text)
         position = tag.end()
-        opening, _, self_closing, closing = tag.groups()
+        opening, attributes, self_closing, closing = tag.groups()
         name = (opening or closing).lower()
         if name in _RAW_TEXT_TAGS:
             return None
         if opening is None:
             if name in _BLOCK_TAGS:
                 parts.append("\n\n")
+            elif name == "a" and links and open_links:
+                target = open_links.pop()
+                if target is not None:
+                    parts.append(link_mark(targets, target))
         elif not self_closing:
-            parts.append(_OPENING.get(name, ""))
+            if name == "a" and links:
+                open_links.append(link_target(_href_of(attributes), base))
+            else:
+                parts.append(_OPENING.get(name, ""))
         elif name == "br":
             parts.append("\n")
     if position < len(fragment):
@@ -247,15 +311,12 @@ def simple_html_to_text(fragment: str) -> str | None:
         if text is None:
             return None
         parts.append(text)
-    return clean_text("".join(parts))
+    return clean_text("".join(parts)), tuple(targets)
 
 
 def html_to_text(fragment: str) -> str:
     """Turn an HTML fragment into plain paragraphs; scripts, styles and navigation are dropped."""
     return html_to_text_and_links(fragment, links=False)[0]
-
-
-_LINK_TAG = re.compile(r"<a[\s>]", re.I)
 
 
 def html_to_text_and_links(
@@ -264,17 +325,18 @@ def html_to_text_and_links(
     """An HTML fragment as plain paragraphs and its links: each link's text is followed by its
     number (`[1]`), and the targets are returned in that order (http, https and mailto only; a
     relative one resolved against `base`).  A link to anything else keeps its text, unnumbered.
-    Plain tag soup without links is read by simple_html_to_text, the rest by html.parser."""
-    if not links or not _LINK_TAG.search(fragment):
-        simple = simple_html_to_text(fragment)
-        if simple is not None:
-            return simple, ()
-    return _parsed(fragment, links=links, base=base)
+    Plain tag soup is read by simple_html_to_text_and_links, the rest by html.parser."""
+    return simple_html_to_text_and_links(fragment, links=links, base=base) or _parsed(fragment, links=links, base=base)
 
 
 def parsed_html_to_text(fragment: str) -> str:
     """html_to_text through html.parser, whatever the fragment holds."""
     return _parsed(fragment, links=False, base=None)[0]
+
+
+def parsed_html_to_text_and_links(fragment: str, base: str | None = None) -> tuple[str, tuple[str, ...]]:
+    """html_to_text_and_links through html.parser, whatever the fragment holds."""
+    return _parsed(fragment, links=True, base=base)
 
 
 def _parsed(fragment: str, *, links: bool, base: str | None) -> tuple[str, tuple[str, ...]]:
