@@ -77,34 +77,72 @@ def language_evidence(text: str, sample: int = SAMPLE) -> Evidence:
         by_script = _script_language(head)
         if by_script:
             return Evidence(by_script, script=True)
-    words = _WORD.findall(head)
-    if len(words) < 8:
-        return Evidence(None, words=len(words))
+    words, counted = _prose_words(head)
+    if words < 8:
+        return Evidence(None, words=words)
     counts: dict[str, int] = {}
-    for word, times in Counter(_prose_words(head)).items():  # counted in C: ~3x faster than a loop
-        for lang in _LANGUAGES_OF.get(word, ()):
-            counts[lang] = counts.get(lang, 0) + times
+    for word in counted.keys() & _LANGUAGES_OF.keys():
+        for lang in _LANGUAGES_OF[word]:
+            counts[lang] = counts.get(lang, 0) + counted[word]
     if not counts:
-        return Evidence(None, words=len(words))
+        return Evidence(None, words=words)
     ranked = sorted(counts.items(), key=lambda item: item[1], reverse=True)
     best, hits = ranked[0]
     runner_up = ranked[1][1] if len(ranked) > 1 else 0
-    if hits < max(2, len(words) // 25) or hits < runner_up * 1.15:
-        return Evidence(None, words=len(words), counts=counts)
-    return Evidence(best, words=len(words), counts=counts)
+    if hits < max(2, words // 25) or hits < runner_up * 1.15:
+        return Evidence(None, words=words, counts=counts)
+    return Evidence(best, words=words, counts=counts)
 
 
-def _prose_words(head: str) -> list[str]:
-    """The words, in lower case, of the lines of running text: a line with more capitalised words
-    than lower-case ones is a list of names ("Atletico de Madrid 1 Vitoria de Guimaraes 0"), whose
-    "de" and "da" say nothing of the language the article is written in; nor does an initial."""
+_LETTERS = bytes(c if chr(c).isascii() and chr(c).isalpha() else 0x20 for c in range(256))
+"""bytes.translate: ASCII letters kept, every other byte a space (words of _WORD, split by str.split)."""
+_SHAPES = bytes(0x61 if chr(c).islower() and c < 128 else 0x41 if chr(c).isupper() and c < 128 else 0x20 for c in range(256))
+"""bytes.translate: each lower-case ASCII letter `a`, each capital `A`, every other byte a space."""
+_SINGLE_LETTER_WORDS = tuple((w, f" {w.upper()} ".encode()) for w in _LANGUAGES_OF if len(w) == 1 and w.isascii())
+"""The function words of one ASCII letter, each with its capital as a word alone."""
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _prose_words(head: str) -> tuple[int, Counter[str]]:
+    """How many words the head has, and the words, in lower case and counted, of its lines of
+    running text: a line with more capitalised words than lower-case ones is a list of names
+    ("Atletico de Madrid 1 Vitoria de Guimaraes 0"), whose "de" and "da" say nothing of the
+    language the article is written in; nor does an initial."""
+    if head.isascii() or not _WORD.search("".join(_NON_ASCII.findall(head))):
+        return _ascii_prose_words(head)  # every letter of a word is ASCII
+    total = 0
     words: list[str] = []
     for line in head.splitlines():
         found = _WORD.findall(line)
+        total += len(found)
         lower = sum(1 for w in found if w[0].islower())
         if lower * 2 >= len(found):
             words.extend(w.lower() for w in found if len(w) > 1 or w.islower())  # "A. de Silva": an initial
-    return words
+    return total, Counter(words)  # counted in C: ~3x faster than a loop
+
+
+def _ascii_prose_words(head: str) -> tuple[int, Counter[str]]:
+    """_prose_words for a head whose words are all ASCII letters, by bytes methods (C loops):
+    a word's first letter is a letter after a space in its line's _SHAPES."""
+    total = 0
+    prose: list[bytes] = []
+    for line in head.splitlines():
+        raw = line.encode("ascii", "replace")  # what is not ASCII is not a letter: a space below
+        shape = b" " + raw.translate(_SHAPES)
+        lower = shape.count(b" a")
+        found = lower + shape.count(b" A")
+        total += found
+        if found and lower * 2 >= found:
+            prose.append(raw.translate(_LETTERS))
+    text = b" ".join(prose)
+    counted = Counter(text.lower().decode("ascii").split())
+    padded = b" " + text.replace(b" ", b"  ") + b" "  # each word between spaces of its own
+    for letter, capital in _SINGLE_LETTER_WORDS:  # a capital alone is an initial ("A. de Silva"): not a word
+        if letter in counted:
+            counted[letter] -= padded.count(capital)
+            if counted[letter] <= 0:
+                del counted[letter]
+    return total, counted
 
 
 def latin_share(text: str, sample: int = SAMPLE) -> float:
@@ -118,22 +156,24 @@ def latin_share(text: str, sample: int = SAMPLE) -> float:
     return latin / letters if letters else 0.0
 
 
+_BEYOND_LATIN = re.compile(r"[^\x00-\u024f]")
+
+
 def _script_language(head: str) -> str | None:
     """A language told by its script, when most letters are in one non-Latin script."""
     counts: dict[str, int] = {}
-    letters = 0
-    for ch in head:
+    for ch in _BEYOND_LATIN.findall(head):  # Latin letters decide nothing here
         if not ch.isalpha():
-            continue
-        letters += 1
-        if ch < "\u0250":  # Latin letters decide nothing here
             continue
         name = unicodedata.name(ch, "")
         for lang, prefixes in _SCRIPTS:
             if name.startswith(prefixes):
                 counts[lang] = counts.get(lang, 0) + 1
                 break
-    if not counts or letters < 10:
+    if not counts:
+        return None
+    letters = sum(map(str.isalpha, head))
+    if letters < 10:
         return None
     # Japanese text mixes kana with kanji: any real share of kana makes it Japanese.
     if counts.get("ja", 0) * 10 >= sum(counts.values()):

@@ -48,7 +48,7 @@ def clean_text(text: object) -> str:
     if text is None:
         return ""
     if text is _last_clean[0]:
-        return text  # type: ignore[return-value]  # clean already: the str it is
+        return text  # clean already: the str it is
     # Whole-text work, and each regex only when a cheap `in` test says it has something to do:
     # this runs on every imported body (a space-led regex costs ~60 us on a 3 KB body).
     # Plain spaces and line edges by str methods (C loops), the regexes only where they must.
