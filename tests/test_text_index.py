@@ -378,3 +378,24 @@ def test_an_article_alone_in_its_segment_keeps_its_score(store: NewsStore, query
     with index_behind(store, 1):
         assert store.pending_text() == 1
         assert [i.id for i in store.search(query).items] == expected
+
+
+def test_stop_pairs_split_words_as_the_regex_does() -> None:
+    """stop_pairs splits ASCII text with bytes methods: the same words as `[a-z0-9]+` over the
+    lower-cased text, so the same pairs, on random text of stopwords, digits and punctuation."""
+    import random
+    import re
+
+    from store.search.text_fields import STOPWORDS, stop_pair, stop_pairs
+
+    pieces = ["of", "The", "THE", "a", "in", "to", "x", "9", "B2B", " ", "  ", ",", ".", "-", "_", "'", "\n", "\t"]
+    pieces += ["é", "Über", "of\u00a0the"]
+    rng = random.Random(18)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        if text.isascii():
+            words = re.findall(r"[a-z0-9]+", text.lower())
+            expected = [stop_pair("body", a, b) for a, b in zip(words, words[1:]) if a in STOPWORDS and b in STOPWORDS]
+            assert stop_pairs("body", text) == expected, repr(text)
+        else:
+            assert all(p.startswith("b:") for p in stop_pairs("body", text))

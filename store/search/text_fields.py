@@ -16,7 +16,6 @@ can never disagree about a word, a phrase or a field.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -97,21 +96,34 @@ STOPWORDS = frozenset(
 (store.search.text_index's `pairs` field), so a phrase such as "of the" is one term to look up instead of
 the position lists of two words found in nearly every article (docs/tantivy-study.md)."""
 PAIR_FIELD_MARKS = {"title": "t", "body": "b", "author": "a", "source": "s"}
-_ASCII_WORD = re.compile(r"[a-z0-9]+")
 
 
 def stop_pair(field_name: str, first: str, second: str) -> str:
     return f"{PAIR_FIELD_MARKS[field_name]}:{first}_{second}"
 
 
+_ASCII_WORD_BYTES = bytes(c if chr(c).isdigit() or chr(c).islower() else 0x20 for c in range(128)) + b" " * 128
+"""bytes.translate of lower-cased ASCII text: a-z and 0-9 kept (the words of `[a-z0-9]+`), every other
+byte a space."""
+
+
 def stop_pairs(field_name: str, text: str) -> list[str]:
     """The pair tokens of a text field: every two adjacent words that are both STOPWORDS."""
-    words = _ASCII_WORD.findall(text.lower()) if text.isascii() else words_of(text)
-    return [
-        stop_pair(field_name, first, second)
-        for first, second in zip(words, words[1:], strict=False)  # noqa: RUF007 - pairwise is slower here
-        if first in STOPWORDS and second in STOPWORDS
-    ]
+    if text.isascii():  # the words of `[a-z0-9]+`, split in C (half the regex's time)
+        words = text.lower().encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii").split()
+    else:
+        words = words_of(text)
+    mark = PAIR_FIELD_MARKS[field_name]
+    pairs: list[str] = []
+    previous = None  # the word before, when it is a stopword
+    for word in words:
+        if word in STOPWORDS:
+            if previous is not None:
+                pairs.append(f"{mark}:{previous}_{word}")  # stop_pair, inline: ~100 an article
+            previous = word
+        else:
+            previous = None
+    return pairs
 
 
 def indexed_text(text: str) -> str:
