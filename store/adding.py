@@ -14,7 +14,7 @@ from articles.model import Article, Entity
 from store.disk.catalogue_rows import CatalogueRow
 from store.disk.documents import Session
 from store.disk.layout import doc_id, shard_of
-from store.disk.tables import append_articles, stored_state, write_states
+from store.disk.tables import StoredStates, append_articles, write_states
 from store.errors import NO_SPACE, StoreCorrupt, StoreWriteFailed
 from store.full_text import kept_full_text
 from store.tags import TagError, merge_tags, normalise_tag
@@ -115,6 +115,7 @@ class Adding:
             # the articles it holds; a new article's comes from its shard, a damaged one read as
             # empty (as catch-up does): an import that writes no state never fails on one.
             known = self.core.catalogue.states_of([i for i in placed if i in located and i not in states])
+            stored_state = StoredStates(session)
 
             def row_state(article_id: str) -> State:
                 if article_id in states:
@@ -122,7 +123,7 @@ class Adding:
                 if article_id in located:
                     return known.get(article_id, DEFAULT_STATE)
                 try:
-                    return stored_state(session, article_id)
+                    return stored_state(article_id)
                 except StoreCorrupt:
                     return DEFAULT_STATE
 
@@ -156,11 +157,12 @@ class Adding:
         """Tags and state that imported records carry: tags are added; read/starred are taken
         only for articles new to this store (stored state is kept)."""
         changes: dict[str, State] = {}
+        stored_state = StoredStates(session)
         for article_id, article in batch.items():
             is_new = article_id not in located
             if not carried.get(article_id) and not (is_new and (article.read or article.starred)):
                 continue
-            current = stored_state(session, article_id)
+            current = stored_state(article_id)
             wanted = State(
                 tags=tuple(merge_tags(current.tags, carried.get(article_id, ()))),
                 read=current.read or bool(is_new and article.read),

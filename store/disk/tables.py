@@ -22,6 +22,23 @@ def stored_state(session: Session, article_id: str) -> State:
     return State.from_doc(doc)
 
 
+class StoredStates:
+    """stored_state for many articles of one session: each shard looked up once (an import
+    batch asks for a thousand articles' state, and a path per article cost more than the state)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._shards: dict[int, dict[str, Any]] = {}
+
+    def __call__(self, article_id: str) -> State:
+        shard = shard_of(article_id)
+        docs = self._shards.get(shard)
+        if docs is None:
+            docs = self._session.load(state_path(self._session.root, shard)).get("state", {})
+            self._shards[shard] = docs
+        return State.from_doc(docs.get(str(doc_id(article_id))))
+
+
 def append_articles(session: Session, records: list[dict[str, Any]]) -> dict[str, int]:
     """Append records to the last segment, opening new ones as segments fill; returns id -> segment."""
     if not records:
@@ -62,19 +79,20 @@ def segment_numbers(session: Session) -> list[int]:
 
 
 def write_states(session: Session, states: dict[str, State]) -> None:
-    """Stage state documents, one TinyDB rewrite per touched shard and kind of change."""
+    """Stage state documents: each touched shard's table copied once, its documents replaced
+    (an article back to the default state has none), and the shard staged (TinyDB would copy
+    the whole table for each of its remove and insert: O(shard) twice a shard, each batch)."""
     by_shard: dict[int, dict[str, State]] = defaultdict(dict)
     for article_id, state in states.items():
         by_shard[shard_of(article_id)][article_id] = state
     for shard, wanted in by_shard.items():
         path = state_path(session.root, shard)
-        existing = session.load(path).get("state", {})
-        table = session.table(path, "state")
-        # Replace rather than update: each document's new fields differ, and a TinyDB
-        # rewrite per document would cost O(shard) each; this is two rewrites per shard.
-        replaced = [doc_id(i) for i in wanted if str(doc_id(i)) in existing]
-        if replaced:
-            table.remove(doc_ids=replaced)
-        kept = [make_document(s.to_doc(), doc_id(i)) for i, s in wanted.items() if not s.is_default]
-        if kept:
-            table.insert_multiple(kept)
+        data = session.load(path)
+        table = dict(data.get("state", {}))  # a new table, as TinyDB makes: readers may hold the old one
+        keys = {article_id: str(doc_id(article_id)) for article_id in wanted}
+        removed = [table.pop(key) for key in keys.values() if key in table]  # put back last, as TinyDB did
+        kept = {keys[i]: state.to_doc() for i, state in wanted.items() if not state.is_default}
+        if removed or kept:
+            table.update(kept)
+            data["state"] = table
+            session.stage(path, data)
