@@ -341,7 +341,16 @@ def worker_import(store_path: str, corpus: str) -> dict[str, Any]:
         "summary": summary,
         "count": count,
         "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        **cpu_seconds(),
     }
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time (user + sys) of this process and of its children that ended (the indexing
+    process of a bulk import), in seconds."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"cpu_s": own.ru_utime + own.ru_stime, "children_cpu_s": children.ru_utime + children.ru_stime}
 
 
 def time_calls(obj: Any, method: str) -> list[float]:
@@ -630,6 +639,13 @@ def _label(size: int) -> str:
 ROWS: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
     ("import rate until searchable (articles/s, wall)", "≥ 2,500 at 100k", lambda r: f"{r['import']['rate']:,.0f}"),
     ("import time (s)", "", lambda r: f"{r['import']['import_s']:.2f}"),
+    (
+        "import CPU per article: importing · indexing process (ms)",
+        "",
+        lambda r: " · ".join(f"{r['import'][k] * 1000 / r['size']:.3f}" for k in ("cpu_s", "children_cpu_s"))
+        if "cpu_s" in r["import"]
+        else "",
+    ),
     ("… of which in store.add_articles (s)", "", lambda r: f"{r['import']['add_articles_s']:.2f}"),
     (
         "… add_articles per 1000-batch: first / last (ms)",
