@@ -122,7 +122,11 @@ class Tmux:
         self.target = f"{name}:0.0"
 
     def run(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True)
+        # The server (started by the first command) passes its environment to the panes: without
+        # PYTHONDONTWRITEBYTECODE, which would make every run recompile the reader's modules from
+        # source (no __pycache__ written), a cost no installed reader pays.
+        command = ["env", "-u", "PYTHONDONTWRITEBYTECODE", "tmux", "-L", self.socket, "-f", "/dev/null", *args]
+        done = subprocess.run(command, capture_output=True, text=True)
         return done.stdout
 
     def spawn(self, command: str) -> float:
