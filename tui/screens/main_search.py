@@ -15,6 +15,7 @@ from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widget import Widget
 
     from tui.screens.main import MainScreen
 
@@ -34,15 +35,21 @@ class SearchFlow:
         self.debounce: Timer | None = None
 
     @property
+    def row(self) -> Widget:
+        """The search bar's row: its `-open` class shows it (a class on the row, not the screen:
+        opening and closing the bar restyles the row, not every widget of the screen)."""
+        return self.screen.query_one("#searchrow")
+
+    @property
     def is_open(self) -> bool:
-        return self.screen.has_class("-searching")
+        return self.row.has_class("-open")
 
     def open(self) -> None:
         screen = self.screen
         bar = screen.query_one(SearchBar)
         if not self.is_open:
             self.before = replace(screen.listing, cursor=screen.article_list.cursor)
-            screen.add_class("-searching")
+            self.row.add_class("-open")
             bar.open(screen.listing.query, [])
             screen.io.load_history()
         screen.set_focus(bar)
@@ -87,7 +94,7 @@ class SearchFlow:
 
     def _close(self) -> None:
         screen = self.screen
-        screen.remove_class("-searching")
+        self.row.remove_class("-open")
         screen.query_one("#search-status", Static).update("")
         self.before = None
         screen.set_focus(screen.article_list)
