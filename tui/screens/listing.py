@@ -116,6 +116,8 @@ class ListingScreen(Screen[None]):
         self._after_listing: list[Callable[[], object]] = []
         self._after_first_rows: list[Callable[[], object]] | None = []
         """Work for after the frame that shows the first rows (None: that frame is past)."""
+        self._when_listed: list[Callable[[], object]] = []
+        """Work for after the frame that shows the first rows (None: that frame is past)."""
 
     @property
     def article_list(self) -> ArticleList:
@@ -169,7 +171,19 @@ class ListingScreen(Screen[None]):
             self._holding_keys = True
             wait_for(self, True)
 
+    def when_listed(self, work: Callable[[], object]) -> None:
+        """Run `work` (closing the search bar) when the listing being loaded arrives, in the
+        handler that puts its rows in the list (or says it failed), before the keys typed behind
+        go on: what it changes on screen is drawn in the frame that draws the rows."""
+        if self.shown_generation == self.generation:
+            work()
+        else:
+            self._when_listed.append(work)
+
     def _keys_go_on(self) -> None:
+        waiting, self._when_listed = self._when_listed, []
+        for work in waiting:
+            work()
         if self._holding_keys:
             self._holding_keys = False
             wait_for(self, False)
@@ -231,8 +245,12 @@ class ListingScreen(Screen[None]):
         highlighter = Highlighter(self.listing_query)
         self.highlighter = highlighter or None
         self.article_list.highlighter = self.highlighter
-        # The text pane's marks follow the rows' frame (its article is read after it anyway)
-        self.call_after_refresh(self.article_text.set_highlighter, self.highlighter)
+        if self.shown_id is None and message.total:
+            # A new listing: its first row's article is read after the rows' frame, and marked
+            # then; the article leaving the pane is not wrapped again for the new marks.
+            self.article_text.set_highlighter(self.highlighter, redraw=False)
+        else:  # the same article stays: marked again after the rows' frame
+            self.call_after_refresh(self.article_text.set_highlighter, self.highlighter)
         self.histogram = []
         self._unread = None
         # The rows first: the counts for the top bar are asked for after the frame that shows them
