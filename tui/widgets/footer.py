@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
