@@ -80,7 +80,7 @@ async def test_results_follow_typing_and_escape_returns(news: NewsStore) -> None
         await settle(pilot)
         assert screen.listing.query == "" and screen.query_one(ArticleList).total == 5
         assert screen.query_one(ArticleList).cursor == 2  # back where it was
-        assert not screen.has_class("-searching")
+        assert not screen.search_flow.is_open
 
 
 async def test_malformed_query_keeps_results_and_points_at_the_problem(news: NewsStore) -> None:

@@ -15,6 +15,7 @@ from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widget import Widget
 
     from tui.screens.main import MainScreen
 
@@ -34,15 +35,22 @@ class SearchFlow:
         self.debounce: Timer | None = None
 
     @property
+    def row(self) -> Widget:
+        """The search bar's row, shown while the bar is open: its `display`, set directly (no
+        class to match against the stylesheet, on the screen or the row; the layout follows in
+        the same frame)."""
+        return self.screen.query_one("#searchrow")
+
+    @property
     def is_open(self) -> bool:
-        return self.screen.has_class("-searching")
+        return self.row.display
 
     def open(self) -> None:
         screen = self.screen
         bar = screen.query_one(SearchBar)
         if not self.is_open:
             self.before = replace(screen.listing, cursor=screen.article_list.cursor)
-            screen.add_class("-searching")
+            self.row.display = True
             bar.open(screen.listing.query, [])
             screen.io.load_history()
         screen.set_focus(bar)
@@ -74,7 +82,11 @@ class SearchFlow:
         before = self.before
         if before is not None and before.query != screen.listing.query:
             screen.previous.append(before)
-        self._close()
+        self.before = None
+        # The bar closes (and the list takes the focus) with the rows, in one frame: closing it
+        # now would draw the list once more with the rows it is leaving, and lay out the screen
+        # twice.  The keys typed behind Enter wait for the rows, so they find the bar closed.
+        screen.when_listed(self._close)
         screen.keys_wait_for_the_listing()
 
     def cancelled(self) -> None:
@@ -87,7 +99,7 @@ class SearchFlow:
 
     def _close(self) -> None:
         screen = self.screen
-        screen.remove_class("-searching")
+        self.row.display = False
         screen.query_one("#search-status", Static).update("")
         self.before = None
         screen.set_focus(screen.article_list)
