@@ -97,6 +97,8 @@ class ListingScreen(Screen[None]):
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
         self.shown_generation = -1
         """The load whose rows the list shows (its query is `listing_query`)."""
+        self.listing_failed = False
+        """The last load ended in a query error (said in the search bar; the rows are the old ones)."""
         self._holding_keys = False
         self.shown_id: str | None = None
         """The article in the text pane (or on its way there)."""
@@ -235,6 +237,7 @@ class ListingScreen(Screen[None]):
         self.listing_query = message.query
         self.hide_read.loaded(message.generation, message.rows)
         self.article_list.story_rows = self.story_groups.loaded(message.generation)
+        self.listing_failed = False
         self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.listing.query.strip() and not self.previous:
             from tui.screens.welcome import WelcomeScreen
@@ -266,6 +269,7 @@ class ListingScreen(Screen[None]):
     def search_failed(self, message: SearchFailed) -> None:
         if message.generation == self.generation:
             self.shown_generation = message.generation  # the list keeps the rows it had
+            self.listing_failed = True
             self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
             self._listing_shown()

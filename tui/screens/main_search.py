@@ -78,15 +78,32 @@ class SearchFlow:
         if text != screen.listing.query:
             screen.show_listing(Listing(text))
         if text.strip():  # written once the rows are on screen: Enter never waits for it
-            screen.after_listing(lambda: screen.io.remember_search(text))
+
+            def remember() -> None:
+                if not screen.listing_failed:  # a query that failed is not kept in the history
+                    screen.io.remember_search(text)
+
+            screen.after_listing(remember)
         before = self.before
-        if before is not None and before.query != screen.listing.query:
+        pushed = before is not None and before.query != screen.listing.query
+        if before is not None and pushed:
             screen.previous.append(before)
         self.before = None
+
+        def close_unless_failed() -> None:
+            if not screen.listing_failed:
+                self._close()
+                return
+            # A query error: the bar stays open with the reason beside it, for the query to be
+            # mended (escape goes back to the listing it opened over, as before Enter).
+            if pushed and screen.previous and screen.previous[-1] is before:
+                screen.previous.pop()
+            self.before = before
+
         # The bar closes (and the list takes the focus) with the rows, in one frame: closing it
         # now would draw the list once more with the rows it is leaving, and lay out the screen
         # twice.  The keys typed behind Enter wait for the rows, so they find the bar closed.
-        screen.when_listed(self._close)
+        screen.when_listed(close_unless_failed)
         screen.keys_wait_for_the_listing()
 
     def cancelled(self) -> None:
