@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from store.care.recovery import Damage, damage_notice
     from store.care.recovery import assess as assess_damage
     from store.care.recovery import repair as repair_damage
+    from store.care.auto_snapshot import start as start_snapshot
 
 _RECOVERY = {"Damage": "Damage", "damage_notice": "damage_notice", "assess_damage": "assess", "repair_damage": "repair"}
 """Names of store.care.recovery, kept out of `import store` (the reader's start) until used."""
@@ -34,6 +35,10 @@ def __getattr__(name: str) -> Any:
         from store.care import recovery
 
         return getattr(recovery, _RECOVERY[name])
+    if name == "start_snapshot":  # a CLI write's detached snapshot (subprocess): only when one is due
+        from store.care.auto_snapshot import start
+
+        return start
     raise AttributeError(f"module 'store' has no attribute {name!r}")
 
 
@@ -70,5 +75,6 @@ __all__ = [
     "query",
     "repair_damage",
     "snapshot_due",
+    "start_snapshot",
     "tag_key",
 ]

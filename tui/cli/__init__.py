@@ -16,42 +16,18 @@ import sys
 TYPE_CHECKING = False  # not typing's: importing typing (and re, enum) costs `--version` ~10 ms
 if TYPE_CHECKING:
     import argparse
+    import subprocess
     from collections.abc import Sequence
 
     from tui.cli.arguments import CommandParser
     from tui.config import Settings
 
+from tui.cli.version import installed_version
+
 __all__ = ["build_parser", "main"]
-# Nothing is imported at the top beyond os and sys: `python -m tui.cli --version` and the
-# `newsdesk` script import this package first, and a command imports what it runs (parser.py).
-
-
-def installed_version() -> str:
-    """The version of the installed newsdesk: the `Version:` line of its METADATA, found where
-    importlib.metadata would look first (the dist-info directory on sys.path) without importing
-    importlib.metadata (~20 ms: email, zipfile, csv); importlib.metadata when that fails."""
-    for entry in sys.path:
-        try:
-            names = os.listdir(entry or ".")
-        except OSError:
-            continue
-        for name in names:
-            if name.startswith("newsdesk-") and name.endswith(".dist-info"):
-                try:
-                    with open(os.path.join(entry or ".", name, "METADATA"), encoding="utf-8") as metadata:
-                        for line in metadata:
-                            if line.startswith("Version:"):
-                                return line.partition(":")[2].strip()
-                            if not line.strip():
-                                break  # the headers end: the body is the README
-                except OSError:
-                    pass
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("newsdesk")
-    except PackageNotFoundError:  # pragma: no cover - running from a source tree
-        return "0+unknown"
+# Nothing is imported at the top beyond os, sys and tui.cli.version: `python -m tui.cli
+# --version` and the `newsdesk` script import this package first, and a command imports what it
+# runs (tui.cli.parser).
 
 
 def build_parser(command: str | None = None) -> CommandParser:
@@ -125,7 +101,7 @@ def _main(argv: Sequence[str] | None) -> int:
             return run_reader(args, settings)
         code = handler(args.command)(args, settings)
         if code == ExitCode.OK and args.command in BACKED_UP:
-            sys.stdout.flush()  # the command's result is out before a snapshot (a full copy, the first) starts
+            sys.stdout.flush()  # the command's result is out before a snapshot process starts
             _auto_backup(args, settings)
         return code
     except StoreError as exc:
@@ -142,18 +118,22 @@ def _main(argv: Sequence[str] | None) -> int:
         return ExitCode.OK
 
 
+STARTED_SNAPSHOTS: list[subprocess.Popen[bytes]] = []
+"""The snapshot processes this process started (`main` in a test: wait for them)."""
+
+
 def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
-    """A snapshot if one is due; a failure is reported, never the command's failure."""
-    from store import StoreError, snapshot_due
-    from tui.cli.common import open_store, print_error
+    """A snapshot if one is due, in a detached process (store.care.auto_snapshot): the command
+    has committed and exits without waiting for a copy of the store.  A failure to start it is
+    reported, never the command's failure; its own failures leave it to the next write."""
+    from store import snapshot_due, start_snapshot
+    from tui.cli.common import print_error
     from tui.paths import store_dir
 
-    if not snapshot_due(store_dir(args.store), settings.backup_hours, settings.backups):
-        return  # certainly not due: the store is not opened again
+    root = store_dir(args.store)
+    if not snapshot_due(root, settings.backup_hours, settings.backups):
+        return  # certainly not due, or being taken: the store is not opened again
     try:
-        with open_store(args, write=True, create=False) as store:
-            store.auto_backup(settings.backup_hours, settings.backups)
-    except StoreError as exc:
-        print_error(f"newsdesk: automatic backup skipped: {exc}")
+        STARTED_SNAPSHOTS.append(start_snapshot(root, settings.backup_hours, settings.backups))
     except OSError as exc:
         print_error(f"newsdesk: automatic backup skipped: {exc.strerror or exc}")

@@ -18,6 +18,7 @@ from tui.cli.arguments import (
     global_options,
     non_negative,
 )
+from tui.cli.version import installed_version
 
 if TYPE_CHECKING:
     from tui.config import Settings
@@ -63,8 +64,6 @@ class VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
-        from tui.cli import installed_version
-
         print(f"newsdesk {installed_version()}")
         parser.exit()
 
