@@ -18,6 +18,7 @@ environment)."""
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import random
@@ -58,6 +59,25 @@ def article_ids(store: Path, count: int = 2000) -> list[str]:
         return [row[0] for row in db.execute("SELECT id FROM articles LIMIT ?", (count,))]
 
 
+def wait_for_snapshot(store: Path) -> None:
+    """Until the store has a complete snapshot (taken by the command itself, or by the detached
+    process it started) and nobody holds backups/.lock; at most 10 minutes."""
+    backups = store / "backups"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        names = os.listdir(backups) if backups.is_dir() else []
+        if any(n.startswith("g") for n in names):
+            fd = os.open(backups / ".lock", os.O_RDONLY | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                pass
+            finally:
+                os.close(fd)
+        time.sleep(0.1)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
@@ -78,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=20, help="tag calls (and --version calls) per tree")
     parser.add_argument("--keep-backups", action="store_true", help="copy backups/ too (no first snapshot due)")
     parser.add_argument("--config", type=Path, help="a config file for the tag calls")
+    parser.add_argument(
+        "--first", type=int, default=0, metavar="N", help="also N first tags on fresh copies without backups/ (a snapshot due)"
+    )
     parser.add_argument("--module", action="store_true", help="run `python -m tui.cli`, not the newsdesk script")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -114,6 +137,17 @@ def main(argv: list[str] | None = None) -> int:
                 wall, cpu = timed([*newsdesk, "--version"], env)
                 r.setdefault("version_wall", []).append(wall)
                 r.setdefault("version_cpu", []).append(cpu)
+            loads.append(os.getloadavg()[0])
+        for run in range(args.first):  # the first write of a store without snapshots: one is due
+            for code in codes:
+                fresh = work / f"fresh-{run}"
+                shutil.copytree(args.store, fresh, ignore=shutil.ignore_patterns("backups"))
+                tag = [*newsdesk, "--store", str(fresh), *config, "tag", "+abfirst", "--", f"id:{ids[run]}"]
+                wall, cpu = timed(tag, env_for(code))
+                results[str(code)].setdefault("first_tag_wall", []).append(wall)
+                results[str(code)].setdefault("first_tag_cpu", []).append(cpu)
+                wait_for_snapshot(fresh)
+                shutil.rmtree(fresh)
             loads.append(os.getloadavg()[0])
         report = {
             "store": str(args.store),
