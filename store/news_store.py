@@ -38,24 +38,25 @@ import builtins  # in NewsStore annotations: the method `list` hides the builtin
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from store.adding import Adding
-from store.care.backups import Backups
-from store.care.check import Check
 from store.care.trash import TRASH_DAYS
-from store.care.trashing import Trash
 from store.core import StoreCore
-from store.lookup import ArticleLookup
 from store.search.searching import Searching
 from store.search.text_sync import TextSync
-from store.stories.service import Stories
 from store.tagging import Tagging
-from store.user.feeds import Feeds
-from store.user.rules import Rules
-from store.user.user_data import UserData
 
 if TYPE_CHECKING:
+    from store.adding import Adding
+    from store.care.backups import Backups
+    from store.care.check import Check
+    from store.care.trashing import Trash
+    from store.lookup import ArticleLookup
+    from store.stories.service import Stories
+    from store.user.feeds import Feeds
+    from store.user.rules import Rules
+    from store.user.user_data import UserData
     from articles.importers.base import Subscription
     from articles.model import Article, Entity
     from store.care.recovery import Damage
@@ -69,6 +70,26 @@ if TYPE_CHECKING:
     from store.values import ImportCounts, ListItem, SearchResult, State, StoredArticle
 
 
+Service = TypeVar("Service")
+
+
+class _service(Generic[Service]):  # lower case: a decorator, like functools.cached_property
+    """A NewsStore service made on first use, once per store even when threads race for it
+    (under the store's `_making` lock); then read from the instance's dict like any attribute."""
+
+    def __init__(self, make: Callable[[NewsStore], Service]) -> None:
+        self.make = make
+        self.name = make.__name__
+        self.__doc__ = make.__doc__
+
+    def __get__(self, store: NewsStore, owner: object = None) -> Service:
+        with store._making:
+            found = store.__dict__.get(self.name)
+            if found is None:
+                found = store.__dict__[self.name] = self.make(store)
+        return found
+
+
 class NewsStore:
     """The store directory.  Safe to call from several threads and several processes."""
 
@@ -78,19 +99,77 @@ class NewsStore:
         self.root = self.core.root
         self.text_sync = TextSync(self.core)
         """The full-text index (`text_sync.index`) and its sync."""
+        self._making = threading.RLock()
+        """Held while a service is made (`_service`): each is made once per store."""
         self._searching = Searching(self.core, self.text_sync)
+        self._searching.resolve = lambda query: self.stories.resolve_query(query)
         self._tagging = Tagging(self.core, self._searching)
-        self.rules = Rules(self.core, self._searching, self._tagging)
+        # The other services are made on first use (below): a `newsdesk tag` process needs the
+        # ones above alone, and imports no more of the store than they do.
+
+    @_service
+    def _writers(self) -> tuple[Rules, Adding, Trash]:
+        """The services that reach each other: rules run after an add and may trash, trashing
+        takes the add path back (undelete). Made together, wired once."""
+        from store.adding import Adding
+        from store.care.trashing import Trash
+        from store.user.rules import Rules
+
+        rules = Rules(self.core, self._searching, self._tagging)
+        adding = Adding(self.core, self.text_sync, rules)
+        trash = Trash(self.core, self._tagging, adding)
+        rules.trash = trash
+        return rules, adding, trash
+
+    @property
+    def rules(self) -> Rules:
         """Rules that tag, mark read, star or delete what matches (store.user.rules)."""
-        self._adding = Adding(self.core, self.text_sync, self.rules)
-        self._listing = ArticleLookup(self.core, self._searching)
-        self._user = UserData(self.core)
-        self._feeds = Feeds(self.core)
-        self._trash = Trash(self.core, self._tagging, self._adding)
-        self.rules.trash = self._trash
-        self._backups = Backups(self.core)
-        self._check = Check(self.core, self.text_sync)
-        self.stories = Stories(self.core, self._searching)  # copies and stories: store.stories.service
+        return self._writers[0]
+
+    @property
+    def _adding(self) -> Adding:
+        return self._writers[1]
+
+    @property
+    def _trash(self) -> Trash:
+        return self._writers[2]
+
+    @_service
+    def _listing(self) -> ArticleLookup:
+        from store.lookup import ArticleLookup
+
+        return ArticleLookup(self.core, self._searching)
+
+    @_service
+    def _user(self) -> UserData:
+        from store.user.user_data import UserData
+
+        return UserData(self.core)
+
+    @_service
+    def _feeds(self) -> Feeds:
+        from store.user.feeds import Feeds
+
+        return Feeds(self.core)
+
+    @_service
+    def _backups(self) -> Backups:
+        from store.care.backups import Backups
+
+        return Backups(self.core)
+
+    @_service
+    def _check(self) -> Check:
+        from store.care.check import Check
+
+        return Check(self.core, self.text_sync)
+
+    @_service
+    def stories(self) -> Stories:
+        """Copies and stories (store.stories.service); it reads `story:` and `is:copy` queries."""
+        from store.stories.service import Stories
+
+        return Stories(self.core, self._searching)
 
     # -- the store itself (store.core.StoreCore) ---------------------------------------------------
     @property
