@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command
@@ -14,8 +14,10 @@ from tui.cli.common import ExitCode, UsageError, open_store, print_json
 from tui.cli.entities import extract
 from tui.cli.stories import place_stories
 from tui.cli.trash import trashed_text
-from tui.config import Settings
 from tui.importing import import_sources, progress_line
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 FEEDS_VERBS = ("remove", "pause", "resume", "fulltext")
 
