@@ -35,61 +35,24 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from articles.entities.context import at_a_time, context_vote
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
+from articles.entities.kinds import ORG_HEADS, kind_by_head
 from articles.entities.lexicon import is_country, looks_like_a_person, lookup
 from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
 from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
-from articles.entities.words import (
-    EVENT_HEADS,
-    GENERIC_NAMES,
-    LABEL_TYPES,
-    ORG_HEADS,
-    PARTY_HEADS,
-    PLACE_HEADS,
-    ROLE_WORDS,
-    TABLE_LABELS,
-    TIE_ORDER,
-    TYPE_ORDER,
-)
+from articles.entities.words import GENERIC_NAMES, LABEL_TYPES, ROLE_WORDS, TABLE_LABELS, TIE_ORDER, TYPE_ORDER
 from articles.model import Entity
 
 __all__ = ["LABEL_TYPES", "RawMention", "clean_name", "consolidate", "corpus_break_ties", "corpus_retype", "weak_person"]
 
 _DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
-# "mayor of Haifa": after a role and "of", a name is a place or an organisation.
-_ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
-# "Eyal Propper, Israel consul-general to Shanghai": a role in apposition after the name.
-_ROLE_AFTER = re.compile(
-    r"^,\s+(?:(?:the|a|an|its|their)\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}?("
-    + "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
-    + r")\b",
-    re.I,
-)
-# "in Calderwick", "Calderwick residents": where a name sits says it is a place, not a person.
-_PLACE_BEFORE = re.compile(r"\b(?:in|near|across|throughout|outside|inside|around)\s+$")
-_PLACE_AFTER = re.compile(
-    r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
-    r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
-)
-# "Leeds manager George Graham", "Chelsea 's Dutch coach", "Rangers beat Celtic": a town's name is a club.
-_TEAM_AFTER = re.compile(
-    r"^(?:\s?'s)?\s+(?:[A-Z][\w-]*\s+)?(?:manager|coach|goalkeeper|keeper|striker|midfielder|defender|captain|"
-    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|thrashed|routed)\s+[A-Z]"
-)
-_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|thrashed|routed)\s+$")
-# "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
-_ROLE_BEFORE = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
-    re.I,
-)
-
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
 _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
 _THE = re.compile(r"^(?:the|a|an)\s+", re.I)
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
 _DIMENSION = re.compile(r"^\d[dD]$")
 """'3D printers', '2D': a dimension, not a firm."""
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
@@ -144,28 +107,6 @@ def _has_caseless_letters(text: str) -> bool:
     return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
 
 
-_AT_BEFORE = re.compile(r"\bat\s+$")
-_WHEN_AFTER = re.compile(
-    r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|week|month|year|"
-    r"the\s+weekend)"
-)
-
-
-def _context_vote(text: str, start: int, end: int) -> str | None:
-    before = text[max(0, start - 40) : start].translate(_APOSTROPHES).rsplit("\n", 1)[-1]
-    after = text[end : end + 60].translate(_APOSTROPHES).split("\n", 1)[0]
-    if _THE_BEFORE.search(before):
-        return "not-person"  # "the Beatles", "the Saudi Gazette": a person has no article
-    if _ROLE_OF.search(before) or _PLACE_BEFORE.search(before) or _PLACE_AFTER.match(after):
-        return "place-or-org"
-    if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
-        return "person"
-    if _TEAM_AFTER.match(after) or _TEAM_BEFORE.search(before):
-        return "team"
-    return None
-
-
 def consolidate(
     text: str,
     mentions: Sequence[RawMention],
@@ -202,25 +143,20 @@ def consolidate(
         after = text[mention.end : mention.end + 20]
         if name.split()[-1].isdigit() or _DIMENSION.match(name) or _NOT_A_NAME_AFTER.match(after):
             continue  # "FTSE 100", "Flight 574", "NASDAQ index", "3D": a number, an index, a dimension
-        vote = kind
         head = name.split()[-1].casefold()
-        if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
-            kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
-        elif kind == "other" and len(name.split()) > 1 and head in PARTY_HEADS:
-            kind = vote = "org"  # "Free Democrats", "Christian Democrats": a party, not a nationality
-        elif len(name.split()) > 1 and head in EVENT_HEADS:
-            kind = vote = "other"
-        elif kind != "person" and looks_like_a_person(name, mention.text):
-            kind = vote = "person"
-        context = _context_vote(text, mention.start, mention.end) if text else None
+        by_head = kind_by_head(name, kind)  # "Leeds United" read as a place, "Asian Cup" as a person
+        if by_head == kind and kind != "person" and looks_like_a_person(name, mention.text):
+            by_head = "person"
+        kind = vote = by_head
+        context = context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
         elif context == "place-or-org" and kind == "person":
             vote = "place"
         elif context == "place-or-org" and kind == "org" and lookup(name) is not None and head not in ORG_HEADS:
             vote = "place"  # "in Remagen": a town the gazetteer knows, not a firm
-        elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
-            if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
+        elif kind == "person" and at_a_time(text, mention.start, mention.end):
+            if not looks_like_a_person(name, name):
                 vote = "place"  # "at Twickenham on Saturday": a venue
         elif context == "team" and kind == "place" and not is_country(name):
             vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
