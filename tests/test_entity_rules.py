@@ -111,3 +111,37 @@ def test_an_organisation_word_ends_a_club_read_as_a_place() -> None:
     text = "Leeds United won at home. Fans of Leeds United sang in Leeds."
     found = types(consolidate(text, spans(text, ("Leeds United", "GPE"), ("Leeds", "GPE"))))
     assert found == {"Leeds United": "org", "Leeds": "place"}
+
+
+def test_a_lone_word_is_no_person_unless_a_full_name_or_a_role_says_so() -> None:
+    text = "Konami released the game. Maria Lopez Vega wrote it; Vega said so. Minister Okonjo spoke. Rebecca smiled. The band played in Heydour and Heydour residents came."
+    mentions = spans(text, ("Konami", "PERSON"), ("Maria Lopez Vega", "PERSON"), ("Vega", "PERSON"), ("Okonjo", "PERSON"), ("Rebecca", "PERSON"), ("Heydour", "PERSON"))
+    found = types(consolidate(text, mentions))
+    assert found["Konami"] == "other"  # a lone word the model called a person: not listed as one
+    assert found["Maria Lopez Vega"] == "person" and "Vega" not in found  # folded into the full name
+    assert found["Okonjo"] == "person"  # a title beside it
+    assert found["Rebecca"] == "person"  # a given name
+    assert found["Heydour"] == "place"  # what its other mentions said ("in Heydour")
+
+
+def test_a_designation_then_a_name_is_a_product() -> None:
+    text = "The squadron flew the P-51 Mustang and later the F-86 Sabre from Debden."
+    mentions = spans(text, ("P-51 Mustang", "PERSON"), ("F-86 Sabre", "ORG"), ("Debden", "GPE"))
+    found = types(consolidate(text, mentions))
+    assert found["P-51 Mustang"] == found["F-86 Sabre"] == "other" and found["Debden"] == "place"
+
+
+def test_kind_and_context_modules_speak_for_themselves() -> None:
+    from articles.entities.context import at_a_time, context_vote
+    from articles.entities.kinds import kind_by_head
+
+    assert kind_by_head("Leeds United", "place") == "org" and kind_by_head("Harbourside Library", "person") == "place"
+    assert kind_by_head("Asian Cup", "org") == "other" and kind_by_head("Free Democrats", "other") == "org"
+    assert kind_by_head("Leeds", "place") == "place"
+    text = "England play at Twickenham on Saturday, said minister Eli Cohen, and the Beatles."
+    start = text.index("Twickenham")
+    assert at_a_time(text, start, start + len("Twickenham"))
+    start = text.index("Eli Cohen")
+    assert context_vote(text, start, start + len("Eli Cohen")) == "person"
+    start = text.index("Beatles")
+    assert context_vote(text, start, start + len("Beatles")) == "not-person"

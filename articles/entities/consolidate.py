@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from articles.entities.context import at_a_time, context_vote
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
 from articles.entities.kinds import ORG_HEADS, kind_by_head
-from articles.entities.lexicon import is_country, looks_like_a_person, lookup
+from articles.entities.lexicon import given_names, is_country, looks_like_a_person, lookup
 from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
 from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
@@ -53,6 +53,8 @@ _TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
 _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
 _THE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_DESIGNATION = re.compile(r"^[A-Z]{1,3}-\d+[A-Z]?\s+[A-Z]")
+"""'F-86 Sabre', 'CH-53 Sea Stallion': a model's designation, then its name: a product, not a person or firm."""
 _DIMENSION = re.compile(r"^\d[dD]$")
 """'3D printers', '2D': a dimension, not a firm."""
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
@@ -118,6 +120,7 @@ def consolidate(
     breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
     mentions = [part for m in mentions for part in split_lines(m)]
+    from_model = set(mentions)  # the others come from table rows and wire lines, typed by the line
     if text:
         mentions = with_wire_lines(text, with_table_rows(text, mentions))
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
@@ -147,7 +150,7 @@ def consolidate(
         by_head = kind_by_head(name, kind)  # "Leeds United" read as a place, "Asian Cup" as a person
         if by_head == kind and kind != "person" and looks_like_a_person(name, mention.text):
             by_head = "person"
-        kind = vote = by_head
+        kind = vote = "other" if _DESIGNATION.match(name) else by_head
         context = context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
@@ -162,7 +165,7 @@ def consolidate(
             vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
         elif context == "not-person" and kind == "person":
             vote = "org"
-        typed.append((name, vote, context == "person", mention.start))
+        typed.append((name, vote, context == "person" or mention not in from_model, mention.start))
 
     groups: dict[str, _Group] = {}
     for name, vote, role, offset in typed:
@@ -187,6 +190,8 @@ def consolidate(
     most = max((g.mentions for g in groups.values()), default=0)
     for group in groups.values():
         kind = _decide(group, corpus_votes)
+        if kind == "person" and _lone_word(group):  # what else its mentions said, or nothing
+            kind = max(("org", "place", "other"), key=lambda t: (group.votes[t], t == "other"))
         if ties is not None:
             tied = _tied(group)
             if len(tied) > 1:
@@ -314,6 +319,13 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
         if target is None or target is short:
             continue
         _fold_into(groups, key, target)
+
+
+def _lone_word(group: _Group) -> bool:
+    """A one-word "person" that no full name of the article ends or starts with (those were folded
+    in) and no role or title stands beside: a band, a game, a ship or a word the model misread
+    ("Konami", "Valhalla", "Discontinued") more often than a person known by one name."""
+    return len(group.tokens) == 1 and not group.roles and group.name not in given_names()
 
 
 def _is_acronym(name: str) -> bool:
