@@ -145,3 +145,11 @@ def test_kind_and_context_modules_speak_for_themselves() -> None:
     assert context_vote(text, start, start + len("Eli Cohen")) == "person"
     start = text.index("Beatles")
     assert context_vote(text, start, start + len("Beatles")) == "not-person"
+
+
+def test_a_town_the_model_called_a_firm_is_a_place_by_where_it_sits() -> None:
+    text = "He played in Ottawa and Halifax before moving to the town of Grantham."
+    mentions = spans(text, ("Ottawa", "GPE"), ("Halifax", "ORG"), ("Grantham", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Halifax"] == "place"  # after "in Ottawa and"
+    assert found["Grantham"] == "place"  # after "town of"

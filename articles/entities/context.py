@@ -25,8 +25,14 @@ _ROLE_AFTER = re.compile(
     + r")\b",
     re.I,
 )
-# "in Calderwick", "Calderwick residents": where a name sits says it is a place, not a person.
-_PLACE_BEFORE = re.compile(r"\b(?:in|near|across|throughout|outside|inside|around)\s+$")
+# "in Calderwick", "in Ottawa and Halifax", "town of Sebago", "Calderwick residents": where a name
+# sits says it is a place, not a person.
+_PLACE_BEFORE = re.compile(
+    r"\b(?:in|near|across|throughout|outside|inside|around|between|"
+    r"(?:town|city|village|county|province|region|district|municipality|port|suburb|parish)\s+of)\s+"
+    r"(?:(?-i:[A-Z][\w'-]+)\s+(?:(?-i:[A-Z][\w'-]+)\s+)?(?:and|or|,)\s+)?$",
+    re.I,
+)
 _PLACE_AFTER = re.compile(
     r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
     r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
