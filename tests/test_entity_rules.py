@@ -153,3 +153,11 @@ def test_a_town_the_model_called_a_firm_is_a_place_by_where_it_sits() -> None:
     found = types(consolidate(text, mentions))
     assert found["Halifax"] == "place"  # after "in Ottawa and"
     assert found["Grantham"] == "place"  # after "town of"
+
+
+def test_words_of_land_and_water_end_places_but_surnames_do_not() -> None:
+    text = "The trail follows Sandy Creek to Ayalon Cave. Damon Hill and Tiger Woods watched Nottingham Forest."
+    mentions = spans(text, ("Sandy Creek", "PERSON"), ("Ayalon Cave", "ORG"), ("Damon Hill", "PERSON"), ("Tiger Woods", "PERSON"), ("Nottingham Forest", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Sandy Creek"] == found["Ayalon Cave"] == "place"
+    assert found["Damon Hill"] == found["Tiger Woods"] == "person" and found["Nottingham Forest"] == "org"

@@ -12,6 +12,13 @@ PLACE_HEADS = frozenset(
     river lake valley mountain island bay estuary beach district province county
     """.split()
 )
+# Words of the land and water that are nobody's surname ("Sandy Creek", "Ayalon Cave", "Bridgton
+# Junction"): a place even when the model read a firm. Not "Hill", "Brook", "Mills", "Marsh",
+# "Woods" or "Forest" (Damon Hill, Tiger Woods, Nottingham Forest).
+NATURAL_HEADS = frozenset(
+    "creek canyon gorge glacier gulf peninsula strait fjord lagoon cave caves junction canal falls".split()
+)
+PLACE_HEADS = PLACE_HEADS | NATURAL_HEADS
 ORG_HEADS = frozenset(
     """
     university council ministry agency authority trust company group corp corporation inc ltd plc
@@ -42,6 +49,8 @@ def kind_by_head(name: str, kind: str) -> str:
     if len(words) < 2:
         return kind
     head = words[-1].casefold()
+    if head in NATURAL_HEADS:
+        return "place"
     if kind in ("person", "place") and (head in PLACE_HEADS or head in ORG_HEADS):
         return "place" if head in PLACE_HEADS else "org"
     if kind == "other" and head in PARTY_HEADS:
