@@ -161,3 +161,11 @@ def test_words_of_land_and_water_end_places_but_surnames_do_not() -> None:
     found = types(consolidate(text, mentions))
     assert found["Sandy Creek"] == found["Ayalon Cave"] == "place"
     assert found["Damon Hill"] == found["Tiger Woods"] == "person" and found["Nottingham Forest"] == "org"
+
+
+def test_function_words_are_no_names_and_a_name_then_of_is_its_own() -> None:
+    text = "The National Party of Australia grew. The National Party won. In\nthe Dominion of Canada it was known."
+    mentions = spans(text, ("National Party of Australia", "ORG"), ("National Party", "ORG"), ("In", "ORG"), ("of Canada", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["National Party"] == found["National Party of Australia"] == "org"  # two names, as CoNLL counts them
+    assert "In" not in found and "of Canada" not in found and found["Canada"] == "place"

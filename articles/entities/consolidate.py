@@ -52,7 +52,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
 _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
-_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
+_THE = re.compile(r"^(?:the|a|an|of|and|in)\s+", re.I)
 _DESIGNATION = re.compile(r"^[A-Z]{1,3}-\d+[A-Z]?\s+[A-Z]")
 """'F-86 Sabre', 'CH-53 Sea Stallion': a model's designation, then its name: a product, not a person or firm."""
 _DIMENSION = re.compile(r"^\d[dD]$")
@@ -60,7 +60,7 @@ _DIMENSION = re.compile(r"^\d[dD]$")
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
 _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
-_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS
+_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS | frozenset("in on at of and or for to by with from as".split())
 
 
 @dataclass(slots=True)
@@ -275,7 +275,8 @@ def _split_coordinations(groups: dict[str, _Group]) -> None:
 
 def _merge_prefixes(groups: dict[str, _Group]) -> None:
     """A name of two or more words that starts a longer name of the same type in the article is
-    that name cut short ("Ministry of Economy and Industry" … "of Israel")."""
+    that name cut short ("Calderwick Port" … "Authority"), unless "of" goes on ("National Party",
+    "National Party of Australia": two names, as CoNLL and wikigold count them)."""
     for key, group in sorted(groups.items(), key=lambda item: -len(item[0])):
         if key not in groups or len(group.tokens) < 2:
             continue
@@ -283,7 +284,11 @@ def _merge_prefixes(groups: dict[str, _Group]) -> None:
         longer = [
             g
             for k, g in groups.items()
-            if k != key and k.startswith(key + " ") and _leading_type(g) == kind and kind != "person"
+            if k != key
+            and k.startswith(key + " ")
+            and not k.startswith(key + " of ")  # "National Party" and "National Party of Australia": two names
+            and _leading_type(g) == kind
+            and kind != "person"
         ]
         if len(longer) == 1:
             _fold_into(groups, key, longer[0])
