@@ -169,3 +169,10 @@ def test_function_words_are_no_names_and_a_name_then_of_is_its_own() -> None:
     found = types(consolidate(text, mentions))
     assert found["National Party"] == found["National Party of Australia"] == "org"  # two names, as CoNLL counts them
     assert "In" not in found and "of Canada" not in found and found["Canada"] == "place"
+
+
+def test_a_band_or_a_firm_by_the_words_around_it() -> None:
+    text = "They toured with the band Deadsy. Velvet Revolver's debut album sold well. Meanwhile Harbin Steel shares fell."
+    mentions = spans(text, ("Deadsy", "PERSON"), ("Velvet Revolver", "PERSON"), ("Harbin Steel", "GPE"))
+    found = types(consolidate(text, mentions))
+    assert found["Deadsy"] == found["Velvet Revolver"] == found["Harbin Steel"] == "org"

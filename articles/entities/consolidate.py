@@ -163,6 +163,8 @@ def consolidate(
                 vote = "place"  # "at Twickenham on Saturday": a venue
         elif context == "team" and kind == "place" and not is_country(name):
             vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
+        elif context == "org" and kind in ("person", "place") and not is_country(name):
+            vote = "org"  # "the band Deadsy", "Linkin Park guitarist"
         elif context == "not-person" and kind == "person":
             vote = "org"
         typed.append((name, vote, context == "person" or mention not in from_model, mention.start))

@@ -49,6 +49,18 @@ _ROLE_BEFORE = re.compile(
     re.I,
 )
 
+# "the band Deadsy", "magazine Kerrang", "Velvet Revolver's album", "Linkin Park guitarist": a kind
+# of organisation named just before, or a band's, firm's or club's own things just after.
+_ORG_BEFORE = re.compile(
+    r"\b(?:band|bands|group|label|company|firm|club|newspaper|magazine|channel|network|airline|carrier|publisher|"
+    r"studio|retailer|brand|supergroup|duo|trio|quartet|ensemble|orchestra|choir)\s+$"
+)
+_ORG_AFTER = re.compile(
+    r"^(?:\s?'s?)?\s+(?:(?:debut|new|first|second|third|latest|next|self-titled)\s+)?(?:album|albums|single|singles|"
+    r"EP|tour|frontman|guitarist|drummer|bassist|vocalist|lead\s+singer|bandmates?|shareholders|shares|subsidiary|"
+    r"headquarters|stock)\b"
+)
+
 _AT_BEFORE = re.compile(r"\bat\s+$")
 _WHEN_AFTER = re.compile(
     r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
@@ -68,6 +80,8 @@ def context_vote(text: str, start: int, end: int) -> str | None:
         return "person"
     if _TEAM_AFTER.match(after) or _TEAM_BEFORE.search(before):
         return "team"
+    if _ORG_BEFORE.search(before) or _ORG_AFTER.match(after):
+        return "org"
     return None
 
 
