@@ -176,3 +176,10 @@ def test_a_band_or_a_firm_by_the_words_around_it() -> None:
     mentions = spans(text, ("Deadsy", "PERSON"), ("Velvet Revolver", "PERSON"), ("Harbin Steel", "GPE"))
     found = types(consolidate(text, mentions))
     assert found["Deadsy"] == found["Velvet Revolver"] == found["Harbin Steel"] == "org"
+
+
+def test_clubs_labels_papers_and_works_by_their_last_word() -> None:
+    from articles.entities.kinds import kind_by_head
+
+    assert kind_by_head("Sunderland A.F.C.", "place") == "org" and kind_by_head("Hinkley Locomotive Works", "person") == "org"
+    assert kind_by_head("Calderwick Herald", "place") == kind_by_head("Warner Records", "person") == "org"

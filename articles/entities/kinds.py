@@ -25,6 +25,8 @@ ORG_HEADS = frozenset(
     bank party union association institute foundation committee commission board department
     federation league club police army navy court office ventures holdings partners terminals
     airlines airways systems technologies industries motors athletic fc rovers united
+    afc cf sc works records studios pictures entertainment media press times herald tribune gazette
+    journal telegraph orchestra ensemble quartet choir
     """.split()
 )
 # The last word of a name that says it is an event or an award, whatever the model said
@@ -48,7 +50,7 @@ def kind_by_head(name: str, kind: str) -> str:
     words = name.split()
     if len(words) < 2:
         return kind
-    head = words[-1].casefold()
+    head = words[-1].casefold().replace(".", "")  # "Sunderland A.F.C."
     if head in NATURAL_HEADS:
         return "place"
     if kind in ("person", "place") and (head in PLACE_HEADS or head in ORG_HEADS):
