@@ -183,3 +183,9 @@ def test_clubs_labels_papers_and_works_by_their_last_word() -> None:
 
     assert kind_by_head("Sunderland A.F.C.", "place") == "org" and kind_by_head("Hinkley Locomotive Works", "person") == "org"
     assert kind_by_head("Calderwick Herald", "place") == kind_by_head("Warner Records", "person") == "org"
+
+
+def test_no_dash_is_left_when_trailing_words_go() -> None:
+    from articles.entities.consolidate import clean_name
+
+    assert clean_name("Ingall's Road - southbound") == "Ingall's Road" and clean_name("Apple Inc. shares") == "Apple Inc."

@@ -97,7 +97,8 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
     words = text.split()
     while len(words) > 1 and words[-1].isalpha() and words[-1].islower() and any(w[0].isupper() for w in words[:-1]):
         words.pop()  # "Xinhua news agency": the name, then what it is
-    text = " ".join(words)
+    if len(words) < len(text.split()):
+        text = " ".join(words).strip(_EDGE_JUNK.replace(".", ""))  # "Ingall's Road - southbound": no dash left
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in _NOT_ALONE:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
