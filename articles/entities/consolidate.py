@@ -11,10 +11,10 @@ GeoNames and the US Census, see lexicon.py):
    names and countries, and a dateline's names are places (wire.py);
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
-2. vote on the type of each mention: the NER label, plus a role or title just before it
-   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), a kind word
-   ending it (Stadium, University, Awards), a common given name starting it, and where it sits
-   ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
+2. vote on the type of each mention: the NER label, plus a kind word ending it (kinds.py:
+   Stadium, University, Creek, Awards), a common given name starting it, and the words around it
+   (context.py: "minister Eli Cohen" a person, "mayor of Haifa", "in Calderwick", "at Twickenham
+   on Saturday" a place, "the band Deadsy" an organisation);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
    one person whose name starts or ends with it, a leading word to the one organisation that
    starts with it (an acronym stays a name of its own, as CoNLL and wikigold count it);
@@ -23,7 +23,9 @@ GeoNames and the US Census, see lexicon.py):
 5. one type per entity by the votes of the mentions of its full form (short forms were resolved
    because of that type), then of all its mentions, then the corpus's votes for the name when
    given, then org > place > person > other (an even vote is more often a firm misread as a
-   person than the reverse);
+   person than the reverse); after the vote a lone word is no person unless a full name ends
+   with it, a title stands beside it, a table row typed it or it is a given name ("Konami",
+   "Discontinued"): it takes what its other mentions said, else `other`;
 6. salience (salience.py) from the title, the lede and the share of mentions; most salient first.
 """
 
