@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urlsplit
 
 # C0 controls except tab and newline, DEL, C1 controls, the bidi embedding/override and isolate
@@ -157,74 +158,84 @@ def link_mark(links: list[str], target: str) -> str:
     return f"[{links.index(target) + 1}]"
 
 
-class _TextExtractor(HTMLParser):
-    """Collect the visible text of an HTML fragment, with paragraph breaks at block elements.
-    With `links`, each link's target (http, https, mailto) is kept in `links` and its text is
-    followed by its number, `[1]`, as newsboat shows them; the same target keeps one number."""
+@functools.cache
+def _text_extractor() -> type[Any]:
+    """The html.parser reader of a fragment, _TextExtractor: made (and html.parser imported,
+    with its regexes) the first time a fragment needs it, not by every process that imports
+    this module for strip_controls or clean_line (a CLI command, the reader's start)."""
+    from html.parser import HTMLParser
 
-    def __init__(self, links: bool = False, base: str | None = None) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip_depth = 0
-        self._pre_depth = 0
-        self._keep_links = links
-        self._base = base
-        self.links: list[str] = []
-        self._open_links: list[str | None] = []
+    class _TextExtractor(HTMLParser):
+        """Collect the visible text of an HTML fragment, with paragraph breaks at block elements.
+        With `links`, each link's target (http, https, mailto) is kept in `links` and its text is
+        followed by its number, `[1]`, as newsboat shows them; the same target keeps one number."""
 
-    def _link_start(self, attrs: list[tuple[str, str | None]]) -> None:
-        self._open_links.append(link_target(next((v for k, v in attrs if k == "href" and v), None), self._base))
+        def __init__(self, links: bool = False, base: str | None = None) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._skip_depth = 0
+            self._pre_depth = 0
+            self._keep_links = links
+            self._base = base
+            self.links: list[str] = []
+            self._open_links: list[str | None] = []
 
-    def _link_end(self) -> None:
-        target = self._open_links.pop() if self._open_links else None
-        if target is not None:
-            self.parts.append(link_mark(self.links, target))
+        def _link_start(self, attrs: list[tuple[str, str | None]]) -> None:
+            href = next((v for k, v in attrs if k == "href" and v), None)
+            self._open_links.append(link_target(href, self._base))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            if tag not in _VOID_TAGS:
-                self._skip_depth += 1
-            return
-        if self._skip_depth:
-            return
-        if tag == "a" and self._keep_links:
-            self._link_start(attrs)
-        elif tag == "br":
-            self.parts.append("\n")
-        elif tag == "li":
-            self.parts.append("\n\n• ")
-        elif tag in ("td", "th"):
-            self.parts.append(" ")
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-        if tag == "pre":
-            self._pre_depth += 1
+        def _link_end(self) -> None:
+            target = self._open_links.pop() if self._open_links else None
+            if target is not None:
+                self.parts.append(link_mark(self.links, target))
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" and not self._skip_depth:
-            self.parts.append("\n")
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in _SKIP_TAGS:
+                if tag not in _VOID_TAGS:
+                    self._skip_depth += 1
+                return
+            if self._skip_depth:
+                return
+            if tag == "a" and self._keep_links:
+                self._link_start(attrs)
+            elif tag == "br":
+                self.parts.append("\n")
+            elif tag == "li":
+                self.parts.append("\n\n• ")
+            elif tag in ("td", "th"):
+                self.parts.append(" ")
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
+            if tag == "pre":
+                self._pre_depth += 1
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            if tag not in _VOID_TAGS and self._skip_depth:
-                self._skip_depth -= 1
-            return
-        if self._skip_depth:
-            return
-        if tag == "a" and self._keep_links:
-            self._link_end()
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n\n")
-        if tag == "pre" and self._pre_depth:
-            self._pre_depth -= 1
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "br" and not self._skip_depth:
+                self.parts.append("\n")
 
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth:
-            return
-        if self._pre_depth:
-            self.parts.append(data)
-        else:
-            self.parts.append(collapse_spaces(data))
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _SKIP_TAGS:
+                if tag not in _VOID_TAGS and self._skip_depth:
+                    self._skip_depth -= 1
+                return
+            if self._skip_depth:
+                return
+            if tag == "a" and self._keep_links:
+                self._link_end()
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n\n")
+            if tag == "pre" and self._pre_depth:
+                self._pre_depth -= 1
+
+        def handle_data(self, data: str) -> None:
+            if self._skip_depth:
+                return
+            if self._pre_depth:
+                self.parts.append(data)
+            else:
+                self.parts.append(collapse_spaces(data))
+
+    return _TextExtractor
 
 
 # The common shape of a feed's HTML, read without html.parser (pure Python, most of an import's
@@ -340,7 +351,7 @@ def parsed_html_to_text_and_links(fragment: str, base: str | None = None) -> tup
 
 
 def _parsed(fragment: str, *, links: bool, base: str | None) -> tuple[str, tuple[str, ...]]:
-    parser = _TextExtractor(links=links, base=base)
+    parser = _text_extractor()(links=links, base=base)
     try:
         parser.feed(fragment)
         parser.close()

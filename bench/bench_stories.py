@@ -4,6 +4,7 @@ article at 100k; `stories rebuild` at 100k.
 
     python bench/bench_stories.py                  # quality on both parts
     python bench/bench_stories.py --speed [--n 100000]   # also the timings (store on disk)
+    python bench/bench_stories.py --tune-only --seeds 20,21,22,23,24,25   # while tuning: means
 
 The labelled set (built here, deterministic; no article text is stored in the repository):
   * the 193 Wikinews articles of ../shared/data/wikinews/articles.jsonl and the 26 demo articles
@@ -40,6 +41,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -294,18 +296,32 @@ def speed(n: int) -> dict[str, object]:
     return result
 
 
+def _means(runs: list[dict[str, Any]]) -> dict[str, object]:
+    """The mean of each score over runs of several seeds (and the lowest stories precision)."""
+    keys = [k for k in runs[0] if k.endswith(("precision", "recall"))]
+    means: dict[str, object] = {k: round(sum(float(r[k]) for r in runs) / len(runs), 4) for k in keys}
+    means["stories_precision_lowest"] = min(float(r["stories_precision"]) for r in runs)
+    return means
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--speed", action="store_true", help="also time assignment and rebuild at --n")
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--entities", action="store_true", help="with extracted entities (spaCy) as the names")
     parser.add_argument("--verbose", action="store_true", help="print merged and split stories of the tune part")
+    parser.add_argument("--seeds", default="20", help="seeds of the generated set, e.g. 20,21,22 (means reported)")
+    parser.add_argument("--tune-only", action="store_true", help="score the tune part only (while changing things)")
     args = parser.parse_args()
-    items = labelled_set()
+    seeds = [int(s) for s in args.seeds.split(",")]
     result: dict[str, object] = {}
-    for part in ("tune", "score"):
-        chosen = [i for i in items if part_of(i.event) == part]
-        result[part] = score_part(chosen, verbose=args.verbose and part == "tune", entities=args.entities)
+    for part in ("tune",) if args.tune_only else ("tune", "score"):
+        runs = []
+        for seed in seeds:
+            chosen = [i for i in labelled_set(seed) if part_of(i.event) == part]
+            verbose = args.verbose and part == "tune" and seed == seeds[0]
+            runs.append(score_part(chosen, verbose=verbose, entities=args.entities))
+        result[part] = runs[0] if len(runs) == 1 else {"seeds": seeds, **_means(runs)}
     if args.speed:
         result["speed"] = speed(args.n)
     print(json.dumps(result, indent=1))

@@ -12,7 +12,6 @@ from store.errors import StoreCorrupt, StoreError, StoreReadOnly, StoreWriteFail
 from store.full_text import FullText
 from store.news_store import NewsStore
 from store.search import query
-from store.search.highlight import Highlighter
 from store.search.query import QueryError, narrowed, parse_query
 from store.search.query_nodes import And, Everything, Flag, Match, Or, Query
 from store.tags import TagError, normalise_tag, tag_key
@@ -24,6 +23,8 @@ if TYPE_CHECKING:
     from store.care.recovery import Damage, damage_notice
     from store.care.recovery import assess as assess_damage
     from store.care.recovery import repair as repair_damage
+    from store.care.auto_snapshot import start as start_snapshot
+    from store.search.highlight import Highlighter
 
 _RECOVERY = {"Damage": "Damage", "damage_notice": "damage_notice", "assess_damage": "assess", "repair_damage": "repair"}
 """Names of store.care.recovery, kept out of `import store` (the reader's start) until used."""
@@ -34,6 +35,14 @@ def __getattr__(name: str) -> Any:
         from store.care import recovery
 
         return getattr(recovery, _RECOVERY[name])
+    if name == "Highlighter":  # the reader's (a compiled Unicode regex): not for a CLI write
+        from store.search.highlight import Highlighter
+
+        return Highlighter
+    if name == "start_snapshot":  # a CLI write's detached snapshot (subprocess): only when one is due
+        from store.care.auto_snapshot import start
+
+        return start
     raise AttributeError(f"module 'store' has no attribute {name!r}")
 
 
@@ -70,5 +79,6 @@ __all__ = [
     "query",
     "repair_damage",
     "snapshot_due",
+    "start_snapshot",
     "tag_key",
 ]

@@ -77,3 +77,7 @@ def saved_message(root: Path, reason: str) -> str:
 def not_saved_message(root: Path, reason: str) -> str:
     """A write that failed before its commit point: nothing changed."""
     return f"{root}: the change could not be written ({reason}): not saved; the store is as it was"
+
+
+class TextIndexError(Exception):
+    """The full-text index cannot be opened (damaged, or unreadable): store.search.text_index."""

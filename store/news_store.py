@@ -40,20 +40,8 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.adding import Adding
-from store.care.backups import Backups
-from store.care.check import Check
 from store.care.trash import TRASH_DAYS
-from store.care.trashing import Trash
-from store.core import StoreCore
-from store.lookup import ArticleLookup
-from store.search.searching import Searching
-from store.search.text_sync import TextSync
-from store.stories.service import Stories
-from store.tagging import Tagging
-from store.user.feeds import Feeds
-from store.user.rules import Rules
-from store.user.user_data import UserData
+from store.services import StoreServices
 
 if TYPE_CHECKING:
     from articles.importers.base import Subscription
@@ -69,28 +57,8 @@ if TYPE_CHECKING:
     from store.values import ImportCounts, ListItem, SearchResult, State, StoredArticle
 
 
-class NewsStore:
+class NewsStore(StoreServices):
     """The store directory.  Safe to call from several threads and several processes."""
-
-    def __init__(self, root: Path | str, *, readonly: bool = False, create: bool = True) -> None:
-        self.core = StoreCore(root, readonly=readonly, create=create)
-        """The directory, lock, catalogue, document cache and sessions the services share."""
-        self.root = self.core.root
-        self.text_sync = TextSync(self.core)
-        """The full-text index (`text_sync.index`) and its sync."""
-        self._searching = Searching(self.core, self.text_sync)
-        self._tagging = Tagging(self.core, self._searching)
-        self.rules = Rules(self.core, self._searching, self._tagging)
-        """Rules that tag, mark read, star or delete what matches (store.user.rules)."""
-        self._adding = Adding(self.core, self.text_sync, self.rules)
-        self._listing = ArticleLookup(self.core, self._searching)
-        self._user = UserData(self.core)
-        self._feeds = Feeds(self.core)
-        self._trash = Trash(self.core, self._tagging, self._adding)
-        self.rules.trash = self._trash
-        self._backups = Backups(self.core)
-        self._check = Check(self.core, self.text_sync)
-        self.stories = Stories(self.core, self._searching)  # copies and stories: store.stories.service
 
     # -- the store itself (store.core.StoreCore) ---------------------------------------------------
     @property
@@ -141,71 +109,71 @@ class NewsStore:
 
     # -- adding articles (store.adding.Adding) -----------------------------------------------------
     def add_articles(self, articles: Iterable[Article], *, keep_added: bool = False) -> ImportCounts:
-        return self._adding.add_articles(articles, keep_added=keep_added)
+        return self.adding.add_articles(articles, keep_added=keep_added)
 
     def set_entities(self, found: Mapping[str, Sequence[Entity]]) -> builtins.list[str]:
-        return self._adding.set_entities(found)
+        return self.adding.set_entities(found)
 
     # -- reading articles (store.lookup.ArticleLookup) --------------------------------------------------
     def count(self) -> int:
-        return self._listing.count()
+        return self.listing.count()
 
     def list(self, limit: int | None = None, offset: int = 0) -> builtins.list[ListItem]:
-        return self._listing.list(limit, offset)
+        return self.listing.list(limit, offset)
 
     def position(self, article_id: str) -> int | None:
-        return self._listing.position(article_id)
+        return self.listing.position(article_id)
 
     def list_items(self, ids: Sequence[str]) -> dict[str, ListItem]:
-        return self._listing.list_items(ids)
+        return self.listing.list_items(ids)
 
     def resolve(self, id_or_prefix: str) -> str | None:
-        return self._listing.resolve(id_or_prefix)
+        return self.listing.resolve(id_or_prefix)
 
     def get(self, article_id: str) -> StoredArticle | None:
-        return self._listing.get(article_id)
+        return self.listing.get(article_id)
 
     def iter_articles(self, chunk: int = 2000, *, query: Query | str | None = None) -> Iterator[StoredArticle]:
-        return self._listing.iter_articles(chunk, query=query)
+        return self.listing.iter_articles(chunk, query=query)
 
     def changes_since(self, seq: int) -> tuple[int, builtins.list[str] | None]:
-        return self._listing.changes_since(seq)
+        return self.listing.changes_since(seq)
 
     def last_change(self) -> int:
-        return self._listing.last_change()
+        return self.listing.last_change()
 
     # -- searching (store.search.searching.Searching) ----------------------------------------------
     def search(self, query: Query | str, *, limit: int | None = None, offset: int = 0) -> SearchResult:
-        return self._searching.search(query, limit=limit, offset=offset)
+        return self.searching.search(query, limit=limit, offset=offset)
 
     def count_matching(self, query: Query | str) -> int:
-        return self._searching.count_matching(query)
+        return self.searching.count_matching(query)
 
     def search_position(self, query: Query | str, article_id: str) -> int | None:
-        return self._searching.search_position(query, article_id)
+        return self.searching.search_position(query, article_id)
 
     def ids_matching(self, query: Query | str, among: Sequence[str] | None = None) -> builtins.list[str]:
-        return self._searching.ids_matching(query, among)
+        return self.searching.ids_matching(query, among)
 
     def ordered_matches(self, query: Query | str) -> builtins.list[tuple[str, int]]:
-        return self._searching.ordered_matches(query)
+        return self.searching.ordered_matches(query)
 
     def without_entities(self, query: Query | str = "") -> builtins.list[str]:
-        return self._searching.without_entities(query)
+        return self.searching.without_entities(query)
 
     def entity_counts(
         self, query: Query | str = "", *, kind: str | None = None, contains: str = "", limit: int | None = None
     ) -> builtins.list[dict[str, Any]]:
-        return self._searching.entity_counts(query, kind=kind, contains=contains, limit=limit)
+        return self.searching.entity_counts(query, kind=kind, contains=contains, limit=limit)
 
     def entity_type_votes(self, names: Iterable[str]) -> dict[str, dict[str, int]]:
-        return self._searching.entity_type_votes(names)
+        return self.searching.entity_type_votes(names)
 
     def histogram(self, query: Query | str) -> builtins.list[tuple[str, int]]:
-        return self._searching.histogram(query)
+        return self.searching.histogram(query)
 
     def related(self, article_id: str, limit: int = 30) -> builtins.list[tuple[ListItem, float]]:
-        return self._searching.related(article_id, limit)
+        return self.searching.related(article_id, limit)
 
     # -- the full-text index (store.search.text_sync.TextSync) -------------------------------------
     def sync_text(self, progress: Progress | None = None) -> bool:
@@ -230,7 +198,7 @@ class NewsStore:
         read: bool | None = None,
         starred: bool | None = None,
     ) -> builtins.list[str]:
-        return self._tagging.update_state(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred)
+        return self.tagging.update_state(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred)
 
     def change_states(
         self,
@@ -241,122 +209,122 @@ class NewsStore:
         read: bool | None = None,
         starred: bool | None = None,
     ) -> dict[str, tuple[State, State]]:
-        return self._tagging.change_states(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred)
+        return self.tagging.change_states(ids, add_tags=add_tags, remove_tags=remove_tags, read=read, starred=starred)
 
     def undo_changes(self, changes: Mapping[str, tuple[State, State]]) -> dict[str, tuple[State, State]]:
-        return self._tagging.undo_changes(changes)
+        return self.tagging.undo_changes(changes)
 
     def rewrite_states(self, ids: Iterable[str], change: StateChange) -> builtins.list[str]:
-        return self._tagging.rewrite_states(ids, change)
+        return self.tagging.rewrite_states(ids, change)
 
     def rewrite_states_detailed(self, ids: Iterable[str], change: StateChange) -> dict[str, tuple[State, State]]:
-        return self._tagging.rewrite_states_detailed(ids, change)
+        return self.tagging.rewrite_states_detailed(ids, change)
 
     def rewrite_each(self, changes: Mapping[str, StateChange]) -> builtins.list[str]:
-        return self._tagging.rewrite_each(changes)
+        return self.tagging.rewrite_each(changes)
 
     def tag_query(
         self, query: Query | str, *, add: Sequence[str] = (), remove: Sequence[str] = ()
     ) -> builtins.list[str]:
-        return self._tagging.tag_query(query, add=add, remove=remove)
+        return self.tagging.tag_query(query, add=add, remove=remove)
 
     def tag_counts(self) -> builtins.list[dict[str, Any]]:
-        return self._tagging.tag_counts()
+        return self.tagging.tag_counts()
 
     def rename_tag(self, old: str, new: str) -> builtins.list[str]:
-        return self._tagging.rename_tag(old, new)
+        return self.tagging.rename_tag(old, new)
 
     def rename_tag_changes(self, old: str, new: str) -> dict[str, tuple[State, State]]:
-        return self._tagging.rename_tag_changes(old, new)
+        return self.tagging.rename_tag_changes(old, new)
 
     def delete_tag(self, tag: str) -> builtins.list[str]:
-        return self._tagging.delete_tag(tag)
+        return self.tagging.delete_tag(tag)
 
     def delete_tag_changes(self, tag: str) -> dict[str, tuple[State, State]]:
-        return self._tagging.delete_tag_changes(tag)
+        return self.tagging.delete_tag_changes(tag)
 
     def dump_states(self) -> Iterator[dict[str, Any]]:
-        return self._tagging.dump_states()
+        return self.tagging.dump_states()
 
     def restore_states(self, records: Iterable[Mapping[str, Any]]) -> tuple[builtins.list[str], builtins.list[str]]:
-        return self._tagging.restore_states(records)
+        return self.tagging.restore_states(records)
 
     # -- saved views, history, preferences, entity merges (store.user.user_data.UserData) ----------
     def saved_views(self) -> builtins.list[SavedView]:
-        return self._user.saved_views()
+        return self.user_data.saved_views()
 
     def save_view(self, name: str, query: str, *, replace: bool = False) -> SavedView:
-        return self._user.save_view(name, query, replace=replace)
+        return self.user_data.save_view(name, query, replace=replace)
 
     def rename_view(self, old: str, new: str) -> SavedView:
-        return self._user.rename_view(old, new)
+        return self.user_data.rename_view(old, new)
 
     def delete_view(self, name: str) -> bool:
-        return self._user.delete_view(name)
+        return self.user_data.delete_view(name)
 
     def search_history(self) -> builtins.list[str]:
-        return self._user.search_history()
+        return self.user_data.search_history()
 
     def add_search_history(self, query: str) -> None:
-        return self._user.add_search_history(query)
+        return self.user_data.add_search_history(query)
 
     def preferences(self) -> dict[str, Any]:
-        return self._user.preferences()
+        return self.user_data.preferences()
 
     def set_preference(self, key: str, value: Any) -> None:
-        return self._user.set_preference(key, value)
+        return self.user_data.set_preference(key, value)
 
     def merge_entity(self, alias: str, name: str) -> None:
-        return self._user.merge_entity(alias, name)
+        return self.user_data.merge_entity(alias, name)
 
     def unmerge_entity(self, alias: str) -> bool:
-        return self._user.unmerge_entity(alias)
+        return self.user_data.unmerge_entity(alias)
 
     def entity_merges(self) -> builtins.list[dict[str, str]]:
-        return self._user.entity_merges()
+        return self.user_data.entity_merges()
 
     # -- subscriptions (store.user.feeds.Feeds) ----------------------------------------------------
     def add_subscriptions(self, subscriptions: Iterable[Subscription]) -> int:
-        return self._feeds.add_subscriptions(subscriptions)
+        return self.feeds.add_subscriptions(subscriptions)
 
     def subscriptions(self) -> builtins.list[dict[str, Any]]:
-        return self._feeds.subscriptions()
+        return self.feeds.subscriptions()
 
     def update_feeds(self, changes: dict[str, dict[str, Any] | None]) -> int:
-        return self._feeds.update_feeds(changes)
+        return self.feeds.update_feeds(changes)
 
     def update_feed(self, url: str, /, **fields: Any) -> bool:
-        return self._feeds.update_feed(url, **fields)
+        return self.feeds.update_feed(url, **fields)
 
     def pause_feed(self, url: str, paused: bool = True, note: str = "") -> bool:
-        return self._feeds.pause_feed(url, paused, note)
+        return self.feeds.pause_feed(url, paused, note)
 
     def remove_feed(self, url: str) -> bool:
-        return self._feeds.remove_feed(url)
+        return self.feeds.remove_feed(url)
 
     def feed_counts(self) -> builtins.list[dict[str, Any]]:
-        return self._feeds.feed_counts()
+        return self.feeds.feed_counts()
 
     # -- deleting, the trash and retention (store.care.trashing.Trash) -----------------------------
     def delete_articles(
         self, ids: Sequence[str], *, why: str = "delete", trash_days: int | None = None, now: float | None = None
     ) -> builtins.list[dict[str, Any]]:
-        return self._trash.delete_articles(ids, why=why, trash_days=trash_days, now=now)
+        return self.trashing.delete_articles(ids, why=why, trash_days=trash_days, now=now)
 
     def restore_articles(self, deleted: Sequence[dict[str, Any]]) -> int:
-        return self._trash.restore_articles(deleted)
+        return self.trashing.restore_articles(deleted)
 
     def trash(self) -> builtins.list[TrashEntry]:
-        return self._trash.trash()
+        return self.trashing.trash()
 
     def trash_matching(self, query: Query | str) -> builtins.list[TrashEntry]:
-        return self._trash.trash_matching(query)
+        return self.trashing.trash_matching(query)
 
     def undelete(self, query: Query | str) -> builtins.list[TrashEntry]:
-        return self._trash.undelete(query)
+        return self.trashing.undelete(query)
 
     def purge_trash(self, days: int = TRASH_DAYS, now: float | None = None) -> int:
-        return self._trash.purge_trash(days, now)
+        return self.trashing.purge_trash(days, now)
 
     def prune(
         self,
@@ -367,30 +335,30 @@ class NewsStore:
         spare: Sequence[str] = (),
         trash_days: int = TRASH_DAYS,
     ) -> builtins.list[dict[str, Any]]:
-        return self._trash.prune(days, now, by=by, spare=spare, trash_days=trash_days)
+        return self.trashing.prune(days, now, by=by, spare=spare, trash_days=trash_days)
 
     # -- backups and damaged files (store.care.backups.Backups) ------------------------------------
     def snapshots(self) -> builtins.list[Snapshot]:
-        return self._backups.snapshots()
+        return self.backups.snapshots()
 
     def snapshot(self, keep: int = 7, now: float | None = None) -> Snapshot | None:
-        return self._backups.snapshot(keep, now)
+        return self.backups.snapshot(keep, now)
 
     def auto_backup(self, every_hours: float, keep: int, now: float | None = None) -> Snapshot | None:
-        return self._backups.auto_backup(every_hours, keep, now)
+        return self.backups.auto_backup(every_hours, keep, now)
 
     def backup(self, dest: Path | str) -> dict[str, Any]:
-        return self._backups.copy_to(dest)
+        return self.backups.copy_to(dest)
 
     def assess_damage(self, error: StoreCorrupt) -> Damage:
-        return self._backups.assess_damage(error)
+        return self.backups.assess_damage(error)
 
     def repair_damage(self, damage: Damage) -> str:
-        return self._backups.repair_damage(damage)
+        return self.backups.repair_damage(damage)
 
     # -- checking (store.care.check.Check) ---------------------------------------------------------
     def check(self) -> dict[str, Any]:
-        return self._check.check()
+        return self.checking.check()
 
     def reindex(self, progress: Progress | None = None, text_progress: Progress | None = None) -> int:
-        return self._check.reindex(progress, text_progress)
+        return self.checking.reindex(progress, text_progress)

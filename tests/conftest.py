@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from newsdesk_testing import wait_for_snapshots
 
 
 @pytest.fixture(autouse=True)
@@ -20,6 +23,16 @@ def _hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _snapshots_finished():
+    """A CLI write's automatic snapshot runs in a process of its own (store.care.auto_snapshot):
+    every one a test's `main()` started has ended before the test's files go."""
+    yield
+    cli = sys.modules.get("tui.cli")
+    if cli is not None:
+        wait_for_snapshots()
 
 
 @pytest.fixture

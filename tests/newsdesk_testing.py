@@ -108,3 +108,11 @@ def spans(text: str, *labelled: tuple[str, str]) -> list[RawMention]:
                 found.append(RawMention(surface, label, start, end))
             start = text.find(surface, start + 1)
     return sorted(found, key=lambda m: m.start)
+
+
+def wait_for_snapshots() -> None:
+    """Wait for the snapshot processes `tui.cli.main` started in this process (a hang guard)."""
+    from tui.cli import STARTED_SNAPSHOTS
+
+    while STARTED_SNAPSHOTS:
+        STARTED_SNAPSHOTS.pop().wait(timeout=120)

@@ -26,7 +26,7 @@ def test_import_list_show_with_store_before_or_after(capsys: pytest.CaptureFixtu
     store = str(tmp_path / "s")
     code, out, _ = run(capsys, "--store", store, "import", str(shared_path("seed")), "--json", "--no-entities")
     assert code == 0
-    summary = {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0, "skipped": 0, "entities": 0, "stories": 1}
+    summary = {"imported": 1, "duplicates": 0, "updated": 0, "failed": 0, "warnings": 0, "feeds": 0, "skipped": 0, "entities": 0, "stories": 1, "trashed": 0}
     assert json.loads(out) == summary
     code, out, _ = run(capsys, "list", "--json", "--store", store)
     (item,) = json.loads(out)

@@ -111,3 +111,81 @@ def test_an_organisation_word_ends_a_club_read_as_a_place() -> None:
     text = "Leeds United won at home. Fans of Leeds United sang in Leeds."
     found = types(consolidate(text, spans(text, ("Leeds United", "GPE"), ("Leeds", "GPE"))))
     assert found == {"Leeds United": "org", "Leeds": "place"}
+
+
+def test_a_lone_word_is_no_person_unless_a_full_name_or_a_role_says_so() -> None:
+    text = "Konami released the game. Maria Lopez Vega wrote it; Vega said so. Minister Okonjo spoke. Rebecca smiled. The band played in Heydour and Heydour residents came."
+    mentions = spans(text, ("Konami", "PERSON"), ("Maria Lopez Vega", "PERSON"), ("Vega", "PERSON"), ("Okonjo", "PERSON"), ("Rebecca", "PERSON"), ("Heydour", "PERSON"))
+    found = types(consolidate(text, mentions))
+    assert found["Konami"] == "other"  # a lone word the model called a person: not listed as one
+    assert found["Maria Lopez Vega"] == "person" and "Vega" not in found  # folded into the full name
+    assert found["Okonjo"] == "person"  # a title beside it
+    assert found["Rebecca"] == "person"  # a given name
+    assert found["Heydour"] == "place"  # what its other mentions said ("in Heydour")
+
+
+def test_a_designation_then_a_name_is_a_product() -> None:
+    text = "The squadron flew the P-51 Mustang and later the F-86 Sabre from Debden."
+    mentions = spans(text, ("P-51 Mustang", "PERSON"), ("F-86 Sabre", "ORG"), ("Debden", "GPE"))
+    found = types(consolidate(text, mentions))
+    assert found["P-51 Mustang"] == found["F-86 Sabre"] == "other" and found["Debden"] == "place"
+
+
+def test_kind_and_context_modules_speak_for_themselves() -> None:
+    from articles.entities.context import at_a_time, context_vote
+    from articles.entities.kinds import kind_by_head
+
+    assert kind_by_head("Leeds United", "place") == "org" and kind_by_head("Harbourside Library", "person") == "place"
+    assert kind_by_head("Asian Cup", "org") == "other" and kind_by_head("Free Democrats", "other") == "org"
+    assert kind_by_head("Leeds", "place") == "place"
+    text = "England play at Twickenham on Saturday, said minister Eli Cohen, and the Beatles."
+    start = text.index("Twickenham")
+    assert at_a_time(text, start, start + len("Twickenham"))
+    start = text.index("Eli Cohen")
+    assert context_vote(text, start, start + len("Eli Cohen")) == "person"
+    start = text.index("Beatles")
+    assert context_vote(text, start, start + len("Beatles")) == "not-person"
+
+
+def test_a_town_the_model_called_a_firm_is_a_place_by_where_it_sits() -> None:
+    text = "He played in Ottawa and Halifax before moving to the town of Grantham."
+    mentions = spans(text, ("Ottawa", "GPE"), ("Halifax", "ORG"), ("Grantham", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Halifax"] == "place"  # after "in Ottawa and"
+    assert found["Grantham"] == "place"  # after "town of"
+
+
+def test_words_of_land_and_water_end_places_but_surnames_do_not() -> None:
+    text = "The trail follows Sandy Creek to Ayalon Cave. Damon Hill and Tiger Woods watched Nottingham Forest."
+    mentions = spans(text, ("Sandy Creek", "PERSON"), ("Ayalon Cave", "ORG"), ("Damon Hill", "PERSON"), ("Tiger Woods", "PERSON"), ("Nottingham Forest", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["Sandy Creek"] == found["Ayalon Cave"] == "place"
+    assert found["Damon Hill"] == found["Tiger Woods"] == "person" and found["Nottingham Forest"] == "org"
+
+
+def test_function_words_are_no_names_and_a_name_then_of_is_its_own() -> None:
+    text = "The National Party of Australia grew. The National Party won. In\nthe Dominion of Canada it was known."
+    mentions = spans(text, ("National Party of Australia", "ORG"), ("National Party", "ORG"), ("In", "ORG"), ("of Canada", "ORG"))
+    found = types(consolidate(text, mentions))
+    assert found["National Party"] == found["National Party of Australia"] == "org"  # two names, as CoNLL counts them
+    assert "In" not in found and "of Canada" not in found and found["Canada"] == "place"
+
+
+def test_a_band_or_a_firm_by_the_words_around_it() -> None:
+    text = "They toured with the band Deadsy. Velvet Revolver's debut album sold well. Meanwhile Harbin Steel shares fell."
+    mentions = spans(text, ("Deadsy", "PERSON"), ("Velvet Revolver", "PERSON"), ("Harbin Steel", "GPE"))
+    found = types(consolidate(text, mentions))
+    assert found["Deadsy"] == found["Velvet Revolver"] == found["Harbin Steel"] == "org"
+
+
+def test_clubs_labels_papers_and_works_by_their_last_word() -> None:
+    from articles.entities.kinds import kind_by_head
+
+    assert kind_by_head("Sunderland A.F.C.", "place") == "org" and kind_by_head("Hinkley Locomotive Works", "person") == "org"
+    assert kind_by_head("Calderwick Herald", "place") == kind_by_head("Warner Records", "person") == "org"
+
+
+def test_no_dash_is_left_when_trailing_words_go() -> None:
+    from articles.entities.consolidate import clean_name
+
+    assert clean_name("Ingall's Road - southbound") == "Ingall's Road" and clean_name("Apple Inc. shares") == "Apple Inc."

@@ -44,6 +44,8 @@ def test_a_file_url_subscribes_and_refresh_reads_the_file_again(tmp_path: Path) 
     assert json.loads(done.stdout)["imported"] == 1 and json.loads(done.stdout)["feeds"] == 1
     feeds = json.loads(newsdesk(root, "feeds", "--json").stdout)
     assert [(f["url"], f["title"], f["articles"]) for f in feeds] == [(url, "Parish news", 1)]
+    first = json.loads(newsdesk(root, "refresh", "--no-entities", "--json").stdout)
+    assert (first["unchanged"], first["duplicates"]) == (1, 0)  # the import read it: not read again
 
     feed(path, "Fete on Saturday", "Bell ringers wanted")
     done = newsdesk(root, "refresh", "--no-entities", "--json")

@@ -12,11 +12,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from articles.importers import read_source
-from articles.model import Article
+from articles.entities.extract import model_available
+from articles.model import Article, Entity
 from newsdesk_testing import settle, wait_until
 from store import NewsStore
 from tui.app import NewsdeskApp
 from tui.widgets.article_text import ArticleText
+from tui.widgets.entity_sidebar import EntitySidebar
 
 PAGE = (
     b"<html><head><title>Harbour report</title></head><body><nav><a href='/'>Home</a></nav><article>"
@@ -26,6 +28,7 @@ PAGE = (
         b"<a href='https://port.example/figures'>own figures</a> show.</p>" % i
         for i in range(6)
     )
+    + b"<p>Maria Keller, the director of the Port of Kessford, said the figures would be published in Rotterdam.</p>"
     + b"</article></body></html>"
 )
 
@@ -113,6 +116,31 @@ async def test_f_replaces_the_teaser_undoably_and_a_refresh_keeps_it(store: News
     store.add_articles(read_feed(server))
     changed = next(store.iter_articles()).article
     assert changed.body == "Record cargo at the harbour, and a strike." and changed.teaser == "" and not changed.links
+
+
+def sidebar_text(app: NewsdeskApp) -> str:
+    sidebar = app.screen.query_one(EntitySidebar)
+    return " ".join(str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count))
+
+
+def entity_names(store: NewsStore) -> set[str]:
+    return {e.name for e in next(store.iter_articles()).article.entities or ()}
+
+
+@pytest.mark.skipif(not model_available(None), reason="no spaCy model installed: entities cannot be extracted")
+async def test_f_extracts_the_entities_of_the_full_text_again(store: NewsStore, server: str) -> None:
+    store.add_articles(read_feed(server))
+    (stored,) = store.iter_articles()
+    store.set_entities({stored.article.id: [Entity("Teaser Person", "PERSON")]})  # what the teaser named
+    app = NewsdeskApp(store, read_delay=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await wait_until(pilot, lambda: "Maria Keller" in entity_names(store), timeout=120)
+        assert "Teaser Person" not in entity_names(store)
+        await wait_until(pilot, lambda: "Maria Keller" in sidebar_text(app), timeout=30)
+        await pilot.press("u")  # the teaser back: its names are those of the teaser's text (none)
+        await wait_until(pilot, lambda: "Maria Keller" not in entity_names(store), timeout=120)
 
 
 async def test_f_on_a_page_with_no_more_text_says_so(store: NewsStore, server: str) -> None:

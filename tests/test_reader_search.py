@@ -80,7 +80,7 @@ async def test_results_follow_typing_and_escape_returns(news: NewsStore) -> None
         await settle(pilot)
         assert screen.listing.query == "" and screen.query_one(ArticleList).total == 5
         assert screen.query_one(ArticleList).cursor == 2  # back where it was
-        assert not screen.has_class("-searching")
+        assert not screen.search_flow.is_open
 
 
 async def test_malformed_query_keeps_results_and_points_at_the_problem(news: NewsStore) -> None:
@@ -96,6 +96,16 @@ async def test_malformed_query_keeps_results_and_points_at_the_problem(news: New
         await pilot.press("slash", *' "festival')
         await wait_until(pilot, lambda: "unbalanced quote" in str(screen.query_one("#search-status").render()))
         assert screen.query_one(ArticleList).total == 2  # the last good results stay
+        await pilot.press("enter")  # Enter on it: the bar stays open with the reason, to mend the query
+        await settle(pilot)
+        assert screen.search_flow.is_open and isinstance(app.focused, SearchBar)
+        assert "unbalanced quote" in str(screen.query_one("#search-status").render())
+        await pilot.press('"', "enter")  # mended: harbour "festival"
+        await settle(pilot)
+        assert not screen.search_flow.is_open and screen.query_one(ArticleList).total == 1
+        await pilot.press("slash", *' "x', "enter", "escape")  # a failed Enter, then escape:
+        await settle(pilot)
+        assert not screen.search_flow.is_open and screen.query_one(ArticleList).total == 1  # back where it opened
 
 
 async def test_enter_keeps_results_escape_then_leaves_the_view(news: NewsStore) -> None:

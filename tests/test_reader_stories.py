@@ -19,7 +19,7 @@ from tui.config import ReaderSettings, Settings, parse_settings
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.screens.related import RelatedScreen
-from tui.screens.stories import StoryScreen, coverage
+from tui.screens.stories import StoryScreen, coverage, shared_names
 from tui.screens.stories_group import group
 from tui.widgets.article_list import ArticleList
 from tui.widgets.lists import ListTable
@@ -91,6 +91,18 @@ def test_groups_keep_the_listing_order_and_name_copies() -> None:
     assert coverage(["2026-11-01T00:00:00+00:00", None]) == [2]
     bars = coverage(["2026-11-01T00:00:00+00:00", "2026-11-01T12:00:00+00:00", "2026-11-02T00:00:00+00:00"])
     assert len(bars) == 24 and sum(bars) == 3 and bars[0] == 1 and bars[-1] == 1
+
+
+def test_shared_names_count_a_name_once_an_article_whatever_its_type() -> None:
+    """The recogniser may call a town an organisation in one article and a place in the next: it
+    is still shared, shown with the type most articles give; the most shared and most salient
+    first, the same order whatever the hash seed."""
+    kessford = [Entity("Kessford", "org", 3, (), 0.9), Entity("Kessford", "place", 2, (), 0.6),
+                Entity("kessford", "place", 1, (), 0.4)]
+    river = [Entity("River Sallow", "place", 2, (), 0.5)] * 2
+    once = Entity("Lowther Bridge", "place", 1, (), 1.0)
+    shared = shared_names([[kessford[0], river[0], once], [kessford[1], river[1]], [kessford[2]]])
+    assert shared == [("place", "Kessford", 3), ("place", "River Sallow", 2)]
 
 
 async def test_S_groups_the_list_by_story_per_view_and_remembers(news: NewsStore) -> None:

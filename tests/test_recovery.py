@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from articles.model import Article
-from newsdesk_testing import REPO, settle, wait_until
+from newsdesk_testing import REPO, settle, wait_for_snapshots, wait_until
 from store import NewsStore, StoreCorrupt
 from store.care.recovery import DAMAGED_DIR, assess, repair
 from store.care.snapshots import BACKUPS_DIR, snapshots
@@ -199,13 +199,16 @@ def test_cli_writes_take_an_automatic_snapshot(store_root: Path, tmp_path: Path)
     source = tmp_path / "items.jsonl"
     source.write_text('{"title": "One", "body": "Text.", "url": "https://x.example/1"}\n')
     assert main(["--store", str(store_root), "import", "--no-entities", str(source)]) == 0
+    wait_for_snapshots()  # taken by a process of its own, after the command's commit
     assert len(snapshots(store_root)) == 1
     assert main(["--store", str(store_root), "tag", "+a", "--", ""]) == 0
+    wait_for_snapshots()
     assert len(snapshots(store_root)) == 1  # the next one is due in a day
     config = tmp_path / "off.toml"
     config.write_text("[store]\nbackups = 0\n")
     other = tmp_path / "other"
     assert main(["--store", str(other), "--config", str(config), "import", "--no-entities", str(source)]) == 0
+    wait_for_snapshots()
     assert snapshots(other) == []
 
 

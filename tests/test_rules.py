@@ -67,6 +67,8 @@ def test_a_killfile_and_a_delete_rule_at_import_as_processes(tmp_path: Path) -> 
     )
     done = newsdesk(root, "import", "--no-entities", "--json", str(second))
     assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["imported"], summary["trashed"]) == (5, 1)  # imported counts it; trashed says where it went
     titles = by_title(root)
     assert titles["More gossip"]["read"] is True
     assert "Casino opens on the pier" not in titles
@@ -74,6 +76,9 @@ def test_a_killfile_and_a_delete_rule_at_import_as_processes(tmp_path: Path) -> 
     assert "Casino night for the lifeboat" in titles and titles["Harbour tides"]["read"] is False
     trash = json.loads(newsdesk(root, "trash", "--json").stdout)
     assert [(t["title"], t["why"]) for t in trash] == [("Casino opens on the pier", "rule")]
+    third = write_jsonl(tmp_path / "third.jsonl", [story(8, "Casino on the prom"), story(9, "Harbour fog")])
+    human = newsdesk(root, "import", "--no-entities", str(third))
+    assert human.stdout.splitlines()[1:] == ["1 of them moved to the trash by a delete rule at once (`newsdesk trash` lists it)"]
 
     # A starred article is spared too, when `rules apply` runs over the whole store.
     assert newsdesk(root, "mark", "starred", "--", "lifeboat").returncode == 0

@@ -463,6 +463,7 @@ def _check_recovered(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # a hang guard: the 10 MB scenarios' kills and reindexes ran past 600 s at load 10
 @pytest.mark.parametrize(("scenario", "kills", "segment_max", "ballast"), CRASH_SCENARIOS)
 def test_sigkill_at_random_moments_leaves_a_committed_state(
     tmp_path: Path, scenario: str, kills: int, segment_max: int | None, ballast: int

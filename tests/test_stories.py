@@ -63,7 +63,7 @@ def test_the_labelled_set_scores_as_recorded() -> None:
 
     items = [i for i in bench_stories.labelled_set() if bench_stories.part_of(i.event) == "score"]
     result = bench_stories.score_part(items)
-    assert result["stories_precision"] >= 0.93 and result["stories_recall"] >= 0.89
+    assert result["stories_precision"] >= 0.95 and result["stories_recall"] >= 0.85
     assert result["copies_precision"] >= 0.98 and result["copies_recall"] >= 0.95
 
 

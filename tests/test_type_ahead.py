@@ -62,7 +62,7 @@ async def test_search_enter_and_t_in_one_burst_tag_the_first_result(news: NewsSt
         screen = app.screen
         assert isinstance(screen, MainScreen)
         burst(app, "/tram\rttransport\r")
-        await wait_until(pilot, lambda: app.screen is screen and not screen.has_class("-searching"))
+        await wait_until(pilot, lambda: app.screen is screen and not screen.search_flow.is_open)
         await wait_until(pilot, lambda: "transport" in news.get(story(8, "").id).state.tags)  # type: ignore[union-attr]
         assert screen.listing.query == "tram" and screen.query_one(SearchBar).value == "tram"
         tagged = news.search("tag:transport").items
@@ -137,7 +137,7 @@ async def test_keys_after_slash_extend_the_query_shown(news: NewsStore) -> None:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         burst(app, "/tram\r")
-        await wait_until(pilot, lambda: screen.listing.query == "tram" and not screen.has_class("-searching"))
+        await wait_until(pilot, lambda: screen.listing.query == "tram" and not screen.search_flow.is_open)
         burst(app, "/ OR harbour")
         bar = screen.query_one(SearchBar)
         await wait_until(pilot, lambda: screen.listing.query == "tram OR harbour")
@@ -407,7 +407,7 @@ async def test_many_searches_in_one_burst_over_slow_reads(news: NewsStore, monke
         assert isinstance(screen, MainScreen)
         burst(app, "".join(f"/{query}\r\x1b" for query in QUERIES))
         await wait_until(pilot, lambda: len(submitted) == len(QUERIES) and not app._keys_waiting, timeout=120)
-        await wait_until(pilot, lambda: screen.listing.query == "" and not screen.has_class("-searching"))
+        await wait_until(pilot, lambda: screen.listing.query == "" and not screen.search_flow.is_open)
         assert submitted == QUERIES
 
 
@@ -434,7 +434,7 @@ async def test_keys_arriving_while_the_bar_opens_and_the_list_reloads(news: News
                 burst(app, key)
                 for _ in range(turns.choice([0, 0, 1, 2, 5, 20])):
                     await asyncio.sleep(0)  # one turn of the event loop: lets the app's work go on
-            await wait_until(pilot, lambda: screen.listing.query == query and not screen.has_class("-searching"))
+            await wait_until(pilot, lambda: screen.listing.query == query and not screen.search_flow.is_open)
             burst(app, "\x1b")
             await wait_until(pilot, lambda: screen.listing.query == "" and not app._keys_waiting)
         assert submitted == QUERIES

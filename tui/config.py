@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +222,8 @@ def load_settings(path: Path) -> Settings:
     """Read `path` if it exists; every problem becomes a warning naming file, line and key."""
     if not path.exists():
         return Settings()
+    import tomllib  # here: a command run without a config file (a script's, often) never needs it
+
     try:
         text = _read_config_text(path)
         data = tomllib.loads(text)

@@ -11,10 +11,10 @@ GeoNames and the US Census, see lexicon.py):
    names and countries, and a dateline's names are places (wire.py);
 1. clean each span: possessives, glued parentheses, stray punctuation and quotes, a leading
    "the", and a leading possessor that is itself a name in the article ("Shanghai’s Aowei");
-2. vote on the type of each mention: the NER label, plus a role or title just before it
-   ("minister Eli Cohen", "mayor of Haifa" votes place for Haifa, not person), a kind word
-   ending it (Stadium, University, Awards), a common given name starting it, and where it sits
-   ("in Calderwick", "Calderwick residents", "at Twickenham on Saturday": a place);
+2. vote on the type of each mention: the NER label, plus a kind word ending it (kinds.py:
+   Stadium, University, Creek, Awards), a common given name starting it, and the words around it
+   (context.py: "minister Eli Cohen" a person, "mayor of Haifa", "in Calderwick", "at Twickenham
+   on Saturday" a place, "the band Deadsy" an organisation);
 3. resolve short forms to the full name used in the same article: a surname or given name to the
    one person whose name starts or ends with it, a leading word to the one organisation that
    starts with it (an acronym stays a name of its own, as CoNLL and wikigold count it);
@@ -23,7 +23,9 @@ GeoNames and the US Census, see lexicon.py):
 5. one type per entity by the votes of the mentions of its full form (short forms were resolved
    because of that type), then of all its mentions, then the corpus's votes for the name when
    given, then org > place > person > other (an even vote is more often a firm misread as a
-   person than the reverse);
+   person than the reverse); after the vote a lone word is no person unless a full name ends
+   with it, a title stands beside it, a table row typed it or it is a given name ("Konami",
+   "Discontinued"): it takes what its other mentions said, else `other`;
 6. salience (salience.py) from the title, the lede and the share of mentions; most salient first.
 """
 
@@ -35,67 +37,32 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from articles.entities.context import at_a_time, context_vote
 from articles.entities.corpus import corpus_break_ties, corpus_retype, weak_person
-from articles.entities.lexicon import is_country, looks_like_a_person, lookup
+from articles.entities.kinds import ORG_HEADS, kind_by_head
+from articles.entities.lexicon import given_names, is_country, looks_like_a_person, lookup
 from articles.entities.mentions import RawMention, split_lines, with_table_rows, with_wire_lines
 from articles.entities.salience import by_salience, salience, title_and_lede_ends
 from articles.entities.wire import caps_lines, datelines, names_in_caps, title_case
-from articles.entities.words import (
-    EVENT_HEADS,
-    GENERIC_NAMES,
-    LABEL_TYPES,
-    ORG_HEADS,
-    PARTY_HEADS,
-    PLACE_HEADS,
-    ROLE_WORDS,
-    TABLE_LABELS,
-    TIE_ORDER,
-    TYPE_ORDER,
-)
+from articles.entities.words import GENERIC_NAMES, LABEL_TYPES, ROLE_WORDS, TABLE_LABELS, TIE_ORDER, TYPE_ORDER
 from articles.model import Entity
 
 __all__ = ["LABEL_TYPES", "RawMention", "clean_name", "consolidate", "corpus_break_ties", "corpus_retype", "weak_person"]
 
 _DANGLING = re.compile(r"(?:\s+(?:and|of|for|the|&|,))+$", re.I)
-# "mayor of Haifa": after a role and "of", a name is a place or an organisation.
-_ROLE_OF = re.compile(r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\s+of\s+(the\s+)?$", re.I)
-# "Eyal Propper, Israel consul-general to Shanghai": a role in apposition after the name.
-_ROLE_AFTER = re.compile(
-    r"^,\s+(?:(?:the|a|an|its|their)\s+)?(?:[A-Z][\w'’.-]*\s+){0,3}?("
-    + "|".join(re.escape(w) for w in sorted(ROLE_WORDS, key=len, reverse=True))
-    + r")\b",
-    re.I,
-)
-# "in Calderwick", "Calderwick residents": where a name sits says it is a place, not a person.
-_PLACE_BEFORE = re.compile(r"\b(?:in|near|across|throughout|outside|inside|around)\s+$")
-_PLACE_AFTER = re.compile(
-    r"^(?:'s)?\s+(?:mayor|residents|council|councillors|police|authorities|officials|government|province|"
-    r"county|city|town|harbour|harbor|port|river|valley|estuary|region)\b"
-)
-# "Leeds manager George Graham", "Chelsea 's Dutch coach", "Rangers beat Celtic": a town's name is a club.
-_TEAM_AFTER = re.compile(
-    r"^(?:\s?'s)?\s+(?:[A-Z][\w-]*\s+)?(?:manager|coach|goalkeeper|keeper|striker|midfielder|defender|captain|"
-    r"skipper|winger|fans|supporters)\b|^\s+(?:beat|drew\s+with|thrashed|routed)\s+[A-Z]"
-)
-_TEAM_BEFORE = re.compile(r"\b(?:beat|drew\s+with|thrashed|routed)\s+$")
-# "Dr Beatriz Conceição" when the model kept only the surname: a given name may stand between.
-_ROLE_BEFORE = re.compile(
-    r"\b(" + "|".join(re.escape(w) for w in sorted(ROLE_WORDS)) + r")\.?,?\s+(?:(?-i:[A-Z][^\W\d_]+)\s+)?$",
-    re.I,
-)
-
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 _TRAILING_POSSESSIVE = re.compile(r"(?:'s|')$", re.I)
 _LEADING_POSSESSOR = re.compile(r"^(.+?)'s\s+(.+)$", re.I)
 _EDGE_JUNK = " \t\n\r\u00a0.,;:!?\"'“”«»()[]{}<>-–—/\\|*_#+=~"
-_THE = re.compile(r"^(?:the|a|an)\s+", re.I)
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_THE = re.compile(r"^(?:the|a|an|of|and|in)\s+", re.I)
+_DESIGNATION = re.compile(r"^[A-Z]{1,3}-\d+[A-Z]?\s+[A-Z]")
+"""'F-86 Sabre', 'CH-53 Sea Stallion': a model's designation, then its name: a product, not a person or firm."""
 _DIMENSION = re.compile(r"^\d[dD]$")
 """'3D printers', '2D': a dimension, not a firm."""
 _NOT_A_NAME_AFTER = re.compile(r"^\s+(?:index|indices|futures)\b", re.I)
 _KEEP_DOT = re.compile(r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Co|Corp|Ltd|Jr|Sr|St|Bros)\.)$")
 _SPACES = re.compile(r"\s+")
-_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS
+_NOT_ALONE = GENERIC_NAMES | TABLE_LABELS | frozenset("in on at of and or for to by with from as".split())
 
 
 @dataclass(slots=True)
@@ -132,7 +99,8 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
     words = text.split()
     while len(words) > 1 and words[-1].isalpha() and words[-1].islower() and any(w[0].isupper() for w in words[:-1]):
         words.pop()  # "Xinhua news agency": the name, then what it is
-    text = " ".join(words)
+    if len(words) < len(text.split()):
+        text = " ".join(words).strip(_EDGE_JUNK.replace(".", ""))  # "Ingall's Road - southbound": no dash left
     if len(text) < 2 or not any(ch.isalpha() for ch in text) or text.casefold() in _NOT_ALONE:
         return ""
     if not any(ch.isupper() for ch in text) and not _has_caseless_letters(text):
@@ -142,28 +110,6 @@ def clean_name(raw: str, known: Iterable[str] = ()) -> str:
 
 def _has_caseless_letters(text: str) -> bool:
     return any(ch.isalpha() and ch.lower() == ch.upper() for ch in text)
-
-
-_AT_BEFORE = re.compile(r"\bat\s+$")
-_WHEN_AFTER = re.compile(
-    r"^(?:'s)?\s*(?:,\s*)?(?:on|in|last|this|next)\s+(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"January|February|March|April|May|June|July|August|September|October|November|December|week|month|year|"
-    r"the\s+weekend)"
-)
-
-
-def _context_vote(text: str, start: int, end: int) -> str | None:
-    before = text[max(0, start - 40) : start].translate(_APOSTROPHES).rsplit("\n", 1)[-1]
-    after = text[end : end + 60].translate(_APOSTROPHES).split("\n", 1)[0]
-    if _THE_BEFORE.search(before):
-        return "not-person"  # "the Beatles", "the Saudi Gazette": a person has no article
-    if _ROLE_OF.search(before) or _PLACE_BEFORE.search(before) or _PLACE_AFTER.match(after):
-        return "place-or-org"
-    if _ROLE_BEFORE.search(before) or _ROLE_AFTER.match(after):
-        return "person"
-    if _TEAM_AFTER.match(after) or _TEAM_BEFORE.search(before):
-        return "team"
-    return None
 
 
 def consolidate(
@@ -177,6 +123,7 @@ def consolidate(
     breaks those ties later (corpus_break_ties) where the corpus is known."""
     typed: list[tuple[str, str, bool, int]] = []  # (clean name, vote, a role beside it, offset)
     mentions = [part for m in mentions for part in split_lines(m)]
+    from_model = set(mentions)  # the others come from table rows and wire lines, typed by the line
     if text:
         mentions = with_wire_lines(text, with_table_rows(text, mentions))
     surfaces = {m.text.translate(_APOSTROPHES).strip() for m in mentions}
@@ -202,31 +149,28 @@ def consolidate(
         after = text[mention.end : mention.end + 20]
         if name.split()[-1].isdigit() or _DIMENSION.match(name) or _NOT_A_NAME_AFTER.match(after):
             continue  # "FTSE 100", "Flight 574", "NASDAQ index", "3D": a number, an index, a dimension
-        vote = kind
         head = name.split()[-1].casefold()
-        if kind in ("person", "place") and len(name.split()) > 1 and (head in PLACE_HEADS or head in ORG_HEADS):
-            kind = vote = "place" if head in PLACE_HEADS else "org"  # "Leeds United" read as a place
-        elif kind == "other" and len(name.split()) > 1 and head in PARTY_HEADS:
-            kind = vote = "org"  # "Free Democrats", "Christian Democrats": a party, not a nationality
-        elif len(name.split()) > 1 and head in EVENT_HEADS:
-            kind = vote = "other"
-        elif kind != "person" and looks_like_a_person(name, mention.text):
-            kind = vote = "person"
-        context = _context_vote(text, mention.start, mention.end) if text else None
+        by_head = kind_by_head(name, kind)  # "Leeds United" read as a place, "Asian Cup" as a person
+        if by_head == kind and kind != "person" and looks_like_a_person(name, mention.text):
+            by_head = "person"
+        kind = vote = "other" if _DESIGNATION.match(name) else by_head
+        context = context_vote(text, mention.start, mention.end) if text else None
         if context == "person":
             vote = "person"
         elif context == "place-or-org" and kind == "person":
             vote = "place"
         elif context == "place-or-org" and kind == "org" and lookup(name) is not None and head not in ORG_HEADS:
             vote = "place"  # "in Remagen": a town the gazetteer knows, not a firm
-        elif kind == "person" and _AT_BEFORE.search(text[max(0, mention.start - 10) : mention.start]):
-            if _WHEN_AFTER.match(text[mention.end : mention.end + 30]) and not looks_like_a_person(name, name):
+        elif kind == "person" and at_a_time(text, mention.start, mention.end):
+            if not looks_like_a_person(name, name):
                 vote = "place"  # "at Twickenham on Saturday": a venue
         elif context == "team" and kind == "place" and not is_country(name):
             vote = "org"  # "Leeds manager", "Rangers beat Celtic": a club (a country stays a place)
+        elif context == "org" and kind in ("person", "place") and not is_country(name):
+            vote = "org"  # "the band Deadsy", "Linkin Park guitarist"
         elif context == "not-person" and kind == "person":
             vote = "org"
-        typed.append((name, vote, context == "person", mention.start))
+        typed.append((name, vote, context == "person" or mention not in from_model, mention.start))
 
     groups: dict[str, _Group] = {}
     for name, vote, role, offset in typed:
@@ -251,6 +195,8 @@ def consolidate(
     most = max((g.mentions for g in groups.values()), default=0)
     for group in groups.values():
         kind = _decide(group, corpus_votes)
+        if kind == "person" and _lone_word(group):  # what else its mentions said, or nothing
+            kind = max(("org", "place", "other"), key=lambda t: (group.votes[t], t == "other"))
         if ties is not None:
             tied = _tied(group)
             if len(tied) > 1:
@@ -334,7 +280,8 @@ def _split_coordinations(groups: dict[str, _Group]) -> None:
 
 def _merge_prefixes(groups: dict[str, _Group]) -> None:
     """A name of two or more words that starts a longer name of the same type in the article is
-    that name cut short ("Ministry of Economy and Industry" … "of Israel")."""
+    that name cut short ("Calderwick Port" … "Authority"), unless "of" goes on ("National Party",
+    "National Party of Australia": two names, as CoNLL and wikigold count them)."""
     for key, group in sorted(groups.items(), key=lambda item: -len(item[0])):
         if key not in groups or len(group.tokens) < 2:
             continue
@@ -342,7 +289,11 @@ def _merge_prefixes(groups: dict[str, _Group]) -> None:
         longer = [
             g
             for k, g in groups.items()
-            if k != key and k.startswith(key + " ") and _leading_type(g) == kind and kind != "person"
+            if k != key
+            and k.startswith(key + " ")
+            and not k.startswith(key + " of ")  # "National Party" and "National Party of Australia": two names
+            and _leading_type(g) == kind
+            and kind != "person"
         ]
         if len(longer) == 1:
             _fold_into(groups, key, longer[0])
@@ -378,6 +329,13 @@ def _resolve_short_forms(groups: dict[str, _Group]) -> None:
         if target is None or target is short:
             continue
         _fold_into(groups, key, target)
+
+
+def _lone_word(group: _Group) -> bool:
+    """A one-word "person" that no full name of the article ends or starts with (those were folded
+    in) and no role or title stands beside: a band, a game, a ship or a word the model misread
+    ("Konami", "Valhalla", "Discontinued") more often than a person known by one name."""
+    return len(group.tokens) == 1 and not group.roles and group.name not in given_names()
 
 
 def _is_acronym(name: str) -> bool:

@@ -28,9 +28,10 @@ def corpus_break_ties(
 
 
 def weak_person(entity: Entity) -> bool:
-    """A person known by one word alone in the article: news names a person in full first, so
+    """A person known by one word alone in the article, or a one-word name left `other` (the
+    consolidation does not list a lone word as a person): news names a person in full first, so
     this is as often a place or firm the model misread ("Calderwick said …")."""
-    return entity.type == "person" and len(entity.name.split()) == 1 and not entity.aliases
+    return entity.type in ("person", "other") and len(entity.name.split()) == 1 and not entity.aliases
 
 
 def corpus_retype(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from articles.entities.words import EVENT_HEADS, ORG_HEADS, PLACE_HEADS
+from articles.entities.kinds import EVENT_HEADS, ORG_HEADS, PLACE_HEADS
 
 DATA = Path(__file__).with_name("places.tsv.gz")
 GIVEN_NAMES = Path(__file__).with_name("given_names.txt.gz")

@@ -1,5 +1,5 @@
-"""The words the consolidation rules read: model labels, role and title words, kind words that end
-names of places and organisations, and generic institution nouns (no word here names an entity)."""
+"""The words the consolidation rules read: model labels, role and title words,
+and generic institution nouns (no word here names an entity)."""
 
 from __future__ import annotations
 
@@ -45,30 +45,6 @@ GENERIC_NAMES = frozenset(
     bank party union president minister mayor north south east west northern southern eastern western
     """.split()
 )
-# The last word of a name that says what kind of thing it is ("Harbourside Library" is no person).
-PLACE_HEADS = frozenset(
-    """
-    library museum hospital school college bridge street road avenue square station airport park
-    centre center hall church cathedral mosque temple tower stadium arena port harbour harbor quay
-    river lake valley mountain island bay estuary beach district province county
-    """.split()
-)
-ORG_HEADS = frozenset(
-    """
-    university council ministry agency authority trust company group corp corporation inc ltd plc
-    bank party union association institute foundation committee commission board department
-    federation league club police army navy court office ventures holdings partners terminals
-    airlines airways systems technologies industries motors athletic fc rovers united
-    """.split()
-)
-# The last word of a name that says it is an event or an award, whatever the model said
-# ("MTV Video Music Awards", "Asian Cup", "North Sea Jazz Festival"): not a person, firm or place.
-EVENT_HEADS = frozenset(
-    """
-    award awards prize prizes cup championship championships festival olympics games tournament
-    marathon grand prix election elections war summit expo show paralympics
-    """.split()
-)
 # Capitalised words that label a column or a line of a table, not a name ("Halftime 1-0",
 # "Attendance 28,000", "Extras 14", "Total 278").
 TABLE_LABELS = frozenset(
@@ -77,8 +53,4 @@ TABLE_LABELS = frozenset(
     bowling innings played won drawn lost points pts pct gb goals home away result results leading
     overall men women round group stage penalties conversions tries conversion penalty note pos
     """.split()
-)
-# The last word of a party's name that a model reads as a nationality ("Free Democrats").
-PARTY_HEADS = frozenset(
-    "democrats republicans socialists communists liberals conservatives nationalists unionists greens".split()
 )

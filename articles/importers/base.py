@@ -57,6 +57,10 @@ class Subscription:
     not fetched (recorded on the subscription, as a refresh records it)."""
     checked: str = ""
     """When it was fetched (RFC 3339), if it was."""
+    etag: str | None = None
+    last_modified: str | None = None
+    """The validators of the fetch that read all of it (None: not fetched, or not read whole), kept
+    on the subscription so that the first refresh asks "changed since?" rather than reading again."""
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

@@ -161,7 +161,14 @@ def from_response(
         and (got_articles or not any(isinstance(i, Problem) and i.fatal for i in items))
     ):
         title = next((i.source for i in items if isinstance(i, Article) and i.source), "")
-        yield Subscription(url=final_url, title=title, origin=url)
+        whole = not any(isinstance(i, Problem) for i in items)  # else the first refresh reads it again
+        yield Subscription(
+            url=final_url,
+            title=title,
+            origin=url,
+            etag=getattr(response, "etag", None) if whole else None,
+            last_modified=getattr(response, "last_modified", None) if whole else None,
+        )
     yield from items
 
 

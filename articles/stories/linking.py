@@ -21,15 +21,18 @@ from typing import Protocol
 
 from articles.stories.features import Profile, bands, resemblance
 
+IDF_DRIFT = 0.01
+"""An assigner re-reads term counts once the article count has moved by this share."""
+IDF_CACHE = 200_000
 COPY_MIN = 0.5
 """Estimated shingle Jaccard from which a body is a copy of another."""
 WINDOW = 4.0
 """Days either side of an article's date in which its story's articles are looked for."""
 CANDIDATES = 40
 COPY_CANDIDATES = 64
-LINK = 0.30
+LINK = 0.21
 """The score an article and its best candidate must reach to share a story."""
-AGREE = 0.15
+AGREE = 0.10
 """The mean score over the story's best AGREE_OVER members that must be reached too."""
 AGREE_OVER = 3
 NAME_WEIGHT = 0.06
@@ -37,7 +40,7 @@ NAME_WEIGHT = 0.06
 NAME_CAP = 3
 DAY_PENALTY = 0.025
 """Score taken off per day between two dated articles beyond the first."""
-UNDATED_PENALTY = 0.30
+UNDATED_PENALTY = 0.40
 """Score taken off when either article has no date: no time to vouch for the match."""
 
 
@@ -156,16 +159,34 @@ class Assigner:
     def __init__(self, memory: Memory, corrections: Corrections | None = None) -> None:
         self.memory = memory
         self.corrections = corrections or Corrections()
+        self._idf_cache: dict[str, float] = {}
+        self._idf_total = -1
+
+    def _idf(self, terms: Iterable[str]) -> dict[str, float]:
+        """The IDF of `terms`, remembered while the article count stays within IDF_DRIFT of the
+        one it was read at (a batch reads each common term's count once, not once per article)."""
+        total = self.memory.count()
+        if abs(total - self._idf_total) > IDF_DRIFT * max(self._idf_total, 1) or len(self._idf_cache) > IDF_CACHE:
+            self._idf_cache.clear()
+            self._idf_total = total
+        cache = self._idf_cache
+        missing = [t for t in terms if t not in cache]
+        if missing:
+            cache.update(idf_of(self.memory, missing))
+        return {t: cache[t] for t in terms}
 
     def place(self, p: Profile) -> Placement:
         memory = self.memory
         known = {p.id: p}
-        idf = idf_of(memory, p.terms)
+        idf = self._idf(p.terms)
         sig_bands = bands(p.signature)
         original = self._copy_of(p, sig_bands, known)
         keys = p.keys(idf)
         found = [i for i in memory.candidates(keys, p.day, WINDOW, CANDIDATES) if i != p.id]
         known.update(memory.profiles(found))
+        # Every candidate's own terms weighed too: a cosine whose norms miss the other article's
+        # IDF (taking 1.0 for its terms the new one lacks) overrates a long candidate several-fold.
+        idf.update(self._idf({t for i in found if i in known for t in known[i].terms}))
         links = memory.links(found + ([original] if original else []))
         must = {i for i in self.corrections.partners(p.id, "must") if i in links or memory.links([i])}
         cannot = self.corrections.partners(p.id, "cannot")

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from store.care.snapshots import BACKUPS_DIR, PARTIAL_MARK, Snapshot, remove_stale_partials, snapshots
+from store.care.snapshots import BACKUPS_DIR, LOCK_FILE, PARTIAL_MARK, Snapshot, remove_stale_partials, snapshots
 from store.disk.documents import parse_document
 from store.disk.files import (
     DIR_MODE,
@@ -90,7 +90,7 @@ class Backups:
         """Take a snapshot now; None if another process is taking one."""
         directory = self.core.root / BACKUPS_DIR
         directory.mkdir(mode=DIR_MODE, exist_ok=True)
-        with _exclusive(directory / ".lock") as held:
+        with _exclusive(directory / LOCK_FILE) as held:
             if not held:
                 return None
             for name in os.listdir(directory):  # left by a process killed while snapshotting

@@ -4,6 +4,7 @@ unfinished backup directories left by a process killed while it copied."""
 from __future__ import annotations
 
 import calendar
+import fcntl
 import os
 import re
 import shutil
@@ -16,6 +17,8 @@ from store.disk.layout import ARTICLES_DIR, STATE_DIR
 from store.errors import StoreError
 
 BACKUPS_DIR = "backups"
+LOCK_FILE = ".lock"
+"""In backups/: held (flock, exclusive) by the process taking a snapshot."""
 SNAPSHOT_RE = re.compile(r"^g(\d{10,})-(\d{8}T\d{6}Z)$")
 PARTIAL_MARK = ".partial-"
 PARTIAL_RE = re.compile(r"^(?:\.partial-(\d+)-[0-9a-f]+|\..+\.partial-(\d+))$")
@@ -62,9 +65,10 @@ def snapshots(root: Path) -> list[Snapshot]:
 def snapshot_due(root: Path, every_hours: float, keep: int, now: float | None = None) -> bool:
     """Whether an automatic snapshot may be due (Backups.auto_backup decides): False only when
     it is certainly not — none are kept, or the newest complete one is younger than
-    `every_hours`, or holds the store's current generation.  Reads two small files and a
-    directory listing, so that a command needs not open the store a second time to learn it."""
-    if keep <= 0:
+    `every_hours`, or holds the store's current generation, or another process is taking one
+    (holds backups/.lock).  Reads two small files and a directory listing, so that a command
+    needs not open the store a second time to learn it."""
+    if keep <= 0 or _lock_held(root / BACKUPS_DIR / LOCK_FILE):
         return False
     try:
         names = os.listdir(root / BACKUPS_DIR)
@@ -86,6 +90,25 @@ def snapshot_due(root: Path, every_hours: float, keep: int, now: float | None = 
     )
     now = time.time() if now is None else now
     return now - taken >= every_hours * 3600 and (current is None or current.gen != kept.gen)
+
+
+def _lock_held(path: Path) -> bool:
+    """Whether another process holds the flock on `path` (backups/.lock while it snapshots).
+    Probed with a shared lock, let go at once: a snapshot starting in that instant finds it
+    taken and leaves the snapshot to the next write, as when two start together."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False  # none yet: nobody ever snapshotted here
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)  # lets go of the lock, if taken
+    return False
 
 
 def _running(pid: int) -> bool:

@@ -12,7 +12,6 @@ from articles.model import Article
 from store.care.trash import KEEP_BY, TRASH_DAYS, TrashEntry, added_since, expired, stage_trash
 from store.disk.layout import TRASH_FILE, doc_id, segment_path, shard_of, state_path
 from store.disk.tables import stored_state
-from store.search.matches import entity_names
 from store.search.query import parse_query
 from store.search.query_nodes import Everything, Query
 from store.search.text_fields import date_key_base, text_fields
@@ -111,6 +110,8 @@ class Trash:
 
     def trash_matching(self, query: Query | str) -> list[TrashEntry]:
         """The trashed articles a query matches (the query language, evaluated on each)."""
+        from store.search.matches import entity_names  # the full-text side (tantivy): only here
+
         parsed = query if isinstance(query, Query) else parse_query(query)
         entries = self.trash()
         if isinstance(parsed.node, Everything):

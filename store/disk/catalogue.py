@@ -335,6 +335,13 @@ class Catalogue:
             )
         ]
 
+    def keys_with_id_prefix(self, prefix: str, *, oldest_first: bool = False) -> list[int]:
+        """Date keys of the articles whose id starts with `prefix`, newest first (or oldest).
+        Ids are lowercase hex, so they are the ids in [prefix, prefix + "g")."""
+        order = "ASC" if oldest_first else "DESC"
+        sql = f"SELECT n FROM articles WHERE id >= ? AND id < ? ORDER BY n {order}"
+        return [r[0] for r in self._db.execute(sql, (prefix, prefix + "g"))]
+
     def states_of(self, ids: Sequence[str]) -> dict[str, State]:
         """The state of each indexed article among `ids` (unknown ids are left out)."""
         found: dict[str, State] = {}

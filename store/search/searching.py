@@ -16,15 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from store.search.matches import Matches, entity_names
 from store.search.query import parse_query
-from store.search.query_nodes import And, Everything, Flag, Not, Query
+from store.search.query_nodes import And, Everything, Flag, Match, Not, Query
 from store.search.text_sync import SYNC_BEFORE_SEARCH
 from store.user import merges
 from store.values import ListItem, SearchResult, list_item
 
 if TYPE_CHECKING:
     from store.core import StoreCore
+    from store.search.matches import Matches
     from store.disk.documents import Session
     from store.search.text_sync import TextSync
 
@@ -44,6 +44,8 @@ class Searching:
         date first, if this process can (not from inside another hold of the lock: the sync
         itself has to read), when it lags by more than SYNC_BEFORE_SEARCH articles, or when a
         ranked query matches an article the index has not seen, which it could not score."""
+        from store.search.matches import Matches, entity_names  # tantivy's side: not for id: and the empty query
+
         parsed = self.resolve(query if isinstance(query, Query) else parse_query(query))
         may_sync = among is None and not self.core.readonly and self.core.lock.idle
         with self.core.reading() as session:
@@ -225,6 +227,11 @@ class Searching:
             with self.core.reading() as session:
                 yield session, None
             return
+        prefix = id_prefix(parsed)
+        if prefix is not None and among is None:  # `newsdesk tag +x -- id:ID`: the catalogue knows
+            with self.core.reading() as session:
+                yield session, self.core.catalogue.keys_with_id_prefix(prefix, oldest_first=parsed.sort == "old")
+            return
         with self._matching(parsed, among) as found:
             yield found.session, found.page(None, date_order=True)[1]
 
@@ -255,6 +262,16 @@ class Searching:
                 if not found.includes(article_id):
                     return None
                 return found.beyond(row[0])
+
+
+def id_prefix(parsed: Query) -> str | None:
+    """The value of a query that is one `id:` prefix alone (what `tag ID` and scripts ask), which
+    the catalogue answers without the full-text index: the same articles, as ids are 12
+    lowercase hex characters and both match them by prefix, lowercased; else None."""
+    node = parsed.node
+    if isinstance(node, Match) and node.field == "id" and node.value:
+        return node.value.lower()
+    return None
 
 
 def _as_is(query: Query) -> Query:

@@ -29,6 +29,7 @@ from pathlib import Path
 import tantivy
 
 from store.disk.files import DIR_MODE, FILE_MODE, write_new
+from store.errors import TextIndexError
 from store.search.text_fields import (
     ENTITY_FIELDS,
     MAX_WORD_BYTES,
@@ -90,10 +91,6 @@ class Applied:
     token: str
     seq: int
     stamp: int
-
-
-class TextIndexError(Exception):
-    """The full-text index cannot be opened (damaged, or unreadable)."""
 
 
 class TextIndex:

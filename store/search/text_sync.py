@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Any
 
 from store.disk.documents import Session
 from store.disk.layout import TEXT_DIR, doc_id, segment_path
-from store.errors import NO_SPACE, StoreError, for_want_of_space
+from store.errors import NO_SPACE, StoreError, TextIndexError, for_want_of_space
 from store.search.text_fields import TextFields, stored_text_fields, text_fields
-from store.search.text_index import Applied, TextIndex, TextIndexError, document, hit_count
-from store.search.text_query import ids_query
-from store.search.text_workers import Indexer, Syncer
 
 if TYPE_CHECKING:
     import tantivy
+
+    from store.search.text_index import Applied, TextIndex
+    from store.search.text_workers import Indexer, Syncer
 
     from store.core import StoreCore
     from store.disk.catalogue_rows import TextRow
@@ -59,7 +59,7 @@ class TextSync:
 
     def __init__(self, core: StoreCore) -> None:
         self.core = core
-        self.index = TextIndex(core.root / TEXT_DIR, readonly=core.readonly)
+        self._index: TextIndex | None = None
         self.syncer: Syncer | None = None
         self.indexer: Indexer | None = None
         """The indexing process of a bulk import, while one runs."""
@@ -70,12 +70,24 @@ class TextSync:
         self._deferred_commits = False
         core.after_commit = self.kick
 
+    @property
+    def index(self) -> TextIndex:
+        """The full-text index, made on first use: a process that never searches (`newsdesk tag
+        -- id:ID`, answered by the catalogue) neither opens it nor imports tantivy."""
+        if self._index is None:
+            from store.search.text_index import TextIndex
+
+            self._index = TextIndex(self.core.root / TEXT_DIR, readonly=self.core.readonly)
+        return self._index
+
     # -- reading -------------------------------------------------------------------------------
     def _applied(self) -> Applied | None:
         """How far the open full-text index is current; None: not at all (rebuild it)."""
         found = self.core.catalogue.text_applied()
         if found is None or found[0] != self.index.token:
             return None
+        from store.search.text_index import Applied
+
         return Applied(*found)
 
     def view(self, session: Session, *, limit: int | None = None) -> TextView | None:
@@ -139,6 +151,8 @@ class TextSync:
 
     @staticmethod
     def _stored_docs(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, dict[str, list[Any]]]:
+        from store.search.text_query import ids_query
+
         found: dict[str, dict[str, list[Any]]] = {}
         for start in range(0, len(ids), 1000):
             chunk = ids[start : start + 1000]
@@ -213,6 +227,9 @@ class TextSync:
     def check(self) -> str:
         """Bring the full-text index up to date and compare it with index.sqlite: the same
         number of articles, each found by its id.  'ok', or 'rebuilt' when they differed."""
+        from store.search.text_index import hit_count
+        from store.search.text_query import ids_query
+
         try:
             synced = not self.core.readonly and self.sync()
         except StoreError as exc:
@@ -256,6 +273,8 @@ class TextSync:
 
     def imported(self, count: int) -> None:
         """After an import batch's commit (and its kick)."""
+        from store.search.text_workers import Indexer
+
         if self._bulk_added is None or self.core.readonly:
             return
         self._bulk_added += count
@@ -284,6 +303,8 @@ class TextSync:
             self._deferred_commits = True
             return
         if self.syncer is None:
+            from store.search.text_workers import Syncer
+
             self.syncer = Syncer(self)
             self.syncer.start()
         self.syncer.kick()
@@ -309,7 +330,8 @@ class TextSync:
         if self._deferred_commits and self._lag() > SYNC_BEFORE_SEARCH:
             self.sync()
         self.stop()
-        self.index.close()
+        if self._index is not None:
+            self._index.close()
 
     def _lag(self) -> int:
         """At most how many articles the index has yet to apply (changes since its mark; every
@@ -322,6 +344,8 @@ class TextSync:
     def apply(self, writer: tantivy.IndexWriter, progress: Progress | None = None) -> None:
         """Apply the changes since the mark (or rebuild), commit, move the mark.  The store's lock
         is held only to read: an import's next batch waits for nothing slower than that."""
+        from store.search.text_index import document
+
         token = self.index.token
         with self.core.reading():
             applied = self._applied()
@@ -356,6 +380,8 @@ class TextSync:
             self.core.catalogue.set_text_applied((token, latest, stamp))
 
     def _rebuild(self, writer: tantivy.IndexWriter, progress: Progress | None) -> None:
+        from store.search.text_index import document
+
         writer.delete_all_documents()
         with self.core.reading():
             ids = self.core.catalogue.ids()

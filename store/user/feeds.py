@@ -44,6 +44,8 @@ class Feeds:
             changed = False
             for url, sub in subs.items():
                 outcome = {"error": sub.error, "checked": sub.checked} if sub.error is not None else {}
+                if sub.etag or sub.last_modified:  # what a refresh keeps: its next fetch is conditional
+                    outcome.update(etag=sub.etag or "", last_modified=sub.last_modified or "")
                 if url in existing:
                     if outcome:
                         table.update(outcome, doc_ids=[existing[url]])

@@ -86,6 +86,33 @@ def non_negative(text: str) -> int:
     return value
 
 
+def split_tag_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
+    """`tag` and `mark` take words that look like options (`-old`) before a required `--`:
+    take them out before argparse sees them.  Returns (argv for argparse, the words or None)."""
+    if "--" not in argv:
+        return argv, None
+    dash = argv.index("--")
+    for index in range(dash):
+        if argv[index] in ("tag", "mark", "delete") and (index == 0 or argv[index - 1] not in ("--store", "--config")):
+            kept: list[str] = []
+            words: list[str] = []
+            before = argv[index + 1 : dash]
+            position = 0
+            while position < len(before):
+                token = before[position]
+                if token in ("--store", "--config") and position + 1 < len(before):
+                    kept += before[position : position + 2]
+                    position += 2
+                    continue
+                if token.startswith(("--store=", "--config=")) or token in ("--json", "--help", "-h", "--batch"):
+                    kept.append(token)
+                else:
+                    words.append(token)
+                position += 1
+            return [*argv[: index + 1], *kept, "--", *argv[dash + 1 :]], words
+    return argv, None
+
+
 def parse_query(args: argparse.Namespace) -> Any:
     """The QUERY arguments parsed, or a usage error that points at the problem (exit 2)."""
     from store import QueryError, parse_query
@@ -161,15 +188,22 @@ def _moved_before_dash(args: argparse.Namespace, words: Sequence[str], moved: li
 
 def _command_position(argv: list[str], command: str) -> int | None:
     """Where the command's name is in `argv` (global options and their values come before it)."""
+    position = command_word(argv)
+    return position if position is not None and argv[position] == command else None
+
+
+def command_word(argv: Sequence[str]) -> int | None:
+    """Where the first word of `argv` that is neither an option nor the value of --store or
+    --config is (the command's name, if any); None when there is none before `--`."""
     position = 0
     while position < len(argv):
         token = argv[position]
         if token in ("--store", "--config"):
             position += 2
             continue
-        if token == command:
-            return position
-        if not token.startswith("-") or token == "--":
+        if token == "--":
             return None
+        if not token.startswith("-"):
+            return position
         position += 1
     return None

@@ -10,11 +10,13 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.sanitize import clean_line
 from tui.cli.common import ExitCode, UsageError, open_store, print_error, print_json
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 SHOWN_PROBLEMS = 20
 """Bad lines named one by one; a last line counts the rest."""

@@ -7,12 +7,14 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.arguments import add_command
 from tui.cli.common import ExitCode, UsageError, count_progress, open_store, print_error, print_json
-from tui.config import Settings
 from tui.paths import store_dir
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 MAX_REPAIRS = 16
 """A hang guard: each repair fixes one file, and a store has a manifest, a schema record, a few

@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.arguments import add_command
 from tui.cli.common import ExitCode
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 
 def register(sub: Any) -> None:
@@ -43,9 +45,10 @@ def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_completion(args: argparse.Namespace, settings: Settings) -> int:
     from tui.cli.completion import bash, zsh
+    from tui.cli.parser import build_parser
 
     script = {"bash": bash, "zsh": zsh}[args.shell]
-    print(script(args.parser), end="")
+    print(script(build_parser()), end="")
     return ExitCode.OK
 
 

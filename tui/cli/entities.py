@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 from articles.sanitize import clean_line
 from tui.cli.arguments import parse_query
 from tui.cli.common import ExitCode, UsageError, count_progress, open_store, print_error, print_json
-from tui.config import Settings
 
 if TYPE_CHECKING:
+    from tui.config import Settings
     from store import NewsStore
 
 

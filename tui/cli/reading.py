@@ -8,7 +8,7 @@ import io
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -16,7 +16,9 @@ from articles.dates import local_display
 from articles.sanitize import clean_line, strip_controls
 from tui.cli.arguments import parse_query
 from tui.cli.common import ExitCode, UsageError, open_store, print_error, print_json
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 
 def cmd_list(args: argparse.Namespace, settings: Settings) -> int:

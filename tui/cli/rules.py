@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command, refuse_option_words
 from tui.cli.common import ExitCode, UsageError, open_store, print_error, print_json
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 USAGE = (
     "usage: newsdesk rules add TAG QUERY... | rules add --action tag|read|star|delete [TAG] -- QUERY... | "

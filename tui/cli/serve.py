@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.arguments import add_command
 from tui.cli.common import ExitCode
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 
 def register(sub: Any) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command
@@ -14,8 +14,10 @@ from tui.cli.common import ExitCode, UsageError, open_store, print_json
 from tui.cli.entities import extract
 from tui.cli.stories import place_stories
 from tui.cli.trash import trashed_text
-from tui.config import Settings
 from tui.importing import import_sources, progress_line
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 FEEDS_VERBS = ("remove", "pause", "resume", "fulltext")
 
@@ -61,6 +63,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         if ids and not args.no_entities:
             summary["entities"] = extract(store, ids, settings)
         summary["stories"] = place_stories(store, args.sources) if ids else 0
+        summary["trashed"] = trashed_by_rules(store, ids)
         if settings.keep_days:  # retention, when the config asks for it: never what was just brought in
             pruned = store.prune(settings.keep_days, by=settings.keep_by, spare=ids, trash_days=settings.trash_days)
             summary["pruned"] = len(pruned)
@@ -73,9 +76,25 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
             + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
             + (f", new feeds {summary['feeds']}" if summary["feeds"] else "")
         )
+        if summary["trashed"]:
+            print(rules_trashed_text(summary["trashed"]))
         if summary.get("pruned"):
             print(trashed_text(summary["pruned"], settings.trash_days, _retention_why(settings)))
     return ExitCode.PARTIAL if summary["failed"] else ExitCode.OK
+
+
+def trashed_by_rules(store: Any, ids: Sequence[str]) -> int:
+    """How many of the articles an import or refresh brought in a delete rule moved to the trash
+    at once (at the import, or once their entities were stored): counted only when a delete rule
+    exists, so an import without one pays no lookup."""
+    if not ids or not any(rule.action == "delete" for rule in store.rules.list()):
+        return 0
+    return len(set(ids) - set(store.list_items(ids)))
+
+
+def rules_trashed_text(count: int) -> str:
+    them = "it" if count == 1 else "them"
+    return f"{count:,} of them moved to the trash by a delete rule at once (`newsdesk trash` lists {them})"
 
 
 def _retention_why(settings: Settings) -> str:
@@ -141,6 +160,7 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
         ids = summary.pop("ids", [])
         summary["entities"] = extract(store, ids, settings) if ids and not args.no_entities else 0
         summary["stories"] = place_stories(store, []) if ids else 0
+        summary["trashed"] = trashed_by_rules(store, ids)
     if args.json:
         print_json(summary)
     else:
@@ -149,6 +169,8 @@ def cmd_refresh(args: argparse.Namespace, settings: Settings) -> int:
             f"{summary['failed']} failed, {summary['gone']} gone; imported {summary['imported']}, "
             f"updated {summary['updated']}"
         )
+        if summary["trashed"]:
+            print(rules_trashed_text(summary["trashed"]))
     partial = summary["failed"] or (args.urls and len(feeds) < len(set(args.urls)))
     return ExitCode.PARTIAL if partial else ExitCode.OK
 

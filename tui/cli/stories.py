@@ -14,9 +14,9 @@ from articles.dates import local_display
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command, non_negative, parse_query
 from tui.cli.common import ExitCode, UsageError, count_progress, open_store, print_error, print_json
-from tui.config import Settings
 
 if TYPE_CHECKING:
+    from tui.config import Settings
     from store import NewsStore
 
 

@@ -7,15 +7,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command, add_query_argument, parse_query
 from tui.cli.common import ExitCode, UsageError, open_store, print_error, print_json
-from tui.cli.trash import trashed_text
-from tui.config import Settings
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 STATE_WORDS = {
     "read": {"read": True},
@@ -23,33 +24,6 @@ STATE_WORDS = {
     "starred": {"starred": True},
     "unstarred": {"starred": False},
 }
-
-
-def split_tag_words(argv: list[str]) -> tuple[list[str], list[str] | None]:
-    """`tag` and `mark` take words that look like options (`-old`) before a required `--`:
-    take them out before argparse sees them.  Returns (argv for argparse, the words or None)."""
-    if "--" not in argv:
-        return argv, None
-    dash = argv.index("--")
-    for index in range(dash):
-        if argv[index] in ("tag", "mark", "delete") and (index == 0 or argv[index - 1] not in ("--store", "--config")):
-            kept: list[str] = []
-            words: list[str] = []
-            before = argv[index + 1 : dash]
-            position = 0
-            while position < len(before):
-                token = before[position]
-                if token in ("--store", "--config") and position + 1 < len(before):
-                    kept += before[position : position + 2]
-                    position += 2
-                    continue
-                if token.startswith(("--store=", "--config=")) or token in ("--json", "--help", "-h", "--batch"):
-                    kept.append(token)
-                else:
-                    words.append(token)
-                position += 1
-            return [*argv[: index + 1], *kept, "--", *argv[dash + 1 :]], words
-    return argv, None
 
 
 def register(sub: Any) -> None:
@@ -216,6 +190,8 @@ def cmd_prune(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _deleted(args: argparse.Namespace, deleted: Sequence[Any], settings: Settings, why: str = "") -> int:
+    from tui.cli.trash import trashed_text
+
     if getattr(args, "json", False):
         print_json({"deleted": len(deleted)})
     else:

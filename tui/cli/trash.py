@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from articles.dates import local_display
 from articles.sanitize import clean_line
 from tui.cli.arguments import add_command, add_query_argument, parse_query
 from tui.cli.common import ExitCode, open_store, print_error, print_json
-from tui.config import Settings
 from tui.paths import store_dir
+
+if TYPE_CHECKING:
+    from tui.config import Settings
 
 UNDELETE_HINT = "`newsdesk undelete -- QUERY` brings them back"
 

@@ -14,6 +14,8 @@ from tui.messages import ItemsChanged, StoreFailed, Undoable
 from tui.screens.undo import BodyChange
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from store import ListItem, NewsStore
     from tui.screens.listing import ListingScreen
 
@@ -51,7 +53,8 @@ class FullTextFetch:
         try:
             self._fetch_and_write(article_id, options)
         finally:
-            self.screen.app.call_from_thread(self.fetching.discard, article_id)
+            # A function of its own: Textual's invoke reads the signature, which a set's method lacks.
+            self.screen.app.call_from_thread(lambda: self.fetching.discard(article_id))
 
     def _fetch_and_write(self, article_id: str, options: Any) -> None:
         from articles.importers.refresh import with_full_text
@@ -80,6 +83,38 @@ class FullTextFetch:
         self.screen.post_message(Undoable(BodyChange(article_id, before)))
         self.screen.post_message(ItemsChanged(items))
         self._notify("The page's full text replaces the teaser (u undoes).", timeout=4)
+        _extract_again(self.screen, article_id)  # in this worker's thread
+
+
+def entities_again(screen: Screen[Any], article_id: str) -> None:
+    """The entities of an article whose body `f` (or its undo) replaced, extracted again from the
+    new body in a thread worker: the teaser's names must not stay in the sidebar beside the full
+    text.  One spawned process at low priority, as the import dialog's extraction (spaCy never
+    loads in the reader's own process); nothing when no model is installed."""
+    work = partial(_extract_again, screen, article_id)
+    screen.run_worker(work, group="entities-again", thread=True, exit_on_error=False)
+
+
+def _extract_again(screen: Screen[Any], article_id: str) -> None:
+    from articles.entities.extract import ExtractionUnavailable, model_available
+    from tui.background import start_resource_tracker
+    from tui.extracting import extract_entities
+
+    settings = getattr(screen.app, "settings", None)
+    model = (settings if isinstance(settings, Settings) else Settings()).entities.model
+    store = getattr(screen, "store", None)
+    if store is None or not model_available(model):
+        return
+    start_resource_tracker()
+    try:
+        extract_entities(store, [article_id], processes=1, model=model, nice=10)
+        items = store.list_items([article_id])
+    except ExtractionUnavailable:
+        return
+    except Exception as exc:  # the store's error is for the user, the app keeps running
+        screen.post_message(StoreFailed(str(exc), exc))
+        return
+    screen.post_message(ItemsChanged(items))
 
 
 def undo_body(store: NewsStore, entry: BodyChange) -> BodyChange:

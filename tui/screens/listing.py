@@ -97,6 +97,8 @@ class ListingScreen(Screen[None]):
         """Numbers the listing loads: rows of an older load are ignored when they arrive."""
         self.shown_generation = -1
         """The load whose rows the list shows (its query is `listing_query`)."""
+        self.listing_failed = False
+        """The last load ended in a query error (said in the search bar; the rows are the old ones)."""
         self._holding_keys = False
         self.shown_id: str | None = None
         """The article in the text pane (or on its way there)."""
@@ -114,6 +116,10 @@ class ListingScreen(Screen[None]):
         self._unread: int | None = None  # unread articles in the listing (None: not counted yet)
         self._unread_asked = 0
         self._after_listing: list[Callable[[], object]] = []
+        self._after_first_rows: list[Callable[[], object]] | None = []
+        """Work for after the frame that shows the first rows (None: that frame is past)."""
+        self._when_listed: list[Callable[[], object]] = []
+        """Work for after the frame that shows the first rows (None: that frame is past)."""
 
     @property
     def article_list(self) -> ArticleList:
@@ -167,7 +173,19 @@ class ListingScreen(Screen[None]):
             self._holding_keys = True
             wait_for(self, True)
 
+    def when_listed(self, work: Callable[[], object]) -> None:
+        """Run `work` (closing the search bar) when the listing being loaded arrives, in the
+        handler that puts its rows in the list (or says it failed), before the keys typed behind
+        go on: what it changes on screen is drawn in the frame that draws the rows."""
+        if self.shown_generation == self.generation:
+            work()
+        else:
+            self._when_listed.append(work)
+
     def _keys_go_on(self) -> None:
+        waiting, self._when_listed = self._when_listed, []
+        for work in waiting:
+            work()
         if self._holding_keys:
             self._holding_keys = False
             wait_for(self, False)
@@ -179,7 +197,21 @@ class ListingScreen(Screen[None]):
         if self.shown_generation == self.generation:
             self._listing_shown()
 
+    def after_first_rows(self, work: Callable[[], object]) -> None:
+        """Run `work` (what the first frame can do without, such as the footer's keys) after the
+        frame that shows the first listing's rows (at once if that frame is past)."""
+        if self._after_first_rows is None:
+            work()
+        else:
+            self._after_first_rows.append(work)
+
+    def _first_rows_shown(self) -> None:
+        if self._after_first_rows is not None:
+            waiting, self._after_first_rows = self._after_first_rows, None
+            self.call_after_refresh(lambda: [work() for work in waiting])
+
     def _listing_shown(self) -> None:
+        self._first_rows_shown()
         if self._after_listing:
             waiting, self._after_listing = self._after_listing, []
             self.call_after_refresh(lambda: [work() for work in waiting])
@@ -205,6 +237,7 @@ class ListingScreen(Screen[None]):
         self.listing_query = message.query
         self.hide_read.loaded(message.generation, message.rows)
         self.article_list.story_rows = self.story_groups.loaded(message.generation)
+        self.listing_failed = False
         self._keys_go_on()  # the rows are in the list when the next key is handled
         if message.total == 0 and not self.listing.query.strip() and not self.previous:
             from tui.screens.welcome import WelcomeScreen
@@ -215,7 +248,12 @@ class ListingScreen(Screen[None]):
         highlighter = Highlighter(self.listing_query)
         self.highlighter = highlighter or None
         self.article_list.highlighter = self.highlighter
-        self.article_text.set_highlighter(self.highlighter)
+        if self.shown_id is None and message.total:
+            # A new listing: its first row's article is read after the rows' frame, and marked
+            # then; the article leaving the pane is not wrapped again for the new marks.
+            self.article_text.set_highlighter(self.highlighter, redraw=False)
+        else:  # the same article stays: marked again after the rows' frame
+            self.call_after_refresh(self.article_text.set_highlighter, self.highlighter)
         self.histogram = []
         self._unread = None
         # The rows first: the counts for the top bar are asked for after the frame that shows them
@@ -231,6 +269,7 @@ class ListingScreen(Screen[None]):
     def search_failed(self, message: SearchFailed) -> None:
         if message.generation == self.generation:
             self.shown_generation = message.generation  # the list keeps the rows it had
+            self.listing_failed = True
             self._keys_go_on()
             self.query_one("#search-status", Static).update(literal(message.text))
             self._listing_shown()
@@ -314,6 +353,7 @@ class ListingScreen(Screen[None]):
     @on(StoreFailed)
     def store_failed(self, message: StoreFailed) -> None:
         self._keys_go_on()
+        self._first_rows_shown()
         self.notify(message.text, title="Store error", severity="error", markup=False, timeout=10)
         if isinstance(message.error, StoreCorrupt):
             self.app.post_message(StoreDamaged(message.error))

@@ -125,6 +125,9 @@ class MainScreen(HabitsScreen):
         starts when it is shown, once.  None for what a new listing, a refresh or another
         session's change put under the cursor, and after `m` (an explicit choice wins over the
         timer)."""
+        # The first page is read (a thread worker) while the screen composes and mounts; its
+        # ListingLoaded is handled after the mount, as messages queued before it are.
+        self.reload()
 
     def compose(self) -> ComposeResult:
         yield TopBar(id="topbar")
@@ -136,7 +139,7 @@ class MainScreen(HabitsScreen):
             with Horizontal(id="reading"):
                 yield ArticleText(id="text")
                 yield EntitySidebar(id="sidebar")
-        yield KeyFooter()
+        yield KeyFooter(held=True)
 
     def on_mount(self) -> None:
         # [reader] panes: a hidden pane stays hidden until the config shows it ("z" is zen mode).
@@ -146,7 +149,7 @@ class MainScreen(HabitsScreen):
         self.query_one("#sidebar", EntitySidebar).show(None, loading=True)
         self.article_list.focus()
         self._layout_for(self.app.size.width)
-        self.reload()
+        self.after_first_rows(self.query_one(KeyFooter).release)  # the rows' frame goes first
         self.set_interval(POLL_SECONDS, self.poll)
 
     def on_resize(self) -> None:

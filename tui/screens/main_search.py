@@ -15,6 +15,7 @@ from tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widget import Widget
 
     from tui.screens.main import MainScreen
 
@@ -34,15 +35,22 @@ class SearchFlow:
         self.debounce: Timer | None = None
 
     @property
+    def row(self) -> Widget:
+        """The search bar's row, shown while the bar is open: its `display`, set directly (no
+        class to match against the stylesheet, on the screen or the row; the layout follows in
+        the same frame)."""
+        return self.screen.query_one("#searchrow")
+
+    @property
     def is_open(self) -> bool:
-        return self.screen.has_class("-searching")
+        return self.row.display
 
     def open(self) -> None:
         screen = self.screen
         bar = screen.query_one(SearchBar)
         if not self.is_open:
             self.before = replace(screen.listing, cursor=screen.article_list.cursor)
-            screen.add_class("-searching")
+            self.row.display = True
             bar.open(screen.listing.query, [])
             screen.io.load_history()
         screen.set_focus(bar)
@@ -70,11 +78,32 @@ class SearchFlow:
         if text != screen.listing.query:
             screen.show_listing(Listing(text))
         if text.strip():  # written once the rows are on screen: Enter never waits for it
-            screen.after_listing(lambda: screen.io.remember_search(text))
+
+            def remember() -> None:
+                if not screen.listing_failed:  # a query that failed is not kept in the history
+                    screen.io.remember_search(text)
+
+            screen.after_listing(remember)
         before = self.before
-        if before is not None and before.query != screen.listing.query:
+        pushed = before is not None and before.query != screen.listing.query
+        if before is not None and pushed:
             screen.previous.append(before)
-        self._close()
+        self.before = None
+
+        def close_unless_failed() -> None:
+            if not screen.listing_failed:
+                self._close()
+                return
+            # A query error: the bar stays open with the reason beside it, for the query to be
+            # mended (escape goes back to the listing it opened over, as before Enter).
+            if pushed and screen.previous and screen.previous[-1] is before:
+                screen.previous.pop()
+            self.before = before
+
+        # The bar closes (and the list takes the focus) with the rows, in one frame: closing it
+        # now would draw the list once more with the rows it is leaving, and lay out the screen
+        # twice.  The keys typed behind Enter wait for the rows, so they find the bar closed.
+        screen.when_listed(close_unless_failed)
         screen.keys_wait_for_the_listing()
 
     def cancelled(self) -> None:
@@ -87,7 +116,7 @@ class SearchFlow:
 
     def _close(self) -> None:
         screen = self.screen
-        screen.remove_class("-searching")
+        self.row.display = False
         screen.query_one("#search-status", Static).update("")
         self.before = None
         screen.set_focus(screen.article_list)

@@ -30,7 +30,7 @@ from tui.messages import (
     Undone,
     UnreadCounted,
 )
-from tui.screens.full_text import undo_body
+from tui.screens.full_text import entities_again, undo_body
 from tui.screens.undo import BodyChange, Deletion, Restoration
 from tui.widgets.article_list import PAGE
 
@@ -371,3 +371,5 @@ class MainWorkers:
             return
         self._post(Undone(inverse, redo))
         self._post(message)
+        if isinstance(inverse, BodyChange):
+            self.screen.app.call_from_thread(entities_again, self.screen, inverse.article_id)

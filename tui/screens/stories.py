@@ -6,6 +6,7 @@ screen returns the id of the article opened."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -23,6 +24,7 @@ from tui.widgets.footer import KeyFooter
 from tui.widgets.lists import ListTable
 
 if TYPE_CHECKING:
+    from articles.model import Entity
     from store import ListItem, NewsStore
 
 BUCKETS = 24
@@ -72,13 +74,40 @@ def read_story(store: NewsStore, story: str) -> StoryView:
     ids = store.stories.members(story)
     items = store.list_items(ids)
     articles = [items[i] for i in ids if i in items]
-    names: Counter[tuple[str, str]] = Counter()
-    for item in articles:
-        stored = store.get(item.id)
-        entities = stored.article.entities if stored is not None else None
-        names.update({(e.type, e.name) for e in entities or ()})
-    shared = [(kind, name, n) for (kind, name), n in names.most_common() if n > 1][:SHARED]
+    stored = (store.get(item.id) for item in articles)
+    shared = shared_names([s.article.entities or () for s in stored if s is not None])
     return StoryView(articles, shared, coverage([a.published for a in articles]))
+
+
+def shared_names(per_article: Iterable[Iterable[Entity]]) -> list[tuple[str, str, int]]:
+    """(type, name, articles) of the names two articles or more mention: the most shared first,
+    then the most salient over those articles, then by name.  A name counts once per article
+    whatever type each gives it (the recogniser may call a town an organisation in one and a
+    place in the next); it shows the type most of them give, and the spelling most use."""
+    count: Counter[str] = Counter()
+    weight: dict[str, float] = {}
+    kinds: dict[str, dict[str, float]] = {}  # type -> articles giving it, a tie to the more salient
+    spellings: dict[str, dict[str, float]] = {}
+    for entities in per_article:
+        best: dict[str, Entity] = {}
+        for e in entities:
+            key = e.name.casefold()
+            if key not in best or (e.salience or 0.0) > (best[key].salience or 0.0):
+                best[key] = e
+        for key, e in best.items():
+            count[key] += 1
+            weight[key] = weight.get(key, 0.0) + (e.salience or 0.0)
+            votes = kinds.setdefault(key, {})
+            votes[e.type] = votes.get(e.type, 0.0) + 1 + (e.salience or 0.0) / 1000
+            names = spellings.setdefault(key, {})
+            names[e.name] = names.get(e.name, 0.0) + 1
+    ranked = sorted((k for k, n in count.items() if n > 1), key=lambda k: (-count[k], -weight[k], k))
+    return [(_most(kinds[k]), _most(spellings[k]), count[k]) for k in ranked[:SHARED]]
+
+
+def _most(votes: Mapping[str, float]) -> str:
+    """The most voted, ties by value (the same answer whatever the hash seed)."""
+    return min(votes, key=lambda v: (-votes[v], v))
 
 
 class StoryScreen(ListScreen[str | None, StoryView], PopupScreen[str | None]):

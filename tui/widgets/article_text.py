@@ -113,12 +113,13 @@ class ArticleText(ScrollView, can_focus=True):
         else:
             self.scroll_to(0, 0, animate=False, immediate=True)
 
-    def set_highlighter(self, highlighter: Highlighter | None) -> None:
-        """Mark a search's words in the text (None: no marks)."""
+    def set_highlighter(self, highlighter: Highlighter | None, *, redraw: bool = True) -> None:
+        """Mark a search's words in the text (None: no marks).  `redraw` False: for the next
+        article shown (the one shown now is about to be replaced; wrapping it again is waste)."""
         if highlighter is self._highlighter:
             return
         self._highlighter = highlighter
-        if self.article is not None:
+        if self.article is not None and redraw:
             self._restart()
 
     def _marked(self, text: Text) -> Text:

@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.widget import Widget
 from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 class KeyRow(Widget):
     """The keys of one set of bindings, across the footer (the command palette's docked right)."""
@@ -34,11 +38,27 @@ text pane's, the sidebar's and a couple more."""
 
 
 class KeyFooter(Footer):
-    def __init__(self) -> None:
+    def __init__(self, *, held: bool = False) -> None:
+        """`held`: no keys until release() (the screen's first frame goes without them)."""
         super().__init__()
+        self.held = held
         self.key_sets: OrderedDict[Hashable, KeyRow] = OrderedDict()
         """The row of keys made for each set of bindings, the one shown last."""
         self.shown: Hashable | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self.held:
+            self._bindings_ready = True  # composed on release()
+            return
+        super().bindings_changed(screen)
+
+    def release(self) -> None:
+        """Show the keys (held until now)."""
+        if self.held:
+            self.held = False
+            if self._bindings_ready and self.is_attached:
+                # in the footer's own turn: its keys bind to its reactives (data_bind) there
+                self.call_later(self.bindings_changed, self.screen)
 
     def compose(self) -> ComposeResult:
         help_keys = {key for key, active in self.screen.active_bindings.items() if active.binding.id == "app.help"}
