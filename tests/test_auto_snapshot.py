@@ -70,3 +70,26 @@ def test_no_second_snapshot_starts_while_one_holds_the_lock(imported: Path) -> N
 def test_a_snapshot_process_on_a_missing_store_fails_quietly(tmp_path: Path) -> None:
     assert auto_snapshot.main([str(tmp_path / "none"), "24", "7"]) == 1
     assert not (tmp_path / "none").exists()
+
+
+def test_a_failed_snapshot_is_said_by_the_next_command_that_tries_again(
+    imported: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from store.news_store import NewsStore
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    (imported / BACKUPS_DIR).mkdir(mode=0o700, exist_ok=True)
+    with monkeypatch.context() as patched:
+        patched.setattr(NewsStore, "auto_backup", no_space)
+        assert auto_snapshot.main([str(imported), "24", "7"]) == 1  # the detached process: no terminal
+    assert "No space left on device" in (auto_snapshot.last_failure(imported) or "")
+    capsys.readouterr()
+    assert main(["--store", str(imported), "tag", "+a", "--", ""]) == 0  # still due: said, and tried again
+    err = capsys.readouterr().err
+    assert "the last automatic backup failed" in err and "No space left on device" in err
+    wait_for_snapshots()
+    assert len(snapshots(imported)) == 1 and auto_snapshot.last_failure(imported) is None  # taken: the note goes
+    assert main(["--store", str(imported), "tag", "-a", "--", ""]) == 0
+    assert "backup" not in capsys.readouterr().err

@@ -28,8 +28,42 @@ def start(root: Path, every_hours: float, keep: int) -> subprocess.Popen[bytes]:
     )
 
 
+FAILURE_NOTE = "last-failure.txt"
+"""In backups/: why the last detached snapshot failed (this process has no terminal to say it
+on); the next command that starts one says it (`last_failure`), a snapshot taken removes it."""
+
+
+def last_failure(root: Path) -> str | None:
+    """What the last detached snapshot of the store at `root` failed with, if it did."""
+    from store.care.snapshots import BACKUPS_DIR
+
+    try:
+        with open(Path(root) / BACKUPS_DIR / FAILURE_NOTE, encoding="utf-8", errors="replace") as note:
+            return note.read(500).strip() or None
+    except OSError:
+        return None
+
+
+def _note_failure(root: Path, text: str | None) -> None:
+    """Write (text) or remove (None) the failure note; a note that cannot be written is left out
+    (the disk may be the reason the snapshot failed)."""
+    from store.care.snapshots import BACKUPS_DIR
+
+    path = root / BACKUPS_DIR / FAILURE_NOTE
+    try:
+        if text is None:
+            path.unlink(missing_ok=True)
+            return
+        temp = path.with_name(f".{FAILURE_NOTE}.{os.getpid()}")
+        temp.write_text(text + "\n", encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        pass
+
+
 def main(argv: list[str]) -> int:
-    """Take the snapshot if it is (still) due; 0 when done or not due, 1 when it failed."""
+    """Take the snapshot if it is (still) due; 0 when done or not due, 1 when it failed (the
+    reason kept in backups/last-failure.txt)."""
     os.umask(0o077)  # private files, whatever the umask of the shell that ran newsdesk
     root, hours, keep = Path(argv[0]), float(argv[1]), int(argv[2])
     from store.errors import StoreError
@@ -37,9 +71,15 @@ def main(argv: list[str]) -> int:
 
     try:
         with NewsStore(root, create=False) as store:
-            store.auto_backup(hours, keep)
-    except (StoreError, OSError):
+            taken = store.auto_backup(hours, keep)
+    except (StoreError, OSError) as exc:
+        import time
+
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        _note_failure(root, f"{when}: {exc}")
         return 1  # the next write's snapshot tries again
+    if taken is not None:
+        _note_failure(root, None)
     return 0
 
 

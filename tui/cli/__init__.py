@@ -126,6 +126,7 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
     """A snapshot if one is due, in a detached process (store.care.auto_snapshot): the command
     has committed and exits without waiting for a copy of the store.  A failure to start it is
     reported, never the command's failure; its own failures leave it to the next write."""
+    from articles.sanitize import clean_line
     from store import snapshot_due, start_snapshot
     from tui.cli.common import print_error
     from tui.paths import store_dir
@@ -133,6 +134,11 @@ def _auto_backup(args: argparse.Namespace, settings: Settings) -> None:
     root = store_dir(args.store)
     if not snapshot_due(root, settings.backup_hours, settings.backups):
         return  # certainly not due, or being taken: the store is not opened again
+    from store.care.auto_snapshot import last_failure
+
+    failed = last_failure(root)  # still due after a failure: said once a command, then tried again
+    if failed:
+        print_error(f"newsdesk: the last automatic backup failed ({clean_line(failed)}); trying again")
     try:
         STARTED_SNAPSHOTS.append(start_snapshot(root, settings.backup_hours, settings.backups))
     except OSError as exc:
