@@ -51,6 +51,11 @@ def test_search_output_as_notmuch(tmp_path: Path) -> None:
     assert both.returncode == 2 and "give one" in both.stderr
     wrong = newsdesk(root, "search", "--output=titles")
     assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+    typo = newsdesk(root, "serach", "flood")  # a mistyped command: the close ones, not all 26
+    assert typo.returncode == 2 and typo.stderr.splitlines()[-1] == (
+        "newsdesk: error: 'serach' is not a newsdesk command; did you mean search?"
+    )
+    assert "is not a newsdesk command (newsdesk --help lists them)" in newsdesk(root, "zzz").stderr
 
 
 def test_tag_batch_applies_every_line_in_one_commit(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NoReturn
 
 from articles.sanitize import strip_controls
 from tui.cli.common import UsageError
@@ -32,6 +32,22 @@ class CommandParser(argparse.ArgumentParser):
         action = super().add_subparsers(**kwargs)
         self.commands = action.choices  # filled in as each command is added
         return action
+
+    def error(self, message: str) -> NoReturn:
+        """argparse's error, but a mistyped command is named (without its control characters)
+        with the commands it is close to, not followed by the list of all 26."""
+        import re
+
+        wrong = re.match(r"argument COMMAND: invalid choice: '(.*)' \(choose from ", message, re.DOTALL)
+        if wrong and self.commands:
+            from difflib import get_close_matches
+
+            word = wrong.group(1)
+            close = get_close_matches(word, list(self.commands), n=2, cutoff=0.6)
+            message = f"'{strip_controls(word)}' is not a newsdesk command" + (
+                f"; did you mean {' or '.join(close)}?" if close else " (newsdesk --help lists them)"
+            )
+        super().error(message)
 
 
 def global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
