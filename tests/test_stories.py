@@ -146,3 +146,53 @@ def test_a_join_after_a_split_leaves_no_contradiction(tmp_path: Path) -> None:
         assert store.stories.check()["problems"] == []
         store.stories.rebuild()
         assert {store.stories.links([i])[i][0] for i in ids} == {ids[0]}
+
+
+def test_a_rarer_shared_name_counts_for_more() -> None:
+    from articles.stories.linking import NAME_WEIGHT, RARE_IDF, name_bonus
+
+    idf = {RARE_IDF: 5.0, "n:calderwick": 5.0, "n:europe": 2.0}
+    assert name_bonus(["calderwick", "tram"], ["calderwick"], idf) == pytest.approx(NAME_WEIGHT)
+    assert name_bonus(["europe"], ["europe"], idf) == pytest.approx(NAME_WEIGHT * 0.4)
+    assert name_bonus(["europe"], ["calderwick"], idf) == 0.0
+
+
+def test_name_counts_are_kept_as_articles_come_and_go_and_made_for_an_older_file(tmp_path: Path) -> None:
+    """stories.sqlite counts the articles each name is in (`n:name` in df), as a rebuild does;
+    a file made before names were counted gets them when opened."""
+    import sqlite3
+
+    from articles.model import Article
+    from store import NewsStore
+
+    def made(n: int, published: str) -> Article:
+        return Article.create(title=f"Calderwick council backs tram {n}", body=BODY, source="Bulletin",
+                              url=f"https://a.invalid/{n}", published=published)
+
+    def name_counts() -> dict[str, int]:
+        db = sqlite3.connect(tmp_path / "s" / "stories.sqlite")
+        try:
+            return dict(db.execute("SELECT term, n FROM df WHERE term LIKE 'n:%' AND n > 0"))
+        finally:
+            db.close()
+
+    first, second = made(1, "2026-11-05T10:00:00Z"), made(2, "2026-11-06T10:00:00Z")
+    with NewsStore(tmp_path / "s") as store:
+        store.add_articles([first])
+        store.stories.assign()
+        store.add_articles([second])
+        store.stories.assign()
+    placed = name_counts()
+    assert placed["n:calderwick"] == 2
+    with NewsStore(tmp_path / "s") as store:
+        store.stories.rebuild()
+    assert name_counts() == placed
+    db = sqlite3.connect(tmp_path / "s" / "stories.sqlite")
+    with db:
+        db.execute("DELETE FROM df WHERE term LIKE 'n:%'")
+        db.execute("DELETE FROM meta WHERE key = 'name_counts'")
+    db.close()
+    with NewsStore(tmp_path / "s") as store:
+        store.delete_articles([first.id])
+        store.stories.assign()
+    assert name_counts() == {k: n - 1 for k, n in placed.items() if n > 1}

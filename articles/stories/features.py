@@ -211,6 +211,11 @@ class Profile:
     names: tuple[str, ...]
     signature: bytes
 
+    def counted(self) -> list[str]:
+        """What the corpus's document counts count of this article: its terms and its names
+        (`n:` before a name; no term holds a colon)."""
+        return [*self.terms, *(f"n:{n}" for n in self.names)]
+
     def keys(self, idf: Mapping[str, float] | None = None) -> list[str]:
         """What the article is found by: its best terms and its names (`n:` before a name)."""
         weights = {t: w * idf.get(t, 1.0) for t, w in self.terms.items()} if idf else dict(self.terms)

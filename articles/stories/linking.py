@@ -30,13 +30,14 @@ WINDOW = 4.0
 """Days either side of an article's date in which its story's articles are looked for."""
 CANDIDATES = 40
 COPY_CANDIDATES = 64
-LINK = 0.21
+LINK = 0.23
 """The score an article and its best candidate must reach to share a story."""
 AGREE = 0.10
 """The mean score over the story's best AGREE_OVER members that must be reached too."""
 AGREE_OVER = 3
-NAME_WEIGHT = 0.06
-"""Score added per shared salient name (at most NAME_CAP of them)."""
+NAME_WEIGHT = 0.10
+"""Score added per shared salient name (at most NAME_CAP of them), for a name no more common
+than one two articles share; a commoner name adds less, by its IDF against that one's."""
 NAME_CAP = 3
 DAY_PENALTY = 0.025
 """Score taken off per day between two dated articles beyond the first."""
@@ -113,11 +114,21 @@ class Memory(Protocol):
     def set_links(self, links: Mapping[str, tuple[str, str | None]]) -> None: ...
 
 
+RARE_IDF = " rare"
+"""The key of an IDF map that holds the IDF of a name two articles share (no term or name key
+starts with a space)."""
+
+
 def idf_of(memory: Memory, terms: Iterable[str]) -> dict[str, float]:
     wanted = list(terms)
     total = memory.count() + 1
     counts = memory.df(wanted)
-    return {t: math.log((total + 1) / (counts.get(t, 0) + 1)) + 1.0 for t in wanted}
+    return {t: math.log((total + 1) / (max(counts.get(t, 0), 0) + 1)) + 1.0 for t in wanted}
+
+
+def rare_idf(memory: Memory) -> float:
+    """The IDF of a key two articles hold (what a name shared by just the two weighs)."""
+    return math.log((memory.count() + 2) / 3) + 1.0
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float], idf: Mapping[str, float]) -> float:
@@ -129,12 +140,21 @@ def cosine(a: Mapping[str, float], b: Mapping[str, float], idf: Mapping[str, flo
     return dot / (na * nb)
 
 
+def name_bonus(a: Sequence[str], b: Sequence[str], idf: Mapping[str, float]) -> float:
+    """NAME_WEIGHT for each of the NAME_CAP rarest shared names, scaled by its rarity: its IDF
+    (`n:name`) over RARE_IDF, at most 1 (a name missing from `idf` counts in full)."""
+    shared = set(a) & set(b)
+    if not shared:
+        return 0.0
+    rare = idf.get(RARE_IDF, 0.0)
+    rarity = sorted((min(1.0, idf[f"n:{n}"] / rare) if rare and f"n:{n}" in idf else 1.0 for n in shared), reverse=True)
+    return NAME_WEIGHT * sum(rarity[:NAME_CAP])
+
+
 def score(a: Profile, b: Profile, idf: Mapping[str, float]) -> float:
     """How surely two articles report one event: cosine, plus shared names, less the days apart
     (-1 when they are further apart than WINDOW)."""
-    value = cosine(a.terms, b.terms, idf)
-    shared = len(set(a.names) & set(b.names))
-    value += NAME_WEIGHT * min(shared, NAME_CAP)
+    value = cosine(a.terms, b.terms, idf) + name_bonus(a.names, b.names, idf)
     if a.day is not None and b.day is not None:
         gap = abs(a.day - b.day)
         if gap > WINDOW:
@@ -178,7 +198,8 @@ class Assigner:
     def place(self, p: Profile) -> Placement:
         memory = self.memory
         known = {p.id: p}
-        idf = self._idf(p.terms)
+        idf = self._idf([*p.terms, *(f"n:{n}" for n in p.names)])
+        idf[RARE_IDF] = rare_idf(memory)
         sig_bands = bands(p.signature)
         original = self._copy_of(p, sig_bands, known)
         keys = p.keys(idf)

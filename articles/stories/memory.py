@@ -35,10 +35,11 @@ class InMemory:
         return {t: self.doc_freq[t] for t in terms}
 
     def count_terms(self, profile: Profile) -> None:
-        """Count a profile's terms before it is placed (a rebuild knows every article's first)."""
+        """Count a profile's terms and names before it is placed (a rebuild knows every
+        article's first)."""
         if profile.id not in self.counted:
             self.counted.add(profile.id)
-            self.doc_freq.update(profile.terms)
+            self.doc_freq.update(profile.counted())
 
     def candidates(self, keys: Sequence[str], day: float | None, window: float, limit: int) -> list[str]:
         shared: Counter[str] = Counter()

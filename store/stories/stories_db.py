@@ -1,6 +1,6 @@
 """stories.sqlite: what story assignment remembers of every placed article — its profile (terms,
-names, MinHash signature, day), the keys it is found by, its LSH bands, the corpus's term counts,
-and its links (story, copy_of).  Derived from the articles and the corrections (stories.json):
+names, MinHash signature, day), the keys it is found by, its LSH bands, the corpus's term and
+name counts (df; a name as `n:name`), and its links (story, copy_of).  Derived from the articles and the corrections (stories.json):
 `stories rebuild` makes it anew.  Used under the store's lock, writes under the exclusive one."""
 
 from __future__ import annotations
@@ -41,6 +41,26 @@ _INDEXES = (
 
 
 _COUNT_TERM = "INSERT INTO df(term, n) VALUES(?, 1) ON CONFLICT(term) DO UPDATE SET n = n + 1"
+
+
+def _count_names(db: sqlite3.Connection) -> None:
+    """A stories.sqlite made before names were counted (`n:` rows of df) gets their counts from
+    the names it holds, once; a new one is marked at once (its articles count as they come)."""
+    if db.execute("SELECT 1 FROM meta WHERE key = 'name_counts'").fetchone() is not None:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        counts: dict[str, int] = {}
+        for (names,) in db.execute("SELECT names FROM art"):
+            for name in dict.fromkeys(orjson.loads(names) or ()):
+                counts[f"n:{name}"] = counts.get(f"n:{name}", 0) + 1
+        db.executemany("INSERT OR REPLACE INTO df(term, n) VALUES(?, ?)", counts.items())
+        db.execute("INSERT OR REPLACE INTO meta(key, value) VALUES('name_counts', '1')")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -109,6 +129,7 @@ class StoriesDb:
             db.executescript(_SCHEMA)
             for statement in _INDEXES:
                 db.execute(statement)
+            _count_names(db)
         except BaseException:
             db.close()
             raise
@@ -240,7 +261,7 @@ class StoriesDb:
         for p in profiles:
             if p.id not in self._counted:
                 self._counted.add(p.id)
-                db.executemany(_COUNT_TERM, [(t,) for t in p.terms])
+                db.executemany(_COUNT_TERM, [(t,) for t in p.counted()])
 
     def df(self, terms: Iterable[str]) -> dict[str, int]:
         wanted = list(terms)
@@ -321,7 +342,7 @@ class StoriesDb:
         if profile.id in self._counted:
             self._counted.discard(profile.id)
         else:
-            db.executemany(_COUNT_TERM, [(t,) for t in profile.terms])
+            db.executemany(_COUNT_TERM, [(t,) for t in profile.counted()])
         if self._count is not None:
             self._count += 1
 
@@ -350,7 +371,7 @@ class StoriesDb:
             for table in ("art", "keys", "bands"):
                 db.execute(f"DELETE FROM {table} WHERE id IN ({marks})", chunk)
         for p in gone.values():
-            db.executemany("UPDATE df SET n = n - 1 WHERE term = ?", [(t,) for t in p.terms])
+            db.executemany("UPDATE df SET n = n - 1 WHERE term = ?", [(t,) for t in p.counted()])
         self._count = None
         for article_id, (story, copy_of) in old.items():
             if story == article_id:
