@@ -1,7 +1,7 @@
 """stories.sqlite: what story assignment remembers of every placed article — its profile (terms,
 names, MinHash signature, day), the keys it is found by, its LSH bands, the corpus's term and
-name counts (df; a name as `n:name`), and its links (story, copy_of).  Derived from the articles and the corrections (stories.json):
-`stories rebuild` makes it anew.  Used under the store's lock, writes under the exclusive one."""
+name counts (df; a name as `n:name`), and its links (story, copy_of).  Derived from the articles
+and the corrections (stories.json): `stories rebuild` makes it anew.  Used under the store's lock, writes under the exclusive one."""
 
 from __future__ import annotations
 
