@@ -119,7 +119,7 @@ class ListingScreen(Screen[None]):
         self._after_first_rows: list[Callable[[], object]] | None = []
         """Work for after the frame that shows the first rows (None: that frame is past)."""
         self._when_listed: list[Callable[[], object]] = []
-        """Work for after the frame that shows the first rows (None: that frame is past)."""
+        """Work for the handler that puts the listing being loaded in (or says it failed)."""
 
     @property
     def article_list(self) -> ArticleList:
