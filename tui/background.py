@@ -6,7 +6,7 @@ what the job is doing."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -86,30 +86,20 @@ class BackgroundJobs:
         app.call_from_thread(self._done, kind, summary, problems)
 
     def _extract(self, ids: list[str], status: Callable[[str], None], problems: list[str]) -> int:
-        """Entities for new articles, in one spawned process at low priority (spaCy never loads in
-        the reader's own process); nothing when no model is installed."""
-        from articles.entities.extract import ExtractionUnavailable, model_available
+        """Entities for new articles (extract_in_background); nothing when no model is installed."""
+        from articles.entities.extract import ExtractionUnavailable
 
-        model = self.app.settings.entities.model
-        if not ids or not model_available(model):
-            return 0
-        from tui.extracting import extract_entities
-
-        start_resource_tracker()
         assert self.app.store is not None
         try:
-            counts = extract_entities(
+            return extract_in_background(
                 self.app.store,
                 ids,
-                processes=1,
-                model=model,
-                nice=10,
+                self.app.settings.entities.model,
                 progress=lambda done, total: status(f"extracting entities {done}/{total}"),
             )
         except ExtractionUnavailable as exc:
             problems.append(f"entities not extracted: {exc}")
             return 0
-        return int(counts["extracted"])
 
     def _done(self, kind: str, summary: dict[str, Any] | None, problems: list[str]) -> None:
         app = self.app
@@ -143,6 +133,23 @@ class BackgroundJobs:
                 more = len(problems) - NOTICE_PROBLEMS
                 shown += f"\n… and {more} more: ctrl+p, “{REPORT_COMMAND}”, lists them all"
             app.notify(shown, title="Problems", severity="warning", markup=False, timeout=12)
+
+
+def extract_in_background(
+    store: Any, ids: Sequence[str], model: str | None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Extract and store the entities of `ids` in one spawned process at low priority (spaCy never
+    loads in the reader's own process); returns how many were extracted, 0 when no model is
+    installed.  For the reader's background import and its `f`; ExtractionUnavailable passes up."""
+    from articles.entities.extract import model_available
+
+    if not ids or not model_available(model):
+        return 0
+    from tui.extracting import extract_entities
+
+    start_resource_tracker()
+    counts = extract_entities(store, list(ids), processes=1, model=model, nice=10, progress=progress)
+    return int(counts["extracted"])
 
 
 def start_resource_tracker() -> None:

@@ -96,18 +96,17 @@ def entities_again(screen: Screen[Any], article_id: str) -> None:
 
 
 def _extract_again(screen: Screen[Any], article_id: str) -> None:
-    from articles.entities.extract import ExtractionUnavailable, model_available
-    from tui.background import start_resource_tracker
-    from tui.extracting import extract_entities
+    from articles.entities.extract import ExtractionUnavailable
+    from tui.background import extract_in_background
 
     settings = getattr(screen.app, "settings", None)
     model = (settings if isinstance(settings, Settings) else Settings()).entities.model
     store = getattr(screen, "store", None)
-    if store is None or not model_available(model):
+    if store is None:
         return
-    start_resource_tracker()
     try:
-        extract_entities(store, [article_id], processes=1, model=model, nice=10)
+        if not extract_in_background(store, [article_id], model):
+            return  # no model, or nothing extracted: the sidebar has nothing new to show
         items = store.list_items([article_id])
     except ExtractionUnavailable:
         return
